@@ -1,0 +1,12 @@
+/** One jest run covers unit, store, sandbox, engine and end-to-end tests (README's test command). */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test'],
+	testMatch: ['**/*.test.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+	},
+	globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+	globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+	testTimeout: 60_000,
+};

@@ -1,0 +1,31 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
+/** The result of reading a phone number typed by a person or stored by a CRM. */
+export type PhoneResult =
+	| { ok: true; e164: string; waId: string; country?: string }
+	| { ok: false; reason: string };
+
+/**
+ * Normalises a phone number to E.164 (`+5491155551234`) and to the `wa_id` form Meta uses (digits only).
+ * `defaultCountry` (ISO 3166 alpha-2, e.g. AR) applies to numbers written without `+` and country code.
+ * Uses libphonenumber-js's full metadata so that "valid" means the number exists in the numbering plan.
+ */
+export function normalisePhone(input: unknown, defaultCountry?: string): PhoneResult {
+	if (typeof input === 'number') input = String(input);
+	if (typeof input !== 'string' || input.trim() === '') {
+		return { ok: false, reason: 'is empty: give the number in international format, e.g. +54 9 11 5555 1234' };
+	}
+	const raw = input.trim().replace(/^whatsapp:/i, '');
+	const country = defaultCountry ? (defaultCountry.toUpperCase() as CountryCode) : undefined;
+	// Digits-only numbers that already carry a country code (wa_id style, "5491155551234") are international.
+	const candidate = /^\d{10,15}$/.test(raw) && !country ? `+${raw}` : raw;
+	let parsed = parsePhoneNumberFromString(candidate, country);
+	if ((!parsed || !parsed.isValid()) && /^\d{10,15}$/.test(raw)) parsed = parsePhoneNumberFromString(`+${raw}`);
+	if (!parsed || !parsed.isValid()) {
+		return {
+			ok: false,
+			reason: `"${input}" is not a valid phone number${country ? ` (default country ${country})` : ''}: use E.164, e.g. +54 9 11 5555 1234, or set the default country`,
+		};
+	}
+	return { ok: true, e164: parsed.number, waId: parsed.number.slice(1), country: parsed.country };
+}

@@ -1,0 +1,106 @@
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialTestRequest,
+	ICredentialType,
+	IHttpRequestOptions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { authHeaders } from '../lib/cloud-api/endpoints';
+import type { Provider } from '../lib/cloud-api/types';
+
+export class WhatsAppCloudApi implements ICredentialType {
+	name = 'whatsAppCloudApi';
+
+	displayName = 'WhatsApp Cloud API';
+
+	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
+
+	icon = 'file:whatsapp.svg' as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Provider',
+			name: 'provider',
+			type: 'options',
+			options: [
+				{ name: 'Meta Cloud API', value: 'meta', description: 'graph.facebook.com with a System User access token' },
+				{ name: '360dialog', value: '360dialog', description: 'waba-v2.360dialog.io with a D360 API key' },
+				{ name: 'Sandbox (Local Rehearsal)', value: 'sandbox', description: 'This package\'s local Cloud API sandbox (npm run sandbox)' },
+			],
+			default: 'meta',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://graph.facebook.com',
+			description: 'Leave empty to use the provider\'s URL (Meta: https://graph.facebook.com, 360dialog: https://waba-v2.360dialog.io, Sandbox: http://127.0.0.1:4010)',
+		},
+		{
+			displayName: 'Graph API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: 'v24.0',
+			description: 'Meta retires versions about two years after release: update this when Meta announces a new one',
+			displayOptions: { hide: { provider: ['360dialog'] } },
+		},
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Meta: a permanent System User token with whatsapp_business_messaging and whatsapp_business_management. 360dialog: the D360 API key of the number. Sandbox: the sandbox token (default sandbox-token).',
+		},
+		{
+			displayName: 'Phone Number ID',
+			name: 'phoneNumberId',
+			type: 'string',
+			default: '',
+			required: true,
+			description: 'The ID of the business phone number (WhatsApp Manager → Phone numbers), not the number itself',
+		},
+		{
+			displayName: 'WhatsApp Business Account ID',
+			name: 'wabaId',
+			type: 'string',
+			default: '',
+			description: 'Needed to list templates and to register webhooks',
+		},
+		{
+			displayName: 'App Secret',
+			name: 'appSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'The Meta app\'s secret (App settings → Basic). The WhatsApp Trigger uses it to verify X-Hub-Signature-256 on every webhook.',
+		},
+		{
+			displayName: 'Webhook Verify Token',
+			name: 'verifyToken',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'Any secret string you choose; paste the same value into the Meta app\'s webhook configuration',
+		},
+	];
+
+	/** Bearer token for Meta and the sandbox, D360-API-KEY for 360dialog; injected by n8n, never by the nodes. */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const headers = authHeaders((credentials.provider as Provider) ?? 'meta', String(credentials.accessToken ?? ''));
+		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
+	}
+
+	/** "Test" in the editor reads the phone number: it proves the token, the phone number ID and the base URL at once. */
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ ($credentials.baseUrl || ($credentials.provider === "360dialog" ? "https://waba-v2.360dialog.io" : $credentials.provider === "sandbox" ? "http://127.0.0.1:4010" : "https://graph.facebook.com")).replace(/\\/+$/, "") }}',
+			url: '={{ $credentials.provider === "360dialog" ? "/health_status" : "/" + ($credentials.apiVersion || "v24.0") + "/" + $credentials.phoneNumberId }}',
+			qs: { fields: 'id,display_phone_number,verified_name,quality_rating' },
+		},
+	};
+}

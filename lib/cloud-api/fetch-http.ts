@@ -1,0 +1,28 @@
+import { authHeaders } from './endpoints';
+import type { CloudApiCredentials, HttpCaller } from './types';
+
+/**
+ * An HttpCaller on Node's fetch, for code that runs outside n8n (the demo, benchmarks, the sandbox CLI).
+ * Inside n8n the nodes use n8n's httpRequestWithAuthentication instead (see nodes/shared/transport.ts).
+ */
+export function fetchHttp(credentials: Pick<CloudApiCredentials, 'provider' | 'accessToken'>, defaults: { timeoutMs?: number } = {}): HttpCaller {
+	const auth = authHeaders(credentials.provider, credentials.accessToken);
+	return async (request) => {
+		const url = new URL(request.url);
+		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+		const response = await fetch(url, {
+			method: request.method,
+			headers: { ...auth, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+			body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+			signal: AbortSignal.timeout(request.timeoutMs ?? defaults.timeoutMs ?? 30_000),
+		});
+		const text = await response.text();
+		let body: unknown = text;
+		try {
+			body = text === '' ? undefined : JSON.parse(text);
+		} catch {
+			// keep the text: the client reports a non-JSON answer by its status
+		}
+		return { status: response.status, body };
+	};
+}

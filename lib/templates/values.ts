@@ -1,0 +1,255 @@
+/**
+ * Turns one value given for one slot into the Graph API parameter, or says what is wrong with it.
+ *
+ * Value kinds accepted (explicit on purpose, documented in index.ts):
+ * - text slots: a string, a number or a boolean (numbers and booleans are written as text);
+ * - body slots also: a currency `{ fallback_value, code, amount_1000 }`, a date_time `{ fallback_value }`,
+ *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time: {...} }` /
+ *   `{ type: 'text', text }`. A string such as "USD 12.50" stays text: use currency() to build a currency value;
+ * - media: an https link, a media ID (digits), or `{ link }` / `{ id }`;
+ * - coordinates: a number or a numeric string; flow data: an object or a JSON object string.
+ */
+
+import { templateRules } from './rules';
+import type { TemplateSlot } from './slots';
+
+export interface CurrencyValue {
+	fallback_value: string;
+	/** ISO 4217, e.g. USD */
+	code: string;
+	/** Amount multiplied by 1000, an integer: 12.50 → 12500 */
+	amount_1000: number;
+}
+
+export interface DateTimeValue {
+	fallback_value: string;
+}
+
+export interface MediaRef {
+	link?: string;
+	id?: string;
+	filename?: string;
+}
+
+export type GraphParameter =
+	| { type: 'text'; parameter_name?: string; text: string }
+	| { type: 'currency'; parameter_name?: string; currency: CurrencyValue }
+	| { type: 'date_time'; parameter_name?: string; date_time: DateTimeValue }
+	| { type: 'image'; image: MediaRef }
+	| { type: 'video'; video: MediaRef }
+	| { type: 'document'; document: MediaRef }
+	| { type: 'location'; location: { latitude: number; longitude: number; name: string; address: string } }
+	| { type: 'payload'; payload: string }
+	| { type: 'coupon_code'; coupon_code: string }
+	| { type: 'action'; action: { flow_token: string; flow_action_data?: Record<string, unknown> } }
+	| { type: 'action'; action: { thumbnail_product_retailer_id: string } };
+
+export type Checked<T> = { ok: true; value: T; shown: string } | { ok: false; message: string };
+
+/** Builds a currency value: currency('USD', 12.5) → { fallback_value: '$12.50', code: 'USD', amount_1000: 12500 }. */
+export function currency(code: string, amount: number, fallbackValue?: string): CurrencyValue {
+	const upper = code.toUpperCase();
+	const fallback = fallbackValue ?? new Intl.NumberFormat('en-US', { style: 'currency', currency: upper }).format(amount);
+	return { fallback_value: fallback, code: upper, amount_1000: Math.round(amount * 1000) };
+}
+
+/** Empty means "not given": undefined, null or an empty / blank string. */
+export function isEmptyValue(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+	// Objects made in another realm (n8n's expression sandbox) have a different Object.prototype.
+	const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+	return proto === null || proto === Object.prototype || proto.constructor?.name === 'Object';
+}
+
+function describeKind(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (value instanceof Date) return 'a date';
+	if (typeof value === 'object' && value !== null) {
+		// n8n expressions often yield luxon DateTime objects.
+		if (typeof (value as { toISO?: unknown }).toISO === 'function') return 'a date';
+		return 'an object';
+	}
+	return `a ${typeof value}`;
+}
+
+/** Text-like values: string, number, boolean. */
+function asText(slot: TemplateSlot, value: unknown): Checked<string> {
+	if (typeof value === 'string') return { ok: true, value, shown: value };
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) return { ok: false, message: `${slot.id} is ${value}: give a finite number or text` };
+		return { ok: true, value: String(value), shown: String(value) };
+	}
+	if (typeof value === 'boolean' || typeof value === 'bigint') return { ok: true, value: String(value), shown: String(value) };
+	const kind = describeKind(value);
+	const fix = kind === 'a date' ? 'format it as text first, e.g. {{ $now.toFormat(\'dd/MM/yyyy\') }}' : 'give text';
+	return { ok: false, message: `${slot.id} is ${kind}: ${fix}` };
+}
+
+/** Meta's text rules: no newline, no tab, at most 4 consecutive spaces, a length limit. */
+export function checkTextRules(field: string, text: string, maxLength?: number): string | undefined {
+	for (const rule of templateRules.forbiddenInText) {
+		if (rule.pattern.test(text)) return `${field} contains ${rule.what}, which WhatsApp rejects in template variables: ${rule.fix}`;
+	}
+	if (maxLength !== undefined && text.length > maxLength) {
+		return `${field} is ${text.length} characters; WhatsApp allows ${maxLength}: shorten it`;
+	}
+	return undefined;
+}
+
+function checkedText(slot: TemplateSlot, value: unknown, maxLength: number | undefined): Checked<string> {
+	const text = asText(slot, value);
+	if (!text.ok) return text;
+	const broken = checkTextRules(slot.id, text.value, maxLength);
+	return broken ? { ok: false, message: broken } : text;
+}
+
+/** A body variable: text, currency or date_time. */
+export function checkBodyValue(slot: TemplateSlot, value: unknown, textMaxLength: number, textOnly: boolean): Checked<GraphParameter> {
+	const name = slot.parameterName ? { parameter_name: slot.parameterName } : {};
+	if (isPlainObject(value) && !textOnly) {
+		const typed = typeof value.type === 'string' ? value.type : undefined;
+		if (typed === 'text') return checkBodyValue(slot, value.text, textMaxLength, textOnly);
+		const currencyValue = typed === 'currency' ? value.currency : 'amount_1000' in value || 'code' in value ? value : undefined;
+		if (currencyValue !== undefined) return checkCurrency(slot, currencyValue, name);
+		const dateValue = typed === 'date_time' ? value.date_time : 'fallback_value' in value ? value : undefined;
+		if (dateValue !== undefined) return checkDateTime(slot, dateValue, name);
+		return {
+			ok: false,
+			message: `${slot.id} is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time`,
+		};
+	}
+	const maxLength = slot.maxLength !== undefined ? Math.min(slot.maxLength, textMaxLength) : textMaxLength;
+	const text = checkedText(slot, value, maxLength);
+	if (!text.ok) {
+		return textOnly && isPlainObject(value) ? { ok: false, message: `${slot.id} is an object: this template takes the verification code as text` } : text;
+	}
+	return { ok: true, value: { type: 'text', ...name, text: text.value }, shown: text.value };
+}
+
+function checkCurrency(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
+	const fix = 'give { fallback_value: "$12.50", code: "USD", amount_1000: 12500 }';
+	if (!isPlainObject(raw)) return { ok: false, message: `${slot.id} currency is not an object: ${fix}` };
+	const { fallback_value: fallback, code, amount_1000: amount } = raw;
+	if (typeof fallback !== 'string' || fallback.trim() === '') return { ok: false, message: `${slot.id} currency has no fallback_value (the text shown): ${fix}` };
+	if (typeof code !== 'string' || !templateRules.currencyCodePattern.test(code)) {
+		return { ok: false, message: `${slot.id} currency code ${JSON.stringify(code)} is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR` };
+	}
+	if (typeof amount !== 'number' || !Number.isInteger(amount)) {
+		return { ok: false, message: `${slot.id} currency amount_1000 ${JSON.stringify(amount)} is not an integer: give the amount times 1000, e.g. 12.50 → 12500` };
+	}
+	const broken = checkTextRules(`${slot.id} fallback_value`, fallback);
+	if (broken) return { ok: false, message: broken };
+	return { ok: true, value: { type: 'currency', ...name, currency: { fallback_value: fallback, code, amount_1000: amount } }, shown: fallback };
+}
+
+function checkDateTime(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
+	const fallback = isPlainObject(raw) ? raw.fallback_value : undefined;
+	if (typeof fallback !== 'string' || fallback.trim() === '') {
+		return { ok: false, message: `${slot.id} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }` };
+	}
+	const broken = checkTextRules(`${slot.id} fallback_value`, fallback);
+	if (broken) return { ok: false, message: broken };
+	return { ok: true, value: { type: 'date_time', ...name, date_time: { fallback_value: fallback } }, shown: fallback };
+}
+
+/** Header text variable. */
+export function checkHeaderText(slot: TemplateSlot, value: unknown): Checked<GraphParameter> {
+	const text = checkedText(slot, value, slot.maxLength);
+	if (!text.ok) return text;
+	const name = slot.parameterName ? { parameter_name: slot.parameterName } : {};
+	return { ok: true, value: { type: 'text', ...name, text: text.value }, shown: text.value };
+}
+
+/** Header media: https link or media ID. */
+export function checkMedia(slot: TemplateSlot, value: unknown): Checked<MediaRef> {
+	const fix = 'give an https:// link Meta can download, or a media ID (digits) from the media upload';
+	let ref: MediaRef;
+	if (typeof value === 'number' && Number.isInteger(value)) ref = { id: String(value) };
+	else if (typeof value === 'string') ref = templateRules.mediaIdPattern.test(value.trim()) ? { id: value.trim() } : { link: value.trim() };
+	else if (isPlainObject(value) && (typeof value.link === 'string' || typeof value.id === 'string')) {
+		ref = typeof value.id === 'string' ? { id: value.id } : { link: String(value.link) };
+	} else return { ok: false, message: `${slot.id} is ${describeKind(value)}: ${fix}` };
+
+	if (ref.id !== undefined) {
+		if (!templateRules.mediaIdPattern.test(ref.id)) return { ok: false, message: `${slot.id} media ID "${ref.id}" is not a media ID (digits only): ${fix}` };
+		return { ok: true, value: ref, shown: `[${slot.mediaType} ${ref.id}]` };
+	}
+	const link = ref.link ?? '';
+	let url: URL | undefined;
+	try {
+		url = /\s/.test(link) ? undefined : new URL(link);
+	} catch {
+		url = undefined;
+	}
+	if (!url || !url.hostname) return { ok: false, message: `${slot.id} "${link}" is not a valid link: ${fix}` };
+	if (!templateRules.mediaLinkProtocols.includes(url.protocol)) {
+		return { ok: false, message: `${slot.id} "${link}" uses ${url.protocol.replace(':', '')}: WhatsApp needs an https:// link (or a media ID)` };
+	}
+	return { ok: true, value: { link }, shown: `[${slot.mediaType} ${link}]` };
+}
+
+/** Latitude / longitude: number or numeric string within its range. */
+export function checkCoordinate(slot: TemplateSlot, value: unknown): Checked<number> {
+	const range = slot.kind === 'latitude' ? templateRules.latitudeRange : templateRules.longitudeRange;
+	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+	if (!Number.isFinite(number)) return { ok: false, message: `${slot.id} ${JSON.stringify(value)} is not a number: give decimal degrees, e.g. -34.6037` };
+	if (number < range[0] || number > range[1]) return { ok: false, message: `${slot.id} ${number} is outside ${range[0]}…${range[1]}: check that latitude and longitude are not swapped` };
+	return { ok: true, value: number, shown: String(number) };
+}
+
+/** Plain text values of location name/address, document file name, payload, flow token, catalog id. */
+export function checkPlainText(slot: TemplateSlot, value: unknown): Checked<string> {
+	return asText(slot, value);
+}
+
+export function checkUrlSuffix(slot: TemplateSlot, value: unknown, urlTemplate: string): Checked<string> {
+	const text = asText(slot, value);
+	if (!text.ok) return text;
+	if (/\s/.test(text.value)) return { ok: false, message: `${slot.id} "${text.value}" contains spaces or newlines: URL-encode it (encodeURIComponent)` };
+	const full = urlTemplate.replace(templateRules.variablePattern, () => text.value);
+	if (full.length > templateRules.urlButtonMaxLength) {
+		return { ok: false, message: `${slot.id} makes the link ${full.length} characters; WhatsApp allows ${templateRules.urlButtonMaxLength}: shorten it` };
+	}
+	try {
+		new URL(full);
+	} catch {
+		return { ok: false, message: `${slot.id} "${text.value}" does not make a valid link (${full}): give only the part after the template's URL` };
+	}
+	return { ok: true, value: text.value, shown: full };
+}
+
+export function checkCouponCode(slot: TemplateSlot, value: unknown): Checked<string> {
+	const text = asText(slot, value);
+	if (!text.ok) return text;
+	if (text.value.length > templateRules.couponCodeMaxLength) {
+		return { ok: false, message: `${slot.id} "${text.value}" is ${text.value.length} characters; coupon codes allow ${templateRules.couponCodeMaxLength}: shorten it` };
+	}
+	if (!templateRules.couponCodePattern.test(text.value)) {
+		return { ok: false, message: `${slot.id} "${text.value}" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10` };
+	}
+	return text;
+}
+
+export function checkOtpCode(slot: TemplateSlot, value: unknown): Checked<string> {
+	const text = asText(slot, value);
+	if (!text.ok) return text;
+	const broken = checkTextRules(slot.id, text.value, templateRules.authenticationCodeMaxLength);
+	return broken ? { ok: false, message: broken } : text;
+}
+
+export function checkFlowActionData(slot: TemplateSlot, value: unknown): Checked<Record<string, unknown>> {
+	let data = value;
+	if (typeof value === 'string') {
+		try {
+			data = JSON.parse(value);
+		} catch {
+			return { ok: false, message: `${slot.id} is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+		}
+	}
+	if (!isPlainObject(data)) return { ok: false, message: `${slot.id} is ${describeKind(data)}: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+	return { ok: true, value: data, shown: JSON.stringify(data) };
+}

@@ -15,6 +15,7 @@ import {
 	checkHeaderText,
 	checkMedia,
 	checkOtpCode,
+	checkPayload,
 	checkPlainText,
 	checkUrlSuffix,
 	isEmptyValue,
@@ -142,6 +143,8 @@ function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate
 		}
 		case 'coupon_code':
 			return checkCouponCode(slot, value);
+		case 'payload':
+			return checkPayload(slot, value);
 		case 'otp_code':
 			return checkOtpCode(slot, value);
 		case 'flow_action_data':
@@ -149,7 +152,6 @@ function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate
 		case 'media_filename':
 		case 'location_name':
 		case 'location_address':
-		case 'payload':
 		case 'flow_token':
 		case 'catalog_thumbnail':
 			return checkPlainText(slot, value);
@@ -273,7 +275,9 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 	const results: SlotResult[] = [];
 	for (const slot of shape.slots) {
 		let value = values[slot.id];
-		if (isEmptyValue(value) && slot.defaultFrom) value = values[slot.defaultFrom];
+		// A value borrowed from another slot (authentication code) is reported under that slot only.
+		const borrowed = isEmptyValue(value) && slot.defaultFrom !== undefined;
+		if (borrowed && slot.defaultFrom) value = values[slot.defaultFrom];
 		if (isEmptyValue(value)) {
 			if (slot.required) {
 				errors.push({ field: slot.id, message: `${slot.id} is missing: map a value. ${slot.hint}` });
@@ -281,7 +285,7 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 			continue;
 		}
 		const checked = checkSlot(slot, value, template, shape);
-		if (!checked.ok) errors.push({ field: slot.id, message: checked.message });
+		if (!checked.ok && !borrowed) errors.push({ field: slot.id, message: checked.message });
 		results.push({ slot, checked });
 	}
 

@@ -20,6 +20,8 @@ export const templateRules = {
 	/** Copy-code (coupon) buttons: at most 15 characters, letters and digits only. */
 	couponCodeMaxLength: 15,
 	couponCodePattern: /^[A-Za-z0-9]+$/,
+	/** Quick-reply payload, returned in the button webhook. */
+	quickReplyPayloadMaxLength: 1000,
 	/** URL buttons: the whole URL, base plus suffix. */
 	urlButtonMaxLength: 2000,
 	/** biz_opaque_callback_data, echoed back in status webhooks. */

@@ -206,6 +206,12 @@ export function checkPlainText(slot: TemplateSlot, value: unknown): Checked<stri
 	return asText(slot, value);
 }
 
+export function checkPayload(slot: TemplateSlot, value: unknown): Checked<string> {
+	const text = asText(slot, value);
+	if (!text.ok || text.value.length <= templateRules.quickReplyPayloadMaxLength) return text;
+	return { ok: false, message: `${slot.id} is ${text.value.length} characters; WhatsApp allows ${templateRules.quickReplyPayloadMaxLength}: store the data elsewhere and send its id` };
+}
+
 export function checkUrlSuffix(slot: TemplateSlot, value: unknown, urlTemplate: string): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;

@@ -2,7 +2,7 @@
  * The type-specific part of an inbound message (whatsapp-cloud-api.md §3): the text a person would read,
  * what they chose (button payload / interactive reply ID), media, location, reaction, order, system notice.
  */
-import { arr, bool, obj, rawStr, str, type JsonObject } from './read';
+import { arr, bool, name, obj, rawStr, str, type JsonObject } from './read';
 import type { MediaInfo, MessageEvent } from './types';
 import { dropUndefined } from './object';
 
@@ -44,7 +44,7 @@ function flowResponse(value: unknown): unknown {
 }
 
 function interactive(value: JsonObject): MessageContent {
-	const type = str(value.type);
+	const type = name(value.type);
 	const reply = obj(value.button_reply) ?? obj(value.list_reply);
 	if (reply && (type === 'button_reply' || type === 'list_reply' || type === undefined)) {
 		const id = str(reply.id);

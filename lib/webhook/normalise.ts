@@ -8,7 +8,7 @@ import { decodeCallbackData } from './callback-data';
 import { enrichErrors } from './enrich-errors';
 import { messageContent } from './message-content';
 import { defineKey, dropUndefined } from './object';
-import { arr, obj, str, unixTime, type JsonObject } from './read';
+import { arr, name, obj, str, unixTime, type JsonObject } from './read';
 import type { MessageEvent, OtherEvent, StatusEvent, WebhookEvent } from './types';
 
 interface ContactInfo {
@@ -79,62 +79,75 @@ function narrow(ctx: ChangeContext, key: string, item: unknown, contact: Contact
 	return out;
 }
 
-function base(ctx: ChangeContext) {
-	return { field: ctx.field, wabaId: ctx.wabaId, phoneNumberId: ctx.phoneNumberId, displayPhoneNumber: ctx.displayPhoneNumber };
+/** Sets a field only when it has a value: events carry only the fields that exist (n8n shows every key). */
+function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+	if (value !== undefined) target[key] = value;
+}
+
+/** kind, type and where the event came from, in the order every event shows them. */
+function start<T extends WebhookEvent>(kind: T['kind'], type: string, ctx: ChangeContext): T {
+	const event = { kind, type, field: ctx.field } as T;
+	put(event, 'wabaId', ctx.wabaId);
+	put(event, 'phoneNumberId', ctx.phoneNumberId);
+	put(event, 'displayPhoneNumber', ctx.displayPhoneNumber);
+	return event;
+}
+
+function putTime(event: WebhookEvent, value: unknown): void {
+	const time = unixTime(value);
+	if (time) {
+		event.timestamp = time.timestamp;
+		event.timestampMs = time.timestampMs;
+	}
 }
 
 function messageEvent(ctx: ChangeContext, message: JsonObject, contacts: Contacts): MessageEvent {
-	const type = str(message.type) ?? 'unknown';
+	const type = name(message.type) ?? 'unknown';
 	const from = str(message.from);
 	const fromUserId = str(message.from_user_id);
 	const contact = contacts.find(from, fromUserId);
-	return dropUndefined<MessageEvent>({
-		kind: 'message',
-		type,
-		...base(ctx),
-		id: str(message.id),
-		from,
-		wa_id: contact?.wa_id ?? (from !== undefined && PHONE_DIGITS.test(from) ? from : undefined),
-		user_id: fromUserId ?? contact?.user_id,
-		name: contact?.name,
-		username: contact?.username,
-		...unixTime(message.timestamp),
-		...messageContent(type, message),
-		referral: obj(message.referral),
-		context: obj(message.context),
-		errors: enrichErrors(message.errors),
-		raw: narrow(ctx, 'messages', message, contact),
-	});
+	const event = start<MessageEvent>('message', type, ctx);
+	put(event, 'id', str(message.id));
+	put(event, 'from', from);
+	put(event, 'wa_id', contact?.wa_id ?? (from !== undefined && PHONE_DIGITS.test(from) ? from : undefined));
+	put(event, 'user_id', fromUserId ?? contact?.user_id);
+	put(event, 'name', contact?.name);
+	put(event, 'username', contact?.username);
+	putTime(event, message.timestamp);
+	const content = messageContent(type, message);
+	for (const key of Object.keys(content) as Array<keyof typeof content>) put(event, key, content[key]);
+	put(event, 'referral', obj(message.referral));
+	put(event, 'context', obj(message.context));
+	put(event, 'errors', enrichErrors(message.errors));
+	event.raw = narrow(ctx, 'messages', message, contact);
+	return event;
 }
 
 function statusEvent(ctx: ChangeContext, status: JsonObject, contacts: Contacts): StatusEvent {
-	const value = str(status.status);
+	const value = name(status.status);
 	const recipientId = str(status.recipient_id);
 	const recipientUserId = str(status.recipient_user_id);
 	const contact = contacts.find(recipientId, recipientUserId);
 	const opaque = typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined;
 	const callbackData = decodeCallbackData(opaque);
 	const conversation = obj(status.conversation);
-	return dropUndefined<StatusEvent>({
-		kind: 'status',
-		type: value ?? 'unknown',
-		...base(ctx),
-		id: str(status.id),
-		status: value,
-		recipientId,
-		wa_id: contact?.wa_id ?? (recipientId !== undefined && PHONE_DIGITS.test(recipientId) ? recipientId : undefined),
-		user_id: recipientUserId ?? contact?.user_id,
-		name: contact?.name,
-		...unixTime(status.timestamp),
-		bizOpaqueCallbackData: opaque,
-		callbackData,
-		campaignId: callbackData?.campaignId,
-		pricing: obj(status.pricing),
-		conversation,
-		conversationExpiresAt: unixTime(conversation?.expiration_timestamp)?.timestamp,
-		errors: enrichErrors(status.errors),
-		raw: narrow(ctx, 'statuses', status, contact),
-	});
+	const event = start<StatusEvent>('status', value ?? 'unknown', ctx);
+	put(event, 'id', str(status.id));
+	put(event, 'status', value);
+	put(event, 'recipientId', recipientId);
+	put(event, 'wa_id', contact?.wa_id ?? (recipientId !== undefined && PHONE_DIGITS.test(recipientId) ? recipientId : undefined));
+	put(event, 'user_id', recipientUserId ?? contact?.user_id);
+	put(event, 'name', contact?.name);
+	putTime(event, status.timestamp);
+	put(event, 'bizOpaqueCallbackData', opaque);
+	put(event, 'callbackData', callbackData);
+	put(event, 'campaignId', callbackData?.campaignId);
+	put(event, 'pricing', obj(status.pricing));
+	put(event, 'conversation', conversation);
+	put(event, 'conversationExpiresAt', unixTime(conversation?.expiration_timestamp)?.timestamp);
+	put(event, 'errors', enrichErrors(status.errors));
+	event.raw = narrow(ctx, 'statuses', status, contact);
+	return event;
 }
 
 /** Fields common to account-level changes (template status / quality, phone number quality, account_update). */
@@ -145,10 +158,12 @@ function otherEvent(ctx: ChangeContext, type: string, raw: unknown, extra: Parti
 	return dropUndefined<OtherEvent>({
 		kind: 'other',
 		type,
-		...base(ctx),
+		field: ctx.field,
+		wabaId: ctx.wabaId,
+		phoneNumberId: ctx.phoneNumberId,
 		displayPhoneNumber: ctx.displayPhoneNumber ?? str(value.display_phone_number) ?? str(value.phone_number),
 		...unixTime(ctx.entryTime),
-		event: str(value.event),
+		event: name(value.event),
 		template: hasTemplate
 			? dropUndefined({
 					id: str(value.message_template_id),
@@ -194,7 +209,7 @@ function preferenceEvents(ctx: ChangeContext, contacts: Contacts, out: WebhookEv
 }
 
 function changeEvents(entry: JsonObject, change: JsonObject, out: WebhookEvent[]): void {
-	const field = str(change.field) ?? 'unknown';
+	const field = name(change.field) ?? 'unknown';
 	const value = obj(change.value) ?? {};
 	const metadata = obj(value.metadata);
 	const messages = arr(value.messages);

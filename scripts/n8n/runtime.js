@@ -1,0 +1,353 @@
+'use strict';
+/**
+ * The pinned real n8n (2.40.7) for end-to-end tests and the demo.
+ *
+ *   node scripts/n8n/runtime.js install            installs n8n once into .cache/n8n-2.40.7/
+ *   node scripts/n8n/runtime.js start [--port N]   starts it with this package linked, until Ctrl-C
+ *
+ * Programmatic: `startN8n({ port, userFolder, env, owner })` boots one headless n8n under Node 24 with its own
+ * N8N_USER_FOLDER, this package installed the way users install community nodes (linked at
+ * <userFolder>/.n8n/nodes/node_modules/n8n-nodes-whatsapp-hsm, so node types are `n8n-nodes-whatsapp-hsm.<name>`),
+ * the owner pre-created from environment variables, telemetry off; it resolves once n8n is ready and the owner can log in.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const net = require('node:net');
+const crypto = require('node:crypto');
+const { spawn } = require('node:child_process');
+const paths = require('./paths');
+const { installN8n, isInstalled } = require('./install');
+const { createRestClient } = require('./rest');
+
+const LOG_TAIL_LINES = 200;
+const DEFAULT_BOOT_TIMEOUT_MS = 180_000;
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+function assertInstalled() {
+	if (!isInstalled()) {
+		throw new Error(
+			`n8n ${paths.N8N_VERSION} is not installed in ${paths.CACHE_DIR}: run \`npm run n8n:install\` first (once; about 7 minutes, 2.8 GB)`,
+		);
+	}
+}
+
+/** The files package.json's `n8n` section lists must exist in dist/, else n8n silently loads fewer nodes. */
+function assertPackageBuilt() {
+	const pkg = JSON.parse(fs.readFileSync(path.join(paths.REPO, 'package.json'), 'utf8'));
+	const section = pkg.n8n || {};
+	const listed = [...(section.nodes || []), ...(section.credentials || [])];
+	const missing = listed.filter((file) => !fs.existsSync(path.join(paths.REPO, file)));
+	if (missing.length > 0) {
+		throw new Error(`package.json's n8n section lists files that are not built (${missing.join(', ')}): run \`npm run build\` first`);
+	}
+	return pkg;
+}
+
+/** Links the repository (its package.json points n8n into dist/) as an installed community package. */
+function linkPackage(userFolder) {
+	const modulesDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
+	fs.mkdirSync(modulesDir, { recursive: true });
+	const link = path.join(modulesDir, paths.PACKAGE_NAME);
+	try {
+		const current = fs.readlinkSync(link);
+		if (path.resolve(modulesDir, current) === paths.REPO) return link;
+		fs.rmSync(link, { recursive: true, force: true });
+	} catch (error) {
+		if (error.code === 'EINVAL') fs.rmSync(link, { recursive: true, force: true });
+		else if (error.code !== 'ENOENT') throw error;
+	}
+	fs.symlinkSync(paths.REPO, link, 'dir');
+	return link;
+}
+
+function bcryptHash(password) {
+	// n8n's own bcrypt implementation, so the hash format is exactly what n8n verifies.
+	const bcrypt = require(path.join(paths.CACHE_DIR, 'node_modules', 'bcryptjs'));
+	return bcrypt.hashSync(password, 10);
+}
+
+/** Environment without an outer `npm run`'s variables (they name the repo as npm prefix). */
+function baseEnv() {
+	const env = {};
+	for (const [key, value] of Object.entries(process.env)) {
+		if (/^npm_/i.test(key) || key === 'INIT_CWD') continue;
+		env[key] = value;
+	}
+	env.PATH = `${paths.NODE24_BIN_DIR}${path.delimiter}${process.env.PATH || ''}`;
+	return env;
+}
+
+/**
+ * Variables for one headless instance. The task-runner broker gets its own port so several instances
+ * (and `n8n execute` next to a running server) do not collide on the default 5679.
+ */
+function n8nEnv({ port, brokerPort, userFolder, owner, extra }) {
+	return {
+		...baseEnv(),
+		N8N_USER_FOLDER: userFolder,
+		N8N_PORT: String(port),
+		N8N_LISTEN_ADDRESS: '127.0.0.1',
+		N8N_HOST: 'localhost',
+		N8N_PROTOCOL: 'http',
+		N8N_WEBHOOK_URL: `http://localhost:${port}/`,
+		N8N_EDITOR_BASE_URL: `http://localhost:${port}/`,
+		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
+		// Plain http on localhost: a Secure cookie would keep the demo's browser login from working.
+		N8N_SECURE_COOKIE: 'false',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_DIAGNOSTICS_CONFIG_FRONTEND: '',
+		N8N_DIAGNOSTICS_CONFIG_BACKEND: '',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_HIRING_BANNER_ENABLED: 'false',
+		N8N_PUBLIC_API_SWAGGERUI_DISABLED: 'true',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_LOG_LEVEL: 'info',
+		N8N_LOG_OUTPUT: 'console',
+		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+		N8N_INSTANCE_OWNER_EMAIL: owner.email,
+		N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
+		N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
+		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcryptHash(owner.password),
+		...extra,
+	};
+}
+
+/** Keeps the last lines of n8n's output for error messages, and the whole output in a file. */
+function createLogSink(file) {
+	const lines = [];
+	const stream = fs.createWriteStream(file, { flags: 'a' });
+	let partial = '';
+	return {
+		write(chunk) {
+			const text = chunk.toString('utf8');
+			stream.write(text);
+			const parts = (partial + text).split('\n');
+			partial = parts.pop() ?? '';
+			lines.push(...parts);
+			if (lines.length > LOG_TAIL_LINES) lines.splice(0, lines.length - LOG_TAIL_LINES);
+		},
+		tail(count = 60) {
+			return [...lines, ...(partial ? [partial] : [])].slice(-count).join('\n');
+		},
+		close() {
+			stream.end();
+		},
+	};
+}
+
+function sleep(ms) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function isReady(url) {
+	try {
+		const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) });
+		return response.status === 200;
+	} catch {
+		return false;
+	}
+}
+
+/** Runs an n8n CLI command (import:workflow, import:credentials, publish:workflow, execute, …) against a user folder. */
+function runCli(args, { env, cwd, timeoutMs = 180_000 }) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(paths.NODE24, [paths.N8N_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		child.on('error', (error) => {
+			clearTimeout(timer);
+			reject(error);
+		});
+		child.on('exit', (code, signal) => {
+			clearTimeout(timer);
+			resolve({ code: code ?? (signal ? 1 : 0), signal, stdout, stderr });
+		});
+	});
+}
+
+/**
+ * Starts one n8n. Resolves when /healthz/readiness answers 200 and the owner can log in.
+ * @param {object} [options]
+ * @param {number} [options.port] HTTP port (default: a free one)
+ * @param {string} [options.userFolder] N8N_USER_FOLDER (default: a new temporary folder, removed by stop())
+ * @param {Record<string,string>} [options.env] extra environment for n8n (overrides ours)
+ * @param {{email?:string,password?:string,firstName?:string,lastName?:string}} [options.owner]
+ * @param {boolean} [options.apiKey] also create a public API key (default true)
+ * @param {number} [options.bootTimeoutMs]
+ * @param {(line:string)=>void} [options.log] progress lines (default: none)
+ * @param {boolean} [options.inheritOutput] also print n8n's output to this process's stdout
+ */
+async function startN8n(options = {}) {
+	assertInstalled();
+	assertPackageBuilt();
+	const log = options.log || (() => {});
+	const port = options.port || (await freePort());
+	const brokerPort = await freePort();
+	const ownsUserFolder = !options.userFolder;
+	const userFolder = options.userFolder ? path.resolve(options.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+	fs.mkdirSync(userFolder, { recursive: true });
+	linkPackage(userFolder);
+	const owner = {
+		email: 'owner@example.com',
+		firstName: 'Demo',
+		lastName: 'Owner',
+		password: `Pw-${crypto.randomBytes(12).toString('base64url')}`,
+		...options.owner,
+	};
+	const env = n8nEnv({ port, brokerPort, userFolder, owner, extra: options.env || {} });
+	const url = `http://localhost:${port}`;
+	const logFile = path.join(userFolder, 'n8n.log');
+	const sink = createLogSink(logFile);
+
+	log(`starting n8n ${paths.N8N_VERSION} on ${url} (user folder ${userFolder})`);
+	const started = Date.now();
+	// Own process group: stop() ends n8n and the task runners it spawns, and nothing else.
+	const child = spawn(paths.NODE24, [paths.N8N_BIN, 'start'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const onOutput = (chunk) => {
+		sink.write(chunk);
+		if (options.inheritOutput) process.stdout.write(chunk);
+	};
+	child.stdout.on('data', onOutput);
+	child.stderr.on('data', onOutput);
+	let exitInfo;
+	const exited = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exitInfo = { code, signal };
+			resolve(exitInfo);
+		});
+	});
+	child.on('error', (error) => sink.write(`spawn error: ${error.message}\n`));
+
+	let stopping;
+	async function stop() {
+		if (stopping) return stopping;
+		stopping = (async () => {
+			if (!exitInfo) {
+				try {
+					process.kill(-child.pid, 'SIGTERM');
+				} catch {}
+				const done = await Promise.race([exited, sleep(20_000).then(() => undefined)]);
+				if (!done) {
+					try {
+						process.kill(-child.pid, 'SIGKILL');
+					} catch {}
+					await exited;
+				}
+			}
+			sink.close();
+			if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
+		})();
+		return stopping;
+	}
+
+	const deadline = started + (options.bootTimeoutMs || DEFAULT_BOOT_TIMEOUT_MS);
+	const fail = async (reason) => {
+		const tail = sink.tail();
+		await stop();
+		throw new Error(`n8n did not come up on ${url}: ${reason}\n--- last lines of n8n's log ---\n${tail}`);
+	};
+	while (!(await isReady(url))) {
+		if (exitInfo) await fail(`it exited (${exitInfo.signal || `code ${exitInfo.code}`})`);
+		if (Date.now() > deadline) await fail(`/healthz/readiness was not 200 within ${Math.round((deadline - started) / 1000)} s`);
+		await sleep(500);
+	}
+	const rest = createRestClient(url);
+	try {
+		await rest.login(owner.email, owner.password);
+	} catch (error) {
+		await fail(`owner login failed: ${error.message}`);
+	}
+	let apiKey;
+	if (options.apiKey !== false) {
+		try {
+			apiKey = await rest.createApiKey('e2e');
+		} catch (error) {
+			await fail(`creating a public API key failed: ${error.message}`);
+		}
+	}
+	const bootSeconds = (Date.now() - started) / 1000;
+	log(`n8n ready on ${url} after ${bootSeconds.toFixed(1)} s`);
+
+	return {
+		url,
+		port,
+		userFolder,
+		logFile,
+		owner: { email: owner.email, password: owner.password },
+		apiKey,
+		rest,
+		bootSeconds,
+		pid: child.pid,
+		stop,
+		logTail: (lines) => sink.tail(lines),
+		/** Runs an n8n CLI command on this instance's database (its own task-runner port, so it does not clash). */
+		cli: async (args, cliOptions = {}) => runCli(args, { cwd: userFolder, env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, ...cliOptions }),
+		exited,
+	};
+}
+
+function parseArgs(argv) {
+	const args = { port: undefined, userFolder: undefined };
+	for (let i = 0; i < argv.length; i++) {
+		if (argv[i] === '--port') args.port = Number(argv[++i]);
+		else if (argv[i] === '--user-folder') args.userFolder = argv[++i];
+		else throw new Error(`unknown option ${argv[i]} (use --port N, --user-folder DIR)`);
+	}
+	return args;
+}
+
+async function main() {
+	const [command, ...rest] = process.argv.slice(2);
+	if (command === 'install') {
+		await installN8n();
+		return;
+	}
+	if (command === 'start') {
+		const args = parseArgs(rest);
+		const instance = await startN8n({
+			port: args.port || 5678,
+			userFolder: args.userFolder || path.join(paths.REPO, '.demo', 'n8n'),
+			owner: { email: 'demo@example.com', password: 'Demo-n8n-1' },
+			apiKey: false,
+			log: (line) => console.log(`[n8n] ${line}`),
+		});
+		console.log(`[n8n] open ${instance.url} and log in as ${instance.owner.email} / ${instance.owner.password}; Ctrl-C stops`);
+		const shutdown = async () => {
+			await instance.stop();
+			process.exit(0);
+		};
+		process.on('SIGINT', shutdown);
+		process.on('SIGTERM', shutdown);
+		const exit = await instance.exited;
+		console.error(`[n8n] exited (${exit.signal || `code ${exit.code}`})\n${instance.logTail()}`);
+		process.exit(1);
+	}
+	throw new Error('usage: node scripts/n8n/runtime.js install | start [--port N] [--user-folder DIR]');
+}
+
+if (require.main === module) {
+	main().catch((error) => {
+		console.error(error.message);
+		process.exit(1);
+	});
+}
+
+module.exports = { installN8n, startN8n, isInstalled, freePort, paths };

@@ -4,6 +4,7 @@
  * normalise.ts. Total: returns a result for any input, never throws.
  */
 import type { JsonObject } from './read';
+import { isBytes } from './signature';
 
 export type ParseFailure = 'empty' | 'not-json' | 'not-whatsapp';
 
@@ -32,7 +33,7 @@ export function parseWebhook(rawBody: Buffer | Uint8Array | string): ParseResult
 	let text: string;
 	try {
 		if (typeof rawBody === 'string') text = rawBody;
-		else if (rawBody instanceof Uint8Array) text = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8');
+		else if (isBytes(rawBody)) text = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8');
 		else return fail('empty');
 	} catch {
 		return fail('not-json'); // larger than the biggest string V8 can hold

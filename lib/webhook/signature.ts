@@ -28,8 +28,9 @@ function fail(reason: VerifyFailure, messages: Record<VerifyFailure, string>): V
 	return { ok: false, reason, message: messages[reason] };
 }
 
-function isBytes(value: unknown): value is Uint8Array {
-	return value instanceof Uint8Array;
+/** Buffer or Uint8Array, from this realm or another (vm contexts, worker transfers): no instanceof. */
+export function isBytes(value: unknown): value is Uint8Array {
+	return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
 }
 
 /** One header value: undefined when absent, null when it cannot be a single value (repeated header, wrong type). */

@@ -154,6 +154,8 @@ interface EventBase {
 	type: string;
 	/** The change's `field` (messages, message_template_status_update, …) */
 	field: string;
+	/** wamid of the message (inbound message, or the outgoing message a status is about); absent on other events */
+	id?: string;
 	/** WhatsApp Business Account ID (entry.id) */
 	wabaId?: string;
 	/** Business phone number the event belongs to (metadata.phone_number_id) */
@@ -184,8 +186,6 @@ export interface MediaInfo {
 
 export interface MessageEvent extends EventBase {
 	kind: 'message';
-	/** wamid */
-	id?: string;
 	/** Sender as Meta sent it (phone number, or absent for username users) */
 	from?: string;
 	wa_id?: string;
@@ -216,8 +216,6 @@ export interface MessageEvent extends EventBase {
 
 export interface StatusEvent extends EventBase {
 	kind: 'status';
-	/** wamid of the outgoing message */
-	id?: string;
 	status?: string;
 	recipientId?: string;
 	wa_id?: string;

@@ -84,6 +84,8 @@ export class WebhookOutbox {
 		https: new https.Agent({ keepAlive: true, maxSockets: 16 }),
 	};
 	private closed = false;
+	/** fire() re-arms the timer once at its end, not on every event scheduled while it runs */
+	private firing = false;
 
 	constructor(private readonly deps: OutboxDeps) {}
 
@@ -92,7 +94,7 @@ export class WebhookOutbox {
 		if (this.closed) return;
 		const item: Pending = { due, seq: this.seq++, build };
 		this.push(item);
-		if (due < this.timerDue) this.arm();
+		if (due < this.timerDue && !this.firing) this.arm();
 	}
 
 	/** Delivery attempts, oldest first (the latest 20,000) */
@@ -180,9 +182,14 @@ export class WebhookOutbox {
 
 	private fire(now: number): void {
 		const deliver = this.deps.targets().length > 0;
-		while (this.heap.length > 0 && this.heap[0].due <= now) {
-			const change = this.pop().build(deliver);
-			if (change && deliver) this.ready.push(change);
+		this.firing = true;
+		try {
+			while (this.heap.length > 0 && this.heap[0].due <= now) {
+				const change = this.pop().build(deliver);
+				if (change && deliver) this.ready.push(change);
+			}
+		} finally {
+			this.firing = false;
 		}
 		this.arm();
 		this.pump();

@@ -78,6 +78,25 @@ export function checkRecipient(to: unknown, ownDigits: string): string {
 	return result;
 }
 
+const possibleByPrefix = new Map<string, boolean>();
+
+/**
+ * Whether the number has a possible length for its country (libphonenumber-js). Possibility depends on the
+ * country calling code, the leading national digits and the length, so the answer is memoised on the first
+ * six digits plus the length: a campaign sends to thousands of distinct numbers, and parsing each one
+ * would cost more than the rest of the send.
+ */
+function isPossibleLength(digits: string): boolean {
+	const key = `${digits.slice(0, 6)}:${digits.length}`;
+	let possible = possibleByPrefix.get(key);
+	if (possible === undefined) {
+		possible = isPossiblePhoneNumber(`+${digits}`);
+		if (possibleByPrefix.size > 100_000) possibleByPrefix.clear();
+		possibleByPrefix.set(key, possible);
+	}
+	return possible;
+}
+
 function parseRecipient(raw: string): string | SandboxError {
 	const cleaned = raw.replace(/[\s\-().]/g, '');
 	if (!/^\+?\d+$/.test(cleaned) || cleaned.startsWith('00') || cleaned.startsWith('+00')) {
@@ -87,7 +106,7 @@ function parseRecipient(raw: string): string | SandboxError {
 		);
 	}
 	const digits = cleaned.startsWith('+') ? cleaned.slice(1) : cleaned;
-	if (!isPossiblePhoneNumber(`+${digits}`)) {
+	if (!isPossibleLength(digits)) {
 		return new SandboxError(131009, `to: ${digits} is not a valid phone number for its country code`);
 	}
 	return digits;

@@ -331,22 +331,28 @@ export class Sandbox {
 			? ['sent', 'delivered', 'read']
 			: ['sent', 'delivered'];
 		const times = steps.map((_, index) => start + step * (index + 1));
+		// Reordering gives the statuses shuffled due times: "read" may then arrive before "sent".
 		if (this.faults.reorderWebhooks) shuffle(times, this.random);
-		steps.forEach((status, index) => {
-			this.outbox.schedule(times[index], (deliver) => {
-				if (STATUS_ORDER[status] > STATUS_ORDER[entry.status]) entry.status = status;
-				if (!deliver) return null;
-				return statusChange(this.business, {
-					id: entry.id,
-					status,
-					at: Date.now(),
-					recipientId: entry.waId,
-					bizOpaqueCallbackData: entry.bizOpaqueCallbackData,
-					pricing,
-					conversation,
-				});
+		const order = steps.map((_, index) => index).sort((a, b) => times[a] - times[b]);
+		// One pending event per message at a time: each status schedules the next, which keeps the heap small.
+		let next = 0;
+		const emit = (deliver: boolean): WebhookChange | null => {
+			const status = steps[order[next]];
+			next++;
+			if (next < order.length) this.outbox.schedule(times[order[next]], emit);
+			if (STATUS_ORDER[status] > STATUS_ORDER[entry.status]) entry.status = status;
+			if (!deliver) return null;
+			return statusChange(this.business, {
+				id: entry.id,
+				status,
+				at: Date.now(),
+				recipientId: entry.waId,
+				bizOpaqueCallbackData: entry.bizOpaqueCallbackData,
+				pricing,
+				conversation,
 			});
-		});
+		};
+		this.outbox.schedule(times[order[0]], emit);
 	}
 
 	/** wamid.<base64>: unique per sandbox run, opaque like Meta's */

@@ -406,7 +406,8 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 				void controlApi(method, path, query, raw, req.headers['content-type']).then((answer) => write(res, answer));
 				return;
 			}
-			const delay = faults.latency ? sampleLatency(faults.latency, sandbox.random) : 0;
+			// Whole milliseconds: node groups timers by duration, and float durations would each get their own list.
+			const delay = faults.latency ? Math.round(sampleLatency(faults.latency, sandbox.random)) : 0;
 			const respond = (answer: Answer) => {
 				if (delay > 0) setTimeout(() => write(res, answer), delay);
 				else write(res, answer);

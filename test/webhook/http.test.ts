@@ -3,75 +3,11 @@
  * collected from the socket (multi-byte characters split across chunks), GET → verifyHandshake,
  * POST → receiveWebhook, dedupKey against a seen-set standing in for the store.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import {
-	dedupKey,
-	detectOptChange,
-	getHeader,
-	parseWebhook,
-	receiveWebhook,
-	SIGNATURE_HEADER,
-	verifyHandshake,
-	verifySignature,
-	type HeaderMap,
-	type OptChange,
-	type WebhookEvent,
-} from '../../lib/webhook';
+import type { Server } from 'node:http';
+import { getHeader, parseWebhook, SIGNATURE_HEADER, verifySignature, type HeaderMap } from '../../lib/webhook';
 import { APP_SECRET, entry, envelope, inbound, messages, messagesChange, contact, metaJson, sign, status, statusPayload } from './fixtures';
 import { Fuzzer, corpus, fuzzCase } from './fuzz-gen';
-
-const VERIFY_TOKEN = 'loopback-verify-token';
-
-interface Received {
-	events: WebhookEvent[];
-	optChanges: OptChange[];
-	duplicates: number;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-	return new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (chunk: Buffer) => chunks.push(chunk));
-		req.on('end', () => resolve(Buffer.concat(chunks)));
-		req.on('error', reject);
-	});
-}
-
-function startServer(received: Received): Promise<{ server: Server; url: string }> {
-	const seen = new Set<string>();
-	const server = createServer((req, res) => {
-		void (async () => {
-			const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-			if (req.method === 'GET') {
-				const result = verifyHandshake(url.searchParams, VERIFY_TOKEN);
-				res.writeHead(result.status, { 'content-type': 'text/plain; charset=utf-8' });
-				res.end(result.status === 200 ? result.body : 'Forbidden');
-				return;
-			}
-			const rawBody = await readBody(req);
-			const result = receiveWebhook({ rawBody, headers: req.headers }, { mode: 'signature', appSecret: APP_SECRET });
-			res.writeHead(result.status, { 'content-type': 'text/plain' });
-			res.end(result.status === 200 ? 'OK' : result.reason);
-			if (result.status !== 200) return;
-			for (const event of result.events) {
-				const key = dedupKey(event);
-				if (seen.has(key)) {
-					received.duplicates++;
-					continue;
-				}
-				seen.add(key);
-				received.events.push(event);
-				const opt = detectOptChange(event);
-				if (opt) received.optChanges.push(opt);
-			}
-		})().catch((error: Error) => {
-			res.writeHead(500);
-			res.end(error.message);
-		});
-	});
-	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook` })));
-}
+import { VERIFY_TOKEN, startReceiver, type Received } from './receiver';
 
 /** POST with the body written in small pieces, so UTF-8 sequences are split between chunks. */
 function post(url: string, body: Buffer, headers: Record<string, string>): Promise<Response> {
@@ -87,9 +23,9 @@ function post(url: string, body: Buffer, headers: Record<string, string>): Promi
 describe('webhook over loopback HTTP', () => {
 	let server: Server;
 	let url: string;
-	const received: Received = { events: [], optChanges: [], duplicates: 0 };
+	const received: Received = { events: [], optChanges: [], duplicates: 0, statuses: [] };
 
-	beforeAll(async () => ({ server, url } = await startServer(received)));
+	beforeAll(async () => ({ server, url } = await startReceiver(received, APP_SECRET)));
 	afterAll(async () => {
 		server.closeAllConnections();
 		await new Promise((resolve) => server.close(resolve));

@@ -27,14 +27,17 @@
  *   return { noWebhookResponse: true };
  * }
  * res.status(200).end();
+ * const outputs: INodeExecutionData[][] = [[], [], []];                          // Messages, Statuses, Other
  * for (const event of result.events) {
  *   if (!(await store.markSeen(dedupKey(event), SEVEN_DAYS))) continue;        // Meta's retries / duplicates
  *   const opt = detectOptChange(event, { optOutKeywords, optInKeywords, optOutButtonPayloads });
  *   // store: last inbound (event.timestampMs, never backwards), referral → free entry point, event.name,
  *   //        opt (opt.scope 'marketing' for user_preferences / 131050), statuses by event.campaignId +
- *   //        event.callbackData?.recipient
- *   // route: event.kind → outputs Messages / Statuses / Other; filter by event.phoneNumberId
+ *   //        event.callbackData?.recipient (an old `delivered` after `read` must not regress: compare timestampMs)
+ *   // filter by event.phoneNumberId / enabled kinds, then:
+ *   outputs[{ message: 0, status: 1, other: 2 }[event.kind]].push({ json: event });
  * }
+ * return { noWebhookResponse: true, workflowData: outputs };
  * ```
  *
  * ## Public API

@@ -23,6 +23,22 @@ const { createRestClient } = require('./rest');
 const LOG_TAIL_LINES = 200;
 const DEFAULT_BOOT_TIMEOUT_MS = 180_000;
 
+/** n8n process groups started by this process: ended if this process exits without stopping them. */
+const liveGroups = new Set();
+let exitHookInstalled = false;
+function trackGroup(pid) {
+	liveGroups.add(pid);
+	if (exitHookInstalled) return;
+	exitHookInstalled = true;
+	process.once('exit', () => {
+		for (const group of liveGroups) {
+			try {
+				process.kill(-group, 'SIGKILL');
+			} catch {}
+		}
+	});
+}
+
 function freePort() {
 	return new Promise((resolve, reject) => {
 		const server = net.createServer();
@@ -78,11 +94,14 @@ function bcryptHash(password) {
 	return bcrypt.hashSync(password, 10);
 }
 
-/** Environment without an outer `npm run`'s variables (they name the repo as npm prefix). */
+/**
+ * Environment without an outer `npm run`'s variables (they name the repo as npm prefix) and without a test
+ * runner's: jest sets NODE_ENV=test, and n8n refuses to load nodes when it believes it runs in its own tests.
+ */
 function baseEnv() {
 	const env = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (/^npm_/i.test(key) || key === 'INIT_CWD') continue;
+		if (/^npm_/i.test(key) || /^JEST_/.test(key) || key === 'INIT_CWD' || key === 'NODE_ENV' || key === 'NODE_OPTIONS') continue;
 		env[key] = value;
 	}
 	env.PATH = `${paths.NODE24_BIN_DIR}${path.delimiter}${process.env.PATH || ''}`;
@@ -101,7 +120,8 @@ function n8nEnv({ port, brokerPort, userFolder, owner, extra }) {
 		N8N_LISTEN_ADDRESS: '127.0.0.1',
 		N8N_HOST: 'localhost',
 		N8N_PROTOCOL: 'http',
-		N8N_WEBHOOK_URL: `http://localhost:${port}/`,
+		// n8n listens on IPv4 loopback only; 'localhost' may resolve to ::1 first for other clients.
+		N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
 		N8N_EDITOR_BASE_URL: `http://localhost:${port}/`,
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
 		// Plain http on localhost: a Secure cookie would keep the demo's browser login from working.
@@ -184,6 +204,38 @@ function runCli(args, { env, cwd, timeoutMs = 180_000 }) {
 }
 
 /**
+ * Runs `n8n <args>` against the database in `userFolder` (import:workflow, import:credentials, publish:workflow,
+ * execute, export:*). Works next to a running server on the same folder: it gets its own task-runner port.
+ * Note: a running server does not notice `publish:workflow` from the CLI until it restarts; publish through the API.
+ * @returns {Promise<{code:number, signal:string|null, stdout:string, stderr:string}>}
+ */
+async function runN8nCli(args, { userFolder, env = {}, timeoutMs } = {}) {
+	assertInstalled();
+	if (!userFolder) throw new Error('runN8nCli: userFolder is required (the N8N_USER_FOLDER of the instance)');
+	const cliEnv = {
+		...baseEnv(),
+		N8N_USER_FOLDER: userFolder,
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_REINSTALL_MISSING_PACKAGES: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
+		N8N_LOG_LEVEL: 'warn',
+		...env,
+	};
+	return runCli(args, { cwd: userFolder, env: cliEnv, timeoutMs });
+}
+
+/** Last lines of a log file (for a shared instance whose process belongs to someone else). */
+function readLogTail(file, lines = 60) {
+	try {
+		return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+	} catch (error) {
+		return `(no log at ${file}: ${error.code || error.message})`;
+	}
+}
+
+/**
  * Starts one n8n. Resolves when /healthz/readiness answers 200 and the owner can log in.
  * @param {object} [options]
  * @param {number} [options.port] HTTP port (default: a free one)
@@ -213,7 +265,8 @@ async function startN8n(options = {}) {
 		...options.owner,
 	};
 	const env = n8nEnv({ port, brokerPort, userFolder, owner, extra: options.env || {} });
-	const url = `http://localhost:${port}`;
+	const url = `http://127.0.0.1:${port}`;
+	const editorUrl = `http://localhost:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
 	const sink = createLogSink(logFile);
 
@@ -235,6 +288,8 @@ async function startN8n(options = {}) {
 		});
 	});
 	child.on('error', (error) => sink.write(`spawn error: ${error.message}\n`));
+	if (child.pid) trackGroup(child.pid);
+	exited.then(() => liveGroups.delete(child.pid));
 
 	let stopping;
 	async function stop() {
@@ -244,7 +299,9 @@ async function startN8n(options = {}) {
 				try {
 					process.kill(-child.pid, 'SIGTERM');
 				} catch {}
-				const done = await Promise.race([exited, sleep(20_000).then(() => undefined)]);
+				let timer;
+				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+				clearTimeout(timer);
 				if (!done) {
 					try {
 						process.kill(-child.pid, 'SIGKILL');
@@ -288,6 +345,7 @@ async function startN8n(options = {}) {
 
 	return {
 		url,
+		editorUrl,
 		port,
 		userFolder,
 		logFile,
@@ -299,7 +357,7 @@ async function startN8n(options = {}) {
 		stop,
 		logTail: (lines) => sink.tail(lines),
 		/** Runs an n8n CLI command on this instance's database (its own task-runner port, so it does not clash). */
-		cli: async (args, cliOptions = {}) => runCli(args, { cwd: userFolder, env: { ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) }, ...cliOptions }),
+		cli: (args, cliOptions = {}) => runN8nCli(args, { userFolder, env: options.env, ...cliOptions }),
 		exited,
 	};
 }
@@ -322,6 +380,10 @@ async function main() {
 	}
 	if (command === 'start') {
 		const args = parseArgs(rest);
+		// Ctrl-C during boot: exit, and the exit hook ends n8n's process group (it does not get the terminal's SIGINT).
+		const abort = () => process.exit(130);
+		process.on('SIGINT', abort);
+		process.on('SIGTERM', abort);
 		const instance = await startN8n({
 			port: args.port || 5678,
 			userFolder: args.userFolder || path.join(paths.REPO, '.demo', 'n8n'),
@@ -329,11 +391,13 @@ async function main() {
 			apiKey: false,
 			log: (line) => console.log(`[n8n] ${line}`),
 		});
-		console.log(`[n8n] open ${instance.url} and log in as ${instance.owner.email} / ${instance.owner.password}; Ctrl-C stops`);
+		console.log(`[n8n] open ${instance.editorUrl} and log in as ${instance.owner.email} / ${instance.owner.password}; Ctrl-C stops`);
 		const shutdown = async () => {
 			await instance.stop();
 			process.exit(0);
 		};
+		process.off('SIGINT', abort);
+		process.off('SIGTERM', abort);
 		process.on('SIGINT', shutdown);
 		process.on('SIGTERM', shutdown);
 		const exit = await instance.exited;
@@ -350,4 +414,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { installN8n, startN8n, isInstalled, freePort, paths };
+module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, paths };

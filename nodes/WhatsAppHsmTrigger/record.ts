@@ -1,0 +1,102 @@
+import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+
+import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/store/types';
+import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
+import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
+import { openStore } from '../shared/store';
+
+export interface TriggerOptions {
+	emit: Set<string>;
+	phoneNumberIds: Set<string>;
+	optOutKeywords: readonly string[];
+	optInKeywords: readonly string[];
+	optOutButtonPayloads: readonly string[];
+	includeRaw: boolean;
+}
+
+const MARKETING_HOLD_MS = 24 * 3600 * 1000;
+const DELIVERY_STATUSES = new Set<string>(['sent', 'delivered', 'read', 'played', 'failed']);
+
+/**
+ * Drops events already seen, writes what other workflows need into the store (last inbound, referral, profile
+ * name, opt-outs, campaign statuses) and returns the items per output: Messages, Statuses, Other.
+ * Statuses are always recorded, even when the Statuses output is switched off.
+ */
+export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEvent[], options: TriggerOptions): Promise<INodeExecutionData[][]> {
+	const events = options.phoneNumberIds.size === 0 ? allEvents : allEvents.filter((event) => !event.phoneNumberId || options.phoneNumberIds.has(event.phoneNumberId));
+	const outputs: INodeExecutionData[][] = [[], [], []];
+	if (events.length === 0) return outputs;
+
+	const store = await openStore(ctx);
+	const fresh = await store.markSeen(events.map(dedupKey), DEFAULT_SEEN_TTL_SECONDS);
+	const newEvents = events.filter((_, index) => fresh[index]);
+
+	const inbounds: InboundInput[] = [];
+	for (const event of newEvents) {
+		if (event.kind === 'message' && event.phoneNumberId && (event.wa_id || event.user_id) && event.timestampMs) {
+			inbounds.push({
+				businessNumberId: event.phoneNumberId,
+				waId: event.wa_id,
+				userId: event.user_id,
+				at: event.timestampMs,
+				messageId: event.id,
+				channel: 'whatsapp',
+				profileName: event.name,
+				referral: event.referral ? { sourceType: String(event.referral.source_type ?? ''), sourceId: String(event.referral.source_id ?? '') } : undefined,
+			});
+		}
+	}
+	if (inbounds.length > 0) await store.recordInbounds(inbounds);
+
+	for (const event of newEvents) {
+		await applyOptChange(store, event, options);
+		if (event.kind === 'status') await recordStatus(store, event);
+
+		const index = event.kind === 'message' ? 0 : event.kind === 'status' ? 1 : 2;
+		const wanted = index === 0 ? options.emit.has('messages') : index === 1 ? options.emit.has('statuses') : options.emit.has('other');
+		if (wanted) outputs[index].push({ json: toItem(event, options.includeRaw) });
+	}
+	return outputs;
+}
+
+async function applyOptChange(store: ConversationStore, event: WebhookEvent, options: TriggerOptions): Promise<void> {
+	const change = detectOptChange(event, {
+		optOutKeywords: options.optOutKeywords,
+		optInKeywords: options.optInKeywords,
+		optOutButtonPayloads: options.optOutButtonPayloads,
+	});
+	const contactId = change?.wa_id ?? change?.user_id;
+	if (!change || !contactId || !change.phoneNumberId) return;
+	await store.setOptState(change.phoneNumberId, contactId, {
+		optedOut: change.change === 'opt-out',
+		at: change.timestampMs ?? Date.now(),
+		reason: change.reason,
+		scope: change.scope,
+		detail: change.matched,
+	});
+}
+
+async function recordStatus(store: ConversationStore, event: Extract<WebhookEvent, { kind: 'status' }>): Promise<void> {
+	if (!event.id || !event.status || !DELIVERY_STATUSES.has(event.status)) return;
+	const error = event.errors?.[0];
+	await store.recordStatus({
+		wamid: event.id,
+		status: event.status as DeliveryStatus,
+		at: event.timestampMs ?? Date.now(),
+		campaignId: event.callbackData?.campaignId,
+		recipientId: event.callbackData?.recipient,
+		errorCode: error?.code,
+		errorTitle: error?.title,
+	});
+	const contactId = event.wa_id ?? event.recipientId;
+	// 131049: Meta held a marketing template for this user's health; do not try again for a day.
+	if (error?.code === 131049 && contactId && event.phoneNumberId) {
+		await store.markMarketingHold(event.phoneNumberId, contactId, (event.timestampMs ?? Date.now()) + MARKETING_HOLD_MS);
+	}
+}
+
+/** The normalised event as an item; `raw` (the change it came from) only when wanted. */
+function toItem(event: WebhookEvent, includeRaw: boolean): IDataObject {
+	const { raw, ...rest } = event as WebhookEvent & { raw: unknown };
+	return (includeRaw ? { ...rest, raw } : rest) as IDataObject;
+}

@@ -33,6 +33,7 @@ export class VirtualClock implements Clock {
 	private current: number;
 	private seq = 0;
 	private scheduled = false;
+	private cancelled = 0;
 	private readonly timers = new MinHeap<VirtualTimer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
 
 	constructor(start = Date.UTC(2026, 0, 1)) {
@@ -47,19 +48,31 @@ export class VirtualClock implements Clock {
 		if (signal?.aborted) return Promise.resolve();
 		return new Promise<void>((resolve) => {
 			const timer: VirtualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve, done: false };
-			const cancel = () => {
+			const fire = () => {
 				if (timer.done) return;
 				timer.done = true;
 				resolve();
 			};
+			const cancel = () => {
+				if (timer.done) return;
+				fire();
+				this.forget();
+			};
 			timer.resolve = () => {
 				signal?.removeEventListener('abort', cancel);
-				cancel();
+				fire();
 			};
 			signal?.addEventListener('abort', cancel, { once: true });
 			this.timers.push(timer);
 			this.schedule();
 		});
+	}
+
+	/** Cancelled timers stay in the heap until popped; rebuild it when they dominate, so memory follows live timers. */
+	private forget(): void {
+		if (++this.cancelled < 1024 || this.cancelled * 2 < this.timers.size) return;
+		for (const timer of this.timers.drain()) if (!timer.done) this.timers.push(timer);
+		this.cancelled = 0;
 	}
 
 	private schedule(): void {
@@ -71,7 +84,10 @@ export class VirtualClock implements Clock {
 	private advance(): void {
 		this.scheduled = false;
 		let timer = this.timers.pop();
-		while (timer && timer.done) timer = this.timers.pop();
+		while (timer && timer.done) {
+			this.cancelled = Math.max(0, this.cancelled - 1);
+			timer = this.timers.pop();
+		}
 		if (!timer) return;
 		this.current = Math.max(this.current, timer.at);
 		timer.resolve();

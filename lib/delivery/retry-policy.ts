@@ -94,7 +94,7 @@ export function ruleFor(failure: SendFailed, policy: RetryPolicy): RetryRule {
 
 /** The user-facing line for a failure. */
 export function reasonFor(failure: SendFailed): string {
-	if (failure.timedOut) return 'No answer from the API in time: the message may have been sent, so it is not resent blindly (settled by its status webhook).';
+	if (failure.timedOut) return 'No answer from the API (timeout or connection lost): the message may have been sent, so it is not resent blindly (settled by its status webhook).';
 	if (failure.code === undefined && failure.httpStatus === undefined) return 'The API could not be reached (network error): check the base URL and the connection.';
 	return describeError(failure.code, failure.httpStatus).message;
 }

@@ -15,7 +15,7 @@ import { systemClock } from './clock';
 import { defaultInFlightOptions, LatencyWindow, type InFlightOptions } from './concurrency';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
-import { decide, defaultRetryPolicy, type RetryPolicy } from './retry-policy';
+import { decide, defaultRetryPolicy, reasonFor, type RetryPolicy } from './retry-policy';
 import type {
 	CampaignProgress,
 	CampaignSummary,
@@ -108,6 +108,7 @@ class CampaignRun<P> {
 	private settling = 0;
 	private requests = 0;
 	private pulling = false;
+	private checkingPause = false;
 	private sourceDone = false;
 	/** A job read from the input after the campaign stopped: reported as paused when the stop is a pause. */
 	private carried?: Job<P>;
@@ -142,7 +143,6 @@ class CampaignRun<P> {
 		const progressStop = new AbortController();
 		const progress = this.options.onProgress ? this.reportProgress(progressStop.signal) : undefined;
 		try {
-			void this.pump();
 			await this.dispatch();
 			await this.settleAll();
 			if (this.stop) {
@@ -173,20 +173,17 @@ class CampaignRun<P> {
 	/** The loop that hands tokens to jobs: due retries first, then fresh claimed jobs. */
 	private async dispatch(): Promise<void> {
 		const { shouldPause, limiter } = this.options;
-		let nextPauseCheck = this.clock.now();
+		const pauseCheckIntervalMs = this.options.pauseCheckIntervalMs ?? 30_000;
+		let nextPauseCheck = this.clock.now() + pauseCheckIntervalMs;
+		// The first check runs before any send; later ones in the background, so a slow API call does not stall pacing.
+		if (shouldPause) await this.checkPause(shouldPause);
 		for (;;) {
 			this.dirty = false;
 			if (this.stop) return;
 			const now = this.clock.now();
-			if (shouldPause && now >= nextPauseCheck) {
-				nextPauseCheck = now + (this.options.pauseCheckIntervalMs ?? 30_000);
-				try {
-					const verdict = await shouldPause();
-					if (verdict) this.halt('paused', verdict);
-				} catch (error) {
-					this.halt('error', `The pause check failed: ${errorText(error)}`);
-				}
-				continue;
+			if (shouldPause && now >= nextPauseCheck && !this.checkingPause) {
+				nextPauseCheck = now + pauseCheckIntervalMs;
+				void this.checkPause(shouldPause);
 			}
 			if (now < this.pauseAllUntil) {
 				await this.waitEvent(this.pauseAllUntil - now);
@@ -215,13 +212,25 @@ class CampaignRun<P> {
 			}
 			this.rate = grant.rate;
 			if (this.stop) return;
-			for (let i = 0; i < grant.granted; i++) {
+			for (let i = 0; i < grant.granted && !this.stop; i++) {
 				const entry = this.due.shift() ?? this.ready.shift();
 				if (!entry) break;
 				void this.sendOne(entry);
 			}
 			void this.pump();
 			if (grant.granted < want) await this.waitEvent(grant.waitMs);
+		}
+	}
+
+	private async checkPause(shouldPause: () => PauseVerdict | Promise<PauseVerdict>): Promise<void> {
+		this.checkingPause = true;
+		try {
+			const verdict = await shouldPause();
+			if (verdict) this.halt('paused', verdict);
+		} catch (error) {
+			this.halt('error', `The pause check failed: ${errorText(error)}`);
+		} finally {
+			this.checkingPause = false;
 		}
 	}
 
@@ -292,8 +301,12 @@ class CampaignRun<P> {
 		const now = this.clock.now();
 		this.latency.record(now - started);
 		try {
-			if (result.ok) await this.finish({ key: entry.job.key, ref: entry.job.ref, outcome: 'sent', attempts: entry.attempts, wamid: result.wamid, messageStatus: result.messageStatus });
+			if (result.ok) await this.finish(this.sentResult(entry, result.wamid, result.messageStatus));
 			else await this.failed(entry, result, now);
+		} catch (error) {
+			// Only a broken policy or callback gets here; the job's answer is known, so record it as failed.
+			this.halt('error', `Handling an answer failed: ${errorText(error)}`);
+			if (!result.ok) await this.finish({ key: entry.job.key, ref: entry.job.ref, outcome: 'failed', attempts: entry.attempts, code: result.code, httpStatus: result.httpStatus, reason: reasonFor(result), details: result.details });
 		} finally {
 			this.inFlight--;
 			this.notify();
@@ -346,6 +359,14 @@ class CampaignRun<P> {
 		});
 	}
 
+	/** Only defined fields, so 100,000 results stay small. */
+	private sentResult(entry: Entry<P>, wamid: string, messageStatus?: string): JobResult {
+		const result: JobResult = { key: entry.job.key, outcome: 'sent', attempts: entry.attempts, wamid };
+		if (entry.job.ref !== undefined) result.ref = entry.job.ref;
+		if (messageStatus !== undefined) result.messageStatus = messageStatus;
+		return result;
+	}
+
 	private pausedResult(entry: Entry<P> | Job<P>): JobResult {
 		const job = 'job' in entry ? entry.job : entry;
 		const stop = this.stop;
@@ -379,7 +400,11 @@ class CampaignRun<P> {
 		this.counts[result.outcome]++;
 		if (result.code !== undefined && result.outcome !== 'sent') this.byCode[result.code] = (this.byCode[result.code] ?? 0) + 1;
 		if (this.collect) this.results.push(result);
-		this.options.onResult?.(result);
+		try {
+			this.options.onResult?.(result);
+		} catch (error) {
+			this.halt('error', `The onResult callback failed: ${errorText(error)}`);
+		}
 	}
 
 	/** After a pause: every job still in the input is reported as not sent, without claiming it. */

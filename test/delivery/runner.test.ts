@@ -144,6 +144,15 @@ describe('runCampaign', () => {
 		expect(results.find((item) => item.outcome === 'paused')?.reason).toMatch(/quality rating is RED/);
 	});
 
+	it('sends nothing when the number is already RED at the start', async () => {
+		const { transport, hooks, common } = setup(always, 50);
+		const { results, summary } = await runCampaign({ jobs: jobs(30), ...common, shouldPause: async () => 'The phone number\'s quality rating is RED' });
+		expect(summary).toMatchObject({ stoppedBy: 'paused', counts: { sent: 0, paused: 30 } });
+		expect(results).toHaveLength(30);
+		expect(transport.log).toHaveLength(0);
+		expect(hooks.claims).toHaveLength(0);
+	});
+
 	it('a request without an answer becomes uncertain and is not resent', async () => {
 		const { transport, common } = setup((key) => (key === 'r3' ? 'hang' : key === 'r4' ? 'hang-ignoring-abort' : key === 'r5' ? 'throw' : accepted(key)), 50);
 		const { results, summary } = await runCampaign({ jobs: jobs(20), ...common, requestTimeoutMs: 2_000 });
@@ -172,6 +181,7 @@ describe('runCampaign', () => {
 		}
 		const { results, summary } = await runCampaign({ jobs: source(), ...common, signal: controller.signal });
 		expect(summary.stoppedBy).toBe('aborted');
+		expect(transport.log).toHaveLength(40);
 		expect(pulled).toBeLessThan(100);
 		const claimed = new Set(hooks.claims);
 		expect(hooks.settled.map((item) => item.key).sort()).toEqual([...claimed].sort());
@@ -179,6 +189,21 @@ describe('runCampaign', () => {
 		expect(transport.log.every((entry) => claimed.has(entry.key))).toBe(true);
 		expect(summary.counts.sent).toBe(transport.log.length);
 		expect(summary.counts.paused).toBe(claimed.size - transport.log.length);
+	});
+
+	it('abort: nothing is sent after it, not even the rest of a batch of tokens already granted', async () => {
+		const controller = new AbortController();
+		let retried = 0;
+		// Every first attempt fails with 500, so the retries come due together and take the burst in one batch.
+		const { hooks, common } = setup((key, attempt) => {
+			if (attempt === 1) return { ok: false, httpStatus: 500 };
+			if (++retried === 2) controller.abort();
+			return accepted(key);
+		}, 100);
+		const { summary } = await runCampaign({ jobs: jobs(5), ...common, signal: controller.signal });
+		expect(retried).toBe(2);
+		expect(summary).toMatchObject({ stoppedBy: 'aborted', counts: { sent: 2, paused: 3 } });
+		expect(hooks.settled).toHaveLength(5);
 	});
 
 	it('skips what the store refuses (duplicates, already done) with its reason', async () => {

@@ -1,0 +1,138 @@
+/**
+ * Record <-> storage row mapping shared by both backends: SQLite columns and Redis hash fields have the same
+ * names, so one mapping reads both (Redis values arrive as strings, SQLite ones as numbers).
+ */
+import type { SQLInputValue } from 'node:sqlite';
+
+import { isChannel } from '../window/rules';
+import type { ContactState, DeliveryStatus, OptReason, OptScope, RecipientRecord, RecipientState } from './types';
+
+export type Row = Record<string, SQLInputValue>;
+
+/** Redis hashes omit absent fields, SQLite returns NULL: both mean "not set". */
+const present = (value: SQLInputValue | undefined): boolean => value !== null && value !== undefined;
+
+export const num = (value: SQLInputValue): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+export const orNull = (value: string | number | undefined): string | number | null => (value === undefined ? null : value);
+
+export function rowToContact(row: Row): ContactState {
+	const contact: ContactState = {
+		businessNumberId: String(row.business),
+		contactId: String(row.contact),
+		updatedAt: Number(row.updated_at),
+	};
+	if (present(row.wa_id)) contact.waId = String(row.wa_id);
+	if (present(row.user_id)) contact.userId = String(row.user_id);
+	if (present(row.profile_name)) contact.profileName = String(row.profile_name);
+	if (present(row.channel) && isChannel(row.channel)) contact.channel = row.channel;
+	if (present(row.last_inbound_at)) contact.lastInboundAt = Number(row.last_inbound_at);
+	if (present(row.last_inbound_id)) contact.lastInboundMessageId = String(row.last_inbound_id);
+	if (present(row.referral_at)) contact.referralAt = Number(row.referral_at);
+	if (present(row.referral_source)) contact.referralSource = String(row.referral_source);
+	if (present(row.fep_reply_at)) contact.firstReplyAfterReferralAt = Number(row.fep_reply_at);
+	if (present(row.opt_at)) {
+		contact.optOut = {
+			optedOut: Number(row.opted_out) === 1,
+			at: Number(row.opt_at),
+			reason: String(row.opt_reason) as OptReason,
+			scope: String(row.opt_scope) as OptScope,
+		};
+		if (present(row.opt_detail)) contact.optOut.detail = String(row.opt_detail);
+	}
+	if (present(row.marketing_hold_until)) contact.marketingHoldUntil = Number(row.marketing_hold_until);
+	if (present(row.lc_campaign)) {
+		contact.lastCampaign = { campaignId: String(row.lc_campaign), recipientId: String(row.lc_recipient), sentAt: Number(row.lc_sent_at) };
+	}
+	return contact;
+}
+
+export function contactToParams(contact: ContactState, profileNameAt: number | undefined): SQLInputValue[] {
+	return [
+		contact.businessNumberId,
+		contact.contactId,
+		orNull(contact.waId),
+		orNull(contact.userId),
+		orNull(contact.profileName),
+		orNull(profileNameAt),
+		orNull(contact.channel),
+		orNull(contact.lastInboundAt),
+		orNull(contact.lastInboundMessageId),
+		orNull(contact.referralAt),
+		orNull(contact.referralSource),
+		orNull(contact.firstReplyAfterReferralAt),
+		contact.optOut ? (contact.optOut.optedOut ? 1 : 0) : null,
+		orNull(contact.optOut?.at),
+		orNull(contact.optOut?.reason),
+		orNull(contact.optOut?.scope),
+		orNull(contact.optOut?.detail),
+		orNull(contact.marketingHoldUntil),
+		orNull(contact.lastCampaign?.campaignId),
+		orNull(contact.lastCampaign?.recipientId),
+		orNull(contact.lastCampaign?.sentAt),
+		contact.updatedAt,
+	];
+}
+
+export const CONTACT_COLUMNS =
+	'business, contact, wa_id, user_id, profile_name, profile_name_at, channel, last_inbound_at, last_inbound_id, referral_at, referral_source, fep_reply_at, opted_out, opt_at, opt_reason, opt_scope, opt_detail, marketing_hold_until, lc_campaign, lc_recipient, lc_sent_at, updated_at';
+
+export const STATUS_COLUMNS: Record<DeliveryStatus, string> = { sent: 'st_sent', delivered: 'st_delivered', read: 'st_read', played: 'st_played', failed: 'st_failed' };
+
+export function rowToRecipient(row: Row): RecipientRecord {
+	const record: RecipientRecord = {
+		campaignId: String(row.campaign),
+		recipientId: String(row.recipient),
+		contactId: String(row.contact),
+		state: String(row.state) as RecipientState,
+		attempts: Number(row.attempts),
+		claimedAt: Number(row.claimed_at),
+		updatedAt: Number(row.updated_at),
+		statusTimes: {},
+	};
+	const optional: Array<[keyof RecipientRecord, SQLInputValue, 'n' | 's']> = [
+		['businessNumberId', row.business, 's'],
+		['owner', row.owner, 's'],
+		['wamid', row.wamid, 's'],
+		['code', row.code, 'n'],
+		['reason', row.reason, 's'],
+		['sentAt', row.sent_at, 'n'],
+		['status', row.status, 's'],
+		['statusCode', row.status_code, 'n'],
+		['repliedAt', row.replied_at, 'n'],
+	];
+	for (const [key, value, kind] of optional) {
+		if (present(value)) (record as unknown as Record<string, unknown>)[key] = kind === 'n' ? Number(value) : String(value);
+	}
+	for (const [status, column] of Object.entries(STATUS_COLUMNS) as Array<[DeliveryStatus, string]>) {
+		const at = num(row[column]);
+		if (at !== undefined) record.statusTimes[status] = at;
+	}
+	return record;
+}
+
+export function recipientParams(record: RecipientRecord): SQLInputValue[] {
+	return [
+		orNull(record.businessNumberId),
+		record.contactId,
+		record.state,
+		record.attempts,
+		orNull(record.owner),
+		record.claimedAt,
+		record.updatedAt,
+		orNull(record.wamid),
+		orNull(record.code),
+		orNull(record.reason),
+		orNull(record.sentAt),
+		orNull(record.status),
+		orNull(record.statusTimes.sent),
+		orNull(record.statusTimes.delivered),
+		orNull(record.statusTimes.read),
+		orNull(record.statusTimes.played),
+		orNull(record.statusTimes.failed),
+		orNull(record.statusCode),
+		orNull(record.repliedAt),
+		record.campaignId,
+		record.recipientId,
+	];
+}
+

@@ -1,0 +1,179 @@
+/**
+ * How every node of the package reaches the conversation store.
+ *
+ * - `storeProperties`: the "Store" parameter block (Embedded / Redis, and the embedded file) to spread into a
+ *   node's properties; `storeCredentials` the Redis credential entry for its `credentials`;
+ *   `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test" connect to Redis.
+ * - `openStore(ctx)`: the store the node's parameters name, shared process-wide: one SQLite handle per file and
+ *   one ioredis client per credential, so executions do not open connections of their own. Do not close it.
+ */
+import { createHash } from 'node:crypto';
+import {
+	NodeOperationError,
+	type ICredentialDataDecryptedObject,
+	type ICredentialTestFunctions,
+	type ICredentialsDecrypted,
+	type IExecuteFunctions,
+	type IHookFunctions,
+	type ILoadOptionsFunctions,
+	type INodeCredentialDescription,
+	type INodeCredentialTestResult,
+	type INodeProperties,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
+
+import { RedisStore, DEFAULT_KEY_PREFIX, type RedisStoreOptions } from '../../lib/store/redis';
+import { resolveStorePath } from '../../lib/store/paths';
+import { SqliteStore } from '../../lib/store/sqlite';
+import type { ConversationStore } from '../../lib/store/types';
+
+export const STORE_CREDENTIAL = 'whatsAppStoreRedis';
+export const STORE_CREDENTIAL_TEST = 'whatsAppStoreRedisConnectionTest';
+
+export const storeProperties: INodeProperties[] = [
+	{
+		displayName: 'Store',
+		name: 'store',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Embedded (SQLite File)',
+				value: 'embedded',
+				description: 'A file in the n8n folder, no set-up. For one n8n (or several processes sharing its disk).',
+			},
+			{
+				name: 'Redis',
+				value: 'redis',
+				description: 'For queue mode and several n8n instances. Needs a WhatsApp Store (Redis) credential.',
+			},
+		],
+		default: 'embedded',
+		description:
+			'Where contacts\' last messages, opt-outs, recontacts and campaign results are kept. Every node of this package that must see the same data needs the same store.',
+	},
+	{
+		displayName: 'Store File',
+		name: 'storeFile',
+		type: 'string',
+		default: '',
+		placeholder: '~/.n8n/whatsapp-hsm-store.sqlite',
+		description:
+			'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
+		displayOptions: { show: { store: ['embedded'] } },
+	},
+];
+
+export const storeCredentials: INodeCredentialDescription[] = [
+	{
+		name: STORE_CREDENTIAL,
+		required: true,
+		testedBy: STORE_CREDENTIAL_TEST,
+		displayOptions: { show: { store: ['redis'] } },
+	},
+];
+
+type Context = IExecuteFunctions | IWebhookFunctions | IHookFunctions | ILoadOptionsFunctions;
+
+const CACHE_KEY = Symbol.for('n8n-nodes-whatsapp-hsm.stores');
+
+interface SharedStores {
+	stores: Map<string, Promise<ConversationStore>>;
+	/** Opened SQLite stores, closed synchronously at process exit */
+	sqlite: Set<SqliteStore>;
+	exitHook: boolean;
+}
+
+/** On globalThis, so two copies of this module (a re-installed package) still share one handle per file. */
+function shared(): SharedStores {
+	const holder = globalThis as unknown as Record<symbol, SharedStores | undefined>;
+	let value = holder[CACHE_KEY];
+	if (!value) {
+		value = { stores: new Map(), sqlite: new Set(), exitHook: false };
+		holder[CACHE_KEY] = value;
+	}
+	return value;
+}
+
+export function redisOptionsFrom(credentials: ICredentialDataDecryptedObject): RedisStoreOptions {
+	return {
+		host: String(credentials.host ?? '').trim(),
+		port: Number(credentials.port ?? 6379),
+		user: credentials.user ? String(credentials.user) : undefined,
+		password: credentials.password ? String(credentials.password) : undefined,
+		db: Number(credentials.database ?? 0) || 0,
+		tls: credentials.tls === true,
+		keyPrefix: credentials.keyPrefix === undefined || credentials.keyPrefix === null ? DEFAULT_KEY_PREFIX : String(credentials.keyPrefix),
+	};
+}
+
+function cached(key: string, open: () => Promise<ConversationStore>): Promise<ConversationStore> {
+	const { stores } = shared();
+	let store = stores.get(key);
+	if (!store) {
+		store = open();
+		stores.set(key, store);
+		// A failed open is not remembered: the next execution tries again (Redis back up, folder fixed...).
+		store.catch(() => {
+			if (stores.get(key) === store) stores.delete(key);
+		});
+	}
+	return store;
+}
+
+function registerExitHook(): void {
+	const state = shared();
+	if (state.exitHook) return;
+	state.exitHook = true;
+	// SQLite checkpoints its WAL on close; SqliteStore.close runs synchronously, so it can run at exit.
+	process.once('exit', () => {
+		for (const store of state.sqlite) void store.close();
+	});
+}
+
+/** The store named by the node's "Store" parameters, opened once per process. */
+export async function openStore(ctx: Context, itemIndex = 0): Promise<ConversationStore> {
+	const getParameter = ctx.getNodeParameter.bind(ctx) as (name: string, index: number, fallback: unknown) => unknown;
+	const kind = String(getParameter('store', itemIndex, 'embedded'));
+	try {
+		if (kind === 'redis') {
+			const credentials = await ctx.getCredentials(STORE_CREDENTIAL);
+			const options = redisOptionsFrom(credentials);
+			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
+			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));
+		}
+		if (kind !== 'embedded') throw new Error(`Store "${kind}" is unknown: choose Embedded or Redis`);
+		const path = resolveStorePath(String(getParameter('storeFile', itemIndex, '') ?? ''));
+		registerExitHook();
+		return await cached(`sqlite:${path}`, async () => {
+			const store = new SqliteStore({ path });
+			shared().sqlite.add(store);
+			return store;
+		});
+	} catch (error) {
+		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
+			itemIndex,
+			description: kind === 'redis' ? 'Open the WhatsApp Store (Redis) credential and check it with "Test".' : 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
+		});
+	}
+}
+
+/** Closes every shared store (tests; n8n itself never needs it). */
+export async function closeSharedStores(): Promise<void> {
+	const { stores, sqlite } = shared();
+	const all = [...stores.values()];
+	stores.clear();
+	sqlite.clear();
+	await Promise.all(all.map((store) => store.then((opened) => opened.close()).catch(() => undefined)));
+}
+
+/** `methods.credentialTest[STORE_CREDENTIAL_TEST]`: connects with the credential and says what is wrong, without the password. */
+export async function storeCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	try {
+		const store = await RedisStore.connect({ ...redisOptionsFrom(credential.data ?? {}), connectTimeoutMs: 5000 });
+		await store.close();
+		return { status: 'OK', message: 'Connected to Redis' };
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
+}

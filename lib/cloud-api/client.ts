@@ -97,27 +97,39 @@ export class CloudApiClient {
 	/** Every template of the WABA (all pages), optionally only one status. */
 	async listTemplates(options: { status?: string; name?: string; fields?: string[]; pageSize?: number } = {}): Promise<MessageTemplate[]> {
 		const templates: MessageTemplate[] = [];
+		const pageSize = options.pageSize ?? 100;
 		let after: string | undefined;
-		// Follow cursors ourselves: Meta's paging.next links can embed the access token.
+		let offset = 0;
 		for (let page = 0; page < 1000; page++) {
-			const qs: Record<string, string | number> = {
-				fields: (options.fields ?? TEMPLATE_FIELDS).join(','),
-				limit: options.pageSize ?? 100,
-			};
-			if (options.status) qs.status = options.status;
-			if (options.name) qs.name = options.name;
-			if (after) qs.after = after;
+			const qs: Record<string, string | number> = { limit: pageSize };
+			if (this.credentials.provider === '360dialog') {
+				// 360dialog pages by offset and answers {waba_templates, count, total}.
+				qs.offset = offset;
+			} else {
+				qs.fields = (options.fields ?? TEMPLATE_FIELDS).join(',');
+				if (options.status) qs.status = options.status;
+				if (options.name) qs.name = options.name;
+				// Follow cursors ourselves: Meta's paging.next links can embed the access token.
+				if (after) qs.after = after;
+			}
 			const body = (await this.call('GET', this.urls.templates, { qs })) as {
 				data?: MessageTemplate[];
 				waba_templates?: MessageTemplate[];
+				total?: number;
 				paging?: { cursors?: { after?: string }; next?: string };
 			};
 			const batch = body.data ?? body.waba_templates ?? [];
 			templates.push(...batch);
+			if (batch.length === 0) break;
+			if (body.waba_templates) {
+				offset += batch.length;
+				if (body.total === undefined || offset >= body.total) break;
+				continue;
+			}
 			after = body.paging?.next ? body.paging?.cursors?.after : undefined;
-			if (!after || batch.length === 0) break;
+			if (!after) break;
 		}
-		return options.status ? templates.filter((template) => template.status === options.status) : templates;
+		return templates.filter((template) => (!options.status || template.status === options.status) && (!options.name || template.name === options.name));
 	}
 
 	async getPhoneNumberInfo(fields: string[] = PHONE_FIELDS): Promise<PhoneNumberInfo> {

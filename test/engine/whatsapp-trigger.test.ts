@@ -243,3 +243,75 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 		expect(tap.text).toBe('Confirmar');
 	});
 });
+
+describe('WhatsApp HSM Trigger automatic registration (webhookMethods)', () => {
+	it('subscribes the WABA with this trigger\'s URL on activation and removes only its own override on deactivation', async () => {
+		const { HookContext, ExecutionLifecycleHooks } = await import('n8n-core');
+		const { buildWorkflow, createAdditionalData, credentialsHelperFor } = await import('../helpers/engine');
+		const { WhatsAppHsmTrigger } = await import('../../nodes/WhatsAppHsmTrigger/WhatsAppHsmTrigger.node');
+		const sandbox = await startSandbox({ appSecret: APP_SECRET });
+		// The sandbox runs Meta's handshake against the callback URL: answer it like n8n would.
+		const http = await import('node:http');
+		const receiver = http.createServer((req, res) => res.end(new URL(req.url ?? '/', 'http://x').searchParams.get('hub.challenge') ?? ''));
+		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+		const base = `http://127.0.0.1:${(receiver.address() as import('node:net').AddressInfo).port}`;
+		try {
+			const node = { ...triggerNode(join(mkdtempSync(join(tmpdir(), 'wa-reg-')), 's.sqlite'), { registration: 'automatic' }), webhookId: 'abc-123' };
+			const options = { credentials: credentials(sandbox.url) };
+			const workflow = buildWorkflow({ nodes: [node], connections: {} }, options);
+			const additionalData = createAdditionalData(credentialsHelperFor(options), new ExecutionLifecycleHooks('trigger', 'x', { id: 'w', name: 'w', active: true, nodes: [], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date() } as never));
+			additionalData.webhookBaseUrl = `${base}/webhook`;
+			const description = new WhatsAppHsmTrigger().description.webhooks!.find((webhook) => webhook.name === 'default')!;
+			const context = new HookContext(workflow, workflow.getNode(node.name)!, additionalData, 'trigger', 'activate', {
+				httpMethod: 'POST',
+				node: node.name,
+				path: 'webhook',
+				webhookDescription: description,
+				workflowId: 'w',
+				workflowExecuteAdditionalData: additionalData,
+				webhookId: 'abc-123',
+			});
+			const methods = new WhatsAppHsmTrigger().webhookMethods.default;
+			const url = context.getNodeWebhookUrl('default')!;
+			expect(url).toBe(`${base}/webhook/abc-123/webhook`);
+			expect(await methods.checkExists.call(context)).toBe(false);
+			expect(await methods.create.call(context)).toBe(true);
+			expect(await methods.checkExists.call(context)).toBe(true);
+			expect(sandbox.control.subscription()).toMatchObject({ overrideCallbackUri: url });
+			expect(await methods.delete.call(context)).toBe(true);
+			expect(await methods.checkExists.call(context)).toBe(false);
+		} finally {
+			receiver.close();
+			await sandbox.stop();
+		}
+	});
+});
+
+describe('WhatsApp HSM Trigger under fuzzing', () => {
+	it('answers 10,000 random and mutated bodies and headers with 200, 400 or 401 only — never a crash', async () => {
+		const { Fuzzer, corpus, fuzzCase } = await import('../webhook/fuzz-gen');
+		const { APP_SECRET: FUZZ_SECRET } = await import('../webhook/fixtures');
+		const storeFile = join(mkdtempSync(join(tmpdir(), 'wa-fuzz-')), 'store.sqlite');
+		const fuzzCredentials = { whatsAppCloudApi: { ...credentials().whatsAppCloudApi, appSecret: FUZZ_SECRET } };
+		const host = await startWebhookHost(triggerNode(storeFile), { credentials: fuzzCredentials });
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		try {
+			const fuzzer = new Fuzzer(Number(process.env.FUZZ_SEED ?? 20261122));
+			const seeds = corpus();
+			const seen = new Map<number, number>();
+			for (let i = 0; i < 10_000; i++) {
+				const { body, headers } = fuzzCase(fuzzer, seeds);
+				const status = await host.call({ rawBody: body, headers });
+				seen.set(status, (seen.get(status) ?? 0) + 1);
+			}
+			expect([...seen.keys()].sort()).toEqual([200, 400, 401]);
+			expect(host.requests.some((request) => request.status === 500)).toBe(false);
+			expect(unhandled).toEqual([]);
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+			await host.stop();
+		}
+	}, 120_000);
+});

@@ -20,6 +20,8 @@ export interface HostedRequest {
 
 export interface WebhookHost {
 	url: string;
+	/** Calls the node's webhook() in process (no socket): any headers, even ones HTTP could not carry. Returns the status. */
+	call(request: { method?: string; rawBody: Buffer; headers: Record<string, unknown>; query?: Record<string, string> }): Promise<number>;
 	requests: HostedRequest[];
 	/** Items of every execution started so far, per output index */
 	items(output: number): IDataObject[];
@@ -58,7 +60,7 @@ export async function startWebhookHost(node: INode, options: RunOptions): Promis
 	const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type);
 	const requests: HostedRequest[] = [];
 
-	async function handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer) {
+	async function handle(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>, res: ServerResponse, rawBody: Buffer) {
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		const method = req.method ?? 'GET';
 		const description = (nodeType.description.webhooks ?? []).find((webhook) => webhook.httpMethod === method) as IWebhookDescription;
@@ -92,7 +94,17 @@ export async function startWebhookHost(node: INode, options: RunOptions): Promis
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	async function call(request: { method?: string; rawBody: Buffer; headers: Record<string, unknown>; query?: Record<string, string> }): Promise<number> {
+		let status = 200;
+		const res = { statusCode: 200, headersSent: false, writableEnded: false, setHeader() {}, end() { this.writableEnded = true; } } as unknown as ServerResponse;
+		const query = new URLSearchParams(request.query ?? {}).toString();
+		await handle({ url: `/webhook${query ? `?${query}` : ''}`, method: request.method ?? 'POST', headers: request.headers as IncomingMessage['headers'] }, res, request.rawBody);
+		status = res.statusCode;
+		return status;
+	}
+
 	return {
+		call,
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
 		requests,
 		items(output) {

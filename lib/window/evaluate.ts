@@ -1,0 +1,106 @@
+/**
+ * Evaluates the messaging window of one contact at one instant, from the facts the store (or a CRM field) holds.
+ * Pure and cheap (millisecond arithmetic on a pre-resolved rule), because a campaign checks 100,000 contacts.
+ *
+ * The window is open while `now < lastInbound + serviceWindow`: 23:59:59 after the last message is open,
+ * exactly 24:00:00 is closed.
+ */
+import { DateTime } from 'luxon';
+
+import { resolveRule, type Channel, type ResolvedRule, type WindowLengths } from './rules';
+
+/** What the evaluation needs to know about a contact; the store's ContactState has these fields. Times in epoch ms. */
+export interface WindowFacts {
+	lastInboundAt?: number | null;
+	/** Last inbound that carried a `referral` (Click-to-WhatsApp ad, Page call-to-action) */
+	referralAt?: number | null;
+	/** The business's first message after that referral inbound */
+	firstReplyAfterReferralAt?: number | null;
+}
+
+export type WindowAction = 'send_free_form' | 'send_template' | 'send_with_human_agent_tag' | 'wait_for_user';
+
+export interface WindowResult {
+	channel: Channel;
+	state: 'open' | 'closed';
+	/** ISO 8601 (UTC) or null when the contact never wrote */
+	lastInboundAt: string | null;
+	/** When the customer-service window closes (closed) */
+	expiresAt: string | null;
+	/** Whole seconds until expiresAt; 0 when closed */
+	remainingSeconds: number;
+	/** End of the free entry point window that the first reply to a referral opened (WhatsApp), or null */
+	freeEntryPointUntil: string | null;
+	freeEntryPointActive: boolean;
+	/** Until when a human agent may still answer with the HUMAN_AGENT tag (Messenger, Instagram), or null */
+	humanAgentUntil: string | null;
+	canSendFreeForm: boolean;
+	canSendWithHumanAgentTag: boolean;
+	/** A template is required to reach the contact now (WhatsApp, window closed) */
+	needsTemplate: boolean;
+	/** The channel has templates at all (false on Messenger / Instagram: closed means wait) */
+	templatesAllowed: boolean;
+	/** What a workflow should do now */
+	action: WindowAction;
+	checkedAt: string;
+}
+
+export interface EvaluateOptions {
+	channel?: Channel;
+	lengths?: WindowLengths;
+	/** A rule resolved once with resolveRule(), to skip the resolution per contact */
+	rule?: ResolvedRule;
+}
+
+const iso = (millis: number): string => new Date(millis).toISOString();
+
+export function toMillis(now: number | Date | DateTime): number {
+	if (typeof now === 'number') return now;
+	if (DateTime.isDateTime(now)) return now.toMillis();
+	return now.getTime();
+}
+
+export function evaluateWindow(facts: WindowFacts, now: number | Date | DateTime, options: EvaluateOptions = {}): WindowResult {
+	const rule = options.rule ?? resolveRule(options.channel ?? 'whatsapp', options.lengths);
+	const at = toMillis(now);
+	const last = typeof facts.lastInboundAt === 'number' ? facts.lastInboundAt : undefined;
+
+	const expires = last === undefined ? undefined : last + rule.serviceWindowMs;
+	const open = expires !== undefined && at < expires;
+
+	let freeEntryPointUntil: number | undefined;
+	if (rule.freeEntryPointMs !== undefined && rule.referralReplyMs !== undefined) {
+		const referral = facts.referralAt ?? undefined;
+		const reply = facts.firstReplyAfterReferralAt ?? undefined;
+		if (referral !== undefined && reply !== undefined && reply >= referral && reply - referral <= rule.referralReplyMs) {
+			freeEntryPointUntil = reply + rule.freeEntryPointMs;
+		}
+	}
+	const freeEntryPointActive = freeEntryPointUntil !== undefined && at < freeEntryPointUntil;
+
+	const humanAgentUntil = last !== undefined && rule.humanAgentMs !== undefined ? last + rule.humanAgentMs : undefined;
+	const canSendWithHumanAgentTag = !open && humanAgentUntil !== undefined && at < humanAgentUntil;
+
+	let action: WindowAction;
+	if (open) action = 'send_free_form';
+	else if (rule.templates) action = 'send_template';
+	else if (canSendWithHumanAgentTag) action = 'send_with_human_agent_tag';
+	else action = 'wait_for_user';
+
+	return {
+		channel: rule.channel,
+		state: open ? 'open' : 'closed',
+		lastInboundAt: last === undefined ? null : iso(last),
+		expiresAt: expires === undefined ? null : iso(expires),
+		remainingSeconds: open ? Math.floor((expires - at) / 1000) : 0,
+		freeEntryPointUntil: freeEntryPointUntil === undefined ? null : iso(freeEntryPointUntil),
+		freeEntryPointActive,
+		humanAgentUntil: humanAgentUntil === undefined ? null : iso(humanAgentUntil),
+		canSendFreeForm: open,
+		canSendWithHumanAgentTag,
+		needsTemplate: !open && rule.templates,
+		templatesAllowed: rule.templates,
+		action,
+		checkedAt: iso(at),
+	};
+}

@@ -61,7 +61,7 @@ export class WhatsAppStoreRedis implements ICredentialType {
 		},
 		{
 			displayName: 'Key Prefix',
-			name: 'keyPrefix',
+			name: 'prefix',
 			type: 'string',
 			default: 'whatsapp-hsm:',
 			description: 'Prepended to every key this package writes, so it can share a Redis with n8n and other apps. Every n8n instance that must see the same contacts and campaigns needs the same prefix.',

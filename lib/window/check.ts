@@ -1,6 +1,7 @@
 /**
  * Checks many contacts' windows at once: the core of the Check Conversation Window node (and of its
- * benchmark), framework-free. Per input: the contact (wa_id, phone number in any format, or Meta user_id),
+ * benchmark), framework-free. Per input: the contact (WhatsApp: wa_id, phone number in any format, or Meta
+ * user_id; Messenger / Instagram: the PSID / IGSID as is),
  * optionally a last-inbound time from a CRM field and a recontact query ID. Output per input: the route
  * (open / closed) with the window details, or an error naming the field.
  *
@@ -88,7 +89,7 @@ interface Pending {
 	raw: string;
 	/** The ID looked up in the store first */
 	candidate: string;
-	kind: 'wa_id' | 'user_id' | 'phone';
+	kind: 'wa_id' | 'user_id' | 'phone' | 'id';
 	contactId?: string;
 	inboundFromField?: { millis: number; format: TimestampFormat; assumedZone?: string };
 	queryId?: string;
@@ -125,7 +126,11 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 		}
 		const entry: Pending = { index, raw, candidate: raw, kind: 'phone' };
 		const waId = WA_ID.exec(raw);
-		if (waId) {
+		if (options.channel !== 'whatsapp') {
+			// Messenger PSIDs and Instagram IGSIDs are opaque page-scoped IDs, not phone numbers.
+			entry.kind = 'id';
+			entry.contactId = raw;
+		} else if (waId) {
 			entry.kind = 'wa_id';
 			entry.candidate = waId[1];
 		} else if (USER_ID.test(raw)) {
@@ -245,7 +250,7 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 		const window: WindowOutput = {
 			...result,
 			contactId: entry.contactId as string,
-			waId: contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string)),
+			waId: entry.kind === 'id' ? null : (contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string))),
 			userId: contact?.userId ?? (entry.kind === 'user_id' ? entry.raw : null),
 			profileName: contact?.profileName ?? null,
 			source,

@@ -103,7 +103,7 @@ export function redisOptionsFrom(credentials: ICredentialDataDecryptedObject): R
 		password: credentials.password ? String(credentials.password) : undefined,
 		db: Number(credentials.database ?? 0) || 0,
 		tls: credentials.tls === true,
-		keyPrefix: credentials.keyPrefix === undefined || credentials.keyPrefix === null ? DEFAULT_KEY_PREFIX : String(credentials.keyPrefix),
+		keyPrefix: credentials.prefix === undefined || credentials.prefix === null ? DEFAULT_KEY_PREFIX : String(credentials.prefix),
 	};
 }
 

@@ -123,6 +123,12 @@ describe('checkContacts', () => {
 		expect(spentClosed[0]).toMatchObject({ ok: true, route: 'closed', window: { needsTemplate: false, action: 'wait_for_user', recontact: { spent: true } } });
 	});
 
+	it('takes Messenger / Instagram IDs as they are, without phone normalisation', async () => {
+		await store.recordInbound({ businessNumberId: 'page-1', waId: 'psid.not-a-phone', at: now - 30 * HOUR, channel: 'messenger' });
+		const [outcome] = await checkContacts(store, [{ contact: 'psid.not-a-phone' }], { ...base, businessNumberId: 'page-1', channel: 'messenger' });
+		expect(outcome).toMatchObject({ ok: true, route: 'closed', window: { contactId: 'psid.not-a-phone', waId: null, action: 'send_with_human_agent_tag' } });
+	});
+
 	it('evaluates at a given instant and with given lengths', async () => {
 		const at = (checkAt: number, serviceWindowHours?: number) =>
 			checkContacts(store, [{ contact: '5491155551234' }], { ...base, checkAt, lengths: serviceWindowHours ? { serviceWindowHours } : undefined }).then((o) => o[0].ok && o[0].route);

@@ -1,0 +1,227 @@
+/**
+ * Recipients → prepared sends, in chunks: each row is read (the caller's reader; in n8n, parameters resolved
+ * for that item), its language picked, its message built and validated (lib/templates), duplicates of a number
+ * already seen dropped, and the store's facts about the chunk's contacts (opt-out, 131049 hold, marketing
+ * count for the frequency cap) read in one round trip per chunk. Only one chunk exists at a time: a 100,000-row
+ * campaign never holds 100,000 payloads.
+ */
+import type { MessageTemplate } from '../cloud-api/types';
+import type { ConversationStore, ContactState } from '../store/types';
+import { buildTemplateMessage, pickTemplateLanguage, type TemplateMessagePayload } from '../templates';
+import { encodeCallbackData } from '../webhook/callback-data';
+import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
+
+/** One input row as the caller reads it. */
+export interface RecipientRow {
+	phone: unknown;
+	/** Template values keyed by slot id (the resource mapper's value) */
+	values?: Record<string, unknown>;
+	/** The contact's language or locale (es_AR, pt-BR…) */
+	language?: unknown;
+	tags?: unknown;
+}
+
+/** Reads row `index`; a throw makes that row invalid with the error's message (e.g. a failing expression). */
+export type RowReader = (index: number) => RecipientRow;
+
+export interface TemplateChoice {
+	name: string;
+	/** Every translation of the template (any status): the best approved one is picked per recipient */
+	translations: MessageTemplate[];
+	defaultLanguage?: string;
+}
+
+export interface RecipientPolicy {
+	/** Send to contacts who opted out (authentication templates are always sent) */
+	sendToOptedOut?: boolean;
+	/** At most `max` marketing templates per contact in the last `periodMs`, across campaigns (from the store) */
+	frequencyCap?: { max: number; periodMs: number };
+}
+
+export interface ReadyRecipient {
+	kind: 'ready';
+	index: number;
+	waId: string;
+	e164: string;
+	country?: string;
+	template: MessageTemplate;
+	languageMatch: string;
+	payload: TemplateMessagePayload;
+	renderedText: string;
+	tags?: string[];
+	contact?: ContactState;
+}
+
+export interface SkippedRecipient {
+	kind: 'skipped';
+	index: number;
+	reason: SkipReason;
+	message: string;
+	/** The field at fault (invalid rows) */
+	field?: string;
+	/** Meta's code behind the skip (131049, 131050) */
+	code?: number;
+	waId?: string;
+	/** The phone as given, for rows whose number could not be read */
+	phone?: string;
+	language?: string;
+	tags?: string[];
+	/** ISO time before which the contact must not receive marketing (131049) */
+	notBefore?: string;
+}
+
+export type PreparedRow = ReadyRecipient | SkippedRecipient;
+
+export interface PipelineOptions {
+	read: RowReader;
+	/** Row indexes to read, in order (default 0..total-1) */
+	indexes: Iterable<number>;
+	template: TemplateChoice;
+	campaignId: string;
+	businessNumberId: string;
+	store: ConversationStore;
+	defaultCountry?: string;
+	policy?: RecipientPolicy;
+	/** waId → first row index: duplicates of a number already seen are skipped. Pass one map per campaign run. */
+	seen?: Map<string, number>;
+	chunkSize?: number;
+	now?: () => number;
+	/** Checked between chunks: true stops reading (a paused or aborted run) */
+	stopped?: () => boolean;
+}
+
+export function normaliseTags(value: unknown): string[] | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	const list = Array.isArray(value) ? value : String(value).split(',');
+	const tags = list.map((tag) => String(tag).trim()).filter((tag) => tag !== '');
+	return tags.length > 0 ? tags : undefined;
+}
+
+function phoneText(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+/** Reads and builds one row (no store access): a ready send, or a skip naming the field and the fix. */
+export function prepareRow(index: number, read: RowReader, options: Pick<PipelineOptions, 'template' | 'campaignId' | 'defaultCountry'>): PreparedRow {
+	let row: RecipientRow;
+	try {
+		row = read(index);
+	} catch (error) {
+		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'parameters', message: `Item ${index}: ${(error as Error).message}` };
+	}
+	const tags = normaliseTags(row.tags);
+	const { template } = options;
+	const picked = pickTemplateLanguage(template.translations, row.language, template.defaultLanguage);
+	if (!picked.ok) {
+		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'language', message: `Item ${index}: language — ${picked.error}`, phone: phoneText(row.phone), tags };
+	}
+	const built = buildTemplateMessage({ template: picked.template, to: row.phone, values: row.values ?? {}, defaultCountry: options.defaultCountry });
+	if (!built.ok) {
+		const first = built.errors[0];
+		const field = first.field === 'to' ? 'phone' : first.field;
+		const all = built.errors.map((error) => `${error.field === 'to' ? 'phone' : error.field}: ${error.message}`).join('; ');
+		return { kind: 'skipped', index, reason: skipReasons.invalid, field, message: `Item ${index}: ${all}`, phone: phoneText(row.phone), language: picked.language, tags };
+	}
+	const waId = built.recipient.waId;
+	try {
+		// Set after building: the status webhooks of this message then find its campaign recipient.
+		built.payload.biz_opaque_callback_data = encodeCallbackData({ campaignId: options.campaignId, recipient: waId });
+	} catch (error) {
+		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'campaignId', message: `Item ${index}: ${(error as Error).message}`, waId, tags };
+	}
+	return {
+		kind: 'ready',
+		index,
+		waId,
+		e164: built.recipient.e164,
+		country: built.recipient.country,
+		template: picked.template,
+		languageMatch: picked.match,
+		payload: built.payload,
+		renderedText: built.renderedText,
+		tags,
+	};
+}
+
+/** The store-based skips of one ready recipient, in the order a user would look for them. */
+export function policySkip(ready: ReadyRecipient, marketingCount: number, policy: RecipientPolicy, now: number): SkippedRecipient | undefined {
+	const category = ready.template.category;
+	const base = { kind: 'skipped' as const, index: ready.index, waId: ready.waId, language: ready.template.language, tags: ready.tags };
+	// One-time codes are never held back: the user asked for them.
+	if (category === 'AUTHENTICATION') return undefined;
+	const marketing = category === 'MARKETING';
+	// +1 is shared with Canada and the Caribbean: the area code (libphonenumber's country) decides.
+	if (marketing && ready.country === usMarketingRule.country) {
+		return { ...base, reason: skipReasons.usMarketing, message: `Marketing templates to US numbers (+1) are not delivered by Meta since ${usMarketingRule.since}: use a utility template or another channel` };
+	}
+	const contact = ready.contact;
+	const optOut = contact?.optOut;
+	if (!policy.sendToOptedOut && optOut?.optedOut && (optOut.scope === 'all' || marketing)) {
+		return {
+			...base,
+			reason: skipReasons.optedOut,
+			code: optOut.reason === 'error-131050' ? 131050 : undefined,
+			message: `The contact opted out${optOut.scope === 'marketing' ? ' of marketing' : ''} on ${new Date(optOut.at).toISOString()} (${optOut.reason}${optOut.detail ? `: ${optOut.detail}` : ''})`,
+		};
+	}
+	if (marketing && contact?.marketingHoldUntil !== undefined && contact.marketingHoldUntil > now) {
+		const until = new Date(contact.marketingHoldUntil).toISOString();
+		return { ...base, reason: skipReasons.marketingHold, code: 131049, notBefore: until, message: `Meta held a marketing message to this contact (131049, per-user marketing limit): no marketing before ${until}` };
+	}
+	const cap = policy.frequencyCap;
+	if (marketing && cap && cap.max > 0 && marketingCount >= cap.max) {
+		const days = Math.round((cap.periodMs / 86_400_000) * 10) / 10;
+		return { ...base, reason: skipReasons.frequencyCap, message: `Frequency cap: the contact already received ${marketingCount} marketing template(s) in the last ${days} day(s) (cap ${cap.max})` };
+	}
+	return undefined;
+}
+
+/**
+ * The prepared rows, one chunk at a time. Each chunk costs at most two store reads (contacts; marketing
+ * counts when a frequency cap applies to a marketing template).
+ */
+export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<PreparedRow[]> {
+	const size = options.chunkSize ?? campaignDefaults.chunkSize;
+	const seen = options.seen ?? new Map<string, number>();
+	const now = options.now ?? Date.now;
+	const policy = options.policy ?? {};
+	const iterator = options.indexes[Symbol.iterator]();
+	for (;;) {
+		if (options.stopped?.()) return;
+		const chunk: PreparedRow[] = [];
+		while (chunk.length < size) {
+			const step = iterator.next();
+			if (step.done) break;
+			const row = prepareRow(step.value, options.read, options);
+			if (row.kind === 'ready') {
+				const first = seen.get(row.waId);
+				if (first !== undefined && first !== row.index) {
+					chunk.push({ kind: 'skipped', index: row.index, waId: row.waId, reason: skipReasons.duplicate, message: `Same number as item ${first}: sent once per campaign`, language: row.template.language, tags: row.tags });
+					continue;
+				}
+				seen.set(row.waId, row.index);
+			}
+			chunk.push(row);
+		}
+		if (chunk.length === 0) return;
+		const ready = chunk.filter((row): row is ReadyRecipient => row.kind === 'ready');
+		if (ready.length > 0) {
+			const ids = ready.map((row) => row.waId);
+			const contacts = await options.store.getContacts(options.businessNumberId, ids);
+			const cap = policy.frequencyCap;
+			const marketing = ready.some((row) => row.template.category === 'MARKETING');
+			const counts =
+				cap && cap.max > 0 && marketing ? await options.store.countMarketingSince(options.businessNumberId, ids, now() - cap.periodMs) : new Map<string, number>();
+			const at = now();
+			for (let i = 0; i < chunk.length; i++) {
+				const row = chunk[i];
+				if (row.kind !== 'ready') continue;
+				row.contact = contacts.get(row.waId);
+				const skip = policySkip(row, counts.get(row.waId) ?? 0, policy, at);
+				if (skip) chunk[i] = skip;
+			}
+		}
+		yield chunk;
+	}
+}

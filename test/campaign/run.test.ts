@@ -1,0 +1,129 @@
+/**
+ * lib/campaign against the sandbox over loopback with a real SQLite store: what is sent, what is skipped and
+ * why, what a rerun does, pausing, and what the store holds afterwards.
+ */
+import { runBulkCampaign, type BulkCampaignOptions, type RecipientRow } from '../../lib/campaign';
+import { arPhone, arWaId, PHONE_NUMBER_ID, startRig, translationsOf, type CampaignRig } from './helpers';
+
+let rig: CampaignRig;
+
+beforeEach(async () => {
+	rig = await startRig({ throughputMps: 1000 });
+});
+
+afterEach(async () => {
+	await rig.close();
+});
+
+function campaign(rows: RecipientRow[], overrides: Partial<BulkCampaignOptions> = {}): Promise<Awaited<ReturnType<typeof runBulkCampaign>>> {
+	return runBulkCampaign({
+		campaignId: 'test-campaign',
+		businessNumberId: PHONE_NUMBER_ID,
+		store: rig.store,
+		api: rig.client,
+		template: { name: 'resume_contact', translations: translationsOf(rig.templates, 'resume_contact'), defaultLanguage: 'es' },
+		total: rows.length,
+		read: (index) => rows[index],
+		requestTimeoutMs: 5_000,
+		...overrides,
+	});
+}
+
+const resumeRow = (i: number, extra: Partial<RecipientRow> = {}): RecipientRow => ({ phone: arPhone(i), values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' }, ...extra });
+
+test('sends each recipient once, records the results, and a rerun sends nothing new', async () => {
+	const rows = Array.from({ length: 60 }, (_, i) => resumeRow(i, { language: i % 2 ? 'en_US' : 'es_AR', tags: 'vip, oct' }));
+	const first = await campaign(rows);
+	expect(first.summary.counts).toEqual({ sent: 60, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
+	expect(first.summary.stoppedBy).toBe('completed');
+	expect(first.summary.rateCap).toBe(1000);
+	expect(first.outcomes[1]).toMatchObject({ status: 'sent', waId: arWaId(1), language: 'en', tags: ['vip', 'oct'] });
+	expect(first.outcomes[0].language).toBe('es');
+	expect(rig.sandbox.control.ledger.count()).toBe(60);
+	const record = await rig.store.getRecipient('test-campaign', arWaId(3));
+	expect(record).toMatchObject({ state: 'sent', wamid: first.outcomes[3].wamid });
+	// The callback data lets the trigger's status webhooks find the recipient.
+	expect(rig.sandbox.control.ledger.forRecipient(arWaId(3))[0].bizOpaqueCallbackData).toBe(`v1;c=test-campaign;r=${arWaId(3)}`);
+
+	const second = await campaign(rows);
+	expect(rig.sandbox.control.ledger.count()).toBe(60);
+	expect(second.summary.counts.skipped).toBe(60);
+	expect(second.outcomes[5]).toMatchObject({ status: 'skipped', reason: 'already_sent' });
+	expect(rig.sandbox.control.ledger.duplicates()).toEqual([]);
+});
+
+test('skips invalid, duplicate, opted-out, frequency-capped, US and 131049-held recipients with reasons', async () => {
+	const marketing = { name: 'coupon_code', translations: translationsOf(rig.templates, 'coupon_code'), defaultLanguage: 'es' };
+	const row = (phone: string): RecipientRow => ({ phone, values: { 'body.1': 'Ana', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' } });
+	await rig.store.setOptState(PHONE_NUMBER_ID, arWaId(2), { optedOut: true, at: Date.now() - 1000, reason: 'keyword', detail: 'STOP' });
+	await rig.store.markMarketingHold(PHONE_NUMBER_ID, arWaId(3), Date.now() + 3_600_000);
+	await rig.store.recordMarketingSend(PHONE_NUMBER_ID, arWaId(4), 'earlier-campaign:1', Date.now() - 86_400_000);
+	const rows: RecipientRow[] = [
+		row(arPhone(1)),
+		row(arPhone(2)),
+		row(arPhone(3)),
+		row(arPhone(4)),
+		row('+1 212 736 0101'),
+		row('12345'),
+		row(arPhone(1).replace('+549', '+54 9 ')),
+		{ phone: arPhone(6), values: { 'body.1': 'Ana' } },
+		row(arPhone(7)),
+	];
+	const { outcomes, summary } = await campaign(rows, { campaignId: 'skips', template: marketing, policy: { frequencyCap: { max: 1, periodMs: 7 * 86_400_000 } } });
+	const by = (i: number) => ({ status: outcomes[i].status, reason: outcomes[i].reason });
+	expect(by(0)).toEqual({ status: 'sent', reason: undefined });
+	expect(by(1)).toEqual({ status: 'skipped', reason: 'opted_out' });
+	expect(by(2)).toEqual({ status: 'skipped', reason: 'marketing_hold_131049' });
+	expect(outcomes[2].code).toBe(131049);
+	expect(by(3)).toEqual({ status: 'skipped', reason: 'frequency_cap' });
+	expect(by(4)).toEqual({ status: 'skipped', reason: 'us_marketing' });
+	expect(by(5)).toEqual({ status: 'skipped', reason: 'invalid' });
+	expect(outcomes[5]).toMatchObject({ field: 'phone', phone: '12345' });
+	expect(by(6)).toEqual({ status: 'skipped', reason: 'duplicate' });
+	expect(outcomes[6].message).toContain('item 0');
+	expect(by(7)).toEqual({ status: 'skipped', reason: 'invalid' });
+	expect(outcomes[7].field).toBe('body.2');
+	expect(by(8)).toEqual({ status: 'sent', reason: undefined });
+	expect(summary.counts).toMatchObject({ sent: 2, skipped: 7 });
+	expect(summary.byReason).toMatchObject({ opted_out: 1, invalid: 2, duplicate: 1 });
+	expect(rig.sandbox.control.ledger.count()).toBe(2);
+	// Marketing sends count towards the cap of later campaigns.
+	const counts = await rig.store.countMarketingSince(PHONE_NUMBER_ID, [arWaId(1), arWaId(7)], Date.now() - 60_000);
+	expect([...counts.values()]).toEqual([1, 1]);
+});
+
+test('pauses when the template is paused (132015): the rest is not sent, and resumes on rerun', async () => {
+	const rows = Array.from({ length: 40 }, (_, i) => resumeRow(i));
+	// The number's cap is 20 msg/s: the template is paused after the first sends, long before the end.
+	let flipped = false;
+	const paused = await campaign(rows, {
+		rateCap: 20,
+		onOutcome: (outcome) => {
+			if (!flipped && outcome.status === 'sent') {
+				flipped = true;
+				rig.sandbox.control.setTemplateStatus('resume_contact', 'es', 'PAUSED');
+			}
+		},
+	});
+	expect(paused.summary.stoppedBy).toBe('paused');
+	expect(paused.summary.counts.paused).toBeGreaterThan(20);
+	expect(paused.summary.counts.sent + paused.summary.counts.paused).toBe(40);
+	const pausedOne = paused.outcomes.find((outcome) => outcome.status === 'paused' && outcome.code === 132015);
+	expect(pausedOne?.message).toMatch(/resumable/);
+	expect(rig.sandbox.control.ledger.count()).toBe(paused.summary.counts.sent);
+
+	rig.sandbox.control.setTemplateStatus('resume_contact', 'es', 'APPROVED');
+	const resumed = await campaign(rows);
+	expect(resumed.summary.counts.sent).toBe(paused.summary.counts.paused);
+	expect(rig.sandbox.control.ledger.count()).toBe(40);
+	expect(rig.sandbox.control.ledger.duplicates()).toEqual([]);
+});
+
+test('pauses before sending when the number\'s quality rating is RED', async () => {
+	rig.sandbox.control.configure({ qualityRating: 'RED' });
+	const { summary, outcomes } = await campaign(Array.from({ length: 5 }, (_, i) => resumeRow(i)));
+	expect(summary.stoppedBy).toBe('paused');
+	expect(summary.stopDetail).toMatch(/quality rating is RED/);
+	expect(outcomes.every((outcome) => outcome.status === 'paused')).toBe(true);
+	expect(rig.sandbox.control.ledger.count()).toBe(0);
+});

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { MessageTemplate, SendMessageResponse, TemplateStatus } from '../lib/cloud-api/types';
-import { Catalogue, DEFAULT_CATALOGUE_PATH, checkTemplates, loadCatalogueFile } from './template-catalogue';
+import { Catalogue, checkTemplates, defaultTemplates, loadCatalogueFile } from './template-catalogue';
 import { Contacts, WINDOWS, foldText, type ContactState } from './contacts';
 import { SandboxError, type ErrorCode } from './errors';
 import {
@@ -130,9 +130,11 @@ export class Sandbox {
 		this.business = { displayDigits: this.displayPhoneNumber.replace(/\D/g, ''), phoneNumberId: this.phoneNumberId };
 
 		this.initialCatalogue =
-			typeof options.catalogue === 'string' || options.catalogue === undefined
-				? loadCatalogueFile(options.catalogue ?? DEFAULT_CATALOGUE_PATH)
-				: checkTemplates(options.catalogue, 'catalogue option');
+			options.catalogue === undefined
+				? defaultTemplates()
+				: typeof options.catalogue === 'string'
+					? loadCatalogueFile(options.catalogue)
+					: checkTemplates(options.catalogue, 'catalogue option');
 		this.catalogue = new Catalogue(this.initialCatalogue);
 
 		this.settings = settingsFromOptions(options);

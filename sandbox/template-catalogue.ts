@@ -7,8 +7,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { MessageTemplate, TemplateCategory, TemplateStatus } from '../lib/cloud-api/types';
+// Imported (not only read from disk) so that tsc copies it next to the compiled sandbox in dist/.
+import defaultCatalogue from './catalogue.json';
 
 export const DEFAULT_CATALOGUE_PATH = join(__dirname, 'catalogue.json');
+
+/** The shipped catalogue (sandbox/catalogue.json), checked; a fresh copy on every call */
+export function defaultTemplates(): MessageTemplate[] {
+	return checkTemplates(structuredClone(defaultCatalogue as unknown), DEFAULT_CATALOGUE_PATH);
+}
 
 const STATUSES: TemplateStatus[] = [
 	'APPROVED',

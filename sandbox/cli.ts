@@ -103,6 +103,9 @@ async function start(values: Record<string, string | undefined>): Promise<void> 
 	const options = optionsFrom(values, process.env);
 	const sandbox = await startSandbox(options);
 	console.log(credentialHelp(sandbox.url, options, sandbox.control.templates().length));
+	if (!['127.0.0.1', 'localhost', '::1'].includes(options.host ?? SANDBOX_DEFAULTS.host)) {
+		console.log(`\nNote: listening on ${options.host}: anyone who can reach it can use the control API (/_sandbox) without a token.`);
+	}
 	const stop = () => {
 		void sandbox.stop().then(() => process.exit(0));
 	};

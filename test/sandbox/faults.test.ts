@@ -11,7 +11,7 @@ let receiver: Receiver;
 
 beforeAll(async () => {
 	receiver = await startReceiver();
-	sandbox = await startSandbox({ throughputMps: 1000, webhookUrl: receiver.url, statusDelayMs: 1000, seed: 42 });
+	sandbox = await startSandbox({ throughputMps: 1000, webhookUrl: receiver.url, statusDelayMs: 60_000, seed: 42 });
 });
 afterAll(async () => {
 	await sandbox.stop();

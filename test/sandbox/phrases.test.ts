@@ -102,7 +102,8 @@ describe('say()', () => {
 		expect(refused.status).toBe(400);
 		expect(refused.body.error.message).toContain('"Tomás" is not a known contact');
 		await sandbox.control.flushWebhooks();
-		expect(receiver.messages().map((m) => m.type)).toEqual(['text', 'button']);
-		expect(receiver.messages()[0].referral).toMatchObject({ source_type: 'ad' });
+		const byType = new Map(receiver.messages().map((m) => [m.type, m]));
+		expect([...byType.keys()].sort()).toEqual(['button', 'text']);
+		expect(byType.get('text').referral).toMatchObject({ source_type: 'ad' });
 	});
 });

@@ -244,6 +244,23 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 
 	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer => {
 		if (path === '/messages' && method === 'POST') return { status: 200, body: sandbox.send(body, '360dialog') };
+		// 360dialog's health check; like the live API it also returns the Graph phone-number fields asked for.
+		if (path === '/health_status' && method === 'GET') {
+			const messaging = sandbox.settings.qualityRating === 'RED' ? 'LIMITED' : 'AVAILABLE';
+			return {
+				status: 200,
+				body: {
+					...phoneInfo(),
+					health_status: {
+						can_send_message: messaging,
+						entities: [
+							{ entity_type: 'PHONE_NUMBER', id: sandbox.phoneNumberId, can_send_message: messaging },
+							{ entity_type: 'WABA', id: sandbox.wabaId, can_send_message: 'AVAILABLE' },
+						],
+					},
+				},
+			};
+		}
 		if (path === '/v1/configs/templates' && method === 'GET') {
 			const all = filterTemplates(sandbox.catalogue.all(), query);
 			const limit = Math.max(1, Math.min(Number(query.get('limit') ?? 1000) || 1000, 1000));
@@ -279,7 +296,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 
 	const api = async (req: http.IncomingMessage, path: string, query: Query, raw: Buffer): Promise<Answer> => {
 		const method = req.method ?? 'GET';
-		const is360 = path === '/messages' || path.startsWith('/v1/');
+		const is360 = path === '/messages' || path === '/health_status' || path.startsWith('/v1/');
 		if (is360) {
 			const key = req.headers['d360-api-key'];
 			if (key !== sandbox.d360ApiKey) {

@@ -67,3 +67,13 @@ describe('Cloud API transport against the sandbox (real HTTP)', () => {
 		}
 	});
 });
+
+describe('360dialog phone-number check', () => {
+	it('reads the number through /health_status with D360-API-KEY (what the credential test calls)', async () => {
+		const info = await client('360dialog', 'd360-key-123456').getPhoneNumberInfo();
+		expect(info).toMatchObject({ id: '1000000001', quality_rating: 'GREEN' });
+		expect((info as unknown as { health_status: { can_send_message: string } }).health_status.can_send_message).toBe('AVAILABLE');
+		const refused = await fetch(`${sandbox.url}/health_status`, { headers: { 'D360-API-KEY': 'wrong' } });
+		expect(refused.status).toBe(401);
+	});
+});

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run sandbox -- [flags]` starts the sandbox and says how to point a credential at it;
  * `npm run sandbox -- say "Emilia taps Confirm"` (and ledger, stats, reset, faults, webhook, flush)

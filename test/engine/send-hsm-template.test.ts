@@ -233,4 +233,56 @@ describe('Send HSM Template against the sandbox', () => {
 		const fields = await methods.resourceMapping.getTemplateFields.call(context);
 		expect(fields.fields.map((field) => field.id)).toEqual(['body.1', 'body.2', 'button.0.payload', 'button.1.payload']);
 	});
+
+	describe('every refusal the sandbox can produce becomes the right item', () => {
+		// The template list is read (and cached) before the fault is switched on: the fault is meant for the send.
+		const warm = async () => {
+			await run([{ phone: '5491155550099', name: 'Warm', shift: 'x', language: 'es' }], reminder());
+			sandbox.control.reset();
+		};
+		const one = (waId: string, options: IDataObject = {}) => run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder({}, options), { continueOnFail: true });
+
+		it.each([
+			['130429 throughput', { burst130429: { count: 1 } }, 130429, 'slowed down'],
+			['5xx', { errorRate5xx: 1 }, undefined, 'retried with backoff'],
+		])('%s', async (_name, faults, code, fix) => {
+			await warm();
+			sandbox.control.setFaults(faults as never);
+			const [item] = (await one('5491155550010')).json('Send HSM Template');
+			expect(item.status).toBe('failed');
+			if (code) expect(String(item.error)).toContain(String(code));
+			expect(String(item.fix)).toContain(fix);
+			expect(sandbox.control.ledger.all()).toHaveLength(0);
+		});
+
+		it('131021 when the recipient is the business number itself', async () => {
+			const [item] = (await one('+54 11 4000 1000')).json('Send HSM Template');
+			expect(String(item.error)).toContain('131021');
+			expect(String(item.fix)).toContain('business number itself');
+		});
+
+		it('131047 when the store thinks the window is open but Meta does not (smart mode falls back to an error with the fix)', async () => {
+			const waId = '5491155550011';
+			await store.recordInbound({ businessNumberId: '1000000001', waId, at: Date.now() - 60_000, messageId: 'wamid.local-only' });
+			const [item] = (await one(waId, { smartMode: true })).json('Send HSM Template');
+			expect(String(item.error)).toContain('131047');
+			expect(String(item.fix)).toContain('use a template');
+		});
+
+		it('a hung request is reported as uncertain (it may have been sent), never as failed', async () => {
+			await warm();
+			sandbox.control.setFaults({ hangRate: 1 } as never);
+			const [item] = (await one('5491155550012', { timeoutMs: 300 })).json('Send HSM Template');
+			expect(item.status).toBe('uncertain');
+			expect((item.error as IDataObject).timedOut).toBe(true);
+		});
+
+		it('a template that is not approved is refused before sending, with what exists', async () => {
+			const result = await run([{ phone: '5491155550013' }], { to: '={{ $json.phone }}', template: 'survey_invite', defaultLanguage: 'es', variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Ana' } } }, { continueOnFail: true });
+			const [item] = result.json('Send HSM Template');
+			expect(item.status).toBe('failed');
+			expect(String(item.error) + String(item.fix)).toMatch(/survey_invite.*PAUSED/);
+			expect(sandbox.control.ledger.rejections()).toHaveLength(0);
+		});
+	});
 });

@@ -95,9 +95,6 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 
 	const indexes = { *[Symbol.iterator]() { for (let i = 0; i < options.total; i++) yield i; } };
 	for await (const chunk of preparedChunks({ ...options, indexes, seen: new Map() })) {
-		// Recipients already done in this campaign would be skipped by the real run too.
-		const ready = chunk.filter((row) => row.kind === 'ready').map((row) => row.waId as string);
-		const records = ready.length > 0 ? await options.store.getRecipients(options.campaignId, ready) : new Map();
 		for (const row of chunk) options.onRow(dryRunRow(row));
 
 		function dryRunRow(row: PreparedRow): DryRunRow {
@@ -106,7 +103,8 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 				return { index: row.index, status: 'skipped', reason: row.reason, message: row.message, field: row.field, code: row.code, waId: row.waId, phone: row.waId ? undefined : row.phone, language: row.language, tags: row.tags };
 			}
 			const base = { index: row.index, waId: row.waId, country: row.country, template: row.template.name, language: row.template.language, languageMatch: row.languageMatch, category: row.template.category, renderedText: row.renderedText, tags: row.tags };
-			const record = records.get(row.waId);
+			// Recipients already done in this campaign would be skipped by the real run too.
+			const record = row.record;
 			if (record && !(record.state === 'paused' || (record.state === 'failed' && options.retryFailed))) {
 				const reason = record.state === 'sent' ? skipReasons.alreadySent : record.state === 'uncertain' ? skipReasons.awaitingStatus : record.state === 'claimed' ? skipReasons.inProgress : skipReasons.alreadyFailed;
 				byReason[reason] = (byReason[reason] ?? 0) + 1;

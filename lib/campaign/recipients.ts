@@ -2,11 +2,11 @@
  * Recipients → prepared sends, in chunks: each row is read (the caller's reader; in n8n, parameters resolved
  * for that item), its language picked, its message built and validated (lib/templates), duplicates of a number
  * already seen dropped, and the store's facts about the chunk's contacts (opt-out, 131049 hold, marketing
- * count for the frequency cap) read in one round trip per chunk. Only one chunk exists at a time: a 100,000-row
+ * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one chunk exists at a time: a 100,000-row
  * campaign never holds 100,000 payloads.
  */
 import type { MessageTemplate } from '../cloud-api/types';
-import type { ConversationStore, ContactState } from '../store/types';
+import type { ConversationStore, ContactState, RecipientRecord } from '../store/types';
 import { buildTemplateMessage, pickTemplateLanguage, type TemplateMessagePayload } from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
 import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
@@ -50,6 +50,8 @@ export interface ReadyRecipient {
 	renderedText: string;
 	tags?: string[];
 	contact?: ContactState;
+	/** This campaign's record of the recipient, when an earlier run claimed it */
+	record?: RecipientRecord;
 }
 
 export interface SkippedRecipient {
@@ -148,8 +150,9 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 export function policySkip(ready: ReadyRecipient, marketingCount: number, policy: RecipientPolicy, now: number): SkippedRecipient | undefined {
 	const category = ready.template.category;
 	const base = { kind: 'skipped' as const, index: ready.index, waId: ready.waId, language: ready.template.language, tags: ready.tags };
-	// One-time codes are never held back: the user asked for them.
-	if (category === 'AUTHENTICATION') return undefined;
+	// One-time codes are never held back: the user asked for them. Already sent in this campaign: the claim
+	// reports that (its own send would otherwise count towards the frequency cap).
+	if (category === 'AUTHENTICATION' || ready.record?.state === 'sent') return undefined;
 	const marketing = category === 'MARKETING';
 	// +1 is shared with Canada and the Caribbean: the area code (libphonenumber's country) decides.
 	if (marketing && ready.country === usMarketingRule.country) {
@@ -209,6 +212,7 @@ export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<
 		if (ready.length > 0) {
 			const ids = ready.map((row) => row.waId);
 			const contacts = await options.store.getContacts(options.businessNumberId, ids);
+			const records = await options.store.getRecipients(options.campaignId, ids);
 			const cap = policy.frequencyCap;
 			const marketing = ready.some((row) => row.template.category === 'MARKETING');
 			const counts =
@@ -218,6 +222,7 @@ export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<
 				const row = chunk[i];
 				if (row.kind !== 'ready') continue;
 				row.contact = contacts.get(row.waId);
+				row.record = records.get(row.waId);
 				const skip = policySkip(row, counts.get(row.waId) ?? 0, policy, at);
 				if (skip) chunk[i] = skip;
 			}

@@ -127,3 +127,40 @@ test('pauses before sending when the number\'s quality rating is RED', async () 
 	expect(outcomes.every((outcome) => outcome.status === 'paused')).toBe(true);
 	expect(rig.sandbox.control.ledger.count()).toBe(0);
 });
+
+describe('queue mode: Redis store and one Redis token bucket per number', () => {
+	const redisOptions = () => ({ host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD });
+
+	test('two workers running the same campaign at once send each recipient exactly once', async () => {
+		const prefix = `campaign-test:${Date.now()}:`;
+		const { RedisStore } = await import('../../lib/store/redis');
+		const { RedisRateLimiter } = await import('../../lib/delivery');
+		const IORedis = (await import('ioredis')).default;
+		const stores = [await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix }), await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix })];
+		const redis = new IORedis(redisOptions());
+		try {
+			const rows = Array.from({ length: 120 }, (_, i) => resumeRow(1000 + i));
+			// Worker B reads the rows in another order, as a second execution of a split input might.
+			const reversed = [...rows].reverse();
+			const worker = (store: (typeof stores)[number], list: RecipientRow[], owner: string) =>
+				campaign(list, {
+					store,
+					owner,
+					campaignId: 'queue-mode',
+					limiter: (cap) => new RedisRateLimiter({ redis, key: PHONE_NUMBER_ID, prefix, ratePerSecond: cap }),
+					rateCap: 200,
+				});
+			const [a, b] = await Promise.all([worker(stores[0], rows, 'worker-a'), worker(stores[1], reversed, 'worker-b')]);
+			expect(a.summary.counts.sent + b.summary.counts.sent).toBe(120);
+			expect(a.summary.counts.failed + b.summary.counts.failed).toBe(0);
+			expect(rig.sandbox.control.ledger.count()).toBe(120);
+			expect(rig.sandbox.control.ledger.duplicates()).toEqual([]);
+			const skipped = [...a.outcomes, ...b.outcomes].filter((outcome) => outcome.status === 'skipped');
+			expect(skipped).toHaveLength(120);
+			expect(skipped.every((outcome) => ['already_sent', 'in_progress', 'taken_over'].includes(outcome.reason as string))).toBe(true);
+		} finally {
+			await Promise.all(stores.map((store) => store.close()));
+			redis.disconnect();
+		}
+	});
+});

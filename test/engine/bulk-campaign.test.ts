@@ -1,0 +1,244 @@
+/**
+ * The Bulk Campaign node through n8n-core's WorkflowExecute against the sandbox over loopback, with the
+ * embedded store in a temp file and the sandbox's status webhooks recorded in that store (as the trigger does).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
+
+import { SqliteStore } from '../../lib/store/sqlite';
+import { closeSharedStores } from '../../nodes/shared/store';
+import { clearTemplateCache } from '../../nodes/shared/templates';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
+import { runWorkflow } from '../helpers/engine';
+
+const NODE = 'Bulk Campaign';
+const dir = mkdtempSync(join(tmpdir(), 'wa-bulk-'));
+const storeFile = join(dir, 'store.sqlite');
+const BUSINESS = '1000000001';
+let sandbox: RunningSandbox;
+let store: SqliteStore;
+let receiver: StatusReceiver;
+
+const phone = (i: number) => `+549115${String(i).padStart(7, '0')}`;
+const waId = (i: number) => phone(i).slice(1);
+
+beforeAll(async () => {
+	store = new SqliteStore({ path: storeFile });
+	receiver = await startStatusReceiver(store, 'sandbox-app-secret');
+	sandbox = await startSandbox({ statusDelayMs: 5, throughputMps: 1000, webhookUrl: receiver.url });
+});
+afterAll(async () => {
+	await sandbox.stop();
+	await receiver.close();
+	await closeSharedStores();
+	await store.close();
+	rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => {
+	sandbox.control.reset();
+	clearTemplateCache();
+});
+
+const credentials = () => ({
+	whatsAppCloudApi: {
+		provider: 'sandbox',
+		baseUrl: sandbox.url,
+		apiVersion: 'v24.0',
+		accessToken: 'sandbox-token',
+		phoneNumberId: BUSINESS,
+		wabaId: '2000000001',
+		appSecret: 'sandbox-app-secret',
+	},
+});
+
+function workflow(items: IDataObject[], parameters: IDataObject, options: { continueOnFail?: boolean } = {}) {
+	const node: INode = {
+		id: 'bulk',
+		name: NODE,
+		type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
+		typeVersion: 1,
+		position: [200, 0],
+		parameters: { storeFile, ...parameters },
+		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+	};
+	return {
+		nodes: [{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } }, node],
+		connections: { 'Input Items': { main: [[{ node: NODE, type: NodeConnectionTypes.Main, index: 0 }]] } },
+	};
+}
+
+const run = (items: IDataObject[], parameters: IDataObject, options?: { continueOnFail?: boolean }) => runWorkflow(workflow(items, parameters, options), { credentials: credentials() });
+
+/** A marketing template with a coupon button */
+const coupon = (campaignName: string, options: IDataObject = {}) => ({
+	operation: 'send',
+	campaignName,
+	phone: '={{ $json.phone }}',
+	template: 'coupon_code',
+	defaultLanguage: 'es',
+	recipientLanguage: '={{ $json.language }}',
+	variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' } },
+	options: { tags: '={{ $json.segment }}', ...options },
+});
+
+/** A utility template */
+const resume = (campaignName: string, options: IDataObject = {}, extra: IDataObject = {}) => ({
+	operation: 'send',
+	campaignName,
+	phone: '={{ $json.phone }}',
+	template: 'resume_contact',
+	defaultLanguage: 'es',
+	variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': 'Sofía' } },
+	options,
+	...extra,
+});
+
+const people = (from: number, count: number) => Array.from({ length: count }, (_, k) => ({ phone: phone(from + k), name: `Ana ${from + k}`, language: 'es_AR', segment: 'vip' }));
+
+describe('Bulk Campaign node', () => {
+	it('skips with reasons, sends duplicate rows once, and a rerun of the same campaign sends nothing new', async () => {
+		await store.setOptState(BUSINESS, waId(2), { optedOut: true, at: Date.now() - 1_000, reason: 'keyword', detail: 'BAJA' });
+		await store.recordMarketingSend(BUSINESS, waId(3), 'another-campaign:x', Date.now() - 3_600_000);
+		await store.markMarketingHold(BUSINESS, waId(4), Date.now() + 3_600_000);
+		const items: IDataObject[] = [
+			...people(1, 4),
+			{ phone: '+1 212 736 0101', name: 'Joe', language: 'en' },
+			{ phone: 'not a phone', name: 'Nobody', language: 'es' },
+			{ phone: phone(1).replace('+549', '+54 9 '), name: 'Ana again', language: 'es' },
+			{ phone: phone(6), name: 'Line\nbreak', language: 'es' },
+			...people(7, 3),
+		];
+		const params = coupon('skips', { frequencyCap: 1, frequencyCapDays: 7, addSummary: true });
+		const result = await run(items, params);
+		expect(result.error).toBeUndefined();
+		const [sent, notSent] = result.output(NODE);
+		expect(sent.filter((item) => item.json.type !== 'summary').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 8 }, { item: 9 }, { item: 10 }]);
+		expect(sent[0].json).toMatchObject({ status: 'sent', phone: phone(1), waId: waId(1), template: 'coupon_code', language: 'es', tags: ['vip'], attempts: 1 });
+		const reasons = Object.fromEntries(notSent.map((item) => [(item.pairedItem as { item: number }).item, item.json.reason]));
+		expect(reasons).toEqual({ 1: 'opted_out', 2: 'frequency_cap', 3: 'marketing_hold_131049', 4: 'us_marketing', 5: 'invalid', 6: 'duplicate', 7: 'invalid' });
+		const bad = notSent.find((item) => (item.pairedItem as { item: number }).item === 7)!.json;
+		expect(bad).toMatchObject({ status: 'skipped', field: 'body.1' });
+		expect(String(bad.message)).toMatch(/^Item 7: body\.1/);
+		expect(notSent.find((item) => (item.pairedItem as { item: number }).item === 3)!.json).toMatchObject({ code: 131049, meaning: expect.stringMatching(/marketing limit/) });
+		const summary = sent[sent.length - 1].json;
+		expect(summary).toMatchObject({ type: 'summary', total: 11, counts: { sent: 4, skipped: 7, failed: 0, uncertain: 0, paused: 0 }, byReason: { invalid: 2, duplicate: 1 }, stoppedBy: 'completed', rateCap: 1000 });
+		expect(sandbox.control.ledger.count()).toBe(4);
+
+		const again = await run(items, params);
+		const [sentAgain, notSentAgain] = again.output(NODE);
+		expect(sentAgain.filter((item) => item.json.type !== 'summary')).toHaveLength(0);
+		expect(notSentAgain.filter((item) => item.json.reason === 'already_sent')).toHaveLength(4);
+		expect(notSentAgain[0].json.campaignId).toBe(sent[0].json.campaignId);
+		expect(sandbox.control.ledger.count()).toBe(4);
+		expect(sandbox.control.ledger.duplicates()).toEqual([]);
+	});
+
+	it('pauses on 132015 with the rest reported as resumable, and a rerun sends exactly the rest', async () => {
+		const items = people(100, 30);
+		const params = resume('pause', { maxRate: 10 });
+		const running = run(items, params);
+		// Meta pauses the template while the campaign is sending.
+		while (sandbox.control.ledger.count() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+		sandbox.control.setTemplateStatus('resume_contact', 'es', 'PAUSED');
+		const [sent, notSent] = (await running).output(NODE);
+		expect(sent.length).toBeGreaterThanOrEqual(2);
+		expect(sent.length + notSent.length).toBe(30);
+		expect(notSent.every((item) => item.json.status === 'paused')).toBe(true);
+		expect(notSent.some((item) => item.json.code === 132015)).toBe(true);
+		expect(String(notSent[notSent.length - 1].json.message)).toMatch(/resumable.*paused/i);
+		expect(sandbox.control.ledger.count()).toBe(sent.length);
+
+		sandbox.control.setTemplateStatus('resume_contact', 'es', 'APPROVED');
+		clearTemplateCache();
+		const resumed = (await run(items, params)).output(NODE);
+		expect(resumed[0]).toHaveLength(notSent.length);
+		expect(sandbox.control.ledger.count()).toBe(30);
+		expect(sandbox.control.ledger.duplicates()).toEqual([]);
+	});
+
+	it('dry run: nothing sent; rendered text, validation and price category per recipient; costs, window and tier in the summary', async () => {
+		sandbox.control.configure({ messagingLimitTier: 'TIER_250' });
+		await store.recordInbound({ businessNumberId: BUSINESS, waId: waId(201), at: Date.now() - 3_600_000 });
+		const items = [
+			{ phone: phone(200), name: 'Ana' },
+			{ phone: phone(201), name: 'Bea' },
+			{ phone: '+55 11 91234 5678', name: 'Caio' },
+			{ phone: '12', name: 'Dan' },
+		];
+		const result = await run(items, resume('dry', {}, { dryRun: true }));
+		expect(result.error).toBeUndefined();
+		const [would, skipped] = result.output(NODE);
+		expect(sandbox.control.ledger.count()).toBe(0);
+		expect(would[0].json).toMatchObject({ dryRun: true, status: 'would_send', valid: true, country: 'AR', category: 'UTILITY', priceCategory: 'utility', price: 0.0289, currency: 'USD', windowOpen: false });
+		expect(would[0].json.renderedText).toContain('Hola Ana, soy Sofía');
+		expect(would[1].json).toMatchObject({ priceCategory: 'free', price: 0, windowOpen: true });
+		expect(would[2].json).toMatchObject({ country: 'BR', priceCategory: 'utility', price: 0.0077 });
+		expect(skipped).toHaveLength(1);
+		expect(skipped[0].json).toMatchObject({ status: 'skipped', reason: 'invalid', valid: false, field: 'phone' });
+		const summary = would[3].json;
+		expect(summary).toMatchObject({
+			type: 'summary',
+			dryRun: true,
+			total: 4,
+			wouldSend: 3,
+			skipped: 1,
+			estimatedCost: 0.0366,
+			currency: 'USD',
+			rateCard: { effectiveDate: '2025-07-01' },
+			byPriceCategory: { utility: { count: 2, cost: 0.0366 }, free: { count: 1, cost: 0 } },
+			byCountry: { AR: { count: 2, cost: 0.0289 }, BR: { count: 1, cost: 0.0077 } },
+			outsideWindow: 2,
+			messagingLimit: { tier: 'TIER_250', limit: 250 },
+			exceedsMessagingLimit: false,
+			rateCap: 1000,
+			estimatedSeconds: 1,
+		});
+		// Nothing was claimed: the real run sends all three.
+		expect(await store.listRecipients(String(summary.campaignId))).toEqual({ recipients: [] });
+	});
+
+	it('reports the funnel from the recorded statuses, failed by code, with an SVG chart', async () => {
+		sandbox.control.notOnWhatsApp(waId(302));
+		const sent = (await run(people(300, 4), resume('funnel'))).output(NODE);
+		expect(sent[0]).toHaveLength(3);
+		expect(sent[1][0].json).toMatchObject({ status: 'failed', code: 131026, reason: 'failed' });
+		const campaignId = String(sent[0][0].json.campaignId);
+		await sandbox.control.waitForWebhooksIdle(10_000);
+		// Webhook timestamps are whole seconds: the reply is dated a second after the send, as a person's would be.
+		sandbox.control.inbound({ from: waId(300), text: 'gracias', timestamp: new Date(Date.now() + 1_000) });
+		await sandbox.control.waitForWebhooksIdle(10_000);
+
+		const report = await run([{}], { operation: 'report', reportCampaignId: campaignId, reportOptions: { includeChart: true } });
+		expect(report.error).toBeUndefined();
+		const rows = report.output(NODE)[0];
+		expect(rows.map((row) => [row.json.step, row.json.count, row.json.code ?? null])).toEqual([
+			['sent', 3, null],
+			['delivered', 3, null],
+			['read', 3, null],
+			['replied', 1, null],
+			['failed', 1, '131026'],
+		]);
+		expect(rows[0].json).toMatchObject({ campaignId, total: 4, percent: 75 });
+		const chart = rows[0].binary?.chart;
+		expect(chart).toMatchObject({ mimeType: 'image/svg+xml', fileName: `${campaignId}-funnel.svg` });
+		const svg = Buffer.from(chart!.data, 'base64').toString('utf8');
+		expect(svg).toMatch(/^<svg/);
+		expect(svg).toContain('replied (1)');
+	});
+
+	it('names the field of a campaign-wide error, and with continueOnFail reports every recipient as not sent', async () => {
+		const items = people(400, 3);
+		const failed = await run(items, { ...resume('oops'), template: 'no_such_template' });
+		expect(failed.error?.message).toMatch(/Template — no template named "no_such_template"/);
+		const result = await run(items, { ...resume('oops'), template: 'no_such_template' }, { continueOnFail: true });
+		expect(result.error).toBeUndefined();
+		const [sent, notSent] = result.output(NODE);
+		expect(sent).toHaveLength(0);
+		expect(notSent.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
+		expect(notSent[0].json).toMatchObject({ status: 'failed', reason: 'error' });
+		expect(sandbox.control.ledger.count()).toBe(0);
+	});
+});

@@ -215,18 +215,19 @@ export async function runWorkflow(json: WorkflowJson, options: RunOptions = {}):
 	const run = await workflowExecute.processRunExecutionData(workflow);
 
 	const runData = run.data.resultData.runData;
+	const output = (nodeName: string, runIndex?: number): INodeExecutionData[][] => {
+		const runs = runData[nodeName];
+		if (!runs) throw new Error(`Node "${nodeName}" did not run (ran: ${Object.keys(runData).join(', ')})`);
+		const task = runs[runIndex ?? runs.length - 1];
+		return (task.data?.main ?? []).map((items) => items ?? []);
+	};
 	return {
 		run,
 		error: run.data.resultData.error,
 		executed,
-		output(nodeName, runIndex) {
-			const runs = runData[nodeName];
-			if (!runs) throw new Error(`Node "${nodeName}" did not run (ran: ${Object.keys(runData).join(', ')})`);
-			const task = runs[runIndex ?? runs.length - 1];
-			return (task.data?.main ?? []).map((items) => items ?? []);
-		},
+		output,
 		json(nodeName, outputIndex = 0, runIndex) {
-			return (this.output(nodeName, runIndex)[outputIndex] ?? []).map((item) => item.json);
+			return (output(nodeName, runIndex)[outputIndex] ?? []).map((item) => item.json);
 		},
 		nodeError(nodeName) {
 			const runs = runData[nodeName];

@@ -96,7 +96,7 @@ export async function startWebhookHost(node: INode, options: RunOptions): Promis
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	async function call(request: { method?: string; rawBody: Buffer; headers: Record<string, unknown>; query?: Record<string, string> }): Promise<number> {
 		let status = 200;
-		const res = { statusCode: 200, headersSent: false, writableEnded: false, setHeader() {}, end() { this.writableEnded = true; } } as unknown as ServerResponse;
+		const res = { statusCode: 200, headersSent: false, writableEnded: false, setHeader() {}, end() { (this as { writableEnded: boolean }).writableEnded = true; } } as unknown as ServerResponse;
 		const query = new URLSearchParams(request.query ?? {}).toString();
 		await handle({ url: `/webhook${query ? `?${query}` : ''}`, method: request.method ?? 'POST', headers: request.headers as IncomingMessage['headers'] }, res, request.rawBody);
 		status = res.statusCode;

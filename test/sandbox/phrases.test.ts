@@ -104,6 +104,6 @@ describe('say()', () => {
 		await sandbox.control.flushWebhooks();
 		const byType = new Map(receiver.messages().map((m) => [m.type, m]));
 		expect([...byType.keys()].sort()).toEqual(['button', 'text']);
-		expect(byType.get('text').referral).toMatchObject({ source_type: 'ad' });
+		expect(byType.get('text')?.referral).toMatchObject({ source_type: 'ad' });
 	});
 });

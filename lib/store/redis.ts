@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 
-import { rowToContact, rowToRecipient, type Row } from './records';
+import { redisWindowFacts, rowToContact, rowToRecipient, WINDOW_FIELDS, type Row } from './records';
 import { referralSource } from './rules';
 import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts';
 import { summarise } from './summary';
@@ -19,6 +19,7 @@ import {
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
+	type ContactWindowFacts,
 	type ConversationStore,
 	type InboundInput,
 	type InboundResult,
@@ -214,18 +215,39 @@ export class RedisStore implements ConversationStore {
 	}
 
 	async getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>> {
+		return this.readContacts(businessNumberId, contactIds, 'getContacts', (pipeline, key) => pipeline.hgetall(key), (reply) => {
+			const row = hashToRow(reply);
+			return row ? rowToContact(row) : undefined;
+		});
+	}
+
+	async getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>> {
+		return this.readContacts(businessNumberId, contactIds, 'getWindowFacts', (pipeline, key) => pipeline.hmget(key, ...WINDOW_FIELDS), (reply) => {
+			const values = reply as Array<string | null>;
+			return values[0] === null ? undefined : redisWindowFacts(businessNumberId, values);
+		});
+	}
+
+	/** Pipelined reads of the IDs' hashes; IDs without one are retried through their user_id alias. */
+	private async readContacts<T>(
+		businessNumberId: string,
+		contactIds: readonly string[],
+		what: string,
+		read: (pipeline: ReturnType<Redis['pipeline']>, key: string) => void,
+		map: (reply: Reply) => T | undefined,
+	): Promise<Map<string, T>> {
 		requireId(businessNumberId, 'businessNumberId');
-		const found = new Map<string, ContactState>();
-		const unique = [...new Set(contactIds.filter((id) => typeof id === 'string' && id !== ''))];
+		const found = new Map<string, T>();
+		const unique = [...new Set(contactIds)].filter((id) => typeof id === 'string' && id !== '');
 		if (unique.length === 0) return found;
-		return this.run('getContacts', async () => {
-			const hashes = await this.pipelineExec((pipeline) => {
-				for (const id of unique) pipeline.hgetall(this.key('c', businessNumberId, id));
+		return this.run(what, async () => {
+			const replies = await this.pipelineExec((pipeline) => {
+				for (const id of unique) read(pipeline, this.key('c', businessNumberId, id));
 			});
 			const missing: string[] = [];
 			unique.forEach((id, i) => {
-				const row = hashToRow(hashes[i]);
-				if (row) found.set(id, rowToContact(row));
+				const contact = map(replies[i]);
+				if (contact) found.set(id, contact);
 				else missing.push(id);
 			});
 			if (missing.length === 0) return found;
@@ -235,11 +257,11 @@ export class RedisStore implements ConversationStore {
 			const linked = missing.map((id, i) => [id, aliases[i]] as const).filter((pair): pair is readonly [string, string] => typeof pair[1] === 'string');
 			if (linked.length === 0) return found;
 			const targets = await this.pipelineExec((pipeline) => {
-				for (const [, key] of linked) pipeline.hgetall(this.key('c', businessNumberId, key));
+				for (const [, key] of linked) read(pipeline, this.key('c', businessNumberId, key));
 			});
 			linked.forEach(([id], i) => {
-				const row = hashToRow(targets[i]);
-				if (row) found.set(id, rowToContact(row));
+				const contact = map(targets[i]);
+				if (contact) found.set(id, contact);
 			});
 			return found;
 		});

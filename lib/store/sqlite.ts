@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
-import { CONTACT_COLUMNS, contactToParams, num, orNull, recipientParams, rowToContact, rowToRecipient, type Row } from './records';
+import { CONTACT_COLUMNS, contactToParams, num, orNull, recipientParams, rowToContact, rowToRecipient, SQLITE_WINDOW_COLUMNS, sqliteWindowFacts, type Row } from './records';
 import { applyBusinessReply, applyInbound, applyOpt, applyStatus, mergeContact } from './rules';
 import { summarise } from './summary';
 import {
@@ -24,6 +24,7 @@ import {
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
+	type ContactWindowFacts,
 	type ConversationStore,
 	type InboundInput,
 	type InboundResult,
@@ -93,6 +94,18 @@ const MIGRATIONS: string[] = [
 ];
 
 const CHUNK = 500;
+
+const CONTACT_UPSERT = (() => {
+	const columns = CONTACT_COLUMNS.split(', ');
+	const updates = columns
+		.slice(2)
+		.map((column) => `${column} = excluded.${column}`)
+		.join(', ');
+	return `INSERT INTO contacts (${CONTACT_COLUMNS}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (business, contact) DO UPDATE SET ${updates}`;
+})();
+
+/** Placeholder lists per size, built once (bulk reads use a handful of sizes). */
+const IN_LISTS = new Map<number, string>();
 const SEEN_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
@@ -156,6 +169,16 @@ export class SqliteStore implements ConversationStore {
 		return statement;
 	}
 
+	private arrayStmt(sql: string): StatementSync {
+		let statement = this.statements.get(`arrays:${sql}`);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			statement.setReturnArrays(true);
+			this.statements.set(`arrays:${sql}`, statement);
+		}
+		return statement;
+	}
+
 	private assertOpen(): void {
 		if (this.closed) throw new Error('The conversation store is closed');
 	}
@@ -186,7 +209,12 @@ export class SqliteStore implements ConversationStore {
 	}
 
 	private inList(size: number): string {
-		return new Array(size).fill('?').join(',');
+		let list = IN_LISTS.get(size);
+		if (list === undefined) {
+			list = new Array(size).fill('?').join(',');
+			IN_LISTS.set(size, list);
+		}
+		return list;
 	}
 
 	// ---------------------------------------------------------------- contacts (inside transactions)
@@ -204,14 +232,7 @@ export class SqliteStore implements ConversationStore {
 
 	private saveContact(contact: ContactState, nameAt: number | undefined): void {
 		contact.updatedAt = this.now();
-		const columns = CONTACT_COLUMNS.split(', ');
-		this.stmt(
-			`INSERT INTO contacts (${CONTACT_COLUMNS}) VALUES (${this.inList(columns.length)})
-			ON CONFLICT (business, contact) DO UPDATE SET ${columns
-				.slice(2)
-				.map((column) => `${column} = excluded.${column}`)
-				.join(', ')}`,
-		).run(...contactToParams(contact, nameAt));
+		this.stmt(CONTACT_UPSERT).run(...contactToParams(contact, nameAt));
 	}
 
 	/** wa_id + user_id: the user_id becomes an alias, and a record kept under the user_id alone is folded in. */
@@ -303,18 +324,33 @@ export class SqliteStore implements ConversationStore {
 	}
 
 	async getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>> {
+		return this.readContacts(businessNumberId, contactIds, CONTACT_COLUMNS, false, (row) => rowToContact(row as Row));
+	}
+
+	async getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>> {
+		// Rows as arrays: no per-row property objects for 100,000 contacts.
+		return this.readContacts(businessNumberId, contactIds, SQLITE_WINDOW_COLUMNS, true, (row) => sqliteWindowFacts(businessNumberId, row as SQLInputValue[]));
+	}
+
+	/** Chunked IN queries in one read transaction; IDs without a row are retried as user_id aliases. */
+	private async readContacts<T extends { contactId: string }>(
+		businessNumberId: string,
+		contactIds: readonly string[],
+		columns: string,
+		arrays: boolean,
+		map: (row: Row | SQLInputValue[]) => T,
+	): Promise<Map<string, T>> {
 		requireId(businessNumberId, 'businessNumberId');
-		const found = new Map<string, ContactState>();
+		const found = new Map<string, T>();
 		if (contactIds.length === 0) return found;
-		const unique = [...new Set(contactIds.filter((id) => typeof id === 'string' && id !== ''))];
+		const unique = [...new Set(contactIds)].filter((id) => typeof id === 'string' && id !== '');
+		const select = (ids: string[]): T[] => {
+			const sql = `SELECT ${columns} FROM contacts WHERE business = ? AND contact IN (${this.inList(ids.length)})`;
+			const statement = arrays ? this.arrayStmt(sql) : this.stmt(sql);
+			return (statement.all(businessNumberId, ...ids) as Array<Row | SQLInputValue[]>).map(map);
+		};
 		return this.read(() => {
-			for (const part of chunks(unique)) {
-				const rows = this.stmt(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE business = ? AND contact IN (${this.inList(part.length)})`).all(
-					businessNumberId,
-					...part,
-				) as Row[];
-				for (const row of rows) found.set(String(row.contact), rowToContact(row));
-			}
+			for (const part of chunks(unique)) for (const contact of select(part)) found.set(contact.contactId, contact);
 			const missing = unique.filter((id) => !found.has(id));
 			const aliases = new Map<string, string>();
 			for (const part of chunks(missing)) {
@@ -324,15 +360,9 @@ export class SqliteStore implements ConversationStore {
 				) as Row[];
 				for (const row of rows) aliases.set(String(row.user_id), String(row.contact));
 			}
-			const targets = [...new Set(aliases.values())];
-			const byKey = new Map<string, ContactState>();
-			for (const part of chunks(targets)) {
-				const rows = this.stmt(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE business = ? AND contact IN (${this.inList(part.length)})`).all(
-					businessNumberId,
-					...part,
-				) as Row[];
-				for (const row of rows) byKey.set(String(row.contact), rowToContact(row));
-			}
+			if (aliases.size === 0) return found;
+			const byKey = new Map<string, T>();
+			for (const part of chunks([...new Set(aliases.values())])) for (const contact of select(part)) byKey.set(contact.contactId, contact);
 			for (const [userId, key] of aliases) {
 				const contact = byKey.get(key);
 				if (contact) found.set(userId, contact);

@@ -35,7 +35,8 @@ export interface OptState {
 	detail?: string;
 }
 
-export interface ContactState {
+/** What a window check needs to know about a contact (getWindowFacts): identity and the window's facts. */
+export interface ContactWindowFacts {
 	businessNumberId: string;
 	/** The key: wa_id when known, else user_id */
 	contactId: string;
@@ -45,13 +46,16 @@ export interface ContactState {
 	/** Channel of the last inbound message */
 	channel?: Channel;
 	lastInboundAt?: number;
-	lastInboundMessageId?: string;
 	/** Last inbound that carried a `referral` (free entry point candidate) */
 	referralAt?: number;
-	/** What the referral was, e.g. "ad:120208..." (source_type:source_id) */
-	referralSource?: string;
 	/** The business's first message at or after referralAt (opens the free entry point when within 24 h) */
 	firstReplyAfterReferralAt?: number;
+}
+
+export interface ContactState extends ContactWindowFacts {
+	lastInboundMessageId?: string;
+	/** What the referral was, e.g. "ad:120208..." (source_type:source_id) */
+	referralSource?: string;
 	optOut?: OptState;
 	/** 131049 (per-user marketing limit): no marketing template before this time */
 	marketingHoldUntil?: number;
@@ -264,6 +268,12 @@ export interface ConversationStore {
 	 * The map is keyed by the IDs as given (a user_id finds its wa_id record); unknown IDs are absent.
 	 */
 	getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>>;
+
+	/**
+	 * Like getContacts, reading only identity and window facts: what Check Conversation Window needs for a list
+	 * of 100,000 contacts, at a fraction of the cost of full records.
+	 */
+	getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>>;
 
 	/**
 	 * Opt-out or opt-in. Applied only when not older than the current opt state (a reordered webhook cannot

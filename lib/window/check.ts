@@ -10,9 +10,9 @@
  * seen an inbound from is a real WhatsApp number, and libphonenumber costs ~50 µs per number.
  */
 import { normalisePhone } from '../phone';
-import type { ContactState, ConversationStore, RecontactRecord } from '../store/types';
+import type { ContactWindowFacts, ConversationStore, RecontactRecord } from '../store/types';
 import { recontactKey } from '../store/types';
-import { evaluateWindow, type WindowResult } from './evaluate';
+import { evaluateFacts, type WindowResult } from './evaluate';
 import { resolveRule, type Channel, type WindowLengths } from './rules';
 import { parseTimestamp, type TimestampFormat } from './timestamp';
 
@@ -67,7 +67,7 @@ export type CheckOutcome =
 
 /** Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics (US.13491208655302741918). */
 const USER_ID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
-const WA_ID = /^\+?(\d{7,15})$/;
+const WA_ID = /^\+?\d{7,15}$/;
 
 /** Normalisation results by country + input, bounded (a campaign checks the same lists again and again). */
 const phoneCache = new Map<string, ReturnType<typeof normalisePhone>>();
@@ -97,8 +97,10 @@ interface Pending {
 
 function contactText(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	if (typeof value !== 'string') return undefined;
-	const text = value.trim().replace(/^whatsapp:/i, '');
+	if (typeof value !== 'string' || value === '') return undefined;
+	// Cheap checks first: most inputs are bare wa_ids straight from the trigger.
+	let text = value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32 ? value.trim() : value;
+	if (text.length > 9 && (text.charCodeAt(0) | 32) === 119 /* w */ && /^whatsapp:/i.test(text)) text = text.slice(9).trim();
 	return text === '' ? undefined : text;
 }
 
@@ -124,15 +126,15 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			};
 			continue;
 		}
-		const entry: Pending = { index, raw, candidate: raw, kind: 'phone' };
-		const waId = WA_ID.exec(raw);
+		// Every field present from the start: one object shape for all entries.
+		const entry: Pending = { index, raw, candidate: raw, kind: 'phone', contactId: undefined, inboundFromField: undefined, queryId: undefined };
 		if (options.channel !== 'whatsapp') {
 			// Messenger PSIDs and Instagram IGSIDs are opaque page-scoped IDs, not phone numbers.
 			entry.kind = 'id';
 			entry.contactId = raw;
-		} else if (waId) {
+		} else if (WA_ID.test(raw)) {
 			entry.kind = 'wa_id';
-			entry.candidate = waId[1];
+			entry.candidate = raw.charCodeAt(0) === 43 /* + */ ? raw.slice(1) : raw;
 		} else if (USER_ID.test(raw)) {
 			entry.kind = 'user_id';
 			entry.contactId = raw;
@@ -169,15 +171,15 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 		pending.push(entry);
 	}
 
-	// 2. One bulk read; digit strings the store does not know are normalised and, when that changes them, read again.
-	const contacts = new Map<number, ContactState>();
+	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that changes them, read again.
+	const contacts: Array<ContactWindowFacts | undefined> = new Array(inputs.length);
 	if (useStore && store && pending.length > 0) {
-		const found = await store.getContacts(options.businessNumberId, pending.map((entry) => entry.candidate));
+		const found = await store.getWindowFacts(options.businessNumberId, pending.map((entry) => entry.candidate));
 		const retry: Pending[] = [];
 		for (const entry of pending) {
 			const contact = found.get(entry.candidate);
 			if (contact) {
-				contacts.set(entry.index, contact);
+				contacts[entry.index] = contact;
 				entry.contactId = contact.contactId;
 			} else if (entry.kind === 'wa_id') {
 				retry.push(entry);
@@ -198,11 +200,11 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 				}
 			}
 			if (second.length > 0) {
-				const more = await store.getContacts(options.businessNumberId, second.map((entry) => entry.candidate));
+				const more = await store.getWindowFacts(options.businessNumberId, second.map((entry) => entry.candidate));
 				for (const entry of second) {
 					const contact = more.get(entry.candidate);
 					if (contact) {
-						contacts.set(entry.index, contact);
+						contacts[entry.index] = contact;
 						entry.contactId = contact.contactId;
 					}
 				}
@@ -230,7 +232,7 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 
 	// 4. Evaluate.
 	for (const entry of live) {
-		const contact = contacts.get(entry.index);
+		const contact = contacts[entry.index];
 		const storeAt = contact?.lastInboundAt;
 		const fieldAt = entry.inboundFromField?.millis;
 		let lastInboundAt: number | undefined;
@@ -242,19 +244,14 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			lastInboundAt = fieldAt;
 			source = 'field';
 		}
-		const result = evaluateWindow(
-			{ lastInboundAt, referralAt: contact?.referralAt, firstReplyAfterReferralAt: contact?.firstReplyAfterReferralAt },
-			at,
-			{ rule },
-		);
-		const window: WindowOutput = {
-			...result,
-			contactId: entry.contactId as string,
-			waId: entry.kind === 'id' ? null : (contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string))),
-			userId: contact?.userId ?? (entry.kind === 'user_id' ? entry.raw : null),
-			profileName: contact?.profileName ?? null,
-			source,
-		};
+		const result = evaluateFacts(lastInboundAt, contact?.referralAt, contact?.firstReplyAfterReferralAt, at, rule);
+		// Fields added to the result object itself: no copy per contact (100,000 of them).
+		const window = result as WindowOutput;
+		window.contactId = entry.contactId as string;
+		window.waId = entry.kind === 'id' ? null : (contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string)));
+		window.userId = contact?.userId ?? (entry.kind === 'user_id' ? entry.raw : null);
+		window.profileName = contact?.profileName ?? null;
+		window.source = source;
 		if (entry.inboundFromField) {
 			window.timestampFormat = entry.inboundFromField.format;
 			if (entry.inboundFromField.assumedZone) window.timestampAssumedZone = entry.inboundFromField.assumedZone;

@@ -133,6 +133,36 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				expect((await store.getContacts(bn, [])).size).toBe(0);
 			});
 
+			it('reads window facts in bulk: the same identity and times as the full records, also through user_id aliases', async () => {
+				await store.recordInbounds([
+					{ businessNumberId: bn, waId: 'w1', at: T0, profileName: 'One', referral: { sourceType: 'ad', sourceId: '9' } },
+					{ businessNumberId: bn, waId: 'w2', userId: 'BR.22', at: T0 + 1 },
+					{ businessNumberId: bn, userId: 'US.33', at: T0 + 2, channel: 'whatsapp' },
+				]);
+				await store.recordBusinessReply(bn, 'w1', T0 + 5);
+				const ids = ['w1', 'w2', 'BR.22', 'US.33', 'nobody'];
+				const facts = await store.getWindowFacts(bn, ids);
+				const full = await store.getContacts(bn, ids);
+				expect([...facts.keys()].sort()).toEqual(['BR.22', 'US.33', 'w1', 'w2']);
+				for (const [id, fact] of facts) {
+					const contact = full.get(id);
+					expect(fact).toEqual({
+						businessNumberId: bn,
+						contactId: contact?.contactId,
+						waId: contact?.waId,
+						userId: contact?.userId,
+						profileName: contact?.profileName,
+						channel: contact?.channel,
+						lastInboundAt: contact?.lastInboundAt,
+						referralAt: contact?.referralAt,
+						firstReplyAfterReferralAt: contact?.firstReplyAfterReferralAt,
+					});
+				}
+				expect(facts.get('w1')).toMatchObject({ waId: 'w1', profileName: 'One', referralAt: T0, firstReplyAfterReferralAt: T0 + 5, channel: 'whatsapp' });
+				expect(facts.get('BR.22')).toMatchObject({ contactId: 'w2', waId: 'w2', userId: 'BR.22' });
+				expect(facts.get('US.33')?.waId).toBeUndefined();
+			});
+
 			it('rejects calls without an ID', async () => {
 				await expect(store.recordInbound({ businessNumberId: bn, at: T0 })).rejects.toThrow(/waId or userId/);
 				await expect(store.recordInbound({ businessNumberId: '', waId: '1', at: T0 })).rejects.toThrow(/businessNumberId/);

@@ -23,7 +23,7 @@ describe('checkContacts', () => {
 	afterAll(() => store.close());
 
 	it('routes by the store, reading wa_ids, formatted numbers, national numbers and user_ids in one call', async () => {
-		const spy = jest.spyOn(store, 'getContacts');
+		const spy = jest.spyOn(store, 'getWindowFacts');
 		const outcomes = await checkContacts(
 			store,
 			[

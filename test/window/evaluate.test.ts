@@ -82,3 +82,16 @@ describe('evaluateWindow', () => {
 		}
 	});
 });
+
+describe('iso', () => {
+	it('formats exactly like Date#toISOString, also at day, year and range edges', async () => {
+		const { iso: fast } = await import('../../lib/window/evaluate');
+		const samples = [0, 1, 999, 1000, 59_999, 86_399_999, 86_400_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999), -1, 253_402_300_800_000, 1.5];
+		let seed = 42;
+		for (let i = 0; i < 20_000; i++) {
+			seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+			samples.push(Math.floor((seed / 2_147_483_648) * 4_102_444_800_000));
+		}
+		for (const ms of samples) expect(fast(ms)).toBe(new Date(ms).toISOString());
+	});
+});

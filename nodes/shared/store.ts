@@ -133,7 +133,10 @@ function registerExitHook(): void {
 
 /** The store named by the node's "Store" parameters, opened once per process. */
 export async function openStore(ctx: Context, itemIndex = 0): Promise<ConversationStore> {
-	const getParameter = ctx.getNodeParameter.bind(ctx) as (name: string, index: number, fallback: unknown) => unknown;
+	// Execute contexts take (name, itemIndex, fallback); webhook, hook and load-options contexts (name, fallback).
+	const perItem = 'getInputData' in ctx;
+	const getParameter = (name: string, index: number, fallback: unknown): unknown =>
+		perItem ? (ctx as IExecuteFunctions).getNodeParameter(name, index, fallback) : (ctx as IWebhookFunctions).getNodeParameter(name, fallback);
 	const kind = String(getParameter('store', itemIndex, 'embedded'));
 	try {
 		if (kind === 'redis') {

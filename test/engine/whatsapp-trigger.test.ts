@@ -202,9 +202,10 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 	let sandbox: RunningSandbox;
 	let host: WebhookHost;
 	let store: SqliteStore;
+	let storeFile: string;
 
 	beforeAll(async () => {
-		const storeFile = join(mkdtempSync(join(tmpdir(), 'wa-trigger-sb-')), 'store.sqlite');
+		storeFile = join(mkdtempSync(join(tmpdir(), 'wa-trigger-sb-')), 'store.sqlite');
 		sandbox = await startSandbox({ appSecret: APP_SECRET, statusDelayMs: 5 });
 		host = await startWebhookHost(triggerNode(storeFile), { credentials: credentials(sandbox.url) });
 		sandbox.control.setWebhookUrl(host.url);
@@ -241,6 +242,26 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 		const tap = host.items(0).at(-1)!;
 		expect(tap).toMatchObject({ type: 'button', wa_id: EMILIA });
 		expect(tap.text).toBe('Confirmar');
+	});
+
+	it('then Check Conversation Window reads Open for that contact, and Closed for one who wrote 30 hours ago', async () => {
+		const { runWorkflow } = await import('../helpers/engine');
+		sandbox.control.say('contact +54 9 11 5555 4321 named Marta says hola 30 hours ago');
+		sandbox.control.say('contact +54 9 11 5555 1234 named Emilia says sigo acá');
+		await sandbox.control.flushWebhooks();
+		const result = await runWorkflow(
+			{
+				nodes: [
+					{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ wa_id: EMILIA }, { wa_id: '5491155554321' }]) } },
+					{ id: 'cw', name: 'Check Conversation Window', type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow', typeVersion: 1, position: [200, 0], parameters: { storeFile } },
+				],
+				connections: { 'Input Items': { main: [[{ node: 'Check Conversation Window', type: 'main', index: 0 }]] } },
+			},
+			{ credentials: credentials(sandbox.url) },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.json('Check Conversation Window', 0).map((item) => item.wa_id)).toEqual([EMILIA]);
+		expect(result.json('Check Conversation Window', 1).map((item) => item.wa_id)).toEqual(['5491155554321']);
 	});
 });
 

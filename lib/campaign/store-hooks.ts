@@ -158,9 +158,9 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 			case 'uncertain': {
 				if (this.options.guarantee === 'at-least-once') {
 					const resendAt = record.updatedAt + this.options.quietPeriodMs;
-					return { reason: skipReasons.awaitingStatus, state, resendAt, message: `Sent on ${iso(record.updatedAt)} without an answer: resent at ${iso(resendAt)} unless a status webhook confirms it first` };
+					return { reason: skipReasons.awaitingStatus, state, resendAt, message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): resent at ${iso(resendAt)} unless a status webhook confirms it first` };
 				}
-				return { reason: skipReasons.awaitingStatus, state, message: `Sent on ${iso(record.updatedAt)} without an answer: not resent (delivery guarantee "at most once"); its status webhook settles it` };
+				return { reason: skipReasons.awaitingStatus, state, message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): not resent (delivery guarantee "at most once"); its status webhook settles it` };
 			}
 			default: {
 				const takeover = record.claimedAt + this.options.staleClaimMs;

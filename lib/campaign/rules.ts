@@ -52,8 +52,8 @@ export const campaignDefaults = {
 	progressIntervalMs: 5_000,
 	/** at-least-once: rounds of "wait for the quiet period, resend what is still uncertain" within one execution. */
 	resendRounds: 3,
-	/** Recipients read, validated and looked up in the store together. */
-	chunkSize: 256,
+	/** Recipients read, validated and looked up in the store together (small: building a chunk blocks the event loop). */
+	chunkSize: 128,
 } as const;
 
 /** Why a recipient was not sent; each reason is stable (workflows route on it). */

@@ -382,6 +382,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			policy: retry,
 			concurrency: options.concurrency,
 			requestTimeoutMs,
+			// Claims are batched into one store transaction: more at once, fewer transactions.
+			claimConcurrency: 64,
 			total: options.total,
 			onProgress,
 			progressIntervalMs: options.progressIntervalMs ?? campaignDefaults.progressIntervalMs,

@@ -60,14 +60,13 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 
 	private readonly now: () => number;
 	private readonly claims: GroupCommit<string, ClaimDecision>;
-	private readonly fences: GroupCommit<string, boolean>;
-	private readonly settles: GroupCommit<JobResult, void>;
+	/** Fences and results share one batch: both are recordResults, so one transaction writes both kinds. */
+	private readonly writes: GroupCommit<{ fence: string } | { result: JobResult }, boolean>;
 
 	constructor(private readonly options: StoreHooksOptions) {
 		this.now = options.now ?? Date.now;
 		this.claims = new GroupCommit((keys) => this.claimBatch(keys));
-		this.fences = new GroupCommit((keys) => this.fenceBatch(keys));
-		this.settles = new GroupCommit((results) => this.settleBatch(results));
+		this.writes = new GroupCommit((items) => this.writeBatch(items));
 	}
 
 	claim(key: string): Promise<ClaimDecision> {
@@ -76,11 +75,11 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 
 	/** Just before the request: true when this run still owns the claim (the recipient is now 'uncertain'). */
 	markSending(key: string): Promise<boolean> {
-		return this.fences.add(key);
+		return this.writes.add({ fence: key });
 	}
 
-	settle(result: JobResult): Promise<void> {
-		return this.settles.add(result);
+	async settle(result: JobResult): Promise<void> {
+		await this.writes.add({ result });
 	}
 
 	private claimOptions(at: number, extra: RecipientState[] = []): ClaimOptions {
@@ -173,22 +172,38 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 		}
 	}
 
-	private async fenceBatch(keys: string[]): Promise<boolean[]> {
-		const inputs: ResultInput[] = keys.map((recipientId) => ({ recipientId, state: 'uncertain', owner: this.options.owner }));
-		const records = await this.options.store.recordResults(this.options.campaignId, inputs);
-		return records.map((record) => record !== undefined);
-	}
-
-	private async settleBatch(results: JobResult[]): Promise<void[]> {
-		const { store, campaignId, businessNumberId, owner } = this.options;
+	private async writeBatch(items: Array<{ fence: string } | { result: JobResult }>): Promise<boolean[]> {
+		const { store, campaignId, owner } = this.options;
 		const writes: ResultInput[] = [];
-		for (const result of results) {
+		/** Position of each item's write, or -1 when it writes nothing */
+		const position: number[] = [];
+		const results: JobResult[] = [];
+		for (const item of items) {
+			if ('fence' in item) {
+				position.push(writes.length);
+				writes.push({ recipientId: item.fence, state: 'uncertain', owner });
+				continue;
+			}
+			const result = item.result;
+			results.push(result);
 			// Taken over: the record is another run's. Uncertain: the fence already wrote it, and a status webhook
 			// may have settled it since; writing 'uncertain' again could undo that.
-			if (result.code === TAKEN_OVER_CODE || result.outcome === 'uncertain' || result.outcome === 'skipped') continue;
+			if (result.code === TAKEN_OVER_CODE || result.outcome === 'uncertain' || result.outcome === 'skipped') {
+				position.push(-1);
+				continue;
+			}
+			position.push(writes.length);
 			writes.push({ recipientId: result.key, state: result.outcome, wamid: result.wamid, code: result.code, reason: result.reason, owner });
 		}
-		if (writes.length > 0) await store.recordResults(campaignId, writes);
+		const records = writes.length > 0 ? await store.recordResults(campaignId, writes) : [];
+		await this.effects(results);
+		// A fence holds when the record was written, i.e. this run still owns the claim.
+		return position.map((at) => at >= 0 && records[at] !== undefined);
+	}
+
+	/** What a result means beyond the recipient: frequency cap, free entry point, 131049 hold, 131050 opt-out. */
+	private async effects(results: JobResult[]): Promise<void> {
+		const { store, campaignId, businessNumberId } = this.options;
 		const effects: Array<Promise<unknown>> = [];
 		const at = this.now();
 		for (const result of results) {
@@ -203,6 +218,5 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 			}
 		}
 		await Promise.all(effects);
-		return results.map(() => undefined);
 	}
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import {
@@ -59,7 +60,7 @@ const seconds = (value: number | undefined, fallback: number) => Math.round((Num
 export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	try {
-		return await send(ctx, items.length);
+		return await send(ctx, items.length, continueOnFail);
 	} catch (error) {
 		if (!continueOnFail) throw error;
 		const description = (error as { description?: string }).description;
@@ -74,7 +75,7 @@ export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): 
 	}
 }
 
-async function send(ctx: IExecuteFunctions, total: number): Promise<INodeExecutionData[][]> {
+async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
 	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`, { description: message });
 	const { client, credentials } = await cloudApiClient(ctx);
@@ -84,6 +85,20 @@ async function send(ctx: IExecuteFunctions, total: number): Promise<INodeExecuti
 
 	if (settings.options.stopOnInvalid) {
 		const invalid = findInvalid(settings, total);
+		if (invalid.length > 0 && continueOnFail) {
+			// Nothing is sent; each recipient says why: its own problem, or the others'.
+			const problems = new Map(invalid.map((row) => [row.index, row.message]));
+			const why = `Not sent: ${invalid.length} recipient(s) are invalid and "Stop If Any Recipient Is Invalid" is on`;
+			return [
+				[],
+				Array.from({ length: total }, (_, index) => ({
+					json: problems.has(index)
+						? { campaignId: settings.campaignId, status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
+						: { campaignId: settings.campaignId, status: 'skipped', reason: 'stopped_invalid_input', message: why },
+					pairedItem: { item: index },
+				})),
+			];
+		}
 		if (invalid.length > 0) {
 			const first = invalid[0];
 			throw new NodeOperationError(node, first.message ?? `Item ${first.index} is invalid`, {
@@ -123,7 +138,8 @@ async function send(ctx: IExecuteFunctions, total: number): Promise<INodeExecuti
 		requestTimeoutMs: seconds(options.requestTimeout, 30),
 		qualityCheckIntervalMs: seconds(options.qualityCheckInterval, 60),
 		retryFailed: !!options.retryFailed,
-		owner: `${ctx.getExecutionId() ?? 'execution'}:${node.name}`,
+		// Unique per execution, even for two manual runs at once: the store's fences compare owners.
+		owner: `${ctx.getExecutionId() || 'manual'}:${randomUUID()}`,
 		onProgress: (progress) => ctx.logger.info(formatProgress(progress)),
 		signal: ctx.getExecutionCancelSignal?.(),
 	}).catch((error: Error) => {

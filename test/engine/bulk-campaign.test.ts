@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
+import IORedis from 'ioredis';
+
+import { RedisStore } from '../../lib/store/redis';
+import { closeSharedRateLimiters } from '../../nodes/BulkCampaign/limiter';
 import { closeSharedStores } from '../../nodes/shared/store';
 import { clearTemplateCache } from '../../nodes/shared/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
@@ -34,6 +38,7 @@ afterAll(async () => {
 	await sandbox.stop();
 	await receiver.close();
 	await closeSharedStores();
+	await closeSharedRateLimiters();
 	await store.close();
 	rmSync(dir, { recursive: true, force: true });
 });
@@ -70,7 +75,8 @@ function workflow(items: IDataObject[], parameters: IDataObject, options: { cont
 	};
 }
 
-const run = (items: IDataObject[], parameters: IDataObject, options?: { continueOnFail?: boolean }) => runWorkflow(workflow(items, parameters, options), { credentials: credentials() });
+const run = (items: IDataObject[], parameters: IDataObject, options?: { continueOnFail?: boolean; credentials?: Record<string, IDataObject> }) =>
+	runWorkflow(workflow(items, parameters, options), { credentials: { ...credentials(), ...(options?.credentials ?? {}) } as never });
 
 /** A marketing template with a coupon button */
 const coupon = (campaignName: string, options: IDataObject = {}) => ({
@@ -259,5 +265,31 @@ describe('Bulk Campaign node: Stop If Any Recipient Is Invalid', () => {
 			[{ item: 2 }, 'invalid'],
 		]);
 		expect(sandbox.control.ledger.count()).toBe(0);
+	});
+});
+
+describe('Bulk Campaign node: queue mode', () => {
+	it('with the Redis store, claims live in Redis and the number\'s token bucket is shared there', async () => {
+		const keyPrefix = `test-engine-bulk-${Date.now()}:`;
+		const redis = { host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD ?? '', database: 0, tls: false, prefix: keyPrefix };
+		const items = people(600, 5);
+		const params = { ...resume('queue', { maxRate: 50 }), store: 'redis' };
+		const result = await run(items, params, { credentials: { whatsAppStoreRedis: redis } });
+		expect(result.error).toBeUndefined();
+		expect(result.output(NODE)[0]).toHaveLength(5);
+		const campaignId = String(result.output(NODE)[0][0].json.campaignId);
+		const direct = await RedisStore.connect({ ...redis, keyPrefix });
+		const client = new IORedis({ host: redis.host, port: redis.port, password: redis.password });
+		try {
+			expect((await direct.getRecipient(campaignId, waId(600)))?.state).toBe('sent');
+			// One bucket per phone number ID, under the store's prefix, that every worker's limiter uses.
+			expect(await client.exists(`${keyPrefix}rate:${BUSINESS}`)).toBe(1);
+			const again = await run(items, params, { credentials: { whatsAppStoreRedis: redis } });
+			expect(again.output(NODE)[1].map((item) => item.json.reason)).toEqual(Array(5).fill('already_sent'));
+			expect(sandbox.control.ledger.count()).toBe(5);
+		} finally {
+			await direct.close();
+			client.disconnect();
+		}
 	});
 });

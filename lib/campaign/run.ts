@@ -409,7 +409,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	const maxRounds = options.resendRounds ?? campaignDefaults.resendRounds;
 	while (guarantee === 'at-least-once' && stoppedBy === 'completed' && deferred.size > 0 && rounds < maxRounds && !options.signal?.aborted) {
 		rounds++;
-		const wakeAt = Math.max(...deferred.values());
+		let wakeAt = 0;
+		for (const at of deferred.values()) wakeAt = Math.max(wakeAt, at);
 		await sleep(wakeAt - now(), options.signal);
 		if (options.signal?.aborted) break;
 		const indexes = [...deferred.keys()].sort((a, b) => a - b);

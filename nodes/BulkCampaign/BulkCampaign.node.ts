@@ -172,7 +172,7 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 120,
-						description: 'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s)',
+						description: 'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
 					},
 					{
 						displayName: 'Rate Card (JSON)',

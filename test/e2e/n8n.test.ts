@@ -60,10 +60,12 @@ function sendNode(baseUrl: string, name: string, jsonBody: string): WorkflowJson
 
 describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 	test(
-		'every node package.json lists is a node type named n8n-nodes-whatsapp-hsm.<name>, and no other',
+		'every node package.json lists is a node type named n8n-nodes-whatsapp-hsm.<name> (plus <name>Tool for AI-agent tools), and no other',
 		async () => {
 			const expected = manifest.n8n.nodes
-				.map((file) => `${manifest.name}.${instantiateListed<{ description: { name: string } }>(file).description.name}`)
+				.map((file) => instantiateListed<{ description: { name: string; usableAsTool?: boolean } }>(file).description)
+				// n8n derives an AI-agent tool variant from every node that is usableAsTool.
+				.flatMap(({ name, usableAsTool }) => [`${manifest.name}.${name}`, ...(usableAsTool ? [`${manifest.name}.${name}Tool`] : [])])
 				.sort();
 			const loaded = (await n8n().client.nodeTypes())
 				.map((type) => type.name)

@@ -9,7 +9,7 @@ import { fetchHttp } from '../../lib/cloud-api/fetch-http';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { encodeCallbackData } from '../../lib/webhook';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { startWebhookHost, type WebhookHost } from '../helpers/webhook-host';
+import { startWebhookHost, type CapturedLog, type WebhookHost } from '../helpers/webhook-host';
 
 const APP_SECRET = 'trigger-app-secret-0123456789';
 const VERIFY_TOKEN = 'verify-me-please';
@@ -314,7 +314,8 @@ describe('WhatsApp HSM Trigger under fuzzing', () => {
 		const { APP_SECRET: FUZZ_SECRET } = await import('../webhook/fixtures');
 		const storeFile = join(mkdtempSync(join(tmpdir(), 'wa-fuzz-')), 'store.sqlite');
 		const fuzzCredentials = { whatsAppCloudApi: { ...credentials().whatsAppCloudApi, appSecret: FUZZ_SECRET } };
-		const host = await startWebhookHost(triggerNode(storeFile), { credentials: fuzzCredentials });
+		const log: CapturedLog = [];
+		const host = await startWebhookHost(triggerNode(storeFile), { credentials: fuzzCredentials, log });
 		const unhandled: unknown[] = [];
 		const onUnhandled = (reason: unknown) => unhandled.push(reason);
 		process.on('unhandledRejection', onUnhandled);
@@ -330,6 +331,10 @@ describe('WhatsApp HSM Trigger under fuzzing', () => {
 			expect([...seen.keys()].sort()).toEqual([200, 400, 401]);
 			expect(host.requests.some((request) => request.status === 500)).toBe(false);
 			expect(unhandled).toEqual([]);
+			// Every refusal is a warning in n8n's log, and no warning carries a secret.
+			const refusals = log.filter((entry) => entry.level === 'warn' && entry.message.startsWith('WhatsApp webhook refused'));
+			expect(refusals.length).toBe((seen.get(400) ?? 0) + (seen.get(401) ?? 0));
+			expect(log.some((entry) => entry.message.includes(FUZZ_SECRET) || entry.message.includes(VERIFY_TOKEN))).toBe(false);
 		} finally {
 			process.off('unhandledRejection', onUnhandled);
 			await host.stop();

@@ -54,7 +54,10 @@ function expressLike(res: ServerResponse) {
 	return adapter;
 }
 
-export async function startWebhookHost(node: INode, options: RunOptions): Promise<WebhookHost> {
+/** n8n's logger interface, to capture what a node logs. */
+export type CapturedLog = Array<{ level: string; message: string }>;
+
+export async function startWebhookHost(node: INode, options: RunOptions & { log?: CapturedLog } = {}): Promise<WebhookHost> {
 	const workflow = buildWorkflow({ nodes: [node], connections: {} }, options);
 	const workflowNode = workflow.getNode(node.name)!;
 	const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type);
@@ -77,6 +80,11 @@ export async function startWebhookHost(node: INode, options: RunOptions): Promis
 			workflowExecuteAdditionalData: additionalData,
 		};
 		const context = new WebhookContext(workflow, workflowNode, additionalData, 'webhook', webhookData, [], null);
+		if (options.log) {
+			const log = options.log;
+			const record = (level: string) => (message: string) => void log.push({ level, message });
+			Object.defineProperty(context, 'logger', { value: { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') } });
+		}
 		const result = await nodeType.webhook!.call(context);
 		if (!result.noWebhookResponse && !res.writableEnded) res.end();
 		requests.push({ method, status: res.statusCode, outputs: result.workflowData as INodeExecutionData[][] | undefined });

@@ -15,6 +15,7 @@
  * Needs `npm run build` first (the npm script does it): the sandbox is loaded from dist/.
  */
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 
 const { installN8n, isInstalled, startN8n, paths } = require('./n8n/runtime');
@@ -68,6 +69,21 @@ function loadSandbox() {
 	return require(built);
 }
 
+/** n8n only says "port in use" deep in its log: check first and name the flag that fixes it. */
+function assertPortFree(port) {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', (error) =>
+			reject(
+				error.code === 'EADDRINUSE'
+					? new Error(`port ${port} is already in use (another n8n, or a demo still running?): stop it, or pass --port N`)
+					: error,
+			),
+		);
+		server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+	});
+}
+
 /** Only n8n's own folder is emptied, never the folder the user named: a fresh database and conversation store. */
 function resetUserFolder(userFolder) {
 	fs.mkdirSync(userFolder, { recursive: true });
@@ -100,13 +116,14 @@ async function main() {
 
 	console.log('WhatsApp HSM nodes for n8n — demo: SaludCenter and Emilia (the seed stories), in a real n8n against the local WhatsApp sandbox\n');
 
+	await assertPortFree(args.port);
 	if (!isInstalled()) {
 		out.setup(`n8n ${paths.N8N_VERSION} is not installed yet: installing it once into ${paths.CACHE_DIR} (several minutes)…`);
 		await installN8n({ log: (line) => out.setup(line) });
 	}
 
 	const { startSandbox, SANDBOX_DEFAULTS } = loadSandbox();
-	const sandbox = await startSandbox({ port: args.sandboxPort, catalogue: path.join(paths.REPO, 'sandbox', 'catalogue.json') });
+	const sandbox = await startSandbox({ port: args.sandboxPort });
 	cleanups.push(() => sandbox.stop());
 	const control = createSandboxClient(sandbox.url);
 	const info = await control.info();
@@ -170,7 +187,7 @@ async function main() {
 	}
 	console.log(`\nn8n keeps running: open ${n8n.editorUrl} and log in as ${OWNER.email} / ${OWNER.password}`);
 	console.log(`the sandbox keeps running too: npm run sandbox -- --url ${sandbox.url} say "Emilia says hola"   (or ledger, stats)`);
-	console.log(`operator form: ${urls.operatorForm}`);
+	console.log(`operator form: ${urls.operatorForm.replace(client.baseUrl, n8n.editorUrl)}`);
 	console.log('Ctrl-C stops both.');
 	const exit = await n8n.exited;
 	if (!interrupted) {

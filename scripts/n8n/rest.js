@@ -16,6 +16,9 @@ class N8nRequestError extends Error {
 
 const FINISHED_STATUSES = new Set(['success', 'error', 'crashed', 'canceled']);
 
+/** Tries of a GET that got no answer at all (connection reset or refused). */
+const GET_ATTEMPTS = 3;
+
 /** Public API's workflow create/update schema is strict: only these top-level fields are accepted. */
 const WORKFLOW_FIELDS = ['name', 'nodes', 'connections', 'settings', 'staticData'];
 /** …and only these settings. */
@@ -44,14 +47,28 @@ function createRestClient(baseUrl) {
 	let apiKey;
 	let nodeTypesCache;
 
+	/**
+	 * One request. A GET that fails before any answer (the socket n8n closed as idle just as it was reused, which
+	 * happens on a loaded machine) is tried again; other methods are not, as they may have had an effect.
+	 */
 	async function send(method, path, { body, headers = {}, expect } = {}) {
 		const url = `${baseUrl}${path}`;
-		const response = await fetch(url, {
-			method,
-			headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-			body: body !== undefined ? JSON.stringify(body) : undefined,
-			signal: AbortSignal.timeout(60_000),
-		});
+		const attempts = method === 'GET' ? GET_ATTEMPTS : 1;
+		let response;
+		for (let attempt = 1; !response; attempt++) {
+			try {
+				response = await fetch(url, {
+					method,
+					headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+					body: body !== undefined ? JSON.stringify(body) : undefined,
+					signal: AbortSignal.timeout(60_000),
+				});
+			} catch (error) {
+				const cause = error.cause ? ` (${error.cause.code || error.cause.message})` : '';
+				if (attempt >= attempts || error.name !== 'TypeError') throw new Error(`${method} ${url} failed: ${error.message}${cause}`, { cause: error });
+				await sleep(200 * attempt);
+			}
+		}
 		const text = await response.text();
 		let parsed = text;
 		try {

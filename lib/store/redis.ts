@@ -37,6 +37,19 @@ import {
 } from './types';
 import { checkClaimOptions, checkResult, checkStates, checkStatus, checkTtl, requireId, requireTime } from './validate';
 
+/** Where and as whom to connect, in ioredis terms: shared by the store and the campaign's shared token bucket. */
+export function ioredisConnection(options: Pick<RedisStoreOptions, 'host' | 'port' | 'user' | 'password' | 'db' | 'tls'>): RedisOptions {
+	return {
+		host: options.host,
+		port: options.port,
+		username: options.user || undefined,
+		password: options.password || undefined,
+		db: options.db ?? 0,
+		tls: options.tls ? { servername: options.host } : undefined,
+		maxRetriesPerRequest: 3,
+	};
+}
+
 export interface RedisStoreOptions extends StoreClock {
 	host: string;
 	port: number;
@@ -104,15 +117,9 @@ export class RedisStore implements ConversationStore {
 		const secrets = [options.password ?? ''].filter((secret) => secret.length > 0);
 		let lastError: Error | undefined;
 		const redisOptions: RedisOptions = {
-			host: options.host,
-			port: options.port,
-			username: options.user || undefined,
-			password: options.password || undefined,
-			db: options.db ?? 0,
-			tls: options.tls ? { servername: options.host } : undefined,
+			...ioredisConnection(options),
 			lazyConnect: true,
 			connectTimeout: options.connectTimeoutMs ?? 10_000,
-			maxRetriesPerRequest: 3,
 			// ioredis waits this long for a dead socket to close after disconnect(): keep n8n's shutdown quick.
 			disconnectTimeout: 300,
 			// Reconnect after a drop, but not to a server that refused our credentials.

@@ -8,6 +8,7 @@ import Redis from 'ioredis';
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { RedisRateLimiter, type RateLimiter } from '../../lib/delivery';
+import { ioredisConnection } from '../../lib/store/redis';
 import { STORE_CREDENTIAL, redisOptionsFrom } from '../shared/store';
 
 const CACHE_KEY = Symbol.for('n8n-nodes-whatsapp-hsm.rate-limiter-clients');
@@ -22,15 +23,7 @@ export async function sharedRateLimiter(ctx: IExecuteFunctions, phoneNumberId: s
 	const key = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 	let client = clients().get(key);
 	if (!client) {
-		client = new Redis({
-			host: options.host,
-			port: options.port,
-			username: options.user || undefined,
-			password: options.password || undefined,
-			db: options.db ?? 0,
-			tls: options.tls ? { servername: options.host } : undefined,
-			maxRetriesPerRequest: 3,
-		});
+		client = new Redis(ioredisConnection(options));
 		// Errors surface on the calls that fail; without a listener ioredis would print each one.
 		client.on('error', () => undefined);
 		clients().set(key, client);

@@ -42,7 +42,7 @@ export interface CheckOptions {
 	maxFutureSkewSeconds?: number;
 	/** Source 'field': an empty timestamp means "never wrote" (closed) instead of an error */
 	emptyTimestampIsNever?: boolean;
-	/** Read the recontact of each input's queryId; a spent one routes the contact to Closed */
+	/** Read the recontact of each input's queryId; a closed contact whose recontact is spent routes to 'spent' */
 	recontact?: boolean;
 }
 
@@ -57,12 +57,10 @@ export interface WindowOutput extends WindowResult {
 	/** How the input timestamp was read (field / latest sources) */
 	timestampFormat?: TimestampFormat;
 	timestampAssumedZone?: string;
-	/** Why the item went to Closed while the window itself is open */
-	closedReason?: 'recontact_spent';
 }
 
 export type CheckOutcome =
-	| { ok: true; route: 'open' | 'closed'; window: WindowOutput }
+	| { ok: true; route: 'open' | 'closed' | 'spent'; window: WindowOutput }
 	| { ok: false; field: 'contact' | 'lastInbound' | 'queryId'; message: string };
 
 /** Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics (US.13491208655302741918). */
@@ -256,16 +254,16 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			window.timestampFormat = entry.inboundFromField.format;
 			if (entry.inboundFromField.assumedZone) window.timestampAssumedZone = entry.inboundFromField.assumedZone;
 		}
-		let route = result.state;
+		let route: 'open' | 'closed' | 'spent' = result.state;
 		if (options.recontact) {
 			const spent = recontacts.get(recontactKey(entry.contactId as string, entry.queryId as string));
 			window.recontact = { queryId: entry.queryId as string, spent: spent !== undefined, spentAt: spent ? new Date(spent.spentAt).toISOString() : null };
-			if (spent) {
-				route = 'closed';
-				// The one recontact is gone: no template either; the workflow can only wait for the user.
+			// An open window is not a recontact (free-form answers are allowed); a closed one with the recontact
+			// spent leaves no way to reach the contact for this query: only the user can reopen it.
+			if (spent && result.state === 'closed') {
+				route = 'spent';
 				window.needsTemplate = false;
 				if (window.action === 'send_template') window.action = 'wait_for_user';
-				if (result.state === 'open') window.closedReason = 'recontact_spent';
 			}
 		}
 		outcomes[entry.index] = { ok: true, route, window };

@@ -9,6 +9,16 @@ import {
 import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
 import { checkWindows } from './execute';
 
+/** Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained. */
+function outputsFor(recontactCheck: boolean) {
+	const outputs = [
+		{ type: 'main', displayName: 'Open' },
+		{ type: 'main', displayName: 'Closed' },
+	];
+	if (recontactCheck) outputs.push({ type: 'main', displayName: 'Recontact Spent' });
+	return outputs;
+}
+
 export class CheckConversationWindow implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Check Conversation Window',
@@ -21,8 +31,8 @@ export class CheckConversationWindow implements INodeType {
 			'Routes contacts by their messaging window: Open (the contact wrote within 24 hours, free-form messages allowed) or Closed (a template is needed, or on Messenger / Instagram wait for the user)',
 		defaults: { name: 'Check Conversation Window' },
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Open', 'Closed'],
+		// Open / Closed like the If node; "Recontact Spent" appears when that check is on.
+		outputs: `={{ (${outputsFor.toString()})($parameter.recontactCheck) }}`,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: false },
 			// Literal (not the shared array) so n8n's lint rules can read it.
@@ -100,7 +110,7 @@ export class CheckConversationWindow implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether contacts whose one recontact for this query was already sent (Send HSM Template, Recontact Once per Query) go to Closed, with window.action "wait_for_user", so a resume-contact workflow cannot reach them a second time',
+					'Whether closed contacts whose one recontact for this query was already sent (Send HSM Template, Recontact Once per Query) leave through a third output, Recontact Spent, with window.action "wait_for_user", so a resume-contact workflow sending templates on Closed cannot reach them a second time. Open contacts stay Open (answering inside the window is not a recontact).',
 			},
 			{
 				displayName: 'Query ID',

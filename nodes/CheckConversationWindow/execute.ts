@@ -61,6 +61,7 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 	const node = ctx.getNode();
 	const open: INodeExecutionData[] = [];
 	const closed: INodeExecutionData[] = [];
+	const spent: INodeExecutionData[] = [];
 
 	const source = ctx.getNodeParameter('windowSource', 0, 'store') as WindowSource;
 	const channel = ctx.getNodeParameter('channel', 0, 'whatsapp') as Channel;
@@ -125,7 +126,7 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 		} catch (error) {
 			if (!continueOnFail) throw error;
 			for (const { index } of prepared) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
-			return [open, closed];
+			return recontact ? [open, closed, spent] : [open, closed];
 		}
 	}
 	const groups = new Map<string, Prepared[]>();
@@ -159,10 +160,12 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 				pairedItem: { item: entry.index },
 			};
 			if (item.binary) out.binary = item.binary;
-			(outcome.route === 'open' ? open : closed).push(out);
+			(outcome.route === 'open' ? open : outcome.route === 'spent' ? spent : closed).push(out);
 		});
 	}
 	// Keep each output in input order (error items were added while reading parameters).
 	const byIndex = (a: INodeExecutionData, b: INodeExecutionData) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item;
-	return [open.sort(byIndex), closed.sort(byIndex)];
+	const outputs = [open.sort(byIndex), closed.sort(byIndex)];
+	// The third output exists only while the recontact option is on (see the node's outputs expression).
+	return recontact ? [...outputs, spent.sort(byIndex)] : outputs;
 }

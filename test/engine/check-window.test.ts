@@ -70,6 +70,7 @@ beforeAll(async () => {
 	]);
 	await store.recordBusinessReply(BN, '5491100000003', before(HOUR));
 	await store.claimRecontact(BN, '5491100000001', 'ticket-1', { at: before(HOUR) });
+	await store.claimRecontact(BN, '5491100000002', 'ticket-3', { at: before(2 * HOUR) });
 	await store.close();
 });
 
@@ -168,15 +169,35 @@ describe('Check Conversation Window (engine)', () => {
 		expect(closed.map((json) => [json.wa_id, (json.window as IDataObject).source])).toEqual([['5491100000002', 'store']]);
 	});
 
-	it('treats a spent recontact for the query as Closed', async () => {
+	it('sends closed contacts whose recontact for the query is spent to a third output, Recontact Spent', async () => {
 		const items = [
 			{ wa_id: '5491100000001', ticket: 'ticket-1' },
 			{ wa_id: '5491100000001', ticket: 'ticket-2' },
+			{ wa_id: '5491100000002', ticket: 'ticket-3' },
+			{ wa_id: '5491100000002', ticket: 'ticket-4' },
 		];
-		const { open, closed } = routed(await run(items, { recontactCheck: true, queryId: '={{ $json.ticket }}', options: { checkAt: iso(checkAt) } }));
-		expect(open.map((json) => json.ticket)).toEqual(['ticket-2']);
-		expect(open[0].window).toMatchObject({ recontact: { queryId: 'ticket-2', spent: false, spentAt: null } });
-		expect(closed[0].window).toMatchObject({ state: 'open', closedReason: 'recontact_spent', recontact: { queryId: 'ticket-1', spent: true, spentAt: iso(before(HOUR)) } });
+		const result = await run(items, { recontactCheck: true, queryId: '={{ $json.ticket }}', options: { checkAt: iso(checkAt) } });
+		const [open, closed, spent] = result.output(NODE).map((output) => output.map((item) => item.json));
+		// Inside the window an answer is not a recontact: both of the first contact's queries stay Open.
+		expect(open.map((json) => json.ticket)).toEqual(['ticket-1', 'ticket-2']);
+		expect(open[0].window).toMatchObject({ recontact: { queryId: 'ticket-1', spent: true, spentAt: iso(before(HOUR)) } });
+		expect(closed.map((json) => json.ticket)).toEqual(['ticket-4']);
+		expect(closed[0].window).toMatchObject({ needsTemplate: true, action: 'send_template', recontact: { spent: false } });
+		expect(spent.map((json) => json.ticket)).toEqual(['ticket-3']);
+		expect(spent[0].window).toMatchObject({ state: 'closed', needsTemplate: false, action: 'wait_for_user', recontact: { queryId: 'ticket-3', spent: true, spentAt: iso(before(2 * HOUR)) } });
+	});
+
+	it('has two outputs without the recontact check and three with it (the editor shows what the engine routes)', async () => {
+		const { buildWorkflow } = await import('../helpers/engine');
+		const { NodeHelpers } = await import('n8n-workflow');
+		const names = (recontactCheck: boolean) => {
+			const json = workflow([], { recontactCheck });
+			const wf = buildWorkflow(json);
+			const node = wf.getNode(NODE)!;
+			return NodeHelpers.getNodeOutputs(wf, node, wf.nodeTypes.getByNameAndVersion(node.type).description).map((output) => (typeof output === 'string' ? output : output.displayName));
+		};
+		expect(names(false)).toEqual(['Open', 'Closed']);
+		expect(names(true)).toEqual(['Open', 'Closed', 'Recontact Spent']);
 	});
 
 	it('takes the business number from the WhatsApp Cloud API credential when the parameter is empty', async () => {

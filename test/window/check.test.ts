@@ -99,7 +99,7 @@ describe('checkContacts', () => {
 		]);
 	});
 
-	it('treats a spent recontact as Closed when asked, and needs a query ID', async () => {
+	it('routes a closed contact whose recontact is spent to "spent", keeps open ones open, and needs a query ID', async () => {
 		const outcomes = await checkContacts(
 			store,
 			[
@@ -110,17 +110,18 @@ describe('checkContacts', () => {
 			],
 			{ ...base, recontact: true },
 		);
+		// Emilia wrote an hour ago: answering her is not a recontact, even with this query's recontact spent.
 		expect(outcomes[0]).toMatchObject({
 			ok: true,
-			route: 'closed',
-			window: { state: 'open', closedReason: 'recontact_spent', recontact: { queryId: 'ticket-9', spent: true, spentAt: new Date(now - HOUR).toISOString() } },
+			route: 'open',
+			window: { state: 'open', recontact: { queryId: 'ticket-9', spent: true, spentAt: new Date(now - HOUR).toISOString() } },
 		});
 		expect(outcomes[1]).toMatchObject({ ok: true, route: 'open', window: { recontact: { queryId: 'ticket-10', spent: false, spentAt: null } } });
 		expect(outcomes[2]).toMatchObject({ ok: true, route: 'closed', window: { needsTemplate: true, action: 'send_template', recontact: { spent: false } } });
 		expect(outcomes[3]).toMatchObject({ ok: false, field: 'queryId' });
 		await store.claimRecontact(bn, '5491155550000', 'ticket-9');
 		const spentClosed = await checkContacts(store, [{ contact: '5491155550000', queryId: 'ticket-9' }], { ...base, recontact: true });
-		expect(spentClosed[0]).toMatchObject({ ok: true, route: 'closed', window: { needsTemplate: false, action: 'wait_for_user', recontact: { spent: true } } });
+		expect(spentClosed[0]).toMatchObject({ ok: true, route: 'spent', window: { state: 'closed', needsTemplate: false, action: 'wait_for_user', recontact: { spent: true } } });
 	});
 
 	it('takes Messenger / Instagram IDs as they are, without phone normalisation', async () => {

@@ -122,7 +122,8 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 	if (!built.ok) {
 		const first = built.errors[0];
 		const field = first.field === 'to' ? 'phone' : first.field;
-		const all = built.errors.map((error) => `${error.field === 'to' ? 'phone' : error.field}: ${error.message}`).join('; ');
+		// Each message already starts with its field ("body.2 is missing: …"; the phone's says "to …").
+		const all = built.errors.map((error) => error.message).join('; ');
 		return { kind: 'skipped', index, reason: skipReasons.invalid, field, message: `Item ${index}: ${all}`, phone: phoneText(row.phone), language: picked.language, tags };
 	}
 	const waId = built.recipient.waId;

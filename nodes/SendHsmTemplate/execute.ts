@@ -186,9 +186,9 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		defaultCountry: options.defaultCountry || undefined,
 	});
 	if (!built.ok) {
-		const first = built.errors[0];
-		const all = built.errors.map((error) => `${error.field}: ${error.message}`).join('; ');
-		throw new NodeOperationError(node, `Item ${index}: ${first.field} — ${first.message}`, { itemIndex: index, description: all });
+		// Each message already starts with its field (e.g. "body.2 is missing: …").
+		const all = built.errors.map((error) => error.message).join('; ');
+		throw new NodeOperationError(node, `Item ${index}: ${built.errors[0].message}`, { itemIndex: index, description: all });
 	}
 	return {
 		index,

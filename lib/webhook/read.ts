@@ -48,34 +48,6 @@ export function bool(value: unknown): boolean | undefined {
 /** Latest instant a JS Date can hold (ECMAScript time value limit), in ms. */
 const MAX_TIME_MS = 8.64e15;
 
-function pad2(n: number): string {
-	return n < 10 ? `0${n}` : String(n);
-}
-
-/**
- * Whole Unix seconds → the string Date#toISOString gives, about 3× faster (it runs once or twice per
- * event, up to 1,000 events per webhook). Days → civil date with Howard Hinnant's algorithm
- * ("chrono-compatible low-level date algorithms"); the tests compare it with toISOString.
- */
-export function isoFromUnixSeconds(seconds: number): string {
-	const days = Math.floor(seconds / 86400);
-	let rest = seconds - days * 86400;
-	const z = days + 719468;
-	const era = Math.floor(z / 146097);
-	const doe = z - era * 146097;
-	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-	const mp = Math.floor((5 * doy + 2) / 153);
-	const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-	const month = mp < 10 ? mp + 3 : mp - 9;
-	const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-	const hours = Math.floor(rest / 3600);
-	rest -= hours * 3600;
-	const minutes = Math.floor(rest / 60);
-	const secs = rest - minutes * 60;
-	const yearText = year < 10000 ? String(year).padStart(4, '0') : `+${String(year).padStart(6, '0')}`;
-	return `${yearText}-${pad2(month)}-${pad2(day)}T${pad2(hours)}:${pad2(minutes)}:${pad2(secs)}.000Z`;
-}
 
 /** Unix seconds (string or number) → ISO string and epoch ms; undefined for anything a Date cannot hold. */
 export function unixTime(value: unknown): { timestamp: string; timestampMs: number } | undefined {
@@ -83,5 +55,5 @@ export function unixTime(value: unknown): { timestamp: string; timestampMs: numb
 	if (seconds === undefined || seconds < 0) return undefined;
 	const timestampMs = seconds * 1000;
 	if (timestampMs > MAX_TIME_MS) return undefined;
-	return { timestamp: isoFromUnixSeconds(seconds), timestampMs };
+	return { timestamp: new Date(seconds * 1000).toISOString(), timestampMs };
 }

@@ -5,6 +5,7 @@
  * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one chunk exists at a time: a 100,000-row
  * campaign never holds 100,000 payloads.
  */
+import { contactSkip } from '../contact-policy';
 import type { MessageTemplate } from '../cloud-api/types';
 import type { ConversationStore, ContactState, RecipientRecord } from '../store/types';
 import { buildTemplateMessage, pickTemplateLanguage, type TemplateMessagePayload } from '../templates';
@@ -159,20 +160,8 @@ export function policySkip(ready: ReadyRecipient, marketingCount: number, policy
 	if (marketing && ready.country === usMarketingRule.country) {
 		return { ...base, reason: skipReasons.usMarketing, message: `Marketing templates to US numbers (+1) are not delivered by Meta since ${usMarketingRule.since}: use a utility template or another channel` };
 	}
-	const contact = ready.contact;
-	const optOut = contact?.optOut;
-	if (!policy.sendToOptedOut && optOut?.optedOut && (optOut.scope === 'all' || marketing)) {
-		return {
-			...base,
-			reason: skipReasons.optedOut,
-			code: optOut.reason === 'error-131050' ? 131050 : undefined,
-			message: `The contact opted out${optOut.scope === 'marketing' ? ' of marketing' : ''} on ${new Date(optOut.at).toISOString()} (${optOut.reason}${optOut.detail ? `: ${optOut.detail}` : ''})`,
-		};
-	}
-	if (marketing && contact?.marketingHoldUntil !== undefined && contact.marketingHoldUntil > now) {
-		const until = new Date(contact.marketingHoldUntil).toISOString();
-		return { ...base, reason: skipReasons.marketingHold, code: 131049, notBefore: until, message: `Meta held a marketing message to this contact (131049, per-user marketing limit): no marketing before ${until}` };
-	}
+	const held = contactSkip(ready.contact, category, { sendToOptedOut: policy.sendToOptedOut, now });
+	if (held) return { ...base, ...held };
 	const cap = policy.frequencyCap;
 	if (marketing && cap && cap.max > 0 && marketingCount >= cap.max) {
 		const days = Math.round((cap.periodMs / 86_400_000) * 10) / 10;

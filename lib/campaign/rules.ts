@@ -4,6 +4,8 @@
  * marketing rule, and the defaults of the delivery guarantee.
  */
 
+import { contactSkipReasons } from '../contact-policy';
+
 /** `throughput.level` of GET /{phone-number-id} → messages per second (§5). */
 export const throughputByLevel: Readonly<Record<string, number>> = {
 	STANDARD: 80,
@@ -37,9 +39,6 @@ export const pausingQualityRatings: readonly string[] = ['RED'];
  */
 export const usMarketingRule = { country: 'US', category: 'MARKETING', since: '2025-04-01' } as const;
 
-/** 131049 (per-user marketing limit): no marketing to this user for at least this long (§5). */
-export const marketingHoldMs = 24 * 3_600_000;
-
 export const campaignDefaults = {
 	/** at-least-once: an uncertain send is resent only when no status webhook settled it within this period. */
 	quietPeriodMs: 120_000,
@@ -60,10 +59,10 @@ export const campaignDefaults = {
 export const skipReasons = {
 	invalid: 'invalid',
 	duplicate: 'duplicate',
-	optedOut: 'opted_out',
+	optedOut: contactSkipReasons.optedOut,
 	frequencyCap: 'frequency_cap',
 	usMarketing: 'us_marketing',
-	marketingHold: 'marketing_hold_131049',
+	marketingHold: contactSkipReasons.marketingHold,
 	alreadySent: 'already_sent',
 	alreadyFailed: 'already_failed',
 	awaitingStatus: 'awaiting_status',

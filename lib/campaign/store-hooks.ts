@@ -16,7 +16,8 @@
 import type { ClaimDecision, DeliveryHooks, JobResult } from '../delivery';
 import type { ClaimOptions, ClaimResult, ConversationStore, RecipientRecord, RecipientState, ResultInput } from '../store/types';
 import { GroupCommit } from './group-commit';
-import { marketingHoldMs, skipReasons, type SkipReason } from './rules';
+import { marketingHoldUntil, marketingOptOut } from '../contact-policy';
+import { skipReasons, type SkipReason } from './rules';
 
 export type DeliveryGuarantee = 'at-most-once' | 'at-least-once';
 
@@ -211,10 +212,10 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 				if (this.options.marketing) effects.push(store.recordMarketingSend(businessNumberId, result.key, `${campaignId}:${result.key}`, at));
 				if (this.referralContacts.has(result.key)) effects.push(store.recordBusinessReply(businessNumberId, result.key, at));
 			} else if (result.outcome === 'failed' && result.code === 131049) {
-				const until = result.notBefore ? Date.parse(result.notBefore) : at + marketingHoldMs;
+				const until = result.notBefore ? Date.parse(result.notBefore) : marketingHoldUntil(at);
 				effects.push(store.markMarketingHold(businessNumberId, result.key, until));
 			} else if (result.outcome === 'failed' && result.code === 131050) {
-				effects.push(store.setOptState(businessNumberId, result.key, { optedOut: true, at, reason: 'error-131050', scope: 'marketing' }));
+				effects.push(store.setOptState(businessNumberId, result.key, marketingOptOut(at)));
 			}
 		}
 		await Promise.all(effects);

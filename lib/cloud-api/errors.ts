@@ -14,7 +14,11 @@ export interface ErrorEntry {
 	retry: RetryClass;
 	/** What the user should do, in one line. */
 	message: string;
+	/** How long Meta asks to wait before sending again (to this user for 131049, this flow for 132069). */
+	waitMs?: number;
 }
+
+const HOUR_MS = 3_600_000;
 
 const entries: ErrorEntry[] = [
 	{ code: 0, meaning: 'Authentication exception', httpStatus: 401, retry: 'stop', message: 'The access token is invalid: open the WhatsApp Cloud API credential and paste a valid token.' },
@@ -39,7 +43,7 @@ const entries: ErrorEntry[] = [
 	{ code: 131042, meaning: 'Business eligibility payment issue', httpStatus: 400, retry: 'stop', message: 'Payment problem: add or fix the payment method of the WhatsApp Business Account.' },
 	{ code: 131047, meaning: 'Re-engagement message: more than 24 hours since the customer last replied', httpStatus: 400, retry: 'fix-input', message: 'The 24-hour window is closed: use a template (Send HSM Template) instead of a free-form message.' },
 	{ code: 131048, meaning: 'Spam rate limit hit', httpStatus: 400, retry: 'wait', message: 'Too many messages were blocked or reported as spam: pause sending and improve message quality.' },
-	{ code: 131049, meaning: 'Meta chose not to deliver this message to keep the ecosystem healthy (per-user marketing limit)', httpStatus: 400, retry: 'wait', message: 'Per-user marketing limit reached: do not resend to this user for at least 24 hours.' },
+	{ code: 131049, meaning: 'Meta chose not to deliver this message to keep the ecosystem healthy (per-user marketing limit)', httpStatus: 400, retry: 'wait', message: 'Per-user marketing limit reached: do not resend to this user for at least 24 hours.', waitMs: 24 * HOUR_MS },
 	{ code: 131050, meaning: 'User stopped marketing messages', httpStatus: 400, retry: 'stop', message: 'The user opted out of marketing messages: never resend marketing to this user (recorded as opt-out).' },
 	{ code: 131051, meaning: 'Unsupported message type', httpStatus: 400, retry: 'fix-input', message: 'This message type is not supported: use a supported type.' },
 	{ code: 131056, meaning: 'Pair rate limit: too many messages to the same recipient', httpStatus: 400, retry: 'wait', message: 'Too many messages to this recipient in a short time: waited and retried (4^n seconds).' },
@@ -52,7 +56,7 @@ const entries: ErrorEntry[] = [
 	{ code: 132015, meaning: 'Template is paused because of low quality', httpStatus: 400, retry: 'stop', message: 'The template is paused for low quality: edit it or use another template.' },
 	{ code: 132016, meaning: 'Template is disabled because of low quality', httpStatus: 400, retry: 'stop', message: 'The template is permanently disabled: create a new template.' },
 	{ code: 132068, meaning: 'Flow is in blocked state', httpStatus: 400, retry: 'stop', message: 'The flow behind this button is blocked: fix the flow in WhatsApp Manager.' },
-	{ code: 132069, meaning: 'Flow is in throttled state', httpStatus: 400, retry: 'wait', message: 'The flow is throttled: wait about an hour before sending it again.' },
+	{ code: 132069, meaning: 'Flow is in throttled state', httpStatus: 400, retry: 'wait', message: 'The flow is throttled: wait about an hour before sending it again.', waitMs: HOUR_MS },
 	{ code: 133010, meaning: 'Phone number not registered', httpStatus: 400, retry: 'stop', message: 'The business phone number is not registered on the Cloud API: register it first.' },
 	{ code: 135000, meaning: 'Generic user error', httpStatus: 400, retry: 'stop', message: 'Meta rejected the request: check the details and the template.' },
 ];

@@ -30,7 +30,6 @@ export interface RetryPolicy {
 	notSent: RetryRule;
 }
 
-const hour = 3_600_000;
 const transient: RetryRule = { action: 'backoff', baseMs: 500, capMs: 30_000, maxAttempts: 8 };
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -38,13 +37,13 @@ export const defaultRetryPolicy: RetryPolicy = {
 		130429: { action: 'throttle', maxAttempts: 10 },
 		131056: { action: 'recipient-wait', baseMs: 1_000, factor: 4, maxAttempts: 4 },
 		131057: { action: 'pause-sending', pauseMs: 120_000, maxAttempts: 5 },
-		131049: { action: 'terminal', notBeforeMs: 24 * hour },
+		131049: { action: 'terminal', notBeforeMs: describeError(131049).waitMs },
 		132015: { action: 'pause-campaign' },
 		132016: { action: 'pause-campaign' },
 		// Spam rate limit: carrying on would lower the number's quality further.
 		131048: { action: 'pause-campaign' },
 		// Flow throttled: Meta asks for about an hour.
-		132069: { action: 'terminal', notBeforeMs: hour },
+		132069: { action: 'terminal', notBeforeMs: describeError(132069).waitMs },
 	},
 	byClass: {
 		// 5xx without a known code, 131000, 131016, 2, 4, 80007 (the catalogue classes them 'retry').

@@ -2,6 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { MessageTemplate } from '../../lib/cloud-api/types';
 import type { ContactState } from '../../lib/store/types';
+import { contactSkip, marketingOptOut } from '../../lib/contact-policy';
 import { buildTemplateMessage, buildTextMessage, pickTemplateLanguage } from '../../lib/templates';
 import { encodeCallbackData } from '../../lib/webhook';
 import { evaluateWindow } from '../../lib/window/evaluate';
@@ -81,9 +82,9 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 			languageMatch: item.languageMatch,
 			category: item.template.category,
 		};
-		const skip = policySkip(item, contact);
+		const skip = contactSkip(contact, item.template.category, { sendToOptedOut: item.sendToOptedOut, now: Date.now() });
 		if (skip) {
-			results[item.index] = { json: { status: 'skipped', ...base, skipped: skip }, pairedItem: { item: item.index } };
+			results[item.index] = { json: { status: 'skipped', ...base, skipped: skip as unknown as IDataObject }, pairedItem: { item: item.index } };
 			continue;
 		}
 
@@ -143,7 +144,7 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 		const error = sent.error;
 		// The recontact stays spent when the message may have reached Meta (timeout); otherwise it is given back.
 		if (recontactToken && !error.timedOut) await store.releaseRecontact(businessNumberId, item.waId, item.queryId!, recontactToken);
-		if (error.code === 131050) await store.setOptState(businessNumberId, item.waId, { optedOut: true, at: Date.now(), reason: 'error-131050', scope: 'marketing' });
+		if (error.code === 131050) await store.setOptState(businessNumberId, item.waId, marketingOptOut(Date.now()));
 		if (error.timedOut && continueOnFail) {
 			results[item.index] = { json: { status: 'uncertain', ...base, error: error.toJSON() }, pairedItem: { item: item.index } };
 			continue;
@@ -206,21 +207,4 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		defaultCountry: options.defaultCountry,
 		timeoutMs: Number(options.timeoutMs ?? 30_000) || 30_000,
 	};
-}
-
-/** Opt-outs and 131049 holds, from the store. Authentication templates (one-time codes) are never held back. */
-function policySkip(item: Prepared, contact: ContactState | undefined): IDataObject | undefined {
-	if (!contact || item.template.category === 'AUTHENTICATION') return undefined;
-	const marketing = item.template.category === 'MARKETING';
-	const optOut = contact.optOut;
-	if (!item.sendToOptedOut && optOut?.optedOut && (optOut.scope === 'all' || marketing)) {
-		return {
-			reason: 'opted_out',
-			message: `The contact opted out${optOut.scope === 'marketing' ? ' of marketing' : ''} on ${new Date(optOut.at).toISOString()} (${optOut.reason}${optOut.detail ? `: ${optOut.detail}` : ''})`,
-		};
-	}
-	if (marketing && contact.marketingHoldUntil && contact.marketingHoldUntil > Date.now()) {
-		return { reason: 'marketing_limit_131049', message: `Meta held a marketing message to this contact (131049): wait until ${new Date(contact.marketingHoldUntil).toISOString()}` };
-	}
-	return undefined;
 }

@@ -1,5 +1,6 @@
 import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
 
+import { marketingHoldUntil } from '../../lib/contact-policy';
 import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/store/types';
 import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
 import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
@@ -14,7 +15,6 @@ export interface TriggerOptions {
 	includeRaw: boolean;
 }
 
-const MARKETING_HOLD_MS = 24 * 3600 * 1000;
 const DELIVERY_STATUSES = new Set<string>(['sent', 'delivered', 'read', 'played', 'failed']);
 
 /**
@@ -91,7 +91,7 @@ async function recordStatus(store: ConversationStore, event: Extract<WebhookEven
 	const contactId = event.wa_id ?? event.recipientId;
 	// 131049: Meta held a marketing template for this user's health; do not try again for a day.
 	if (error?.code === 131049 && contactId && event.phoneNumberId) {
-		await store.markMarketingHold(event.phoneNumberId, contactId, (event.timestampMs ?? Date.now()) + MARKETING_HOLD_MS);
+		await store.markMarketingHold(event.phoneNumberId, contactId, marketingHoldUntil(event.timestampMs ?? Date.now()));
 	}
 }
 

@@ -138,6 +138,22 @@ describe('Send HSM Template against the sandbox', () => {
 		expect(sandbox.control.ledger.all().map((entry) => entry.waId)).toEqual([marketingOnly]);
 	});
 
+	it('holds marketing (not utility) for a contact Meta held with 131049, until the hold ends', async () => {
+		const waId = '5491155550020';
+		await store.markMarketingHold('1000000001', waId, Date.now() + 3600_000);
+		const marketing = {
+			to: waId,
+			template: 'taxi_discount',
+			defaultLanguage: 'es',
+			variables: { mappingMode: 'defineBelow', value: { header: 'https://example.com/taxi.jpg', 'body.1': 'Ana', 'body.2': '31 de octubre', 'button.0.url': 'SALUD10' } },
+		};
+		const [held] = (await run([{}], marketing)).json('Send HSM Template');
+		expect(held).toMatchObject({ status: 'skipped', skipped: { reason: 'marketing_hold_131049', code: 131049 } });
+		const [utility] = (await run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder())).json('Send HSM Template');
+		expect(utility.status).toBe('sent');
+		expect(sandbox.control.ledger.all().map((entry) => entry.template?.name)).toEqual(['appointment_reminder']);
+	});
+
 	it('sends the recontact for a query once: the second run is skipped and the ledger holds one message', async () => {
 		const waId = '5491155550003';
 		const parameters = {

@@ -187,6 +187,14 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		expect(host.items(1)[0]).toMatchObject({ kind: 'status', status: 'sent', id: 'wamid.out2', campaignId: 'camp-9', recipientId: EMILIA });
 	});
 
+	it('a failed status with 131049 holds marketing to that contact for the time Meta asks (24 h)', async () => {
+		const failed = status('wamid.held', 'failed', 1_700_004_000);
+		(failed.entry[0].changes[0].value.statuses[0] as Record<string, unknown>).errors = [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }];
+		expect(await post(host, failed)).toBe(200);
+		const contact = await store.getContact(PHONE_ID, EMILIA);
+		expect(contact?.marketingHoldUntil).toBe(1_700_004_000_000 + 24 * 3600_000);
+	});
+
 	it('ignores events of other business numbers when filtered', async () => {
 		const filtered = await startWebhookHost(triggerNode(storeFile, { options: { phoneNumberIds: '999' } }), { credentials: credentials() });
 		try {

@@ -17,6 +17,7 @@ import { clearTemplateCache } from '../../nodes/shared/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
 import { runWorkflow } from '../helpers/engine';
+import { sandboxCredentials } from '../helpers/sandbox-credentials';
 
 const NODE = 'Bulk Campaign';
 const dir = mkdtempSync(join(tmpdir(), 'wa-bulk-'));
@@ -47,17 +48,7 @@ beforeEach(() => {
 	clearTemplateCache();
 });
 
-const credentials = () => ({
-	whatsAppCloudApi: {
-		provider: 'sandbox',
-		baseUrl: sandbox.url,
-		apiVersion: 'v24.0',
-		accessToken: 'sandbox-token',
-		phoneNumberId: BUSINESS,
-		wabaId: '2000000001',
-		appSecret: 'sandbox-app-secret',
-	},
-});
+const credentials = () => sandboxCredentials(sandbox.url, { phoneNumberId: BUSINESS });
 
 function workflow(items: IDataObject[], parameters: IDataObject, options: { continueOnFail?: boolean } = {}) {
 	const node: INode = {

@@ -7,6 +7,7 @@ import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow'
 import { SqliteStore } from '../../lib/store/sqlite';
 import { clearTemplateCache } from '../../nodes/shared/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { sandboxCredentials } from '../helpers/sandbox-credentials';
 import { buildWorkflow, createAdditionalData, credentialsHelperFor, runWorkflow } from '../helpers/engine';
 import { ExecutionLifecycleHooks } from 'n8n-core';
 
@@ -28,17 +29,7 @@ beforeEach(() => {
 	clearTemplateCache();
 });
 
-const credentials = () => ({
-	whatsAppCloudApi: {
-		provider: 'sandbox',
-		baseUrl: sandbox.url,
-		apiVersion: 'v24.0',
-		accessToken: 'sandbox-token',
-		phoneNumberId: '1000000001',
-		wabaId: '2000000001',
-		appSecret: 'sandbox-app-secret',
-	},
-});
+const credentials = () => sandboxCredentials(sandbox.url);
 
 function sendWorkflow(items: IDataObject[], parameters: IDataObject, options: { continueOnFail?: boolean } = {}) {
 	const node: INode = {

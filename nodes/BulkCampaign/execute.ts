@@ -21,7 +21,7 @@ import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
 import { sendableStatus } from '../../lib/templates';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
-import { cloudApiClient } from '../shared/transport';
+import { cloudApiClient, toNodeError } from '../shared/transport';
 import { sharedRateLimiter } from './limiter';
 
 type Options = {
@@ -61,7 +61,9 @@ export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): 
 	const items = ctx.getInputData();
 	try {
 		return await send(ctx, items.length, continueOnFail);
-	} catch (error) {
+	} catch (caught) {
+		// A refusal of the template list or phone-number read (token, permissions): Meta's code and the fix.
+		const error = toNodeError(ctx.getNode(), caught);
 		if (!continueOnFail) throw error;
 		const description = (error as { description?: string }).description;
 		// Every recipient is reported as not sent, with why, so the workflow can route on it.

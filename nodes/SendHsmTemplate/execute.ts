@@ -8,7 +8,7 @@ import { encodeCallbackData } from '../../lib/webhook';
 import { evaluateWindow } from '../../lib/window/evaluate';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
-import { cloudApiClient, secretsOf, toNodeApiError } from '../shared/transport';
+import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../shared/transport';
 
 interface Prepared {
 	index: number;
@@ -55,8 +55,16 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 		results[index] = { json: { status: 'failed', error: error.message, ...(description ? { fix: description } : {}), ...(body ? { details: body } : {}) }, pairedItem: { item: index } };
 	};
 
-	// 1. validate and build
-	const templates = await loadTemplates(client, credentials);
+	// 1. validate and build (the template list is the only call, and it is free)
+	let templates: MessageTemplate[];
+	try {
+		templates = await loadTemplates(client, credentials);
+	} catch (caught) {
+		const error = toNodeError(ctx.getNode(), caught, { secrets });
+		if (!continueOnFail) throw error;
+		items.forEach((_, index) => fail(index, error));
+		return results as INodeExecutionData[];
+	}
 	const prepared: Prepared[] = [];
 	for (let i = 0; i < items.length; i++) {
 		try {

@@ -82,3 +82,8 @@ export function toNodeApiError(node: INode, error: GraphApiError, options: { ite
 		itemIndex: options.itemIndex,
 	});
 }
+
+/** Any error on its way out of a node: Graph API refusals become NodeApiErrors with Meta's code and the fix. */
+export function toNodeError(node: INode, error: unknown, options: { itemIndex?: number; secrets?: string[] } = {}): Error {
+	return error instanceof GraphApiError ? toNodeApiError(node, error, options) : (error as Error);
+}

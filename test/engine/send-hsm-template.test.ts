@@ -262,6 +262,22 @@ describe('Send HSM Template against the sandbox', () => {
 			expect(sandbox.control.ledger.all()).toHaveLength(0);
 		});
 
+		it('a refused template list (wrong token) fails every item with Meta\'s code and the fix, and sends nothing', async () => {
+			const result = await runWorkflow(
+				sendWorkflow([{ phone: '5491155550014', name: 'Ana', shift: 'x', language: 'es' }, { phone: '5491155550015', name: 'Bea', shift: 'x', language: 'es' }], reminder(), { continueOnFail: true }),
+				{ credentials: sandboxCredentials(sandbox.url, { accessToken: 'expired-token-123456' }) },
+			);
+			const items = result.json('Send HSM Template');
+			expect(items).toHaveLength(2);
+			for (const item of items) {
+				expect(item.status).toBe('failed');
+				expect(String(item.error)).toMatch(/WhatsApp error (190|0)/);
+				expect(String(item.fix)).toContain('credential');
+			}
+			expect(JSON.stringify(items)).not.toContain('expired-token-123456');
+			expect(sandbox.control.ledger.all()).toHaveLength(0);
+		});
+
 		it('131021 when the recipient is the business number itself', async () => {
 			const [item] = (await one('+54 11 4000 1000')).json('Send HSM Template');
 			expect(String(item.error)).toContain('131021');

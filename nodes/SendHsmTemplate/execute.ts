@@ -2,29 +2,18 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import type { MessageTemplate } from '../../lib/cloud-api/types';
 import type { ContactState } from '../../lib/store/types';
-import { contactSkip, marketingOptOut } from '../../lib/contact-policy';
-import { buildTemplateMessage, buildTextMessage, pickTemplateLanguage } from '../../lib/templates';
+import { sendWithPolicy, type PreparedSend } from '../../lib/send-template';
+import { buildTemplateMessage, pickTemplateLanguage } from '../../lib/templates';
 import { encodeCallbackData } from '../../lib/webhook';
-import { evaluateWindow } from '../../lib/window/evaluate';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
 import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../shared/transport';
 
-interface Prepared {
+/** A valid item, ready for lib/send-template.ts */
+interface Prepared extends PreparedSend {
 	index: number;
-	template: MessageTemplate;
 	languageMatch: string;
-	payload: Record<string, unknown>;
-	renderedText: string;
-	waId: string;
 	e164: string;
-	callbackData?: string;
-	queryId?: string;
-	recontactOnce: boolean;
-	sendToOptedOut: boolean;
-	smartMode: boolean;
-	defaultCountry?: string;
-	timeoutMs: number;
 }
 
 type Options = {
@@ -79,9 +68,9 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 	const businessNumberId = credentials.phoneNumberId;
 	const contacts = prepared.length > 0 ? await store.getContacts(businessNumberId, [...new Set(prepared.map((item) => item.waId))]) : new Map<string, ContactState>();
 
-	// 3. policy and send
+	// 3. policy and send, in input order
+	const context = { client, store, businessNumberId, ref: ctx.getExecutionId() };
 	for (const item of prepared) {
-		const contact = contacts.get(item.waId);
 		const base = {
 			to: item.e164,
 			wa_id: item.waId,
@@ -89,77 +78,22 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 			language: item.template.language,
 			languageMatch: item.languageMatch,
 			category: item.template.category,
+			...(item.recontactQueryId ? { queryId: item.recontactQueryId } : {}),
 		};
-		const skip = contactSkip(contact, item.template.category, { sendToOptedOut: item.sendToOptedOut, now: Date.now() });
-		if (skip) {
-			results[item.index] = { json: { status: 'skipped', ...base, skipped: skip as unknown as IDataObject }, pairedItem: { item: item.index } };
-			continue;
+		const outcome = await sendWithPolicy(context, item, contacts.get(item.waId));
+		const emit = (json: IDataObject) => (results[item.index] = { json: { ...json, ...base }, pairedItem: { item: item.index } });
+		if (outcome.status === 'skipped') {
+			emit({ status: 'skipped', skipped: { ...outcome.skipped } });
+		} else if (outcome.status === 'sent') {
+			const { window, ...sent } = outcome;
+			emit({ ...sent, renderedText: item.renderedText, ...(window ? { window: { ...window } } : {}) });
+		} else if (outcome.status === 'uncertain' && continueOnFail) {
+			emit({ status: 'uncertain', error: outcome.error.toJSON() });
+		} else {
+			const nodeError = toNodeApiError(ctx.getNode(), outcome.error, { itemIndex: item.index, secrets });
+			if (outcome.error.code === 132001) nodeError.description = `${nodeError.description ?? ''} Available: ${describeAvailability(templates, item.template.name)}.`;
+			fail(item.index, nodeError);
 		}
-
-		let payload = item.payload;
-		let kind: 'template' | 'text' = 'template';
-		let window: IDataObject | undefined;
-		if (item.smartMode) {
-			const evaluated = evaluateWindow(contact ?? {}, Date.now());
-			window = evaluated as unknown as IDataObject;
-			if (evaluated.canSendFreeForm) {
-				const text = buildTextMessage(item.waId, item.renderedText, { callbackData: item.callbackData });
-				if (text.ok) {
-					payload = text.payload as unknown as Record<string, unknown>;
-					kind = 'text';
-				}
-			}
-		}
-
-		let recontactToken: string | undefined;
-		if (item.recontactOnce && item.queryId) {
-			const claim = await store.claimRecontact(businessNumberId, item.waId, item.queryId, { ref: ctx.getExecutionId() });
-			if (!claim.won) {
-				results[item.index] = {
-					json: {
-						status: 'skipped',
-						...base,
-						queryId: item.queryId,
-						skipped: { reason: 'recontact_already_spent', message: `The one recontact for query "${item.queryId}" was already sent on ${new Date(claim.record.spentAt).toISOString()}`, spentAt: new Date(claim.record.spentAt).toISOString() },
-					},
-					pairedItem: { item: item.index },
-				};
-				continue;
-			}
-			recontactToken = claim.record.token;
-		}
-
-		const sent = await client.send(payload, { timeoutMs: item.timeoutMs });
-		if (sent.ok) {
-			await store.recordBusinessReply(businessNumberId, item.waId);
-			if (kind === 'template' && item.template.category === 'MARKETING') await store.recordMarketingSend(businessNumberId, item.waId, sent.wamid);
-			results[item.index] = {
-				json: {
-					status: 'sent',
-					...base,
-					kind,
-					wamid: sent.wamid,
-					messageStatus: sent.messageStatus,
-					renderedText: item.renderedText,
-					...(item.queryId ? { queryId: item.queryId } : {}),
-					...(window ? { window } : {}),
-				},
-				pairedItem: { item: item.index },
-			};
-			continue;
-		}
-
-		const error = sent.error;
-		// The recontact stays spent when the message may have reached Meta (timeout); otherwise it is given back.
-		if (recontactToken && !error.timedOut) await store.releaseRecontact(businessNumberId, item.waId, item.queryId!, recontactToken);
-		if (error.code === 131050) await store.setOptState(businessNumberId, item.waId, marketingOptOut(Date.now()));
-		if (error.timedOut && continueOnFail) {
-			results[item.index] = { json: { status: 'uncertain', ...base, error: error.toJSON() }, pairedItem: { item: item.index } };
-			continue;
-		}
-		const nodeError = toNodeApiError(ctx.getNode(), error, { itemIndex: item.index, secrets });
-		if (error.code === 132001) nodeError.description = `${nodeError.description ?? ''} Available: ${describeAvailability(templates, item.template.name)}.`;
-		fail(item.index, nodeError);
 	}
 
 	return results.filter((result): result is INodeExecutionData => result !== undefined);
@@ -203,16 +137,14 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		index,
 		template: picked.template,
 		languageMatch: picked.match,
-		payload: built.payload as unknown as Record<string, unknown>,
+		payload: built.payload,
 		renderedText: built.renderedText,
 		waId: built.recipient.waId,
 		e164: built.recipient.e164,
 		callbackData,
-		queryId,
-		recontactOnce: !!options.recontactOnce,
+		recontactQueryId: queryId,
 		sendToOptedOut: !!options.sendToOptedOut,
 		smartMode: !!options.smartMode,
-		defaultCountry: options.defaultCountry,
 		timeoutMs: Number(options.timeoutMs ?? 30_000) || 30_000,
 	};
 }

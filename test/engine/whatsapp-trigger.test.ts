@@ -26,47 +26,20 @@ function triggerNode(storeFile: string, parameters: IDataObject = {}): INode {
 
 const sign = (body: Buffer | string, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-function textMessage(id: string, text: string, timestamp: number, from = EMILIA, name = 'Emilia') {
+/** Meta's webhook envelope around one `messages` change value of our business number. */
+function envelope(value: Record<string, unknown>) {
 	return {
 		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: '2000000001',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '541140001000', phone_number_id: PHONE_ID },
-							contacts: [{ profile: { name }, wa_id: from }],
-							messages: [{ from, id, timestamp: String(timestamp), type: 'text', text: { body: text } }],
-						},
-					},
-				],
-			},
-		],
+		entry: [{ id: '2000000001', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '541140001000', phone_number_id: PHONE_ID }, ...value } }] }],
 	};
 }
 
+function textMessage(id: string, text: string, timestamp: number, from = EMILIA, name = 'Emilia') {
+	return envelope({ contacts: [{ profile: { name }, wa_id: from }], messages: [{ from, id, timestamp: String(timestamp), type: 'text', text: { body: text } }] });
+}
+
 function status(id: string, value: string, timestamp: number, callback?: string) {
-	return {
-		object: 'whatsapp_business_account',
-		entry: [
-			{
-				id: '2000000001',
-				changes: [
-					{
-						field: 'messages',
-						value: {
-							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '541140001000', phone_number_id: PHONE_ID },
-							statuses: [{ id, status: value, timestamp: String(timestamp), recipient_id: EMILIA, ...(callback ? { biz_opaque_callback_data: callback } : {}) }],
-						},
-					},
-				],
-			},
-		],
-	};
+	return envelope({ statuses: [{ id, status: value, timestamp: String(timestamp), recipient_id: EMILIA, ...(callback ? { biz_opaque_callback_data: callback } : {}) }] });
 }
 
 async function post(host: WebhookHost, payload: unknown, headers: Record<string, string> | ((body: Buffer) => Record<string, string>) = (body) => ({ 'x-hub-signature-256': sign(body) })) {
@@ -188,8 +161,9 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 	});
 
 	it('a failed status with 131049 holds marketing to that contact for the time Meta asks (24 h)', async () => {
-		const failed = status('wamid.held', 'failed', 1_700_004_000);
-		(failed.entry[0].changes[0].value.statuses[0] as Record<string, unknown>).errors = [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }];
+		const failed = envelope({
+			statuses: [{ id: 'wamid.held', status: 'failed', timestamp: '1700004000', recipient_id: EMILIA, errors: [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }] }],
+		});
 		expect(await post(host, failed)).toBe(200);
 		const contact = await store.getContact(PHONE_ID, EMILIA);
 		expect(contact?.marketingHoldUntil).toBe(1_700_004_000_000 + 24 * 3600_000);

@@ -31,7 +31,7 @@ export class BulkCampaign implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: send } },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedis', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		properties: [
 			{

@@ -36,7 +36,7 @@ export class CheckConversationWindow implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: false },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedis', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		properties: [
 			{

@@ -27,7 +27,7 @@ export class SendHsmTemplate implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedis', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		properties: [
 			{

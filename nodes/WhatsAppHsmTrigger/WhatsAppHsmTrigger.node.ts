@@ -39,7 +39,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedis', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		webhooks: [
 			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },

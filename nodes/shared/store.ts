@@ -27,7 +27,7 @@ import { resolveStorePath } from '../../lib/store/paths';
 import { SqliteStore } from '../../lib/store/sqlite';
 import type { ConversationStore } from '../../lib/store/types';
 
-export const STORE_CREDENTIAL = 'whatsAppStoreRedis';
+export const STORE_CREDENTIAL = 'whatsAppStoreRedisApi';
 export const STORE_CREDENTIAL_TEST = 'whatsAppStoreRedisConnectionTest';
 
 export const storeProperties: INodeProperties[] = [

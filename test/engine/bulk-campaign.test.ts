@@ -265,7 +265,7 @@ describe('Bulk Campaign node: queue mode', () => {
 		const redis = { host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD ?? '', database: 0, tls: false, prefix: keyPrefix };
 		const items = people(600, 5);
 		const params = { ...resume('queue', { maxRate: 50 }), store: 'redis' };
-		const result = await run(items, params, { credentials: { whatsAppStoreRedis: redis } });
+		const result = await run(items, params, { credentials: { whatsAppStoreRedisApi: redis } });
 		expect(result.error).toBeUndefined();
 		expect(result.output(NODE)[0]).toHaveLength(5);
 		const campaignId = String(result.output(NODE)[0][0].json.campaignId);
@@ -275,7 +275,7 @@ describe('Bulk Campaign node: queue mode', () => {
 			expect((await direct.getRecipient(campaignId, waId(600)))?.state).toBe('sent');
 			// One bucket per phone number ID, under the store's prefix, that every worker's limiter uses.
 			expect(await client.exists(`${keyPrefix}rate:${BUSINESS}`)).toBe(1);
-			const again = await run(items, params, { credentials: { whatsAppStoreRedis: redis } });
+			const again = await run(items, params, { credentials: { whatsAppStoreRedisApi: redis } });
 			expect(again.output(NODE)[1].map((item) => item.json.reason)).toEqual(Array(5).fill('already_sent'));
 			expect(sandbox.control.ledger.count()).toBe(5);
 		} finally {

@@ -257,11 +257,11 @@ describe('Check Conversation Window (engine)', () => {
 		const store = await RedisStore.connect({ ...redis, keyPrefix: prefix });
 		await store.recordInbound({ businessNumberId: BN, waId: '5491100000001', at: before(HOUR) });
 		await store.close();
-		const result = await run([{ wa_id: '5491100000001' }, { wa_id: '5491100000002' }], { store: 'redis', options: { checkAt: iso(checkAt) } }, { credentials: { whatsAppStoreRedis: redis } });
+		const result = await run([{ wa_id: '5491100000001' }, { wa_id: '5491100000002' }], { store: 'redis', options: { checkAt: iso(checkAt) } }, { credentials: { whatsAppStoreRedisApi: redis } });
 		const { open, closed } = routed(result);
 		expect(open.map((json) => json.wa_id)).toEqual(['5491100000001']);
 		expect(closed.map((json) => json.wa_id)).toEqual(['5491100000002']);
-		const wrong = await run([{ wa_id: '5491100000001' }], { store: 'redis' }, { credentials: { whatsAppStoreRedis: { ...redis, password: 'definitely-wrong-pw' } } });
+		const wrong = await run([{ wa_id: '5491100000001' }], { store: 'redis' }, { credentials: { whatsAppStoreRedisApi: { ...redis, password: 'definitely-wrong-pw' } } });
 		expect(wrong.error?.message).toMatch(/refused the user name \/ password/);
 		expect(JSON.stringify(wrong.run.data)).not.toContain('definitely-wrong-pw');
 	});

@@ -24,7 +24,7 @@ describe('the package as n8n loads it', () => {
 		expect(Object.keys(nodes).sort()).toEqual(
 			['bulkCampaign', 'checkConversationWindow', 'sendHsmTemplate', 'whatsAppHsmTrigger'].map((name) => `n8n-nodes-whatsapp-hsm.${name}`),
 		);
-		expect(Object.keys(credentials).sort()).toEqual(['whatsAppCloudApi', 'whatsAppStoreRedis']);
+		expect(Object.keys(credentials).sort()).toEqual(['whatsAppCloudApi', 'whatsAppStoreRedisApi']);
 	});
 
 	it('dist/ (npm run build) holds every file the n8n section names, their codex files and their icons', () => {

@@ -5,8 +5,8 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
  * (webhooks and executions in different processes) and with several n8n instances. Nodes test it with a
  * real connection (nodes/shared/store.ts, credentialTest), since Redis is not HTTP.
  */
-export class WhatsAppStoreRedis implements ICredentialType {
-	name = 'whatsAppStoreRedis';
+export class WhatsAppStoreRedisApi implements ICredentialType {
+	name = 'whatsAppStoreRedisApi';
 
 	displayName = 'WhatsApp Store (Redis)';
 

@@ -21,7 +21,7 @@ import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
 import { sendableStatus } from '../../lib/templates';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
-import { cloudApiClient, toNodeError } from '../shared/transport';
+import { campaignClient, type cloudApiClient, toNodeError } from '../shared/transport';
 import { sharedRateLimiter } from './limiter';
 
 type Options = {
@@ -78,9 +78,23 @@ export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): 
 }
 
 async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+	const { client, credentials, close } = await campaignClient(ctx);
+	try {
+		return await sendWith(ctx, total, continueOnFail, client, credentials);
+	} finally {
+		close();
+	}
+}
+
+async function sendWith(
+	ctx: IExecuteFunctions,
+	total: number,
+	continueOnFail: boolean,
+	client: CloudApiClient,
+	credentials: Awaited<ReturnType<typeof cloudApiClient>>['credentials'],
+): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
 	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`, { description: message });
-	const { client, credentials } = await cloudApiClient(ctx);
 	const settings = await readSettings(ctx, client, credentials, fieldError);
 	const store = await openStore(ctx);
 	if (total === 0) return [[], []];

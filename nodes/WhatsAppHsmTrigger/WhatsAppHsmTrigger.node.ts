@@ -18,7 +18,8 @@ import {
 	type WebhookAuth,
 } from '../../lib/webhook';
 import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
-import { readCloudApiCredentials } from '../shared/transport';
+import { cachedCredentials, isFreshRead } from '../shared/credential-cache';
+import { CLOUD_API_CREDENTIAL, cloudApiCredentialsFrom } from '../shared/transport';
 import { recordEvents, type TriggerOptions } from './record';
 import { registration } from './registration';
 
@@ -158,9 +159,12 @@ export class WhatsAppHsmTrigger implements INodeType {
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
-		const credentials = await readCloudApiCredentials(this);
+		// The credential comes from a short-lived in-memory cache: n8n's getCredentials costs more than the rest of
+		// the POST (see nodes/shared/credential-cache.ts); a secret that does not match is read again at once.
+		const credentialsNow = async (refresh = false) => cloudApiCredentialsFrom(await cachedCredentials(this, CLOUD_API_CREDENTIAL, { refresh }));
 
 		if (this.getWebhookName() === 'setup') {
+			const credentials = await credentialsNow(true);
 			if (!credentials.verifyToken) {
 				this.logger.warn('WhatsApp handshake refused: the credential has no Webhook Verify Token');
 				res.status(403).type('text/plain').send('Forbidden');
@@ -172,15 +176,21 @@ export class WhatsAppHsmTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		}
 
-		const auth = webhookAuth(this, credentials.appSecret);
-		if (!auth) {
+		const request = this.getRequestObject() as unknown as { rawBody?: Buffer; body?: unknown };
+		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
+		const headers = this.getHeaderData() as Record<string, string>;
+		let auth = webhookAuth(this, (await credentialsNow()).appSecret);
+		let result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
+		// Refused with the cached App Secret: it may have just been changed in the credential.
+		if ((!auth || result?.status === 401) && usesSignature(this) && !isFreshRead(this, CLOUD_API_CREDENTIAL)) {
+			auth = webhookAuth(this, (await credentialsNow(true)).appSecret);
+			result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
+		}
+		if (!auth || !result) {
 			this.logger.warn('WhatsApp webhook refused (401): set the App Secret in the WhatsApp Cloud API credential (or use shared-header authentication)');
 			res.status(401).end();
 			return { noWebhookResponse: true };
 		}
-		const request = this.getRequestObject() as unknown as { rawBody?: Buffer; body?: unknown };
-		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
-		const result = receiveWebhook({ rawBody, headers: this.getHeaderData() as Record<string, string> }, auth);
 		if (result.status !== 200) {
 			this.logger.warn(`WhatsApp webhook refused (${result.status} ${result.reason}): ${result.message}`);
 			res.status(result.status).end();
@@ -195,6 +205,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 		return { noWebhookResponse: true, workflowData: outputs as INodeExecutionData[][] };
 	}
 }
+
+const usesSignature = (ctx: IWebhookFunctions) => ctx.getNodeParameter('webhookAuth', 'signature') !== 'sharedHeader';
 
 function webhookAuth(ctx: IWebhookFunctions, appSecret: string | undefined): WebhookAuth | undefined {
 	if (ctx.getNodeParameter('webhookAuth', 'signature') === 'sharedHeader') {

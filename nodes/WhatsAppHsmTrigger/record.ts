@@ -4,6 +4,7 @@ import { marketingHoldUntil } from '../../lib/contact-policy';
 import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/store/types';
 import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
 import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
+import { cachedCredentials } from '../shared/credential-cache';
 import { openStore } from '../shared/store';
 
 export interface TriggerOptions {
@@ -27,7 +28,8 @@ export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEve
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	if (events.length === 0) return outputs;
 
-	const store = await openStore(ctx);
+	// The Redis credential (Redis store) from the trigger's short-lived cache, like the Cloud API one.
+	const store = await openStore(ctx, 0, { credentials: (type) => cachedCredentials(ctx, type) });
 	const fresh = await store.markSeen(events.map(dedupKey), DEFAULT_SEEN_TTL_SECONDS);
 	const newEvents = events.filter((_, index) => fresh[index]);
 

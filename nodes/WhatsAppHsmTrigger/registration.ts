@@ -1,5 +1,6 @@
 import type { IHookFunctions } from 'n8n-workflow';
 
+import { forgetWorkflowCredentials } from '../shared/credential-cache';
 import { cloudApiClient } from '../shared/transport';
 
 /**
@@ -11,6 +12,8 @@ const isAutomatic = (ctx: IHookFunctions) => ctx.getNodeParameter('registration'
 
 export const registration = {
 	async checkExists(this: IHookFunctions): Promise<boolean> {
+		// Every activation starts from a fresh credential read in the webhook handler.
+		forgetWorkflowCredentials(this.getWorkflow().id);
 		if (!isAutomatic(this)) return true;
 		const { client } = await cloudApiClient(this);
 		const url = this.getNodeWebhookUrl('default');
@@ -29,6 +32,7 @@ export const registration = {
 	},
 
 	async delete(this: IHookFunctions): Promise<boolean> {
+		forgetWorkflowCredentials(this.getWorkflow().id);
 		if (!isAutomatic(this)) return true;
 		const { client } = await cloudApiClient(this);
 		const url = this.getNodeWebhookUrl('default');

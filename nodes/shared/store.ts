@@ -131,8 +131,15 @@ function registerExitHook(): void {
 	});
 }
 
-/** The store named by the node's "Store" parameters, opened once per process. */
-export async function openStore(ctx: Context, itemIndex = 0): Promise<ConversationStore> {
+/**
+ * The store named by the node's "Store" parameters, opened once per process. `reader.credentials` replaces
+ * ctx.getCredentials for the Redis credential (the trigger's short-lived cache).
+ */
+export async function openStore(
+	ctx: Context,
+	itemIndex = 0,
+	reader: { credentials?: (type: string) => Promise<ICredentialDataDecryptedObject> } = {},
+): Promise<ConversationStore> {
 	// Execute contexts take (name, itemIndex, fallback); webhook, hook and load-options contexts (name, fallback).
 	const perItem = 'getInputData' in ctx;
 	const getParameter = (name: string, index: number, fallback: unknown): unknown =>
@@ -140,7 +147,7 @@ export async function openStore(ctx: Context, itemIndex = 0): Promise<Conversati
 	const kind = String(getParameter('store', itemIndex, 'embedded'));
 	try {
 		if (kind === 'redis') {
-			const credentials = await ctx.getCredentials(STORE_CREDENTIAL);
+			const credentials = await (reader.credentials ? reader.credentials(STORE_CREDENTIAL) : ctx.getCredentials(STORE_CREDENTIAL));
 			const options = redisOptionsFrom(credentials);
 			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));

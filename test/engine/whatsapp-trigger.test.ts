@@ -98,6 +98,38 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		expect(host.items(0)[0]).toMatchObject({ text: 'Hola ñandú 🌮 — ¿qué tal?', name: 'Émilia Ñ' });
 	});
 
+	it('reads the credential once for many POSTs; a changed App Secret works on the next POST and the old one is then refused', async () => {
+		const data = { ...credentials().whatsAppCloudApi };
+		let reads = 0;
+		const counted = {
+			get whatsAppCloudApi() {
+				reads++;
+				return data;
+			},
+		};
+		// Its own node id: the cache is per workflow, node and credential.
+		const cachedHost = await startWebhookHost({ ...triggerNode(storeFile), id: 't-credential-cache' }, { credentials: counted as never });
+		try {
+			// The harness itself looks the credential up once when it builds the workflow.
+			const setup = reads;
+			const now = Math.floor(Date.now() / 1000);
+			for (let i = 0; i < 20; i++) expect(await post(cachedHost, status(`wamid.cache${i}`, 'delivered', now))).toBe(200);
+			expect(reads - setup).toBe(1);
+
+			data.appSecret = 'rotated-app-secret-9876543210';
+			await new Promise((resolve) => setTimeout(resolve, 1_100));
+			const signedWith = (secret: string) => (body: Buffer) => ({ 'x-hub-signature-256': sign(body, secret) });
+			expect(await post(cachedHost, status('wamid.rotated', 'delivered', now), signedWith('rotated-app-secret-9876543210'))).toBe(200);
+			expect(reads - setup).toBe(2);
+			expect(await post(cachedHost, status('wamid.old-secret', 'delivered', now), signedWith(APP_SECRET))).toBe(401);
+			// A burst of forged POSTs right after a read does not make each one read the credential again.
+			for (let i = 0; i < 10; i++) expect(await post(cachedHost, status(`wamid.forged${i}`, 'delivered', now), signedWith('forged'))).toBe(401);
+			expect(reads - setup).toBeLessThanOrEqual(3);
+		} finally {
+			await cachedHost.stop();
+		}
+	});
+
 	it('emits one item per message, records the last inbound and never rewinds it', async () => {
 		const now = Math.floor(Date.now() / 1000);
 		expect(await post(host, textMessage('wamid.new', 'segundo', now))).toBe(200);

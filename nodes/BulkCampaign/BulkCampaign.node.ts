@@ -159,6 +159,18 @@ export class BulkCampaign implements INodeType {
 							'Upper bound of the sending rate. 0: the number\'s throughput read from the API (80 msg/s, or 1,000 for numbers Meta upgraded); a lower value caps it.',
 					},
 					{
+						displayName: 'Output',
+						name: 'output',
+						type: 'options',
+						options: [
+							{ name: 'Every Recipient', value: 'all', description: 'One item per recipient on Sent or Not Sent (plus the summary with Add Summary Item)' },
+							{ name: 'Not Sent + Summary', value: 'notSent', description: 'Only the recipients not sent (on Not Sent) and one summary item (on Sent)' },
+							{ name: 'Summary Only', value: 'summary', description: 'One summary item: for large campaigns, so 100,000 sent items are not written into the execution data' },
+						],
+						default: 'all',
+						description: 'What the node outputs. Every recipient\'s result is in the store either way (Report operation), and progress is in n8n\'s log.',
+					},
+					{
 						displayName: 'Quality Check Interval (Seconds)',
 						name: 'qualityCheckInterval',
 						type: 'number',

@@ -32,6 +32,7 @@ type Options = {
 	frequencyCap?: number;
 	frequencyCapDays?: number;
 	maxRate?: number;
+	output?: 'all' | 'notSent' | 'summary';
 	qualityCheckInterval?: number;
 	quietPeriod?: number;
 	rateCard?: string | IDataObject;
@@ -165,11 +166,16 @@ async function sendWith(
 	const sent: INodeExecutionData[] = [];
 	const notSent: INodeExecutionData[] = [];
 	const base = { campaignId: settings.campaignId, template: settings.template.name };
-	for (const outcome of report.outcomes) {
-		const json = outcomeJson(outcome, base);
-		(outcome.status === 'sent' ? sent : notSent).push({ json, pairedItem: { item: outcome.index } });
+	// Output: every recipient, only the ones not sent, or none (the summary alone); the store has them all.
+	const output = options.output ?? 'all';
+	if (output !== 'summary') {
+		for (const outcome of report.outcomes) {
+			if (outcome.status === 'sent' && output === 'notSent') continue;
+			const json = outcomeJson(outcome, base);
+			(outcome.status === 'sent' ? sent : notSent).push({ json, pairedItem: { item: outcome.index } });
+		}
 	}
-	if (options.addSummary) {
+	if (options.addSummary || output !== 'all') {
 		sent.push({ json: { type: 'summary', ...(report.summary as unknown as IDataObject) }, pairedItem: allItems(total) });
 	}
 	ctx.logger.info(

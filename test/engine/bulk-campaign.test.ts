@@ -133,6 +133,26 @@ describe('Bulk Campaign node', () => {
 		expect(sandbox.control.ledger.duplicates()).toEqual([]);
 	});
 
+	it('Output "Not Sent + Summary" and "Summary Only" leave the sent recipients out of the items, not out of the store', async () => {
+		const items: IDataObject[] = [...people(300, 4), { phone: 'not a phone', name: 'Nobody' }];
+		const notSentRun = await run(items, resume('output-not-sent', { output: 'notSent' }));
+		expect(notSentRun.error).toBeUndefined();
+		const [sent, notSent] = notSentRun.output(NODE);
+		expect(sent.map((item) => item.json.type)).toEqual(['summary']);
+		expect(sent[0].json).toMatchObject({ total: 5, counts: { sent: 4, skipped: 1 } });
+		expect(sent[0].pairedItem).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		expect(notSent.map((item) => [item.pairedItem, item.json.reason])).toEqual([[{ item: 4 }, 'invalid']]);
+
+		const summaryRun = await run([...people(310, 4), { phone: 'not a phone', name: 'Nobody' }], resume('output-summary', { output: 'summary' }));
+		const [summaryOnly, none] = summaryRun.output(NODE);
+		expect(summaryOnly).toHaveLength(1);
+		expect(summaryOnly[0].json).toMatchObject({ type: 'summary', total: 5, counts: { sent: 4, skipped: 1 }, byReason: { invalid: 1 } });
+		expect(none).toEqual([]);
+		expect(sandbox.control.ledger.count()).toBe(8);
+		const recorded = await store.summariseCampaign(String(summaryOnly[0].json.campaignId));
+		expect(recorded.total).toBe(4);
+	});
+
 	it('pauses on 132015 with the rest reported as resumable, and a rerun sends exactly the rest', async () => {
 		const items = people(100, 30);
 		const params = resume('pause', { maxRate: 10 });

@@ -18,6 +18,7 @@ Start (flags, or the environment variables in brackets):
       [--phone-number-id ID (SANDBOX_PHONE_NUMBER_ID)] [--waba-id ID (SANDBOX_WABA_ID)]
       [--throughput 80 (SANDBOX_THROUGHPUT_MPS)] [--latency 50-200 (SANDBOX_LATENCY_MS)]
       [--status-delay 1000 (SANDBOX_STATUS_DELAY_MS)] [--undeliverable error|status] [--seed N]
+      [--webhook-batch 1 (SANDBOX_WEBHOOK_BATCH)] [--webhook-concurrency 4 (SANDBOX_WEBHOOK_CONCURRENCY)]
 
 Drive a running sandbox (--url, or SANDBOX_URL, default http://127.0.0.1:4010):
   npm run sandbox -- say "contact +54 9 11 5555 1234 named Emilia says hola"
@@ -63,6 +64,8 @@ export function optionsFrom(values: Record<string, string | undefined>, env: Nod
 		// People watching a demo want to see sent → delivered → read happen, not all at once.
 		statusDelayMs: number(pick('status-delay', 'SANDBOX_STATUS_DELAY_MS'), '--status-delay') ?? 1000,
 		seed: number(pick('seed', 'SANDBOX_SEED'), '--seed'),
+		webhookBatchSize: number(pick('webhook-batch', 'SANDBOX_WEBHOOK_BATCH'), '--webhook-batch'),
+		webhookConcurrency: number(pick('webhook-concurrency', 'SANDBOX_WEBHOOK_CONCURRENCY'), '--webhook-concurrency'),
 	};
 	const undeliverable = pick('undeliverable', 'SANDBOX_UNDELIVERABLE');
 	if (undeliverable) {
@@ -198,6 +201,8 @@ export async function main(argv: string[]): Promise<void> {
 			'status-delay': { type: 'string' },
 			undeliverable: { type: 'string' },
 			seed: { type: 'string' },
+			'webhook-batch': { type: 'string' },
+			'webhook-concurrency': { type: 'string' },
 			url: { type: 'string' },
 			to: { type: 'string' },
 			help: { type: 'boolean', short: 'h' },

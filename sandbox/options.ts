@@ -55,7 +55,10 @@ export interface SandboxSettings {
 	 * rules list), 'status' accepts the send and reports a `failed` status webhook (what Meta often does).
 	 */
 	undeliverableAs: 'error' | 'status';
-	/** Most changes in one webhook POST (Meta: up to 1,000) */
+	/**
+	 * Most changes in one webhook POST. Default 1: Meta usually sends one change (one status, one message) per
+	 * POST; it may batch up to 1,000 updates in one POST, so receivers must handle both.
+	 */
 	webhookBatchSize: number;
 	/** Webhook POSTs in flight at once */
 	webhookConcurrency: number;
@@ -92,6 +95,10 @@ export interface SandboxOptions {
 	statusDelayMs?: number;
 	readRate?: number;
 	undeliverableAs?: SandboxSettings['undeliverableAs'];
+	/** Changes per webhook POST (default 1, Meta's usual shape; up to 1,000 to rehearse Meta's batches) */
+	webhookBatchSize?: number;
+	/** Webhook POSTs in flight at once (default 4) */
+	webhookConcurrency?: number;
 	faults?: Partial<SandboxFaults>;
 	/** Seed of the sandbox's random choices (fault rates, latency), for reproducible runs */
 	seed?: number;
@@ -118,7 +125,7 @@ export function defaultSettings(): SandboxSettings {
 		statusDelayMs: 100,
 		readRate: 1,
 		undeliverableAs: 'error',
-		webhookBatchSize: 1000,
+		webhookBatchSize: 1,
 		webhookConcurrency: 4,
 		webhookTimeoutMs: 10_000,
 	};
@@ -239,6 +246,8 @@ export function settingsFromOptions(options: SandboxOptions): SandboxSettings {
 	if (options.statusDelayMs !== undefined) patch.statusDelayMs = options.statusDelayMs;
 	if (options.readRate !== undefined) patch.readRate = options.readRate;
 	if (options.undeliverableAs !== undefined) patch.undeliverableAs = options.undeliverableAs;
+	if (options.webhookBatchSize !== undefined) patch.webhookBatchSize = options.webhookBatchSize;
+	if (options.webhookConcurrency !== undefined) patch.webhookConcurrency = options.webhookConcurrency;
 	return mergeSettings(defaultSettings(), patch);
 }
 

@@ -1,6 +1,7 @@
 /**
  * Webhook delivery, as Meta does it: events become due at a time (status delays, simulated lateness),
- * due events are batched into one POST per receiver (several `changes`, up to webhookBatchSize), each POST
+ * each due change goes in its own POST (Meta's usual shape), or with webhookBatchSize > 1 up to that many
+ * `changes` in one POST (Meta may batch up to 1,000), each POST
  * is signed with X-Hub-Signature-256 over its raw bytes, and a receiver answering non-2xx gets the same
  * bytes again with exponential backoff. Fault knobs duplicate and shuffle deliveries.
  *

@@ -29,7 +29,10 @@ export class WhatsAppHsmTrigger implements INodeType {
 		name: 'whatsAppHsmTrigger',
 		icon: 'file:whatsapp.svg',
 		group: ['trigger'],
-		version: 1,
+		// 1.1 behaves as 1. n8n 2.40 evaluates a Webhook-v1 expression ($parameter.options.binaryData) in its
+		// expression isolate on every POST to a typeVersion-1 trigger; above 1 it parses the JSON body directly.
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{ "Messages, statuses and other events" }}',
 		description:
 			'Receives WhatsApp webhooks: verified signatures, no duplicates, messages / statuses / other events on separate outputs; records last inbound messages and opt-outs for the other nodes',

@@ -30,7 +30,7 @@ function replyWorkflow(marker: string): WorkflowJson {
 			{
 				name: TRIGGER,
 				type: 'n8n-nodes-whatsapp-hsm.whatsAppHsmTrigger',
-				typeVersion: 1,
+				typeVersion: 1.1,
 				position: [0, 0],
 				parameters: { emit: ['messages'] },
 				credentials: { whatsAppCloudApi: { id: '', name: '' } },

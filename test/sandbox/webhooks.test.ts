@@ -264,7 +264,19 @@ describe('other fields', () => {
 });
 
 describe('delivery', () => {
-	test('many pending changes are batched into one POST, each POST signed; the batch size is respected', async () => {
+	test('by default one change per POST (Meta\'s usual shape), each POST signed', async () => {
+		for (let n = 0; n < 10; n++) await send(sandbox.url, reminder(`54911555510${n}0`));
+		await sandbox.control.flushWebhooks();
+		expect(receiver.statuses()).toHaveLength(30);
+		expect(receiver.received).toHaveLength(30);
+		for (const webhook of receiver.received) {
+			expect(webhook.changes).toHaveLength(1);
+			expect(webhook.headers['x-hub-signature-256']).toBe(sign(webhook.raw, APP_SECRET));
+		}
+	});
+
+	test('with a batch size, pending changes are batched into one POST, each POST signed; the batch size is respected', async () => {
+		sandbox.control.configure({ webhookBatchSize: 1000 });
 		for (let n = 0; n < 30; n++) await send(sandbox.url, reminder(`54911555520${String(n).padStart(2, '0')}`));
 		await sandbox.control.flushWebhooks();
 		expect(receiver.statuses()).toHaveLength(90);

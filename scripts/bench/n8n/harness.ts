@@ -28,7 +28,8 @@ class FloorTrigger {
 			displayName: 'Bench Floor Trigger',
 			name: 'floorTrigger',
 			group: ['trigger'],
-			version: 1,
+			// Above 1: n8n parses the body without evaluating the Webhook-v1 binaryData expression.
+			version: 2,
 			description: 'Test only: answers 200 and starts nothing',
 			defaults: { name: 'Bench Floor Trigger' },
 			inputs: [],

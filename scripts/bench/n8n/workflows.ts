@@ -21,7 +21,7 @@ export function triggerWorkflow(name: string, options: { emit: string[]; storeFi
 			{
 				name: TRIGGER,
 				type: `${PKG}.whatsAppHsmTrigger`,
-				typeVersion: 1,
+				typeVersion: Number(process.env.BENCH_TRIGGER_VERSION ?? 1.1),
 				position: [0, 0],
 				parameters: { emit: options.emit, storeFile: options.storeFile, options: { includeRaw: false } },
 				credentials: cloudApi,
@@ -45,7 +45,7 @@ export function webhookNodeWorkflow(name: string, path: string): WorkflowJson {
 export function floorWorkflow(name: string): WorkflowJson {
 	return {
 		name,
-		nodes: [{ name: FLOOR, type: FLOOR_TRIGGER_TYPE, typeVersion: 1, position: [0, 0], parameters: {} }],
+		nodes: [{ name: FLOOR, type: FLOOR_TRIGGER_TYPE, typeVersion: 2, position: [0, 0], parameters: {} }],
 		connections: {},
 		settings: { executionOrder: 'v1' },
 	};

@@ -1,0 +1,344 @@
+/**
+ * `npm run bench -- n8n`: the package measured where users run it, inside the pinned n8n 2.40.7 (booted by the
+ * e2e runtime, the package linked as users install it), against the sandbox with 100 ms API latency, side by
+ * side with what a user would use instead, in the same n8n and the same run (issue 11):
+ *
+ * 1. webhook intake: WhatsApp HSM Trigger vs n8n's Webhook node vs a test-only floor trigger (answers 200,
+ *    starts nothing): POSTs/s, p50/p99 and n8n's CPU per POST (n8n + task runner, from /proc), for statuses
+ *    (recorded, no execution) and messages (an execution each); every POST answered 200 must be in the store;
+ * 2. Bulk Campaign vs the HTTP Request node with Batching (cap per 1,000 ms), same rows from a Code node, at 80
+ *    and 1,000 msg/s, with status webhooks from the sandbox to a trigger workflow in the same n8n, batched and
+ *    one change per POST; every recipient exactly once;
+ * 3. 100,000 recipients in one execution (Output: Summary Only) vs the same workflow with a No Op node: wall
+ *    time, msg/s, n8n peak RSS, and /healthz latency sampled while it runs.
+ *
+ * Targets (the run fails when one is missed) are the issue's; the one-change-per-POST runs are printed only.
+ * Sizes come from the environment so a quick run is possible (defaults: the issue's sizes):
+ *   BENCH_N8N_PARTS=intake,campaign,big  BENCH_N8N_POSTS=1000  BENCH_N8N_CONCURRENCY=16
+ *   BENCH_N8N_RECIPIENTS_80=2000  BENCH_N8N_RECIPIENTS_1000=20000  BENCH_N8N_BIG=100000
+ */
+import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+import { SqliteStore } from '../../lib/store/sqlite';
+import { dedupKey, receiveWebhook } from '../../lib/webhook';
+import type { StoredCredential, StoredWorkflow, WorkflowJson } from '../n8n/rest';
+import { SANDBOX_DEFAULTS, startSandbox, type RunningSandbox } from '../../sandbox';
+import { messageBody, percentile, signature, postLoad, rssBytes, sleep, startBenchN8n, statusBody, type BenchN8n, type LoadResult } from './n8n/harness';
+import { campaignWorkflow, FLOOR, floorWorkflow, httpRequestWorkflow, noOpWorkflow, TRIGGER, triggerWorkflow, WEBHOOK, webhookNodeWorkflow } from './n8n/workflows';
+
+const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const SIZES = {
+	posts: env('BENCH_N8N_POSTS', 1000),
+	concurrency: env('BENCH_N8N_CONCURRENCY', 16),
+	recipients80: env('BENCH_N8N_RECIPIENTS_80', 2000),
+	recipients1000: env('BENCH_N8N_RECIPIENTS_1000', 20_000),
+	big: env('BENCH_N8N_BIG', 100_000),
+};
+const PARTS = new Set((process.env.BENCH_N8N_PARTS ?? 'intake,campaign,big').split(',').map((part) => part.trim()));
+
+const TARGETS = {
+	rateAt80: 0.98,
+	rateAt1000: 0.95,
+	vsHttpRequestAt1000: 2,
+	cpuVsFloor: 1.2,
+	cpuVsWebhookNode: 0.5,
+	bigRate: 0.9,
+	bigRssPerRecipient: 2048,
+	healthzMs: 1000,
+};
+
+const LATENCY = { minMs: 100, maxMs: 100 };
+const { wabaId, phoneNumberId, appSecret, accessToken } = SANDBOX_DEFAULTS;
+
+interface Context {
+	n8n: BenchN8n;
+	sandbox: RunningSandbox;
+	cloudApi: StoredCredential;
+	headerAuth: StoredCredential;
+	storeFile: string;
+	check(ok: boolean, text: string): void;
+	rows: string[][];
+}
+
+const fmt = (value: number, digits = 1) => value.toFixed(digits);
+const load = () => `load average ${fmt(loadavg()[0], 2)}`;
+
+async function publish(ctx: Context, workflow: WorkflowJson): Promise<StoredWorkflow> {
+	return ctx.n8n.instance.rest.importAndPublish(workflow, { credentials: { whatsAppCloudApi: ctx.cloudApi, httpHeaderAuth: ctx.headerAuth } });
+}
+
+// ------------------------------------------------------------------------------------------------ 1. intake
+
+async function intake(ctx: Context): Promise<void> {
+	const { rest } = ctx.n8n.instance;
+	const suffix = randomUUID().slice(0, 8);
+	const quiet = await publish(ctx, triggerWorkflow(`bench intake trigger (no execution) ${suffix}`, { emit: [], storeFile: ctx.storeFile }));
+	const emitting = await publish(ctx, triggerWorkflow(`bench intake trigger (messages) ${suffix}`, { emit: ['messages'], storeFile: ctx.storeFile }));
+	const webhook = await publish(ctx, webhookNodeWorkflow(`bench intake Webhook node ${suffix}`, `bench-intake-${suffix}`));
+	const floor = await publish(ctx, floorWorkflow(`bench intake floor ${suffix}`));
+	const urls = {
+		quiet: await rest.productionWebhookUrl(quiet, TRIGGER),
+		emitting: await rest.productionWebhookUrl(emitting, TRIGGER),
+		webhook: await rest.productionWebhookUrl(webhook, WEBHOOK),
+		floor: await rest.productionWebhookUrl(floor, FLOOR),
+	};
+	const statuses = (tag: string) =>
+		Array.from({ length: SIZES.posts }, (_, i) => statusBody({ wabaId, phoneNumberId, wamid: `wamid.B${tag}${suffix}${i}`, recipient: `549116${String(i).padStart(7, '0')}`, status: 'delivered' }));
+	const messages = (tag: string) =>
+		Array.from({ length: SIZES.posts }, (_, i) => messageBody({ wabaId, phoneNumberId, wamid: `wamid.M${tag}${suffix}${i}`, from: `549117${String(i).padStart(7, '0')}`, text: `hola ${i}` }));
+
+	const run = async (name: string, url: string, bodies: Buffer[]): Promise<LoadResult> => {
+		// Warm-up (n8n loads the workflow and the node's modules on first use), then the measured load.
+		await postLoad({ url, bodies: bodies.slice(0, 20), secret: appSecret, concurrency: 4, cpuMs: ctx.n8n.cpuMs });
+		const measured = bodies.slice(20);
+		const cpuBefore = ctx.n8n.cpuMs();
+		const result = await postLoad({ url, bodies: measured, secret: appSecret, concurrency: SIZES.concurrency, cpuMs: ctx.n8n.cpuMs });
+		// Executions are saved after the answer: their CPU belongs to the POST too.
+		await sleep(1_500);
+		result.cpuMsPerPost = (ctx.n8n.cpuMs() - cpuBefore) / measured.length;
+		console.log(
+			`  ${name.padEnd(44)} ${fmt(result.postsPerSecond).padStart(6)} POSTs/s  p50 ${fmt(result.p50Ms).padStart(6)} ms  p99 ${fmt(result.p99Ms).padStart(7)} ms  ` +
+				`${fmt(result.cpuMsPerPost, 2).padStart(6)} ms n8n CPU/POST  answers ${JSON.stringify(result.statuses)}  (${load()})`,
+		);
+		return result;
+	};
+
+	console.log(`webhook intake: ${SIZES.posts} signed POSTs each (one change per POST), ${SIZES.concurrency} in flight`);
+	const statusBodies = statuses('q');
+	const ours = await run('WhatsApp HSM Trigger, statuses (no execution)', urls.quiet, statusBodies);
+	const floorStatus = await run('floor trigger (answers 200, starts nothing)', urls.floor, statuses('f'));
+	const webhookStatus = await run("n8n's Webhook node (an execution per POST)", urls.webhook, statuses('w'));
+	const messageBodies = messages('e');
+	const oursMessages = await run('WhatsApp HSM Trigger, messages (an execution each)', urls.emitting, messageBodies);
+	const webhookMessages = await run("n8n's Webhook node, messages", urls.webhook, messages('w'));
+
+	// Every POST answered 200 is in the store: marking its event seen again must find it already seen.
+	const store = new SqliteStore({ path: ctx.storeFile });
+	try {
+		for (const [bodies, result, what] of [
+			[statusBodies, ours, 'statuses'],
+			[messageBodies, oursMessages, 'messages'],
+		] as const) {
+			const keys = bodies.slice(20).flatMap((rawBody) => eventsOf(rawBody).map(dedupKey));
+			const fresh = await store.markSeen(keys);
+			const missing = fresh.filter(Boolean).length;
+			ctx.check(result.ok === SIZES.posts - 20 && missing === 0, `trigger ${what}: all ${result.ok} POSTs answered 200 and every event is in the store (${missing} missing)`);
+		}
+	} finally {
+		await store.close();
+	}
+
+	const vsFloor = ours.cpuMsPerPost / floorStatus.cpuMsPerPost;
+	const vsWebhook = ours.cpuMsPerPost / webhookStatus.cpuMsPerPost;
+	ctx.check(vsFloor <= TARGETS.cpuVsFloor, `trigger CPU per status POST ${fmt(ours.cpuMsPerPost, 2)} ms = ${fmt(vsFloor, 2)}× the floor trigger's ${fmt(floorStatus.cpuMsPerPost, 2)} ms (target ≤ ${TARGETS.cpuVsFloor}×)`);
+	ctx.check(vsWebhook <= TARGETS.cpuVsWebhookNode, `trigger CPU per status POST = ${fmt(vsWebhook, 2)}× n8n's Webhook node's ${fmt(webhookStatus.cpuMsPerPost, 2)} ms (target ≤ ${TARGETS.cpuVsWebhookNode}×)`);
+	console.log(
+		`  messages (an execution each): trigger ${fmt(oursMessages.cpuMsPerPost, 2)} ms vs Webhook node ${fmt(webhookMessages.cpuMsPerPost, 2)} ms n8n CPU/POST (${fmt(oursMessages.cpuMsPerPost / webhookMessages.cpuMsPerPost, 2)}×)`,
+	);
+	const capacity = 1000 / ours.cpuMsPerPost;
+	console.log(
+		`  one-change-per-POST capacity: ~${fmt(capacity, 0)} status POSTs/s per core of n8n (floor: ${fmt(1000 / floorStatus.cpuMsPerPost, 0)}); ` +
+			`an 80 msg/s campaign brings up to 240/s. Beyond that: queue mode with webhook processors.`,
+	);
+	ctx.rows.push(
+		['intake, statuses (no execution)', `${fmt(ours.postsPerSecond)} POSTs/s, ${fmt(ours.cpuMsPerPost, 2)} ms CPU/POST`, `Webhook node ${fmt(webhookStatus.cpuMsPerPost, 2)} ms; floor ${fmt(floorStatus.cpuMsPerPost, 2)} ms`],
+		['intake, messages (execution each)', `${fmt(oursMessages.postsPerSecond)} POSTs/s, ${fmt(oursMessages.cpuMsPerPost, 2)} ms CPU/POST`, `Webhook node ${fmt(webhookMessages.cpuMsPerPost, 2)} ms`],
+	);
+}
+
+/** The events of a body as the trigger sees them (signature checked with the sandbox's app secret). */
+function eventsOf(rawBody: Buffer) {
+	const received = receiveWebhook({ rawBody, headers: { 'x-hub-signature-256': signature(rawBody, appSecret) } }, { mode: 'signature', appSecret });
+	return received.status === 200 ? received.events : [];
+}
+
+// ------------------------------------------------------------------------------------------------ 2. campaign
+
+/** Sandbox-side rate: (n - 1) / (last - first) over the accepted sends. */
+function ledgerRate(sandbox: RunningSandbox): { count: number; rate: number; spanMs: number } {
+	const times = sandbox.control.ledger
+		.all()
+		.map((entry) => entry.at.getTime())
+		.sort((a, b) => a - b);
+	const spanMs = times.length > 1 ? times[times.length - 1] - times[0] : 0;
+	return { count: times.length, rate: spanMs > 0 ? ((times.length - 1) * 1000) / spanMs : 0, spanMs };
+}
+
+interface SendRun {
+	rate: number;
+	count: number;
+	duplicates: number;
+	executionSeconds: number;
+	/** Status changes the trigger answered 200 for by the end of the execution, and the 3 per message due */
+	statusChangesOk: number;
+	statusChangesDue: number;
+}
+
+let offset = 0;
+
+async function sendRun(ctx: Context, options: { variant: 'campaign' | 'httpRequest'; cap: number; count: number; batch: number; triggerUrl: string }): Promise<SendRun> {
+	const { rest, url } = ctx.n8n.instance;
+	const { sandbox } = ctx;
+	sandbox.control.reset();
+	sandbox.control.configure({ throughputMps: options.cap, webhookBatchSize: options.batch });
+	sandbox.control.setWebhookUrl(options.triggerUrl);
+	const path = `bench-${options.variant}-${randomUUID().slice(0, 8)}`;
+	const rowsOffset = (offset += options.count);
+	const workflow =
+		options.variant === 'campaign'
+			? campaignWorkflow(`bench ${path}`, { path, count: options.count, offset: rowsOffset, campaignName: path, storeFile: ctx.storeFile, maxRate: options.cap, output: 'notSent' })
+			: httpRequestWorkflow(`bench ${path}`, { path, count: options.count, offset: rowsOffset, messagesUrl: `${sandbox.url}/v24.0/${phoneNumberId}/messages`, cap: options.cap });
+	const stored = await publish(ctx, workflow);
+	const response = await fetch(`${url}/webhook/${path}`, { method: 'POST' });
+	if (response.status !== 200) throw new Error(`starting ${path} answered ${response.status}`);
+	const execution = await rest.waitForExecution(stored.id, { timeoutMs: Math.max(600_000, options.count * 50) });
+	if (execution.status !== 'success') throw new Error(`${path}: execution ${execution.id} ${execution.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 500)}`);
+	const measured = ledgerRate(sandbox);
+	const deliveries = sandbox.control.webhookDeliveries();
+	const result: SendRun = {
+		rate: measured.rate,
+		count: measured.count,
+		duplicates: sandbox.control.ledger.duplicates().length,
+		executionSeconds: (new Date(execution.stoppedAt ?? Date.now()).getTime() - new Date(execution.startedAt).getTime()) / 1000,
+		statusChangesOk: deliveries.filter((delivery) => delivery.status === 200).reduce((sum, delivery) => sum + delivery.changes, 0),
+		statusChangesDue: 3 * measured.count,
+	};
+	await rest.unpublishWorkflow(stored.id);
+	// A backlog of status webhooks (one per POST) is dropped, so it does not load the next run.
+	sandbox.control.reset();
+	return result;
+}
+
+async function campaigns(ctx: Context): Promise<void> {
+	const suffix = randomUUID().slice(0, 8);
+	const statusTrigger = await publish(ctx, triggerWorkflow(`bench status trigger ${suffix}`, { emit: [], storeFile: ctx.storeFile }));
+	const triggerUrl = await ctx.n8n.instance.rest.productionWebhookUrl(statusTrigger, TRIGGER);
+	for (const [cap, count] of [
+		[80, SIZES.recipients80],
+		[1000, SIZES.recipients1000],
+	] as const) {
+		for (const [shape, batch] of [
+			['batched', 1000],
+			['one per POST', 1],
+		] as const) {
+			const campaign = await sendRun(ctx, { variant: 'campaign', cap, count, batch, triggerUrl });
+			const http = await sendRun(ctx, { variant: 'httpRequest', cap, count, batch, triggerUrl });
+			const line = (name: string, run: SendRun) =>
+				`  ${name.padEnd(22)} ${fmt(run.rate).padStart(7)} msg/s (${fmt((run.rate / cap) * 100)} % of the cap), ${run.count} of ${count} accepted, ${run.duplicates} duplicates, ` +
+				`execution ${fmt(run.executionSeconds)} s; status changes taken (200) by the trigger by then: ${run.statusChangesOk} of ${run.statusChangesDue}`;
+			console.log(`cap ${cap} msg/s, ${count} recipients, status webhooks ${shape} (${load()}):`);
+			console.log(line('Bulk Campaign', campaign));
+			console.log(line('HTTP Request, Batching', http));
+			console.log(`  ratio campaign / HTTP Request: ${fmt(campaign.rate / http.rate, 2)}×`);
+			ctx.rows.push([`${count} recipients, cap ${cap}, statuses ${shape}`, `${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %)`, `HTTP Request ${fmt(http.rate)} msg/s (${fmt((http.rate / cap) * 100)} %), ${http.count} accepted`]);
+			ctx.check(campaign.count === count && campaign.duplicates === 0, `cap ${cap}, ${shape}: every recipient exactly once (${campaign.count} of ${count}, ${campaign.duplicates} duplicates)`);
+			if (shape !== 'batched') continue;
+			const target = cap === 80 ? TARGETS.rateAt80 : TARGETS.rateAt1000;
+			ctx.check(campaign.rate >= cap * target, `cap ${cap}, statuses batched: campaign at ${fmt((campaign.rate / cap) * 100)} % of the cap (target ≥ ${target * 100} %)`);
+			if (cap === 1000) ctx.check(campaign.rate >= TARGETS.vsHttpRequestAt1000 * http.rate, `cap 1000: campaign ${fmt(campaign.rate / http.rate, 2)}× the batched HTTP Request node (target ≥ ${TARGETS.vsHttpRequestAt1000}×)`);
+		}
+	}
+	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
+}
+
+// ------------------------------------------------------------------------------------------------ 3. 100,000
+
+async function big(ctx: Context): Promise<void> {
+	const { rest, url } = ctx.n8n.instance;
+	const { sandbox } = ctx;
+	const count = SIZES.big;
+	const measure = async (workflow: WorkflowJson, path: string) => {
+		sandbox.control.reset();
+		sandbox.control.configure({ throughputMps: 1000 });
+		const stored = await publish(ctx, workflow);
+		const before = rssBytes(ctx.n8n.instance.pid);
+		let peak = before;
+		const health: number[] = [];
+		let running = true;
+		const sampler = (async () => {
+			while (running) {
+				peak = Math.max(peak, rssBytes(ctx.n8n.instance.pid));
+				const t0 = performance.now();
+				try {
+					await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+					health.push(performance.now() - t0);
+				} catch {
+					health.push(10_000);
+				}
+				await sleep(250);
+			}
+		})();
+		const started = Date.now();
+		await fetch(`${url}/webhook/${path}`, { method: 'POST' });
+		const execution = await rest.waitForExecution(stored.id, { timeoutMs: 1_800_000, intervalMs: 1_000 });
+		const wallSeconds = (Date.now() - started) / 1000;
+		running = false;
+		await sampler;
+		await rest.unpublishWorkflow(stored.id);
+		if (execution.status !== 'success') throw new Error(`${path}: execution ${execution.status}`);
+		health.sort((a, b) => a - b);
+		return { wallSeconds, before, peak, healthP50: percentile(health, 50), healthMax: health[health.length - 1] ?? 0, execution };
+	};
+	const tag = randomUUID().slice(0, 8);
+	const noOp = await measure(noOpWorkflow(`bench big no-op ${tag}`, { path: `bench-big-noop-${tag}`, count, offset: 50_000_000 }), `bench-big-noop-${tag}`);
+	const campaign = await measure(
+		campaignWorkflow(`bench big campaign ${tag}`, { path: `bench-big-${tag}`, count, offset: 50_000_000, campaignName: `big-${tag}`, storeFile: ctx.storeFile, maxRate: 1000, output: 'summary' }),
+		`bench-big-${tag}`,
+	);
+	const measured = ledgerRate(sandbox);
+	const duplicates = sandbox.control.ledger.duplicates().length;
+	const perRecipient = (campaign.peak - noOp.peak) / count;
+	console.log(`${count} recipients in one execution, cap 1,000 msg/s, Output: Summary Only (${load()}):`);
+	console.log(`  No Op baseline: ${fmt(noOp.wallSeconds)} s, n8n peak RSS ${fmt(noOp.peak / 1e6, 0)} MB (${fmt(noOp.before / 1e6, 0)} MB before); /healthz p50 ${fmt(noOp.healthP50)} ms, max ${fmt(noOp.healthMax)} ms`);
+	console.log(
+		`  Bulk Campaign: ${fmt(campaign.wallSeconds)} s, ${measured.count} accepted at ${fmt(measured.rate)} msg/s at the sandbox, ${duplicates} duplicates; n8n peak RSS ${fmt(campaign.peak / 1e6, 0)} MB ` +
+			`(+${fmt((campaign.peak - noOp.peak) / 1e6, 0)} MB over the No Op peak = ${fmt(perRecipient, 0)} B/recipient); /healthz p50 ${fmt(campaign.healthP50)} ms, max ${fmt(campaign.healthMax)} ms`,
+	);
+	ctx.rows.push([`${count} recipients, cap 1,000, one execution`, `${fmt(measured.rate)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS, /healthz max ${fmt(campaign.healthMax, 0)} ms`, `No Op: peak RSS ${fmt(noOp.peak / 1e6, 0)} MB`]);
+	ctx.check(measured.count === count && duplicates === 0, `big: every recipient exactly once (${measured.count} of ${count})`);
+	ctx.check(measured.rate >= 1000 * TARGETS.bigRate, `big: ${fmt(measured.rate / 10)} % of the 1,000 msg/s cap (target ≥ ${TARGETS.bigRate * 100} %)`);
+	ctx.check(perRecipient <= TARGETS.bigRssPerRecipient, `big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline (target ≤ ${TARGETS.bigRssPerRecipient} B)`);
+	ctx.check(campaign.healthMax <= TARGETS.healthzMs, `big: /healthz answered within ${fmt(campaign.healthMax, 0)} ms throughout (target ≤ ${TARGETS.healthzMs} ms)`);
+}
+
+// ------------------------------------------------------------------------------------------------ run
+
+export default async function bench(): Promise<void> {
+	console.log(`sizes ${JSON.stringify(SIZES)}, parts ${[...PARTS].join(',')}, ${load()}`);
+	const failures: string[] = [];
+	const sandbox = await startSandbox({ throughputMps: 1000, latency: LATENCY, statusDelayMs: 100, webhookConcurrency: 32 });
+	let n8n: BenchN8n | undefined;
+	try {
+		n8n = await startBenchN8n({ log: (line) => console.log(line) });
+		const { rest } = n8n.instance;
+		const cloudApi = await rest.createCredential({
+			name: 'bench sandbox',
+			type: 'whatsAppCloudApi',
+			data: { provider: 'sandbox', baseUrl: sandbox.url, apiVersion: 'v24.0', accessToken, phoneNumberId, wabaId, appSecret },
+		});
+		const headerAuth = await rest.createCredential({ name: 'bench sandbox header', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${accessToken}` } });
+		const ctx: Context = {
+			n8n,
+			sandbox,
+			cloudApi,
+			headerAuth,
+			storeFile: join(n8n.instance.userFolder, 'bench-store.sqlite'),
+			rows: [],
+			check(ok, text) {
+				console.log(`${ok ? 'ok  ' : 'MISS'} ${text}`);
+				if (!ok) failures.push(text);
+			},
+		};
+		if (PARTS.has('intake')) await intake(ctx);
+		if (PARTS.has('campaign')) await campaigns(ctx);
+		if (PARTS.has('big')) await big(ctx);
+		console.log('\n| run (one n8n 2.40.7, sandbox at 100 ms) | ours | peer |\n|---|---|---|');
+		for (const row of ctx.rows) console.log(`| ${row.join(' | ')} |`);
+	} finally {
+		await n8n?.stop();
+		await sandbox.stop();
+	}
+	if (failures.length > 0) throw new Error(`missed: ${failures.join('; ')}`);
+}

@@ -124,12 +124,12 @@ export function resolveRecipientZone(given: unknown, country: string | undefined
 /** Whether the window is open at `at` for a recipient in `zone`, and when it opens next if not. */
 export function windowState(window: SendWindow, zone: string, at: number): WindowState {
 	const local = DateTime.fromMillis(at, { zone });
-	const localTime = local.toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString();
+	const localTime = local.startOf('second').toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString();
 	const today = local.startOf('day');
 	for (let offset = 0; offset <= 7; offset++) {
 		const day = today.plus({ days: offset });
 		if (!window.days.has(day.weekday)) continue;
-		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward).
+		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward by the gap).
 		const opens = day.set({ hour: Math.floor(window.fromMinutes / 60), minute: window.fromMinutes % 60 });
 		const closes = window.toMinutes === 24 * 60 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: Math.floor(window.toMinutes / 60), minute: window.toMinutes % 60 });
 		if (at < opens.toMillis()) return { open: false, opensAt: opens.toMillis(), localTime };

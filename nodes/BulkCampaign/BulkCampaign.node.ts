@@ -64,7 +64,7 @@ export class BulkCampaign implements INodeType {
 				required: true,
 				placeholder: 'October reminders',
 				description:
-					'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign.',
+					'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign. On a schedule, set Campaign Period so that each week (or day, month) is a new campaign.',
 				displayOptions: { show: send },
 			},
 			...campaignPeriodProperties.map((property) => ({ ...property, displayOptions: { ...property.displayOptions, show: { ...send, ...(property.displayOptions?.show ?? {}) } } })),

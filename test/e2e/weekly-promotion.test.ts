@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 
-import { readExample } from '../../scripts/demo/examples';
+import { readExample, seedWeeklyAudience, WEEKLY_AUDIENCE_TABLE } from '../../scripts/demo/examples';
 import type { Execution, StoredWorkflow, WorkflowJson } from '../../scripts/n8n/rest';
 import { SANDBOX_DEFAULTS, startSandbox, type RunningSandbox } from '../../sandbox';
 import { E2E_TIMEOUT_MS, useN8n } from './n8n-env';
@@ -81,11 +81,7 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 				...(argentina === 'edge' ? [] : [{ phone: '+54 9 11 5555 1234', name: 'Emilia', language: 'es', timeZone: '' }]),
 			];
 
-			const table = await client.api<{ id: string }>('POST', '/data-tables', {
-				name: `Weekly promotion audience ${suffix}`,
-				columns: ['phone', 'name', 'language', 'timeZone'].map((name) => ({ name, type: 'string' })),
-			});
-			await client.api('POST', `/data-tables/${table.id}/rows`, { data: rows, returnType: 'count' });
+			await seedWeeklyAudience(client, rows, `${WEEKLY_AUDIENCE_TABLE} ${suffix}`);
 
 			const credential = await client.createCredential({
 				name: `WhatsApp sandbox ${suffix}`,
@@ -103,7 +99,8 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 			});
 			const example: WorkflowJson = structuredClone(readExample(EXAMPLE));
 			const audience = example.nodes.find((node) => node.type === 'n8n-nodes-base.dataTable')!;
-			(audience.parameters.dataTableId as { value: string }).value = `Weekly promotion audience ${suffix}`;
+			expect(audience.parameters.dataTableId).toEqual({ __rl: true, mode: 'name', value: WEEKLY_AUDIENCE_TABLE });
+			(audience.parameters.dataTableId as { value: string }).value = `${WEEKLY_AUDIENCE_TABLE} ${suffix}`;
 			workflow = await client.createWorkflow(example, { credentials: { whatsAppCloudApi: credential }, name: `${example.name} [${suffix}]` });
 
 			const first = await manualRun(workflow.id);

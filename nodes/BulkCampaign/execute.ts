@@ -99,8 +99,8 @@ async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boole
 				[],
 				Array.from({ length: total }, (_, index) => ({
 					json: problems.has(index)
-						? { campaignId: settings.campaignId, status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
-						: { campaignId: settings.campaignId, status: 'skipped', reason: 'stopped_invalid_input', message: why },
+						? { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
+						: { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'stopped_invalid_input', message: why },
 					pairedItem: { item: index },
 				})),
 			];

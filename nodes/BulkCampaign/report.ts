@@ -2,6 +2,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 
 import { funnelChartSvg, funnelRows } from '../../lib/campaign';
 import { openStore } from '../shared/store';
+import { toNodeError } from '../shared/transport';
 
 type ReportOptions = { bucketMinutes?: number; includeChart?: boolean; binaryPropertyName?: string };
 
@@ -32,7 +33,7 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 			}
 			out.push(...rows);
 		} catch (error) {
-			if (!continueOnFail) throw error;
+			if (!continueOnFail) throw toNodeError(ctx.getNode(), error, { itemIndex: index });
 			failed.push({ json: { error: (error as Error).message }, pairedItem: { item: index } });
 		}
 	}

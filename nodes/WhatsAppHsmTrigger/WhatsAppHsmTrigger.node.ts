@@ -26,7 +26,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp HSM Trigger',
 		name: 'whatsAppHsmTrigger',
-		icon: 'file:whatsapp.svg',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ "Messages, statuses and other events" }}',

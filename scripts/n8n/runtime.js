@@ -34,7 +34,9 @@ function trackGroup(pid) {
 		for (const group of liveGroups) {
 			try {
 				process.kill(-group, 'SIGKILL');
-			} catch {}
+			} catch {
+				// already gone
+			}
 		}
 	});
 }
@@ -298,14 +300,18 @@ async function startN8n(options = {}) {
 			if (!exitInfo) {
 				try {
 					process.kill(-child.pid, 'SIGTERM');
-				} catch {}
+				} catch {
+					// already gone
+				}
 				let timer;
 				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
 				clearTimeout(timer);
 				if (!done) {
 					try {
 						process.kill(-child.pid, 'SIGKILL');
-					} catch {}
+					} catch {
+						// already gone
+					}
 					await exited;
 				}
 			}

@@ -5,7 +5,8 @@
  * `n8n import:workflow` + `n8n execute` from the CLI.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -20,12 +21,12 @@ interface PackageManifest {
 	name: string;
 	n8n: { nodes: string[]; credentials: string[] };
 }
-const manifest = require(path.join(paths.REPO, 'package.json')) as PackageManifest;
+const manifest = JSON.parse(readFileSync(path.join(paths.REPO, 'package.json'), 'utf8')) as PackageManifest;
 
 /** Loads a listed dist file the way n8n does: the class named like the file (X.node.js → class X). */
 function instantiateListed<T>(file: string): T {
 	const className = path.basename(file).split('.')[0];
-	const exported = require(path.join(paths.REPO, file)) as Record<string, new () => T>;
+	const exported = createRequire(__filename)(path.join(paths.REPO, file)) as Record<string, new () => T>;
 	const Class = exported[className];
 	if (typeof Class !== 'function') throw new Error(`${file} does not export a class named ${className}: n8n would not load it`);
 	return new Class();

@@ -122,6 +122,7 @@ export function templateStatusChange(template: MessageTemplate, reason = 'NONE')
 			message_template_name: template.name,
 			message_template_language: template.language,
 			reason,
+			message_template_category: template.category,
 		},
 	};
 }

@@ -45,6 +45,8 @@ export interface Referral {
 	media_type?: 'image' | 'video';
 	image_url?: string;
 	ctwa_clid?: string;
+	/** The ad's greeting (Meta omits it for ads in a WhatsApp Status placement: pass null to leave it out) */
+	welcome_message?: { text: string } | null;
 }
 
 /** A message from a user, as control.inbound() takes it */
@@ -405,7 +407,7 @@ export class Sandbox {
 		if (event.contextId) message.context = { from: this.business.displayDigits, id: event.contextId };
 		if (event.referral) {
 			contact.referralAt = Math.max(contact.referralAt ?? -Infinity, at);
-			message.referral = {
+			const referral: Record<string, unknown> = {
 				source_url: 'https://fb.me/sandbox-ad',
 				source_id: '120200000000000001',
 				source_type: 'ad',
@@ -414,8 +416,11 @@ export class Sandbox {
 				media_type: 'image',
 				image_url: 'https://scontent.xx.fbcdn.net/sandbox-ad.jpg',
 				ctwa_clid: `ARA${id.slice(6, 26)}`,
+				welcome_message: { text: '¡Hola! Contanos qué turno necesitás y te respondemos por acá.' },
 				...(event.referral === true ? {} : event.referral),
 			};
+			if (referral.welcome_message === null) delete referral.welcome_message;
+			message.referral = referral;
 		}
 		const name = contact.name;
 		this.outbox.schedule(now + this.faults.webhookDelayMs, (deliver) =>

@@ -21,7 +21,7 @@ export interface ReceivedWebhook {
 	raw: Buffer;
 	json: {
 		object: string;
-		entry: Array<{ id: string; changes: Array<{ field: string; value: Record<string, MetaJson> }> }>;
+		entry: Array<{ id: string; time?: number; changes: Array<{ field: string; value: Record<string, MetaJson> }> }>;
 	};
 	/** Every change of this POST */
 	changes: Array<{ field: string; value: Record<string, MetaJson> }>;

@@ -29,7 +29,12 @@ export default tseslint.config(
 	// n8n's community-node config (non-cloud), as @n8n/node-cli composes it.
 	{
 		files: shippedTs,
-		extends: [js.configs.recommended, tseslint.configs.recommended, communityNodes, importX.flatConfigs.recommended],
+		extends: [
+			js.configs.recommended,
+			tseslint.configs.recommended,
+			communityNodes,
+			importX.flatConfigs.recommended,
+		],
 		rules: {
 			'prefer-spread': 'off',
 			'no-console': 'error',

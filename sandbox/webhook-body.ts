@@ -10,17 +10,27 @@
 import type { WebhookChange } from './events';
 
 /** Fields whose entry carries `time` in Meta's webhook reference. */
-export const TIMED_ENTRY_FIELDS: ReadonlySet<string> = new Set(['message_template_status_update', 'template_category_update']);
+export const TIMED_ENTRY_FIELDS: ReadonlySet<string> = new Set([
+	'message_template_status_update',
+	'template_category_update',
+]);
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 
 /** JSON.stringify, then every non-ASCII UTF-16 code unit as `\uXXXX` (lowercase hex), as Meta serialises. */
 export function metaJson(value: unknown): string {
-	return JSON.stringify(value).replace(NON_ASCII, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+	return JSON.stringify(value).replace(
+		NON_ASCII,
+		(char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+	);
 }
 
 /** `{ object, entry }` for one POST: message-level changes in one entry, account-level ones (with `time`) in another. */
-export function webhookEnvelope(wabaId: string, changes: WebhookChange[], nowMs = Date.now()): Record<string, unknown> {
+export function webhookEnvelope(
+	wabaId: string,
+	changes: WebhookChange[],
+	nowMs = Date.now(),
+): Record<string, unknown> {
 	const plain = changes.filter((change) => !TIMED_ENTRY_FIELDS.has(change.field));
 	const timed = changes.filter((change) => TIMED_ENTRY_FIELDS.has(change.field));
 	const entry: Array<Record<string, unknown>> = [];

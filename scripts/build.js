@@ -58,44 +58,83 @@ async function build(options = {}) {
 	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map(entryOf);
 	fs.rmSync(DIST, { recursive: true, force: true });
 
-	const common = { bundle: true, platform: 'node', format: 'cjs', target: TARGET, sourcemap: true, sourcesContent: false, logLevel: 'warning', metafile: true, legalComments: 'eof' };
+	const common = {
+		bundle: true,
+		platform: 'node',
+		format: 'cjs',
+		target: TARGET,
+		sourcemap: true,
+		sourcesContent: false,
+		logLevel: 'warning',
+		metafile: true,
+		legalComments: 'eof',
+	};
 
 	const packageEntry = entries
-		.map(({ source, className }) => `export { ${className} } from ${JSON.stringify(`./${source.replace(/\.ts$/, '')}`)};`)
+		.map(
+			({ source, className }) =>
+				`export { ${className} } from ${JSON.stringify(`./${source.replace(/\.ts$/, '')}`)};`,
+		)
 		.join('\n');
 	const nodes = await esbuild.build({
 		...common,
-		stdin: { contents: packageEntry, resolveDir: REPO, sourcefile: 'package-entry.ts', loader: 'ts' },
+		stdin: {
+			contents: packageEntry,
+			resolveDir: REPO,
+			sourcefile: 'package-entry.ts',
+			loader: 'ts',
+		},
 		outfile: path.join(DIST, 'package.js'),
 		external: FROM_N8N,
 	});
-	const left = externalImports(nodes.metafile).filter((name) => !FROM_N8N.includes(name) && !isBuiltin(name));
-	if (left.length > 0) throw new Error(`dist/package.js still requires ${left.join(', ')}: bundle it or take it from n8n`);
+	const left = externalImports(nodes.metafile).filter(
+		(name) => !FROM_N8N.includes(name) && !isBuiltin(name),
+	);
+	if (left.length > 0)
+		throw new Error(
+			`dist/package.js still requires ${left.join(', ')}: bundle it or take it from n8n`,
+		);
 
 	for (const { distFile, className } of entries) {
 		const file = path.join(REPO, distFile);
 		fs.mkdirSync(path.dirname(file), { recursive: true });
-		const relative = path.relative(path.dirname(file), path.join(DIST, 'package.js')).split(path.sep).join('/');
-		fs.writeFileSync(file, `'use strict';\n// n8n loads the class named like this file; the code is in the one bundle (see scripts/build.js).\nexports.${className} = require('${relative.startsWith('.') ? relative : `./${relative}`}').${className};\n`);
+		const relative = path
+			.relative(path.dirname(file), path.join(DIST, 'package.js'))
+			.split(path.sep)
+			.join('/');
+		fs.writeFileSync(
+			file,
+			`'use strict';\n// n8n loads the class named like this file; the code is in the one bundle (see scripts/build.js).\nexports.${className} = require('${relative.startsWith('.') ? relative : `./${relative}`}').${className};\n`,
+		);
 	}
 
 	const sandbox = await esbuild.build({
 		...common,
-		entryPoints: { index: path.join(REPO, 'sandbox', 'index.ts'), cli: path.join(REPO, 'sandbox', 'cli.ts') },
+		entryPoints: {
+			index: path.join(REPO, 'sandbox', 'index.ts'),
+			cli: path.join(REPO, 'sandbox', 'cli.ts'),
+		},
 		outdir: path.join(DIST, 'sandbox'),
 	});
 	const sandboxLeft = externalImports(sandbox.metafile).filter((name) => !isBuiltin(name));
-	if (sandboxLeft.length > 0) throw new Error(`dist/sandbox still requires ${sandboxLeft.join(', ')}: it must run without installing anything`);
+	if (sandboxLeft.length > 0)
+		throw new Error(
+			`dist/sandbox still requires ${sandboxLeft.join(', ')}: it must run without installing anything`,
+		);
 	fs.chmodSync(path.join(DIST, 'sandbox', 'cli.js'), 0o755);
-	fs.copyFileSync(path.join(REPO, 'sandbox', 'catalogue.json'), path.join(DIST, 'sandbox', 'catalogue.json'));
+	fs.copyFileSync(
+		path.join(REPO, 'sandbox', 'catalogue.json'),
+		path.join(DIST, 'sandbox', 'catalogue.json'),
+	);
 
 	copyAssets(path.join(REPO, 'nodes'), path.join(DIST, 'nodes'), /\.(svg|png|node\.json)$/);
 	copyAssets(path.join(REPO, 'credentials'), path.join(DIST, 'credentials'), /\.(svg|png)$/);
 
 	const size = (file) => `${Math.round(fs.statSync(path.join(DIST, file)).size / 1024)} KiB`;
-	if (!options.quiet) console.log(
-		`[build] dist/ in ${Date.now() - started} ms: package.js ${size('package.js')} (${entries.length} entry files; from n8n: ${FROM_N8N.join(', ')}), sandbox/cli.js ${size('sandbox/cli.js')}`,
-	);
+	if (!options.quiet)
+		console.log(
+			`[build] dist/ in ${Date.now() - started} ms: package.js ${size('package.js')} (${entries.length} entry files; from n8n: ${FROM_N8N.join(', ')}), sandbox/cli.js ${size('sandbox/cli.js')}`,
+		);
 }
 
 function isBuiltin(name) {

@@ -18,7 +18,15 @@ const paths = require('./paths');
 /** The keys n8n's installer drops from the unpacked package.json before its `npm install`. */
 const DROPPED_KEYS = ['devDependencies', 'peerDependencies', 'optionalDependencies'];
 /** n8n's own options for that install (community-packages.service.js), for checking it would fetch nothing. */
-const N8N_INSTALL_ARGS = ['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'];
+const N8N_INSTALL_ARGS = [
+	'install',
+	'--audit=false',
+	'--fund=false',
+	'--bin-links=false',
+	'--install-strategy=shallow',
+	'--ignore-scripts=true',
+	'--package-lock=false',
+];
 
 /** Environment for npm without an outer `npm run`'s variables (they name the repo as prefix and package). */
 function npmEnv() {
@@ -40,11 +48,15 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
  */
 function packPackage() {
 	const destination = fs.mkdtempSync(path.join(os.tmpdir(), 'wa-pack-'));
-	const output = execFileSync(npm, ['pack', '--json', '--ignore-scripts', '--loglevel=error', '--pack-destination', destination], {
-		cwd: paths.REPO,
-		env: npmEnv(),
-		encoding: 'utf8',
-	});
+	const output = execFileSync(
+		npm,
+		['pack', '--json', '--ignore-scripts', '--loglevel=error', '--pack-destination', destination],
+		{
+			cwd: paths.REPO,
+			env: npmEnv(),
+			encoding: 'utf8',
+		},
+	);
 	const [info] = JSON.parse(output);
 	return {
 		file: path.join(destination, info.filename),
@@ -89,7 +101,9 @@ let packed;
 /** One `npm pack` per process and build: repacked when dist/package.js changed. */
 function currentTarball() {
 	const bundle = path.join(paths.REPO, 'dist', 'package.js');
-	const stamp = fs.existsSync(bundle) ? crypto.createHash('sha256').update(fs.readFileSync(bundle)).digest('hex') : 'none';
+	const stamp = fs.existsSync(bundle)
+		? crypto.createHash('sha256').update(fs.readFileSync(bundle)).digest('hex')
+		: 'none';
 	if (!packed || packed.stamp !== stamp || !fs.existsSync(packed.tarball.file)) {
 		if (packed) removeTarball(packed.tarball);
 		else process.once('exit', () => packed && removeTarball(packed.tarball));
@@ -111,13 +125,19 @@ function installPackedPackage(userFolder) {
 	const tarball = currentTarball();
 	const markerFile = path.join(nodesDir, `.${paths.PACKAGE_NAME}.tarball`);
 	const installed = fs.existsSync(markerFile) ? fs.readFileSync(markerFile, 'utf8') : '';
-	if (installed === tarball.integrity && fs.existsSync(path.join(directory, 'package.json')) && !fs.lstatSync(directory).isSymbolicLink()) return directory;
+	if (
+		installed === tarball.integrity &&
+		fs.existsSync(path.join(directory, 'package.json')) &&
+		!fs.lstatSync(directory).isSymbolicLink()
+	)
+		return directory;
 
 	fs.mkdirSync(modulesDir, { recursive: true });
 	// Unpack next to it, then swap in: a half-unpacked package is never what n8n sees.
 	const staging = fs.mkdtempSync(path.join(modulesDir, `.${paths.PACKAGE_NAME}-`));
 	const manifest = unpackLikeN8n(tarball.file, staging);
-	if (fs.existsSync(directory) && fs.lstatSync(directory).isSymbolicLink()) fs.unlinkSync(directory);
+	if (fs.existsSync(directory) && fs.lstatSync(directory).isSymbolicLink())
+		fs.unlinkSync(directory);
 	else fs.rmSync(directory, { recursive: true, force: true });
 	fs.renameSync(staging, directory);
 	recordInLedger(nodesDir, manifest.name, manifest.version);
@@ -125,4 +145,11 @@ function installPackedPackage(userFolder) {
 	return directory;
 }
 
-module.exports = { packPackage, unpackLikeN8n, installPackedPackage, N8N_INSTALL_ARGS, DROPPED_KEYS, npmEnv };
+module.exports = {
+	packPackage,
+	unpackLikeN8n,
+	installPackedPackage,
+	N8N_INSTALL_ARGS,
+	DROPPED_KEYS,
+	npmEnv,
+};

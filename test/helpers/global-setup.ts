@@ -13,7 +13,9 @@ const log = (line: string) => process.stdout.write(`[test set-up] ${line}\n`);
  *   into N8N_RUNTIME_DIR or .cache/) and one real n8n shared by those files, with the package installed from
  *   its npm pack tarball.
  */
-export default async function globalSetup(globalConfig: Parameters<typeof startSharedN8n>[0]): Promise<void> {
+export default async function globalSetup(
+	globalConfig: Parameters<typeof startSharedN8n>[0],
+): Promise<void> {
 	const redisBinary = await ensureRedisServer({ log });
 	const redis = await startRedisServer(undefined, redisBinary);
 	process.env.TEST_REDIS_HOST = '127.0.0.1';
@@ -25,7 +27,9 @@ export default async function globalSetup(globalConfig: Parameters<typeof startS
 	// The package tests and the e2e n8n read dist/; a build is about a second, so every such run builds.
 	if (e2e || runIncludes(globalConfig, 'unit')) await build({ quiet: true });
 	if (e2e && !isInstalled()) {
-		log(`the pinned n8n ${paths.N8N_VERSION} for the end-to-end tests is not installed in ${paths.CACHE_DIR}: installing it now (once; about 5 minutes and 2.8 GB)`);
+		log(
+			`the pinned n8n ${paths.N8N_VERSION} for the end-to-end tests is not installed in ${paths.CACHE_DIR}: installing it now (once; about 5 minutes and 2.8 GB)`,
+		);
 		await installN8n({ log: (line) => log(`n8n: ${line}`) });
 	}
 	await startSharedN8n(globalConfig);

@@ -27,7 +27,10 @@ export function which(name: string, pathVar: string): string | undefined {
 		.find(isExecutable);
 }
 
-export function locateRedisServer(pathVar = process.env.PATH ?? '', fixedPaths = FIXED_REDIS_PATHS): string | undefined {
+export function locateRedisServer(
+	pathVar = process.env.PATH ?? '',
+	fixedPaths = FIXED_REDIS_PATHS,
+): string | undefined {
 	return which('redis-server', pathVar) ?? fixedPaths.find(isExecutable);
 }
 
@@ -46,7 +49,10 @@ function run(command: string, args: string[], pathVar: string): { ok: boolean; o
 		encoding: 'utf8',
 		timeout: 15 * 60_000,
 	});
-	return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? result.error.message : ''}` };
+	return {
+		ok: result.status === 0,
+		output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? result.error.message : ''}`,
+	};
 }
 
 /**
@@ -79,16 +85,26 @@ export async function ensureRedisServer(options: EnsureRedisOptions = {}): Promi
 		prefix = [sudo, '-n'];
 	}
 	const started = Date.now();
-	log(`redis-server is not installed: installing Debian's redis-server package (${prefix.length > 0 ? 'sudo ' : ''}apt-get update && apt-get install -y redis-server) …`);
-	for (const args of [['update', '-qq'], ['install', '-y', '-qq', '-o', 'DPkg::Lock::Timeout=300', 'redis-server']]) {
+	log(
+		`redis-server is not installed: installing Debian's redis-server package (${prefix.length > 0 ? 'sudo ' : ''}apt-get update && apt-get install -y redis-server) …`,
+	);
+	for (const args of [
+		['update', '-qq'],
+		['install', '-y', '-qq', '-o', 'DPkg::Lock::Timeout=300', 'redis-server'],
+	]) {
 		const [command, ...rest] = [...prefix, aptGet, ...args];
 		const result = run(command, rest, pathVar);
 		if (!result.ok) {
-			throw new Error(`apt-get ${args.join(' ')} failed while installing redis-server; install it yourself (\`${INSTALL_HINT}\`):\n${result.output.trim().split('\n').slice(-15).join('\n')}`);
+			throw new Error(
+				`apt-get ${args.join(' ')} failed while installing redis-server; install it yourself (\`${INSTALL_HINT}\`):\n${result.output.trim().split('\n').slice(-15).join('\n')}`,
+			);
 		}
 	}
 	const installed = locateRedisServer(pathVar, fixedPaths);
-	if (!installed) throw new Error(`apt-get installed redis-server but no redis-server binary is on PATH or in ${fixedPaths.join(', ')}`);
+	if (!installed)
+		throw new Error(
+			`apt-get installed redis-server but no redis-server binary is on PATH or in ${fixedPaths.join(', ')}`,
+		);
 	log(`installed redis-server (${installed}) in ${Math.round((Date.now() - started) / 1000)} s`);
 	return installed;
 }
@@ -99,14 +115,34 @@ export async function startRedisServer(
 	binary = locateRedisServer(),
 ): Promise<{ url: string; port: number; password: string; stop: () => Promise<void> }> {
 	if (!binary) {
-		throw new Error(`redis-server not found: install it with \`${INSTALL_HINT}\` (npm test's set-up does this when it may)`);
+		throw new Error(
+			`redis-server not found: install it with \`${INSTALL_HINT}\` (npm test's set-up does this when it may)`,
+		);
 	}
 	const port = await freePort();
 	const dir = mkdtempSync(join(tmpdir(), 'wa-redis-'));
-	const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', password], { stdio: 'ignore' });
+	const child: ChildProcess = spawn(
+		binary,
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			'--requirepass',
+			password,
+		],
+		{ stdio: 'ignore' },
+	);
 	const deadline = Date.now() + 10_000;
 	while (!(await canConnect(port))) {
-		if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`);
+		if (Date.now() > deadline || child.exitCode !== null)
+			throw new Error(`redis-server did not start on port ${port}`);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 	return {

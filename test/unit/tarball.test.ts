@@ -9,7 +9,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { N8N_INSTALL_ARGS, npmEnv, packPackage, unpackLikeN8n } from '../../scripts/n8n/community-package';
+import {
+	N8N_INSTALL_ARGS,
+	npmEnv,
+	packPackage,
+	unpackLikeN8n,
+} from '../../scripts/n8n/community-package';
 
 const root = join(__dirname, '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'wa-tarball-'));
@@ -39,20 +44,47 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 		expect(source.dependencies ?? {}).toEqual({});
 		const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Manifest;
 		expect(manifest.devDependencies).toBeUndefined();
-		const listed = [...manifest.n8n.nodes, ...manifest.n8n.credentials, ...Object.values(manifest.bin)];
-		expect(tarball.files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/package.js', 'dist/sandbox/catalogue.json', ...listed]));
+		const listed = [
+			...manifest.n8n.nodes,
+			...manifest.n8n.credentials,
+			...Object.values(manifest.bin),
+		];
+		expect(tarball.files).toEqual(
+			expect.arrayContaining([
+				'LICENSE',
+				'README.md',
+				'package.json',
+				'dist/package.js',
+				'dist/sandbox/catalogue.json',
+				...listed,
+			]),
+		);
 		expect(tarball.files.filter((file) => file.endsWith('.svg'))).toHaveLength(12);
 		// Sources, tests and maps of the bundle's inputs stay out of the tarball.
-		expect(tarball.files.filter((file) => !file.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json'].includes(file))).toEqual([]);
+		expect(
+			tarball.files.filter(
+				(file) =>
+					!file.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json'].includes(file),
+			),
+		).toEqual([]);
 	});
 
 	it("n8n's own npm install step in the unpacked folder succeeds with the registry unreachable and installs nothing", () => {
-		const result = spawnSync('npm', [...N8N_INSTALL_ARGS, '--registry=http://127.0.0.1:9/', '--fetch-retries=0', '--loglevel=error'], {
-			cwd: packageDir,
-			env: npmEnv(),
-			encoding: 'utf8',
-			timeout: 60_000,
-		});
+		const result = spawnSync(
+			'npm',
+			[
+				...N8N_INSTALL_ARGS,
+				'--registry=http://127.0.0.1:9/',
+				'--fetch-retries=0',
+				'--loglevel=error',
+			],
+			{
+				cwd: packageDir,
+				env: npmEnv(),
+				encoding: 'utf8',
+				timeout: 60_000,
+			},
+		);
 		expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
 		expect(existsSync(join(packageDir, 'node_modules'))).toBe(false);
 	});
@@ -61,7 +93,8 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 		// A NODE_PATH holding exactly what n8n's own node_modules would offer the package: no ioredis, no libphonenumber-js.
 		const provided = join(work, 'n8n-provides', 'node_modules');
 		mkdirSync(provided, { recursive: true });
-		for (const name of ['n8n-workflow', 'luxon']) symlinkSync(join(root, 'node_modules', name), join(provided, name), 'dir');
+		for (const name of ['n8n-workflow', 'luxon'])
+			symlinkSync(join(root, 'node_modules', name), join(provided, name), 'dir');
 		const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Manifest;
 		const script = `
 			const path = require('node:path');
@@ -94,12 +127,16 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 	});
 
 	it('the sandbox bin runs from the unpacked package with nothing on NODE_PATH', () => {
-		const result = spawnSync(process.execPath, [join(packageDir, 'dist', 'sandbox', 'cli.js'), '--help'], {
-			cwd: work,
-			env: { PATH: process.env.PATH ?? '' },
-			encoding: 'utf8',
-			timeout: 30_000,
-		});
+		const result = spawnSync(
+			process.execPath,
+			[join(packageDir, 'dist', 'sandbox', 'cli.js'), '--help'],
+			{
+				cwd: work,
+				env: { PATH: process.env.PATH ?? '' },
+				encoding: 'utf8',
+				timeout: 30_000,
+			},
+		);
 		expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
 		expect(result.stdout).toMatch(/sandbox/i);
 	});

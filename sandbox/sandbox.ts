@@ -44,8 +44,9 @@ export interface Referral {
 	body?: string;
 	media_type?: 'image' | 'video';
 	image_url?: string;
-	ctwa_clid?: string;
-	/** The ad's greeting (Meta omits it for ads in a WhatsApp Status placement: pass null to leave it out) */
+	/** Meta leaves it out for ads in a WhatsApp Status placement: null leaves it out */
+	ctwa_clid?: string | null;
+	/** The ad's greeting; Meta leaves it out for ads in a WhatsApp Status placement: null leaves it out */
 	welcome_message?: { text: string } | null;
 }
 
@@ -419,7 +420,8 @@ export class Sandbox {
 				welcome_message: { text: '¡Hola! Contanos qué turno necesitás y te respondemos por acá.' },
 				...(event.referral === true ? {} : event.referral),
 			};
-			if (referral.welcome_message === null) delete referral.welcome_message;
+			// A key given as null is left out (a Status ad has neither ctwa_clid nor welcome_message).
+			for (const key of Object.keys(referral)) if (referral[key] === null) delete referral[key];
 			message.referral = referral;
 		}
 		const name = contact.name;

@@ -212,12 +212,13 @@ describe('inbound messages', () => {
 		});
 	});
 
-	test('an ad in a WhatsApp Status placement has no welcome_message (welcome_message: null leaves it out), as Meta documents', async () => {
-		sandbox.control.inbound({ from: EMILIA, text: 'Vi tu estado', referral: { welcome_message: null } });
+	test('an ad in a WhatsApp Status placement has neither ctwa_clid nor welcome_message (null leaves a key out), as Meta documents', async () => {
+		sandbox.control.inbound({ from: EMILIA, text: 'Vi tu estado', referral: { welcome_message: null, ctwa_clid: null } });
 		await sandbox.control.flushWebhooks();
 		const referral = receiver.messages()[0].referral;
-		expect(referral).toMatchObject({ source_type: 'ad', ctwa_clid: expect.any(String) });
+		expect(referral).toMatchObject({ source_type: 'ad', source_id: expect.any(String) });
 		expect(referral).not.toHaveProperty('welcome_message');
+		expect(referral).not.toHaveProperty('ctwa_clid');
 	});
 
 	test('"taps" answers the last template\'s quick reply with the payload the business sent, in context', async () => {

@@ -5,7 +5,7 @@
  * - dist/package.js: every node and credential, with lib/ and the libraries they use (libphonenumber-js,
  *   ioredis) bundled in. Only `n8n-workflow` and `luxon` stay outside: n8n provides both (n8n-workflow as the
  *   peer dependency; luxon because n8n puts its own node_modules on NODE_PATH before loading community packages,
- *   see docs/packaging.md), and sharing n8n's luxon keeps DateTime values from expressions one class.
+ *   see README, Architecture), and sharing n8n's luxon keeps DateTime values from expressions one class.
  * - dist/nodes/X/X.node.js and dist/credentials/X.credentials.js, the files package.json's `n8n` section lists:
  *   one line each, re-exporting the class from dist/package.js. One bundle, not one per file, so the nodes share
  *   module state as they do from source (one SQLite handle per file and one Redis client per credential).

@@ -1,7 +1,7 @@
 /**
  * Starts one n8n in jest's globalSetup for all e2e files (instead of one boot per file), only when the run
- * includes e2e files and the runtime is installed. When it is not installed nothing starts here and the e2e
- * files fail on their own with the install command, so unit-only runs never pay for n8n.
+ * includes e2e files (globalSetup installs the pinned runtime first when it is missing), so unit-only runs never
+ * pay for n8n. Should the runtime still be missing, the e2e files fail on their own with the install command.
  *
  * Wiring (test/helpers/global-setup.ts and global-teardown.ts):
  *   await startSharedN8n(globalConfig);   // globalSetup(globalConfig)

@@ -413,4 +413,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, installPackedPackage, paths };
+module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, linkPackage, installPackedPackage, paths };

@@ -28,7 +28,7 @@ export default async function globalSetup(
 	if (e2e || runIncludes(globalConfig, 'unit')) await build({ quiet: true });
 	if (e2e && !isInstalled()) {
 		log(
-			`the pinned n8n ${paths.N8N_VERSION} for the end-to-end tests is not installed in ${paths.CACHE_DIR}: installing it now (once; about 5 minutes and 2.8 GB)`,
+			`the pinned n8n ${paths.N8N_VERSION} for the end-to-end tests is not installed in ${paths.CACHE_DIR}: installing it now (once: 5 to 15 minutes depending on the machine, 2.8 GB)`,
 		);
 		await installN8n({ log: (line) => log(`n8n: ${line}`) });
 	}

@@ -16,7 +16,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 
 	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 
-	icon = 'file:whatsapp.svg' as const;
+	icon = { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

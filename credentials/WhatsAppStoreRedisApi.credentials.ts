@@ -12,7 +12,7 @@ export class WhatsAppStoreRedisApi implements ICredentialType {
 
 	documentationUrl = 'https://redis.io/docs/latest/operate/oss_and_stack/management/security/';
 
-	icon = 'file:whatsappStore.svg' as const;
+	icon = { light: 'file:whatsappStore.svg', dark: 'file:whatsappStore.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
 		{

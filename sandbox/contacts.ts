@@ -1,6 +1,6 @@
 /** The users the sandbox knows: their name, last inbound message (the 24-hour window), ad referral, opt-out. */
 
-/** Meta's windows, as data (whatsapp-cloud-api.md §4) */
+/** Meta's windows, as data (docs/meta-cloud-api.md §4) */
 export const WINDOWS = {
 	/** Customer service window: free-form messages allowed this long after the user's last message */
 	customerServiceMs: 24 * 60 * 60 * 1000,

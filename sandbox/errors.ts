@@ -1,6 +1,6 @@
 /**
  * Meta's refusals as data: one row per error code the sandbox can give, with the HTTP status
- * (whatsapp-cloud-api.md §6: Meta answers 130429 and 131056 with 400, not 429), the message and
+ * (docs/meta-cloud-api.md §6: Meta answers 130429 and 131056 with 400, not 429), the message and
  * the title used in `statuses[].errors` when the same code arrives asynchronously.
  * Messages follow what Meta's Graph API returns in the wild; `details` is filled per request.
  */

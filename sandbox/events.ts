@@ -1,5 +1,5 @@
 /**
- * Builders of webhook `changes[]` entries in Meta's exact shape (whatsapp-cloud-api.md §3):
+ * Builders of webhook `changes[]` entries in Meta's exact shape (docs/meta-cloud-api.md §3):
  * message statuses, inbound user messages, marketing preferences and template status updates.
  */
 import type { MessageTemplate } from '../lib/cloud-api/types';
@@ -122,6 +122,7 @@ export function templateStatusChange(template: MessageTemplate, reason = 'NONE')
 			message_template_name: template.name,
 			message_template_language: template.language,
 			reason,
+			message_template_category: template.category,
 		},
 	};
 }

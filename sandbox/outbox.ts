@@ -15,6 +15,7 @@ import https from 'node:https';
 import type { WebhookChange } from './events';
 import type { SandboxFaults, SandboxSettings } from './options';
 import { shuffle, type Random } from './random';
+import { webhookBody } from './webhook-body';
 
 export interface WebhookTarget {
 	url: string;
@@ -204,9 +205,7 @@ export class WebhookOutbox {
 		while (this.ready.length > 0 && this.inFlight < settings.webhookConcurrency) {
 			const changes = this.ready.splice(0, settings.webhookBatchSize);
 			if (this.deps.faults().reorderWebhooks) shuffle(changes, this.deps.random);
-			const body = Buffer.from(
-				JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: this.deps.wabaId, changes }] }),
-			);
+			const body = webhookBody(this.deps.wabaId, changes);
 			const batch = ++this.batchCounter;
 			for (const target of targets) {
 				this.post({ batch, target, body, changes: changes.length, attempt: 1, duplicate: false });

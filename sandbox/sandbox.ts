@@ -44,7 +44,10 @@ export interface Referral {
 	body?: string;
 	media_type?: 'image' | 'video';
 	image_url?: string;
-	ctwa_clid?: string;
+	/** Meta leaves it out for ads in a WhatsApp Status placement: null leaves it out */
+	ctwa_clid?: string | null;
+	/** The ad's greeting; Meta leaves it out for ads in a WhatsApp Status placement: null leaves it out */
+	welcome_message?: { text: string } | null;
 }
 
 /** A message from a user, as control.inbound() takes it */
@@ -405,7 +408,7 @@ export class Sandbox {
 		if (event.contextId) message.context = { from: this.business.displayDigits, id: event.contextId };
 		if (event.referral) {
 			contact.referralAt = Math.max(contact.referralAt ?? -Infinity, at);
-			message.referral = {
+			const referral: Record<string, unknown> = {
 				source_url: 'https://fb.me/sandbox-ad',
 				source_id: '120200000000000001',
 				source_type: 'ad',
@@ -414,8 +417,12 @@ export class Sandbox {
 				media_type: 'image',
 				image_url: 'https://scontent.xx.fbcdn.net/sandbox-ad.jpg',
 				ctwa_clid: `ARA${id.slice(6, 26)}`,
+				welcome_message: { text: '¡Hola! Contanos qué turno necesitás y te respondemos por acá.' },
 				...(event.referral === true ? {} : event.referral),
 			};
+			// A key given as null is left out (a Status ad has neither ctwa_clid nor welcome_message).
+			for (const key of Object.keys(referral)) if (referral[key] === null) delete referral[key];
+			message.referral = referral;
 		}
 		const name = contact.name;
 		this.outbox.schedule(now + this.faults.webhookDelayMs, (deliver) =>

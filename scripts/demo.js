@@ -97,7 +97,9 @@ async function cleanup() {
 	while (cleanups.length > 0) {
 		try {
 			await cleanups.pop()();
-		} catch {}
+		} catch {
+			// best effort: the next clean-up still runs
+		}
 	}
 }
 

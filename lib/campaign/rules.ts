@@ -1,5 +1,5 @@
 /**
- * The campaign's WhatsApp rules as data (whatsapp-cloud-api.md §4–§6), so a change by Meta is an edit here,
+ * The campaign's WhatsApp rules as data (docs/meta-cloud-api.md §4–§6), so a change by Meta is an edit here,
  * not in code: throughput per level, messaging-limit tiers, the qualities that pause a campaign, the US
  * marketing rule, and the defaults of the delivery guarantee.
  */

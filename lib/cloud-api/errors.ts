@@ -1,5 +1,5 @@
 /**
- * The WhatsApp / Graph API error catalogue, as data: every code of whatsapp-cloud-api.md §6 with its meaning,
+ * The WhatsApp / Graph API error catalogue, as data: every code of docs/meta-cloud-api.md §6 with its meaning,
  * usual HTTP status, what a sender should do (retry class) and one line a no-code user can act on.
  * Used by the transport (synchronous errors), the trigger (asynchronous `errors[]`) and the campaign pacer.
  */

@@ -1,6 +1,6 @@
 /**
  * Shapes shared by the transport, the sandbox, the template builder and the nodes.
- * They follow Meta's Graph API JSON as documented (whatsapp-cloud-api.md), so that a
+ * They follow Meta's Graph API JSON as documented (docs/meta-cloud-api.md), so that a
  * template read from the API, from the sandbox catalogue or from a test fixture is the same value.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The conversation store (design.md "The conversation store"): one interface (types.ts), two backends.
+ * The conversation store (README, Architecture; docs/meta-cloud-api.md §3-§4 for what it records): one interface (types.ts), two backends.
  *
  *   const store = new SqliteStore({ path: resolveStorePath() });          // embedded, default
  *   const store = await RedisStore.connect({ host, port, password, keyPrefix });

@@ -1,5 +1,5 @@
 /**
- * Template + values → the Graph API JSON of whatsapp-cloud-api.md §1, validated before any paid call.
+ * Template + values → the Graph API JSON of docs/meta-cloud-api.md §1, validated before any paid call.
  * Every problem is reported at once, each naming its field and the fix.
  */
 

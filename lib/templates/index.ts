@@ -1,6 +1,6 @@
 /**
  * Template core: a WhatsApp template definition (Meta's shape, lib/cloud-api/types.ts `MessageTemplate`)
- * plus values → the Graph API JSON of whatsapp-cloud-api.md §1, validated before any paid call.
+ * plus values → the Graph API JSON of docs/meta-cloud-api.md §1, validated before any paid call.
  * Framework-free: used by the Send HSM Template node, the Bulk Campaign node (dry run and send) and the sandbox tests.
  *
  * Public API

@@ -1,5 +1,5 @@
 /**
- * WhatsApp template rules as data, in one place (whatsapp-cloud-api.md §1, §2, §4, §6).
+ * WhatsApp template rules as data, in one place (docs/meta-cloud-api.md §1, §2, §4, §6).
  * Meta changes these numbers; change them here, not in the code that applies them.
  */
 

@@ -29,5 +29,5 @@ export const DEFAULT_OPT_IN_BUTTON_PAYLOADS: readonly string[] = Object.freeze([
 /** Meta's `user_preferences` webhook: category and values for marketing opt-out / resume. */
 export const MARKETING_PREFERENCE = Object.freeze({ category: 'marketing_messages', stop: 'stop', resume: 'resume' });
 
-/** Status error code meaning "user stopped marketing messages" (whatsapp-cloud-api.md §6). */
+/** Status error code meaning "user stopped marketing messages" (docs/meta-cloud-api.md §6). */
 export const MARKETING_OPT_OUT_ERROR_CODE = 131050;

@@ -1,5 +1,5 @@
 /**
- * The type-specific part of an inbound message (whatsapp-cloud-api.md §3): the text a person would read,
+ * The type-specific part of an inbound message (docs/meta-cloud-api.md §3): the text a person would read,
  * what they chose (button payload / interactive reply ID), media, location, reaction, order, system notice.
  */
 import { arr, bool, name, obj, rawStr, str, type JsonObject } from './read';

@@ -1,6 +1,6 @@
 /**
  * Two families of types:
- * - `Wa*`: Meta's webhook JSON as documented (whatsapp-cloud-api.md §3). Used to build payloads (tests,
+ * - `Wa*`: Meta's webhook JSON as documented (docs/meta-cloud-api.md §3). Used to build payloads (tests,
  *   sandbox) with type checking. Incoming payloads are never trusted to match them: normalise.ts reads
  *   everything through the total readers of read.ts.
  * - `*Event`: what normaliseEvents returns, one flat object per message / status / other change, meant to

@@ -1,5 +1,5 @@
 /**
- * Messaging-window rules per channel, as data (whatsapp-cloud-api.md §4). Meta changes these lengths from
+ * Messaging-window rules per channel, as data (docs/meta-cloud-api.md §4). Meta changes these lengths from
  * time to time: edit them here, or override them per node ("Window Lengths"), never in code paths.
  *
  * - WhatsApp: customer-service window (CSW) of 24 h after the user's last message; free-form messages only

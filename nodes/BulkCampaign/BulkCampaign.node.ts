@@ -19,13 +19,17 @@ export class BulkCampaign implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Bulk Campaign',
 		name: 'bulkCampaign',
-		icon: 'file:whatsapp.svg',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "report" ? "Report" : $parameter["template"] }}',
 		description:
 			'Send one WhatsApp template to every input item, each exactly once, at the number\'s full throughput: resumable, with skips and reasons, a dry run with costs, and a delivery report',
 		defaults: { name: 'Bulk Campaign' },
+		// Deliberately not an AI tool: one call sends a paid template to every input item, a whole audience, and
+		// an agent's guess must never start that. An agent that needs to message one contact has Send HSM
+		// Template (a tool); the key is present so n8n's lint (node-usable-as-tool) sees this was decided.
+		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Sent', 'Not Sent'],

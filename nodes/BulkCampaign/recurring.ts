@@ -53,6 +53,8 @@ export const sendWindowProperties: INodeProperties[] = [
 			{
 				displayName: 'Window',
 				name: 'window',
+				// From and To side by side, in the order a person reads a window, not alphabetical.
+				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
 				values: [
 					{
 						displayName: 'From',

@@ -4,6 +4,7 @@ import { funnelChartSvg, funnelRows } from '../../lib/campaign';
 import { periodCampaignId, periodsEndingWith, splitPeriodCampaignId } from '../../lib/campaign/period';
 import { periodComparison } from '../../lib/campaign/period-report';
 import { openStore } from '../shared/store';
+import { toNodeError } from '../shared/transport';
 
 type ReportOptions = { bucketMinutes?: number; includeChart?: boolean; binaryPropertyName?: string; comparePeriods?: number; periodKeys?: string };
 
@@ -67,7 +68,7 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 			}
 			out.push(...rows);
 		} catch (error) {
-			if (!continueOnFail) throw error;
+			if (!continueOnFail) throw toNodeError(ctx.getNode(), error, { itemIndex: index });
 			failed.push({ json: { error: (error as Error).message }, pairedItem: { item: index } });
 		}
 	}

@@ -1,5 +1,6 @@
 import {
 	NodeConnectionTypes,
+	isToolType,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
@@ -19,17 +20,24 @@ function outputsFor(recontactCheck: boolean) {
 	return outputs;
 }
 
+function mergeOutputsInInputOrder(outputs: INodeExecutionData[][]): INodeExecutionData[] {
+	const itemIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
+	return outputs.flat().sort((a, b) => itemIndex(a) - itemIndex(b));
+}
+
 export class CheckConversationWindow implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Check Conversation Window',
 		name: 'checkConversationWindow',
-		icon: 'file:window.svg',
+		icon: { light: 'file:window.svg', dark: 'file:window.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{ $parameter["channel"] + " · " + ({ store: "from the store", field: "from a field", latest: "later of store and field" })[$parameter["windowSource"]] }}',
 		description:
 			'Routes contacts by their messaging window: Open (the contact wrote within 24 hours, free-form messages allowed) or Closed (a template is needed, or on Messenger / Instagram wait for the user)',
 		defaults: { name: 'Check Conversation Window' },
+		// An AI agent may ask "can I write to this contact freely now?": read-only, no cost (see execute()).
+		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		// Open / Closed like the If node; "Recontact Spent" appears when that check is on.
 		outputs: `={{ (${outputsFor.toString()})($parameter.recontactCheck) }}`,
@@ -227,6 +235,10 @@ export class CheckConversationWindow implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return checkWindows(this, this.continueOnFail());
+		const outputs = await checkWindows(this, this.continueOnFail());
+		// As an agent's tool (type checkConversationWindowTool) n8n hands the agent only the first output, which
+		// would hide every closed window: answer with all contacts in input order, each with its window verdict.
+		if (isToolType(this.getNode().type)) return [mergeOutputsInInputOrder(outputs)];
+		return outputs;
 	}
 }

@@ -11,6 +11,7 @@ import { checkContacts, type CheckInput, type CheckOptions, type WindowSource } 
 import { parseTimestamp } from '../../lib/window/timestamp';
 import type { ConversationStore } from '../../lib/store/types';
 import { openStore } from '../shared/store';
+import { toNodeError } from '../shared/transport';
 
 const FIELD_LABELS = { contact: 'Contact', lastInbound: 'Last Inbound Time', queryId: 'Query ID', businessPhoneNumberId: 'Business Phone Number ID' } as const;
 
@@ -114,7 +115,7 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 		} catch (error) {
 			if (error instanceof ItemError) fail(index, error.field, error.message);
 			else if (continueOnFail) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
-			else throw error;
+			else throw toNodeError(node, error, { itemIndex: index });
 		}
 	}
 
@@ -124,7 +125,7 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 		try {
 			store = await openStore(ctx);
 		} catch (error) {
-			if (!continueOnFail) throw error;
+			if (!continueOnFail) throw toNodeError(node, error);
 			for (const { index } of prepared) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
 			return recontact ? [open, closed, spent] : [open, closed];
 		}

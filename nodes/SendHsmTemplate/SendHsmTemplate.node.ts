@@ -14,7 +14,7 @@ export class SendHsmTemplate implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Send HSM Template',
 		name: 'sendHsmTemplate',
-		icon: 'file:whatsapp.svg',
+		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["template"] }}',

@@ -1,5 +1,6 @@
 import {
 	NodeApiError,
+	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type IExecuteFunctions,
 	type IHookFunctions,
@@ -103,7 +104,19 @@ export function toNodeApiError(node: INode, error: GraphApiError, options: { ite
 	});
 }
 
-/** Any error on its way out of a node: Graph API refusals become NodeApiErrors with Meta's code and the fix. */
-export function toNodeError(node: INode, error: unknown, options: { itemIndex?: number; secrets?: string[] } = {}): Error {
-	return error instanceof GraphApiError ? toNodeApiError(node, error, options) : (error as Error);
+/**
+ * Any error on its way out of a node, as one of n8n's node errors (so the editor shows the node, item and fix):
+ * Graph API refusals become NodeApiErrors with Meta's code and the fix; n8n's own node errors pass unchanged;
+ * anything else (a store or file failure) is wrapped in a NodeOperationError that keeps its message.
+ */
+export function toNodeError(
+	node: INode,
+	error: unknown,
+	options: { itemIndex?: number; secrets?: string[] } = {},
+): NodeApiError | NodeOperationError {
+	if (error instanceof GraphApiError) return toNodeApiError(node, error, options);
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+	const cause = error instanceof Error ? error : new Error(String(error));
+	const message = redactSecrets(cause.message, options.secrets ?? []);
+	return new NodeOperationError(node, message, { itemIndex: options.itemIndex });
 }

@@ -63,7 +63,9 @@ async function submitForm(n8n, url, values) {
 	let waitingUrl;
 	try {
 		waitingUrl = JSON.parse(submitted.text).formWaitingUrl;
-	} catch {}
+	} catch {
+		// not JSON: reported just below with the body
+	}
 	if (!waitingUrl) throw new StepError(`form POST ${url} did not answer with the completion page's URL: ${submitted.text.slice(0, 300)}`);
 	await waitUntilWaiting(n8n, new URL(waitingUrl).pathname.split('/').pop());
 	const page = await request(waitingUrl);

@@ -90,9 +90,9 @@ export interface N8nClient {
 	createApiKey(label: string): Promise<string>;
 	setApiKey(key: string): string;
 	/** Editor REST API, `/rest${path}`, owner cookie; returns the unwrapped `data`. */
-	rest<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+	rest<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 	/** Public API, `/api/v1${path}`, `X-N8N-API-KEY`. */
-	api<T = any>(method: string, path: string, body?: unknown): Promise<T>;
+	api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 	nodeTypes(): Promise<NodeTypeDescription[]>;
 	credentialTypes(): Promise<CredentialTypeDescription[]>;
 	createCredential(input: { name: string; type: string; data: Record<string, unknown> }): Promise<StoredCredential>;

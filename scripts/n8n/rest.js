@@ -73,7 +73,9 @@ function createRestClient(baseUrl) {
 		let parsed = text;
 		try {
 			parsed = text ? JSON.parse(text) : undefined;
-		} catch {}
+		} catch {
+			// not JSON (an HTML error page): the status says enough
+		}
 		if (expect ? response.status !== expect : !response.ok) throw new N8nRequestError(method, path, response.status, parsed);
 		return { response, body: parsed };
 	}

@@ -49,6 +49,10 @@ export declare function runN8nCli(args: string[], options: { userFolder: string;
 export declare function readLogTail(file: string, lines?: number): string;
 export declare function isInstalled(): boolean;
 export declare function freePort(): Promise<number>;
+/** Installs the `npm pack` tarball of the current dist/ into <userFolder>/.n8n/nodes/node_modules/<name> as n8n's installer does; returns that folder. */
+export declare function installPackedPackage(userFolder: string): string;
+/** The same as installPackedPackage (the name earlier versions used when they linked the repository). */
+export declare function linkPackage(userFolder: string): string;
 export declare const paths: {
 	REPO: string;
 	N8N_VERSION: string;

@@ -6,8 +6,9 @@
  *   node scripts/n8n/runtime.js start [--port N]   starts it with this package linked, until Ctrl-C
  *
  * Programmatic: `startN8n({ port, userFolder, env, owner })` boots one headless n8n under Node 24 with its own
- * N8N_USER_FOLDER, this package installed the way users install community nodes (linked at
- * <userFolder>/.n8n/nodes/node_modules/n8n-nodes-whatsapp-hsm, so node types are `n8n-nodes-whatsapp-hsm.<name>`),
+ * N8N_USER_FOLDER, this package installed the way n8n's community-package installer does it (the `npm pack`
+ * tarball unpacked into <userFolder>/.n8n/nodes/node_modules/n8n-nodes-whatsapp-hsm, nothing installed next to it;
+ * see ./community-package.js), so node types are `n8n-nodes-whatsapp-hsm.<name>`,
  * the owner pre-created from environment variables, telemetry off; it resolves once n8n is ready and the owner can log in.
  */
 const fs = require('node:fs');
@@ -19,6 +20,7 @@ const { spawn } = require('node:child_process');
 const paths = require('./paths');
 const { installN8n, isInstalled } = require('./install');
 const { createRestClient } = require('./rest');
+const { installPackedPackage } = require('./community-package');
 
 const LOG_TAIL_LINES = 200;
 const DEFAULT_BOOT_TIMEOUT_MS = 180_000;
@@ -34,7 +36,9 @@ function trackGroup(pid) {
 		for (const group of liveGroups) {
 			try {
 				process.kill(-group, 'SIGKILL');
-			} catch {}
+			} catch {
+				// already gone
+			}
 		}
 	});
 }
@@ -71,21 +75,12 @@ function assertPackageBuilt() {
 	return pkg;
 }
 
-/** Links the repository (its package.json points n8n into dist/) as an installed community package. */
+/**
+ * Installs the packed package (npm pack of the current dist/) into the user folder, as n8n's installer would.
+ * Kept under this name for callers of earlier versions, which linked the repository instead.
+ */
 function linkPackage(userFolder) {
-	const modulesDir = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
-	fs.mkdirSync(modulesDir, { recursive: true });
-	const link = path.join(modulesDir, paths.PACKAGE_NAME);
-	try {
-		const current = fs.readlinkSync(link);
-		if (path.resolve(modulesDir, current) === paths.REPO) return link;
-		fs.rmSync(link, { recursive: true, force: true });
-	} catch (error) {
-		if (error.code === 'EINVAL') fs.rmSync(link, { recursive: true, force: true });
-		else if (error.code !== 'ENOENT') throw error;
-	}
-	fs.symlinkSync(paths.REPO, link, 'dir');
-	return link;
+	return installPackedPackage(userFolder);
 }
 
 function bcryptHash(password) {
@@ -298,14 +293,18 @@ async function startN8n(options = {}) {
 			if (!exitInfo) {
 				try {
 					process.kill(-child.pid, 'SIGTERM');
-				} catch {}
+				} catch {
+					// already gone
+				}
 				let timer;
 				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
 				clearTimeout(timer);
 				if (!done) {
 					try {
 						process.kill(-child.pid, 'SIGKILL');
-					} catch {}
+					} catch {
+						// already gone
+					}
 					await exited;
 				}
 			}
@@ -414,4 +413,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, paths };
+module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, linkPackage, installPackedPackage, paths };

@@ -10,11 +10,12 @@ import {
 	priceOf,
 	type DryRunRow,
 } from '../../lib/campaign';
+import catalogueJson from '../../sandbox/catalogue.json';
 import type { MessageTemplate } from '../../lib/cloud-api/types';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { arPhone, arWaId } from './helpers';
 
-const catalogue = require('../../sandbox/catalogue.json') as MessageTemplate[];
+const catalogue = catalogueJson as MessageTemplate[];
 const translations = (name: string) => catalogue.filter((template) => template.name === name);
 const BUSINESS = '1000000001';
 

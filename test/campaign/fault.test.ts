@@ -159,7 +159,6 @@ test(
 			if (open.length === 0) break;
 		}
 		expect(summary).toBeDefined();
-		// eslint-disable-next-line no-console
 		console.log(`${log.join('\n')}\ntotal ${Date.now() - t0} ms`);
 
 		const records = await allRecords();
@@ -188,7 +187,6 @@ test(
 		const last = summary as { requests: number; counts: { sent: number } };
 		expect(last.requests).toBeGreaterThan(last.counts.sent * 1.1);
 		expect(receiver.counts.settled).toBeGreaterThan(0);
-		// eslint-disable-next-line no-console
 		console.log(
 			`fault test: ${states.sent} sent, ${states.failed ?? 0} failed; ${KILLS} kills; ledger ${stats.accepted - paired.length * 2} campaign messages, ` +
 				`${stats.rejected} refusals ${JSON.stringify(stats.rejectedByCode)}; ${receiver.counts.statuses} statuses recorded, ${receiver.counts.settled} settled an open recipient; last run: ${JSON.stringify(summary)}`,

@@ -83,7 +83,7 @@ describe('the example workflows in a real n8n', () => {
 				stored = await importExamples(client, credential, { suffix });
 				expect(Object.keys(stored).sort()).toEqual(examples.map((example) => example.key));
 				for (const [key, workflow] of Object.entries(stored)) {
-					const status = await client.rest('GET', `/workflows/${workflow.id}/publication-status`);
+					const status = await client.rest<{ status: string }>('GET', `/workflows/${workflow.id}/publication-status`);
 					expect([key, status.status]).toEqual([key, 'published']);
 					for (const node of workflow.nodes.filter((candidate) => candidate.credentials)) {
 						expect([key, node.name, node.credentials?.whatsAppCloudApi?.id]).toEqual([key, node.name, credential.id]);

@@ -5,7 +5,8 @@
  * `n8n import:workflow` + `n8n execute` from the CLI.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -20,12 +21,12 @@ interface PackageManifest {
 	name: string;
 	n8n: { nodes: string[]; credentials: string[] };
 }
-const manifest = require(path.join(paths.REPO, 'package.json')) as PackageManifest;
+const manifest = JSON.parse(readFileSync(path.join(paths.REPO, 'package.json'), 'utf8')) as PackageManifest;
 
 /** Loads a listed dist file the way n8n does: the class named like the file (X.node.js → class X). */
 function instantiateListed<T>(file: string): T {
 	const className = path.basename(file).split('.')[0];
-	const exported = require(path.join(paths.REPO, file)) as Record<string, new () => T>;
+	const exported = createRequire(__filename)(path.join(paths.REPO, file)) as Record<string, new () => T>;
 	const Class = exported[className];
 	if (typeof Class !== 'function') throw new Error(`${file} does not export a class named ${className}: n8n would not load it`);
 	return new Class();
@@ -71,9 +72,21 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 				.map((type) => type.name)
 				.filter((name) => name.startsWith(`${manifest.name}.`));
 			expect([...new Set(loaded)].sort()).toEqual(expected);
+			// The window check is an agent tool; a whole-audience campaign deliberately is not.
+			expect(loaded).toContain(`${manifest.name}.checkConversationWindowTool`);
+			expect(loaded).not.toContain(`${manifest.name}.bulkCampaignTool`);
 		},
 		E2E_TIMEOUT_MS,
 	);
+
+	test('n8n loads the package from its npm pack tarball unpacked in ~/.n8n/nodes/node_modules, with nothing installed beside it', () => {
+		const installed = path.join(n8n().userFolder, '.n8n', 'nodes', 'node_modules', manifest.name);
+		expect(lstatSync(installed).isDirectory()).toBe(true); // a folder as n8n's installer leaves it, not a link to the repo
+		expect(readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
+		const installedManifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+		expect(installedManifest.dependencies ?? {}).toEqual({});
+		expect(installedManifest.devDependencies).toBeUndefined();
+	});
 
 	test(
 		'every credential package.json lists is a credential type with our display name and our fields first',

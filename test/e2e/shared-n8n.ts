@@ -1,7 +1,7 @@
 /**
  * Starts one n8n in jest's globalSetup for all e2e files (instead of one boot per file), only when the run
- * includes e2e files and the runtime is installed. When it is not installed nothing starts here and the e2e
- * files fail on their own with the install command, so unit-only runs never pay for n8n.
+ * includes e2e files (globalSetup installs the pinned runtime first when it is missing), so unit-only runs never
+ * pay for n8n. Should the runtime still be missing, the e2e files fail on their own with the install command.
  *
  * Wiring (test/helpers/global-setup.ts and global-teardown.ts):
  *   await startSharedN8n(globalConfig);   // globalSetup(globalConfig)
@@ -21,19 +21,25 @@ interface JestGlobalConfigLike {
 	testPathPatterns?: { patterns?: string[] } | string[];
 }
 
-/** True when jest's path filter (if any) selects at least one file in test/e2e. */
-export function runIncludesE2e(globalConfig: JestGlobalConfigLike): boolean {
+/** True when jest's path filter (if any) selects at least one test file in test/<folder>. */
+export function runIncludes(globalConfig: JestGlobalConfigLike, folder: string): boolean {
+	const dir = path.join(E2E_DIR, '..', folder);
 	const patterns: string[] = [];
 	if (typeof globalConfig.testPathPattern === 'string' && globalConfig.testPathPattern) patterns.push(globalConfig.testPathPattern);
 	const newer = globalConfig.testPathPatterns;
 	if (Array.isArray(newer)) patterns.push(...newer);
 	else if (newer && Array.isArray(newer.patterns)) patterns.push(...newer.patterns);
-	const files = readdirSync(E2E_DIR)
+	const files = readdirSync(dir)
 		.filter((name) => name.endsWith('.test.ts'))
-		.map((name) => path.join(E2E_DIR, name));
+		.map((name) => path.join(dir, name));
 	if (files.length === 0) return false;
 	if (patterns.length === 0) return true;
 	return files.some((file) => patterns.some((pattern) => new RegExp(pattern, 'i').test(file)));
+}
+
+/** True when jest's path filter (if any) selects at least one file in test/e2e. */
+export function runIncludesE2e(globalConfig: JestGlobalConfigLike): boolean {
+	return runIncludes(globalConfig, 'e2e');
 }
 
 let shared: N8nInstance | undefined;

@@ -12,6 +12,7 @@ import { RedisStore } from '../../lib/store/redis';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { runWorkflow } from '../helpers/engine';
 import { closeSharedStores } from '../../nodes/shared/store';
+import { CheckConversationWindow } from '../../nodes/CheckConversationWindow/CheckConversationWindow.node';
 
 const HOUR = 3600_000;
 const BN = '106540352242922';
@@ -109,6 +110,22 @@ describe('Check Conversation Window (engine)', () => {
 			['5491100009999', 'closed', true],
 		]);
 		expect((closed[1].window as IDataObject).lastInboundAt).toBeNull();
+	});
+
+	it('as an AI agent\'s tool (checkConversationWindowTool) answers every contact on the one output the agent reads', async () => {
+		// n8n's tool variant of a usableAsTool node has the type name + "Tool" and hands the agent output 0 only.
+		const toolType = 'n8n-nodes-whatsapp-hsm.checkConversationWindowTool';
+		const json = workflow([{ wa_id: '5491100000002' }, { wa_id: '5491100000001' }], { options: { checkAt: iso(checkAt) } });
+		json.nodes[1].type = toolType;
+		const result = await runWorkflow(json, { extraNodeTypes: { [toolType]: new CheckConversationWindow() } });
+		expect(result.error).toBeUndefined();
+		const outputs = result.output(NODE);
+		expect(outputs).toHaveLength(1);
+		expect(outputs[0].map((item) => [item.json.wa_id, (item.json.window as IDataObject).state, item.pairedItem])).toEqual([
+			['5491100000002', 'closed', { item: 0 }],
+			['5491100000001', 'open', { item: 1 }],
+		]);
+		expect(new CheckConversationWindow().description.usableAsTool).toBe(true);
 	});
 
 	it('Emilia, 30 hours after her last message (now): Closed, a template is needed', async () => {

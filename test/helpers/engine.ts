@@ -152,9 +152,9 @@ export function packageTypes() {
 }
 
 export function buildWorkflow(json: WorkflowJson, options: RunOptions = {}): Workflow {
-	const { nodes: packageNodes, credentials: credentialTypes } = packageTypes();
+	const { nodes: packageNodes } = packageTypes();
 	const nodeTypes = new PackageNodeTypes({ ...packageNodes, ...TEST_NODE_TYPES, ...(options.extraNodeTypes ?? {}) });
-	const nodes = json.nodes.map((node) => withCredentials({ ...node }, nodeTypes, options.credentials ?? {}, credentialTypes));
+	const nodes = json.nodes.map((node) => withCredentials({ ...node }, nodeTypes, options.credentials ?? {}));
 	return new Workflow({
 		id: 'test-workflow',
 		name: json.name ?? 'Test workflow',
@@ -172,7 +172,7 @@ export function credentialsHelperFor(options: RunOptions): ICredentialsHelper {
 }
 
 /** Nodes that declare a credential type the test supplies get it, as if the user had selected it. */
-function withCredentials(node: INode, nodeTypes: PackageNodeTypes, supplied: Record<string, unknown>, _types: Record<string, ICredentialType>): INode {
+function withCredentials(node: INode, nodeTypes: PackageNodeTypes, supplied: Record<string, unknown>): INode {
 	let type: INodeType;
 	try {
 		type = nodeTypes.getByNameAndVersion(node.type);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { ICredentialType, IDataObject, INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 
@@ -15,7 +16,8 @@ function sourceOf(distPath: string): string {
 }
 
 function loadClassInstance<T>(path: string): T {
-	const exported = require(path) as Record<string, new () => T>;
+	// A path known only at run time: loaded like n8n loads a listed file (CommonJS require).
+	const exported = createRequire(__filename)(path) as Record<string, new () => T>;
 	const Class = Object.values(exported).find((value) => typeof value === 'function');
 	if (!Class) throw new Error(`${path} exports no class`);
 	return new Class();

@@ -3,6 +3,13 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * Meta's JSON (webhook changes, Graph API bodies) as these tests read it: any shape, each path asserted with
+ * expect(). Typing every payload would not test more than the assertions do.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one loosely typed JSON alias of the sandbox tests
+export type MetaJson = any;
+
 export const TOKEN = 'sandbox-token';
 export const PHONE = '1000000001';
 export const WABA = '2000000001';
@@ -14,20 +21,20 @@ export interface ReceivedWebhook {
 	raw: Buffer;
 	json: {
 		object: string;
-		entry: Array<{ id: string; changes: Array<{ field: string; value: Record<string, any> }> }>;
+		entry: Array<{ id: string; time?: number; changes: Array<{ field: string; value: Record<string, MetaJson> }> }>;
 	};
 	/** Every change of this POST */
-	changes: Array<{ field: string; value: Record<string, any> }>;
+	changes: Array<{ field: string; value: Record<string, MetaJson> }>;
 }
 
 export interface Receiver {
 	url: string;
 	received: ReceivedWebhook[];
 	/** Every change of every POST, in arrival order */
-	changes(): Array<{ field: string; value: Record<string, any> }>;
+	changes(): Array<{ field: string; value: Record<string, MetaJson> }>;
 	/** Every status of every POST, in arrival order */
-	statuses(): Array<Record<string, any>>;
-	messages(): Array<Record<string, any>>;
+	statuses(): Array<Record<string, MetaJson>>;
+	messages(): Array<Record<string, MetaJson>>;
 	close(): Promise<void>;
 }
 
@@ -47,7 +54,7 @@ export async function startReceiver(answer: (n: number) => number = () => 200): 
 			const raw = Buffer.concat(chunks);
 			if (status >= 200 && status < 300) {
 				const json = JSON.parse(raw.toString('utf8'));
-				received.push({ headers: req.headers, raw, json, changes: json.entry.flatMap((entry: any) => entry.changes) });
+				received.push({ headers: req.headers, raw, json, changes: json.entry.flatMap((entry: MetaJson) => entry.changes) });
 			}
 			res.writeHead(status, { 'content-length': 0 });
 			res.end();
@@ -75,7 +82,7 @@ export function sign(raw: Buffer, secret: string): string {
 
 export interface Reply {
 	status: number;
-	body: any;
+	body: MetaJson;
 	headers: Headers;
 }
 

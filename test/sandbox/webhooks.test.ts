@@ -48,6 +48,20 @@ describe('signatures', () => {
 		}
 	});
 
+	test('non-ASCII text travels as \\uXXXX escapes (lowercase hex, emoji as surrogate pairs) and the signature covers those bytes, as Meta does', async () => {
+		sandbox.control.inbound({ from: EMILIA, name: 'Emilia Núñez', text: '¿Mañana a las 9? 👍' });
+		await sandbox.control.flushWebhooks();
+		const [webhook] = receiver.received;
+		const raw = webhook.raw.toString('latin1');
+		expect(raw).toContain('"body":"\\u00bfMa\\u00f1ana a las 9? \\ud83d\\udc4d"');
+		expect(raw).toContain('"name":"Emilia N\\u00fa\\u00f1ez"');
+		expect([...webhook.raw].every((byte) => byte < 0x80)).toBe(true);
+		expect(webhook.headers['x-hub-signature-256']).toBe(sign(webhook.raw, APP_SECRET));
+		// Hashing the UTF-8 re-encoding of the parsed body (what some verifiers do) does not give Meta's signature.
+		expect(webhook.headers['x-hub-signature-256']).not.toBe(sign(Buffer.from(JSON.stringify(webhook.json), 'utf8'), APP_SECRET));
+		expect(receiver.messages()[0].text.body).toBe('¿Mañana a las 9? 👍');
+	});
+
 	test('a custom app secret signs instead', async () => {
 		const own = await startReceiver();
 		const custom = await startSandbox({ appSecret: 'my-app-secret', webhookUrl: own.url });
@@ -189,7 +203,22 @@ describe('inbound messages', () => {
 	test('a referral from a click-to-WhatsApp ad', async () => {
 		sandbox.control.inbound({ from: EMILIA, text: 'Quiero un turno', referral: { source_url: 'https://fb.me/abc', headline: 'Turnos' } });
 		await sandbox.control.flushWebhooks();
-		expect(receiver.messages()[0].referral).toMatchObject({ source_url: 'https://fb.me/abc', source_type: 'ad', headline: 'Turnos', ctwa_clid: expect.any(String) });
+		expect(receiver.messages()[0].referral).toMatchObject({
+			source_url: 'https://fb.me/abc',
+			source_type: 'ad',
+			headline: 'Turnos',
+			ctwa_clid: expect.any(String),
+			welcome_message: { text: expect.any(String) },
+		});
+	});
+
+	test('an ad in a WhatsApp Status placement has neither ctwa_clid nor welcome_message (null leaves a key out), as Meta documents', async () => {
+		sandbox.control.inbound({ from: EMILIA, text: 'Vi tu estado', referral: { welcome_message: null, ctwa_clid: null } });
+		await sandbox.control.flushWebhooks();
+		const referral = receiver.messages()[0].referral;
+		expect(referral).toMatchObject({ source_type: 'ad', source_id: expect.any(String) });
+		expect(referral).not.toHaveProperty('welcome_message');
+		expect(referral).not.toHaveProperty('ctwa_clid');
 	});
 
 	test('"taps" answers the last template\'s quick reply with the payload the business sent, in context', async () => {
@@ -251,6 +280,7 @@ describe('other fields', () => {
 		sandbox.control.optOut(EMILIA);
 		sandbox.control.setTemplateStatus('taxi_discount', 'en', 'PAUSED', 'LOW_QUALITY');
 		await sandbox.control.flushWebhooks();
+		const before = Math.floor(Date.now() / 1000);
 		const [preferences, template] = receiver.changes();
 		expect(preferences).toMatchObject({
 			field: 'user_preferences',
@@ -258,8 +288,24 @@ describe('other fields', () => {
 		});
 		expect(template).toEqual({
 			field: 'message_template_status_update',
-			value: { event: 'PAUSED', message_template_id: expect.any(Number), message_template_name: 'taxi_discount', message_template_language: 'en', reason: 'LOW_QUALITY' },
+			value: {
+				event: 'PAUSED',
+				message_template_id: expect.any(Number),
+				message_template_name: 'taxi_discount',
+				message_template_language: 'en',
+				reason: 'LOW_QUALITY',
+				message_template_category: 'MARKETING',
+			},
 		});
+		// Meta's template status entry carries `time` (when the webhook was triggered); message entries do not.
+		const entries = receiver.received.flatMap((webhook) => webhook.json.entry);
+		const templateEntry = entries.find((entry) => entry.changes.some((change) => change.field === 'message_template_status_update'))!;
+		expect(Object.keys(templateEntry)).toEqual(['id', 'time', 'changes']);
+		expect(templateEntry.time).toBeGreaterThanOrEqual(before - 60);
+		expect(templateEntry.time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+		expect(Number.isInteger(templateEntry.time)).toBe(true);
+		const preferencesEntry = entries.find((entry) => entry.changes.some((change) => change.field === 'user_preferences'))!;
+		expect(preferencesEntry).not.toHaveProperty('time');
 	});
 });
 

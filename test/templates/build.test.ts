@@ -1,4 +1,4 @@
-/** For each template shape, the Graph API JSON equals whatsapp-cloud-api.md §1 exactly, and the rendered text is right. */
+/** For each template shape, the Graph API JSON equals docs/meta-cloud-api.md §1 exactly, and the rendered text is right. */
 
 import { buildTemplateMessage, currency, type BuildTemplateInput, type TemplateMessagePayload } from '../../lib/templates';
 import * as fx from './fixtures';

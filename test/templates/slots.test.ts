@@ -53,7 +53,7 @@ describe('describeSlots', () => {
 	});
 
 	test('NAMED is inferred from the variables when parameter_format is absent', () => {
-		const { parameter_format: _dropped, ...withoutFormat } = fx.orderUpdate;
+		const withoutFormat = { ...fx.orderUpdate, parameter_format: undefined };
 		expect(inspectTemplate(withoutFormat).parameterFormat).toBe('NAMED');
 		expect(inspectTemplate(fx.resumeContact).parameterFormat).toBe('POSITIONAL');
 	});

@@ -29,24 +29,30 @@ describe('the package as n8n loads it', () => {
 
 	it('dist/ (npm run build) holds every file the n8n section names, their codex files and their icons', () => {
 		const { nodes, credentials } = loadPackage();
-		const icons = new Map<string, string>();
+		// Themed icons ({ light, dark }, n8n's icon-prefer-themed-variants): both files must ship.
+		const icons = new Map<string, string[]>();
+		const iconFiles = (icon: unknown): string[] =>
+			typeof icon === 'object' && icon !== null ? [String((icon as { light: string }).light), String((icon as { dark: string }).dark)] : [String(icon)];
 		for (const path of pkg.n8n.nodes) {
 			const node = Object.values(nodes).find((candidate) => path.endsWith(`/${candidate.constructor.name}.node.js`));
 			expect(node).toBeDefined();
-			icons.set(path, String(node!.description.icon));
+			icons.set(path, iconFiles(node!.description.icon));
 		}
 		for (const path of pkg.n8n.credentials) {
 			const credential = Object.values(credentials).find((candidate) => path.endsWith(`/${candidate.constructor.name}.credentials.js`));
 			expect(credential).toBeDefined();
-			icons.set(path, String(credential!.icon));
+			icons.set(path, iconFiles(credential!.icon));
 		}
 		const missing: string[] = [];
-		for (const [path, icon] of icons) {
+		for (const [path, files] of icons) {
 			const file = join(root, path);
 			if (!existsSync(file)) missing.push(path);
 			if (path.endsWith('.node.js') && !existsSync(file.replace(/\.js$/, '.json'))) missing.push(path.replace(/\.js$/, '.json'));
-			const iconFile = join(dirname(file), icon.replace(/^file:/, ''));
-			if (!existsSync(iconFile)) missing.push(iconFile.slice(root.length + 1));
+			expect([path, files.length]).toEqual([path, 2]);
+			for (const icon of files) {
+				const iconFile = join(dirname(file), icon.replace(/^file:/, ''));
+				if (!existsSync(iconFile)) missing.push(iconFile.slice(root.length + 1));
+			}
 		}
 		expect({ missing, hint: 'run `npm run build` first (.ci/run does)' }).toEqual({ missing: [], hint: expect.any(String) });
 	});

@@ -1,5 +1,5 @@
 /**
- * Webhook bodies shaped like Meta's documented examples (whatsapp-cloud-api.md §3), with made-up IDs.
+ * Webhook bodies shaped like Meta's documented examples (docs/meta-cloud-api.md §3), with made-up IDs.
  * `metaJson` serialises the way Meta's servers do — non-ASCII as \uXXXX and "/" as "\/" — so the bytes
  * (and therefore the signatures) are realistic; tests also send raw UTF-8 bodies.
  * Used by the tests and by scripts/bench/webhook.bench.ts.

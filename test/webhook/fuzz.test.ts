@@ -4,6 +4,7 @@
  * never an unhandled rejection, always 200 / 400 / 401 as specified, and events that keep their contract.
  * Seeded: FUZZ_SEED=<n> replays a run.
  */
+import { createHmac } from 'node:crypto';
 import {
 	SIGNATURE_HEADER,
 	dedupKey,
@@ -94,7 +95,7 @@ describe(`fuzz (seed ${SEED})`, () => {
 	it('a 100,000-deep signed body: parsed, normalised and keyed without a stack overflow', () => {
 		const depth = 100_000;
 		const body = Buffer.from(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}]}]}`);
-		const result = receiveWebhook({ rawBody: body, headers: { [SIGNATURE_HEADER]: `sha256=${require('node:crypto').createHmac('sha256', APP_SECRET).update(body).digest('hex')}` } }, { mode: 'signature', appSecret: APP_SECRET });
+		const result = receiveWebhook({ rawBody: body, headers: { [SIGNATURE_HEADER]: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` } }, { mode: 'signature', appSecret: APP_SECRET });
 		expect(result.status).toBe(200);
 		if (result.status === 200) {
 			expect(result.events).toHaveLength(1);

@@ -71,7 +71,10 @@ describe('sandbox → webhook receiver', () => {
 
 		const inbound = received.events.filter((event): event is MessageEvent => event.kind === 'message');
 		expect(inbound.find((event) => event.text === 'hola, ¿tienen turno? 🙂')).toMatchObject({ type: 'text', wa_id: EMILIA, name: 'Emilia', phoneNumberId: '1000000001' });
-		expect(inbound.find((event) => event.text === 'quiero info')).toMatchObject({ name: 'Tomás', referral: expect.objectContaining({ source_type: 'ad' }) });
+		expect(inbound.find((event) => event.text === 'quiero info')).toMatchObject({
+			name: 'Tomás',
+			referral: expect.objectContaining({ source_type: 'ad', welcome_message: { text: expect.stringContaining('¡Hola!') } }),
+		});
 		expect(inbound.find((event) => event.type === 'button')).toMatchObject({ text: 'Confirmar', wa_id: EMILIA, context: expect.objectContaining({ id: reminder }) });
 
 		const statuses = received.events.filter((event): event is StatusEvent => event.kind === 'status');
@@ -92,5 +95,17 @@ describe('sandbox → webhook receiver', () => {
 			['opt-out', 'error-131050', 'marketing', EMILIA],
 			['opt-out', 'user-preferences', 'marketing', EMILIA],
 		]);
+	});
+
+	it('a template status update (entry with time, message_template_category) is verified and dated by entry.time', async () => {
+		const before = Date.now();
+		sandbox.control.setTemplateStatus('taxi_discount', 'es', 'PAUSED', 'NONE');
+		await sandbox.control.waitForWebhooksIdle(10_000);
+		expect(received.statuses.every((status) => status === 200)).toBe(true);
+		const update = received.events.find((event): event is OtherEvent => event.kind === 'other' && event.type === 'message_template_status_update');
+		expect(update).toBeDefined();
+		expect(update!.raw).toMatchObject({ event: 'PAUSED', message_template_name: 'taxi_discount', message_template_category: 'MARKETING' });
+		expect(update!.timestampMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+		expect(update!.timestampMs).toBeLessThanOrEqual(Date.now());
 	});
 });

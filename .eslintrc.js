@@ -32,7 +32,7 @@ module.exports = {
 				// n8n 2.x declares connections with NodeConnectionTypes.Main; these two rules predate it.
 				'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
 				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
-				// The Redis store credential is not an API credential ("WhatsApp Store (Redis)").
+				// The Redis store credential is not an API credential ("Redis (WhatsApp HSM Store)").
 				'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off',
 			},
 		},

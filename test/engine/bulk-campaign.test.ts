@@ -57,7 +57,8 @@ function workflow(items: IDataObject[], parameters: IDataObject, options: { cont
 		type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
 		typeVersion: 1,
 		position: [200, 0],
-		parameters: { storeFile, ...parameters },
+		// Dry Run is on by default for a new node; these tests send unless they ask for a dry run.
+		parameters: { storeFile, dryRun: false, ...parameters },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	return {

@@ -129,9 +129,13 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		defaultCountry: options.defaultCountry || undefined,
 	});
 	if (!built.ok) {
-		// Each message already starts with its field (e.g. "body.2 is missing: …").
-		const all = built.errors.map((error) => error.message).join('; ');
-		throw new NodeOperationError(node, `Item ${index}: ${built.errors[0].message}`, { itemIndex: index, description: all });
+		// Each message starts with its field as the editor shows it ("Recipient Phone: …"); the description lists
+		// only the other problems, so no sentence appears twice.
+		const [first, ...others] = built.errors;
+		throw new NodeOperationError(node, `Item ${index}: ${first.message}`, {
+			itemIndex: index,
+			...(others.length > 0 ? { description: `Also: ${others.map((error) => error.message).join('; ')}` } : {}),
+		});
 	}
 	return {
 		index,

@@ -245,7 +245,7 @@ describe('Bulk Campaign node: Stop If Any Recipient Is Invalid', () => {
 	it('sends nothing when one recipient is invalid, naming the item and the field', async () => {
 		const items = [...people(500, 2), { phone: phone(502), name: '', language: 'es' }];
 		const failed = await run(items, resume('strict', { stopOnInvalid: true }));
-		expect(failed.error?.message).toMatch(/^Item 2: body\.1/);
+		expect(failed.error?.message).toMatch(/^Item 2: Template Variables › Body \{\{1\}\}/);
 		expect(sandbox.control.ledger.count()).toBe(0);
 
 		const reported = await run(items, resume('strict', { stopOnInvalid: true }), { continueOnFail: true });

@@ -1,0 +1,159 @@
+/**
+ * The editor as a no-code operator meets it, in a real browser (Debian's chromium + playwright-core) against the
+ * pinned n8n with this package and the sandbox: the nodes panel finds all four nodes under "whatsapp", a new Send
+ * HSM Template lists the approved templates on its first open, a template's variables become fields, Execute step
+ * sends, a bad phone names Recipient Phone, and a Bulk Campaign dry run never reads as a send.
+ *
+ * Its own n8n (not the shared one): the credential must be the only one of its type, so the editor attaches it to
+ * a new node by itself as it does for a new user. `npm run screenshots` runs this file with WHATSAPP_HSM_SCREENSHOTS
+ * set and writes the README's pictures (docs/images) from the same steps.
+ */
+import type { Page } from 'playwright-core';
+
+import { startN8n, type N8nInstance } from '../../scripts/n8n/runtime';
+import type { StoredCredential, WorkflowJson } from '../../scripts/n8n/rest';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { sandboxCredentials } from '../helpers/sandbox-credentials';
+import { openEditor, screenshot, searchNodes, type EditorSession } from './browser';
+import { E2E_TIMEOUT_MS } from './n8n-env';
+
+const BROWSER_TIMEOUT_MS = 180_000;
+
+let n8n: N8nInstance;
+let sandbox: RunningSandbox;
+let editor: EditorSession;
+let credential: StoredCredential;
+
+beforeAll(async () => {
+	sandbox = await startSandbox({ port: 0 });
+	n8n = await startN8n();
+	credential = await n8n.rest.createCredential({ name: 'WhatsApp (sandbox)', type: 'whatsAppCloudApi', data: { ...sandboxCredentials(sandbox.url).whatsAppCloudApi, verifyToken: 'editor-verify' } });
+	editor = await openEditor(n8n.url, n8n.owner);
+}, E2E_TIMEOUT_MS);
+
+afterAll(async () => {
+	await editor?.close();
+	await n8n?.stop();
+	await sandbox?.stop();
+}, E2E_TIMEOUT_MS);
+
+const manualTrigger = { id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+
+async function openWorkflow(page: Page, workflow: Omit<WorkflowJson, 'name'> & { name?: string }): Promise<void> {
+	const stored = await n8n.rest.createWorkflow({ name: `editor ${Date.now()}`, settings: {}, ...workflow } as WorkflowJson);
+	await page.goto(`/workflow/${stored.id}`);
+	await page.locator('[data-test-id="canvas-node"]').first().waitFor();
+}
+
+/** Adds a node from the nodes panel after the first node, as a user does, and waits for its details view. */
+async function addNode(page: Page, displayName: string): Promise<void> {
+	await searchNodes(page, displayName);
+	await page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: displayName }).first().click();
+	// Community nodes show their details with "Add to workflow" first.
+	const add = page.getByRole('button', { name: 'Add to workflow' });
+	if (await add.isVisible({ timeout: 2_000 }).catch(() => false)) await add.click();
+	await page.locator('[data-test-id="ndv"]').waitFor();
+}
+
+async function dropdownOptions(page: Page, parameter: string): Promise<string[]> {
+	await page.locator(`[data-test-id="parameter-input-${parameter}"]`).click();
+	const options = page.locator('.el-select-dropdown__item');
+	await options.filter({ hasText: 'appointment_reminder (' }).first().waitFor({ timeout: 20_000 });
+	return options.allInnerTexts();
+}
+
+const ndvText = (page: Page) => page.locator('[data-test-id="ndv"]').innerText();
+
+describe('the editor in a real browser (chromium)', () => {
+	test(
+		'the nodes panel search "whatsapp" lists all four nodes',
+		async () => {
+			const { page } = editor;
+			await openWorkflow(page, { nodes: [manualTrigger], connections: {} });
+			const found = await searchNodes(page, 'whatsapp');
+			await screenshot(page, 'nodes-panel-search');
+			for (const name of ['WhatsApp HSM Trigger', 'Send HSM Template', 'Check Conversation Window', 'Bulk Campaign']) {
+				expect([name, found.some((item) => item.includes(name)), found]).toEqual([name, true, found]);
+			}
+			await page.keyboard.press('Escape');
+		},
+		BROWSER_TIMEOUT_MS,
+	);
+
+	test(
+		'a new Send HSM Template lists the approved templates on its first open, shows appointment_reminder\'s four fields, sends with Execute step and names Recipient Phone when the phone is bad',
+		async () => {
+			const { page } = editor;
+			await openWorkflow(page, { nodes: [manualTrigger], connections: {} });
+			await addNode(page, 'Send HSM Template');
+			// The credential (the only one of its type) is attached by the editor: the list below proves it.
+
+			const approved = [...new Set(sandbox.control.templates().filter((t) => t.status === 'APPROVED').map((t) => t.name))].sort();
+			const listed = (await dropdownOptions(page, 'template')).map((text) => text.split(' (')[0].trim());
+			expect(listed.filter((name) => approved.includes(name)).sort()).toEqual(approved);
+			await page.locator('.el-select-dropdown__item').filter({ hasText: 'appointment_reminder (' }).first().click();
+
+			await page.locator('[data-test-id="parameter-input-to"] input').fill('+54 9 11 5555 1234');
+			const fields = ['Body {{1}}', 'Body {{2}}', '"Confirmar" button: reply payload', '"Cancelar" button: reply payload'];
+			for (const field of fields) await page.getByText(field, { exact: false }).first().waitFor();
+			const text = await ndvText(page);
+			expect(text).not.toContain('takes no variables');
+			expect(text).not.toContain('Choose an approved template first');
+
+			const inputs = page.locator('[data-test-id="mapping-fields-container"] input, [data-test-id="mapping-fields-container"] [contenteditable="true"]');
+			await inputs.nth(0).fill('Emilia');
+			await inputs.nth(1).fill('martes 14 de octubre, 8:30 h');
+			await page.keyboard.press('Tab');
+			await screenshot(page, 'send-hsm-template');
+
+			await page.locator('[data-test-id="node-execute-button"]').first().click();
+			await page.getByText('Hola Emilia', { exact: false }).first().waitFor({ timeout: 30_000 });
+			expect(await page.locator('[data-test-id="output-panel"]').innerText()).toMatch(/sent/);
+			expect(sandbox.control.ledger.count()).toBe(1);
+
+			await page.locator('[data-test-id="parameter-input-to"] input').fill('12345');
+			await page.keyboard.press('Tab');
+			await page.locator('[data-test-id="node-execute-button"]').first().click();
+			await page.getByText('Recipient Phone', { exact: false }).nth(1).waitFor({ timeout: 30_000 });
+			const error = await page.locator('[data-test-id="output-panel"]').innerText();
+			expect(error).toMatch(/Recipient Phone: "12345" is not a valid phone number/);
+			expect(error).not.toMatch(/E\.164|\bto "/);
+			expect(sandbox.control.ledger.count()).toBe(1);
+			await page.keyboard.press('Escape');
+		},
+		BROWSER_TIMEOUT_MS,
+	);
+
+	test(
+		'a new Bulk Campaign is a dry run: its outputs say so on the canvas and nothing is sent',
+		async () => {
+			const { page } = editor;
+			const before = sandbox.control.ledger.count();
+			const bulk = {
+				id: 'bulk',
+				name: 'Bulk Campaign',
+				type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
+				typeVersion: 1,
+				position: [240, 0] as [number, number],
+				// No dryRun: a new node's default.
+				parameters: {
+					campaignName: 'Editor test',
+					phone: '+54 9 11 5555 1234',
+					template: 'appointment_reminder',
+					defaultLanguage: 'es',
+					variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' }, schema: [] },
+				},
+				credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
+			};
+			await openWorkflow(page, { nodes: [manualTrigger, bulk], connections: { Start: { main: [[{ node: 'Bulk Campaign', type: 'main', index: 0 }]] } } });
+			await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
+			await page.getByText(/Dry Run: Would Send/).first().waitFor({ timeout: 60_000 });
+			const canvas = await page.locator('[data-test-id="canvas"], #canvas, .vue-flow').first().innerText();
+			expect(canvas).toContain('Dry Run: Would Send');
+			expect(canvas).not.toMatch(/\bSent\b/);
+			await screenshot(page, 'bulk-campaign-dry-run');
+			expect(sandbox.control.ledger.count()).toBe(before);
+		},
+		BROWSER_TIMEOUT_MS,
+	);
+});

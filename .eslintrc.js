@@ -19,6 +19,10 @@ module.exports = {
 			rules: {
 				'n8n-nodes-base/cred-class-field-documentation-url-missing': 'off',
 				'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+				// "WhatsApp Cloud API (HSM)": the suffix tells it apart from n8n's own "WhatsApp API" (issue 13).
+				'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off',
+				// The Webhook Verify Token is chosen by the user and must be read back to paste into Meta.
+				'n8n-nodes-base/cred-class-field-type-options-password-missing': 'off',
 			},
 		},
 		{
@@ -34,6 +38,11 @@ module.exports = {
 				'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
 				// The Redis store credential is not an API credential ("Redis (WhatsApp HSM Store)").
 				'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off',
+				// Options listed by importance (technical ones last), not alphabetically: n8n shows them in this order.
+				'n8n-nodes-base/node-param-collection-type-unsorted-items': 'off',
+				// "Template" / "Default Language": the values are a template name and a language code, not "Name or ID".
+				'n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options': 'off',
+				'n8n-nodes-base/node-param-description-wrong-for-dynamic-options': 'off',
 			},
 		},
 	],

@@ -263,7 +263,7 @@ function addButtonSlots(template: MessageTemplate, button: TemplateButton, index
 			slots.push({
 				...base,
 				id: `button.${index}.payload`,
-				displayName: `${label}: reply payload (optional)`,
+				displayName: `${label} payload`,
 				kind: 'payload',
 				required: false,
 				hint: 'Returned in the webhook when the user taps the button (e.g. an appointment id); optional',

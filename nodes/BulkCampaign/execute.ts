@@ -79,7 +79,7 @@ export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): 
 
 async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
-	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`, { description: message });
+	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`);
 	const { client, credentials } = await cloudApiClient(ctx);
 	const settings = await readSettings(ctx, client, credentials, fieldError);
 	const store = await openStore(ctx);

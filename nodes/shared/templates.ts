@@ -90,6 +90,8 @@ export const templateProperties: INodeProperties[] = [
 				resourceMapperMethod: 'getTemplateFields',
 				mode: 'add',
 				fieldWords: { singular: 'variable', plural: 'variables' },
+				// The same words the error messages use ("Template Variables › Body {{2}} is missing").
+				valuesLabel: 'Template Variables',
 				addAllFields: true,
 				multiKeyMatch: false,
 				supportAutoMap: true,

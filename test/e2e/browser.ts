@@ -55,7 +55,6 @@ export async function searchNodes(page: Page, query: string): Promise<string[]> 
 	const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
 	await search.fill(query);
 	await page.waitForTimeout(800);
-	return page.locator('[data-test-id="node-creator-node-item"]').evaluateAll((items) =>
-		items.map((item) => (item.querySelector('[class*="title"], [data-test-id="node-creator-item-name"]')?.textContent ?? item.textContent ?? '').trim()),
-	);
+	// Nodes with operations are listed as "action" items, the others as "node" items: both carry an item name.
+	return (await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts()).map((name) => name.trim());
 }

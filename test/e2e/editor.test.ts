@@ -48,18 +48,29 @@ async function openWorkflow(page: Page, workflow: Omit<WorkflowJson, 'name'> & {
 /** Adds a node from the nodes panel after the first node, as a user does, and waits for its details view. */
 async function addNode(page: Page, displayName: string): Promise<void> {
 	await searchNodes(page, displayName);
-	await page.locator('[data-test-id="node-creator-node-item"]').filter({ hasText: displayName }).first().click();
+	await page.locator('[data-test-id="node-creator-item-name"]').filter({ hasText: displayName }).first().click();
 	// Community nodes show their details with "Add to workflow" first.
 	const add = page.getByRole('button', { name: 'Add to workflow' });
 	if (await add.isVisible({ timeout: 2_000 }).catch(() => false)) await add.click();
 	await page.locator('[data-test-id="ndv"]').waitFor();
 }
 
-async function dropdownOptions(page: Page, parameter: string): Promise<string[]> {
-	await page.locator(`[data-test-id="parameter-input-${parameter}"]`).click();
-	const options = page.locator('.el-select-dropdown__item');
-	await options.filter({ hasText: 'appointment_reminder (' }).first().waitFor({ timeout: 20_000 });
-	return options.allInnerTexts();
+/** Opens a dropdown and waits for an option (the list loads from the API); returns the visible options' texts. */
+async function dropdownOptions(page: Page, parameter: string, waitFor: string | RegExp): Promise<string[]> {
+	const visible = page.locator('.el-select-dropdown__item:visible');
+	// The dropdown can close again while the NDV is still settling: open it until the option shows (20 s at most).
+	for (let attempt = 0; ; attempt++) {
+		await page.locator(`[data-test-id="parameter-input-${parameter}"]`).click();
+		const shown = await visible.filter({ hasText: waitFor }).first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+		if (shown) break;
+		if (attempt === 3) throw new Error(`the ${parameter} dropdown never showed an option matching ${String(waitFor)}`);
+		await page.keyboard.press('Escape');
+	}
+	return (await visible.allInnerTexts()).map((text) => text.trim());
+}
+
+async function choose(page: Page, text: string | RegExp): Promise<void> {
+	await page.locator('.el-select-dropdown__item:visible').filter({ hasText: text }).first().click();
 }
 
 const ndvText = (page: Page) => page.locator('[data-test-id="ndv"]').innerText();
@@ -89,12 +100,14 @@ describe('the editor in a real browser (chromium)', () => {
 			// The credential (the only one of its type) is attached by the editor: the list below proves it.
 
 			const approved = [...new Set(sandbox.control.templates().filter((t) => t.status === 'APPROVED').map((t) => t.name))].sort();
-			const listed = (await dropdownOptions(page, 'template')).map((text) => text.split(' (')[0].trim());
-			expect(listed.filter((name) => approved.includes(name)).sort()).toEqual(approved);
-			await page.locator('.el-select-dropdown__item').filter({ hasText: 'appointment_reminder (' }).first().click();
+			const listed = (await dropdownOptions(page, 'template', 'appointment_reminder (')).map((text) => text.split(' (')[0].trim());
+			expect(listed.sort()).toEqual(approved);
+			await choose(page, 'appointment_reminder (');
+			await dropdownOptions(page, 'defaultLanguage', /^es/);
+			await choose(page, /^es/);
 
 			await page.locator('[data-test-id="parameter-input-to"] input').fill('+54 9 11 5555 1234');
-			const fields = ['Body {{1}}', 'Body {{2}}', '"Confirmar" button: reply payload', '"Cancelar" button: reply payload'];
+			const fields = ['Body {{1}}', 'Body {{2}}', '"Confirmar" button payload', '"Cancelar" button payload'];
 			for (const field of fields) await page.getByText(field, { exact: false }).first().waitFor();
 			const text = await ndvText(page);
 			expect(text).not.toContain('takes no variables');

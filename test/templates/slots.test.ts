@@ -17,7 +17,7 @@ describe('describeSlots', () => {
 		]);
 		expect(slots[0]).toMatchObject({ displayName: 'Body {{1}}', example: 'Emilia', isText: true, variable: '1', component: 'body' });
 		expect(slots[0].parameterName).toBeUndefined();
-		expect(slots[2]).toMatchObject({ displayName: '"Confirmar" button: reply payload (optional)', buttonIndex: 0, buttonSubType: 'quick_reply', buttonText: 'Confirmar' });
+		expect(slots[2]).toMatchObject({ displayName: '"Confirmar" button payload', buttonIndex: 0, buttonSubType: 'quick_reply', buttonText: 'Confirmar' });
 	});
 
 	test('positional variables are ordered by number, whatever their order in the text', () => {

@@ -53,7 +53,7 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 
 	test('quick-reply payload: at most 1000 characters', () => {
 		expect(onlyError(reminder({ 'button.1.payload': 'p'.repeat(1001) })).message).toBe(
-			'Template Variables › "Cancelar" button: reply payload is 1001 characters; WhatsApp allows 1000: store the data elsewhere and send its id',
+			'Template Variables › "Cancelar" button payload is 1001 characters; WhatsApp allows 1000: store the data elsewhere and send its id',
 		);
 	});
 

@@ -10,6 +10,7 @@
  */
 import type { Page } from 'playwright-core';
 
+import { readExample } from '../../scripts/demo/examples';
 import { startN8n, type N8nInstance } from '../../scripts/n8n/runtime';
 import type { StoredCredential, WorkflowJson } from '../../scripts/n8n/rest';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
@@ -117,12 +118,12 @@ describe('the editor in a real browser (chromium)', () => {
 			await inputs.nth(0).fill('Emilia');
 			await inputs.nth(1).fill('martes 14 de octubre, 8:30 h');
 			await page.keyboard.press('Tab');
-			await screenshot(page, 'send-hsm-template');
 
 			await page.locator('[data-test-id="node-execute-button"]').first().click();
 			await page.getByText('Hola Emilia', { exact: false }).first().waitFor({ timeout: 30_000 });
 			expect(await page.locator('[data-test-id="output-panel"]').innerText()).toMatch(/sent/);
 			expect(sandbox.control.ledger.count()).toBe(1);
+			await screenshot(page, 'send-hsm-template');
 
 			await page.locator('[data-test-id="parameter-input-to"] input').fill('12345');
 			await page.keyboard.press('Tab');
@@ -166,6 +167,91 @@ describe('the editor in a real browser (chromium)', () => {
 			expect(canvas).not.toMatch(/\bSent\b/);
 			await screenshot(page, 'bulk-campaign-dry-run');
 			expect(sandbox.control.ledger.count()).toBe(before);
+
+			// The node's output: every recipient as "would_send" and the summary with the estimate, never "sent".
+			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Bulk Campaign' }).dblclick();
+			await page.locator('[data-test-id="ndv"]').waitFor();
+			const output = page.locator('[data-test-id="output-panel"]');
+			await output.getByText(/would_send/).first().waitFor();
+			expect(await output.innerText()).not.toMatch(/\bsent\b/);
+			// JSON view: the summary item has other fields than the recipients, which Table view shows as "undefined".
+			await output.getByText('JSON', { exact: true }).first().click();
+			await output.getByText(/estimate|totalCost|cost/i).first().waitFor().catch(() => undefined);
+			await screenshot(page, 'bulk-campaign-dry-run-summary');
+			await page.keyboard.press('Escape');
+		},
+		BROWSER_TIMEOUT_MS,
+	);
+
+	test(
+		'the example workflows open on the canvas, and a campaign report draws its chart',
+		async () => {
+			const { page } = editor;
+			for (const key of ['appointment-reminder', 'promotion-campaign']) {
+				const example = readExample(key);
+				for (const node of example.nodes) if (node.credentials?.whatsAppCloudApi) node.credentials.whatsAppCloudApi = { id: credential.id, name: credential.name };
+				await openWorkflow(page, { ...example, name: `${example.name} (editor)` });
+				const nodes = example.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
+				expect(await page.locator('[data-test-id="canvas-node"]').count()).toBe(nodes.length);
+				await page.keyboard.press('1'); // n8n's "zoom to fit"
+				await page.waitForTimeout(800);
+				await screenshot(page, `example-${key}`);
+			}
+
+			// A real (sandbox) campaign of three, then its report with the chart attached as an SVG.
+			const send = {
+				id: 'send',
+				name: 'Send campaign',
+				type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
+				typeVersion: 1,
+				position: [240, 0] as [number, number],
+				parameters: {
+					campaignName: 'Editor report',
+					phone: '={{ "+54 9 11 5000 000" + $json.n }}',
+					template: 'appointment_reminder',
+					defaultLanguage: 'es',
+					dryRun: false,
+					variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' }, schema: [] },
+				},
+				credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
+			};
+			const rows = {
+				id: 'rows',
+				name: 'Three recipients',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [120, 0] as [number, number],
+				parameters: { jsCode: 'return [1, 2, 3].map((n) => ({ json: { n } }));' },
+			};
+			const report = {
+				id: 'report',
+				name: 'Report',
+				type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
+				typeVersion: 1,
+				position: [480, 0] as [number, number],
+				executeOnce: true,
+				parameters: { operation: 'report', reportCampaignId: '={{ $json.campaignId }}', reportOptions: { includeChart: true } },
+			};
+			await openWorkflow(page, {
+				nodes: [manualTrigger, rows, send, report],
+				connections: {
+					Start: { main: [[{ node: 'Three recipients', type: 'main', index: 0 }]] },
+					'Three recipients': { main: [[{ node: 'Send campaign', type: 'main', index: 0 }]] },
+					'Send campaign': { main: [[{ node: 'Report', type: 'main', index: 0 }]] },
+				},
+			});
+			await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
+			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Report' }).getByText(/item/).first().waitFor({ timeout: 60_000 });
+			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: /^Report/ }).last().dblclick();
+			const output = page.locator('[data-test-id="output-panel"]');
+			await output.getByText(/Binary|chart/i).first().click();
+			await page.waitForTimeout(1_000);
+			const view = output.getByRole('button', { name: /^View$/ }).first();
+			if (await view.isVisible().catch(() => false)) await view.click();
+			await page.waitForTimeout(1_500);
+			await screenshot(page, 'campaign-report-chart');
+			expect(sandbox.control.ledger.count()).toBeGreaterThanOrEqual(3);
+			await page.keyboard.press('Escape');
 		},
 		BROWSER_TIMEOUT_MS,
 	);

@@ -255,4 +255,40 @@ describe('the editor in a real browser (chromium)', () => {
 		},
 		BROWSER_TIMEOUT_MS,
 	);
+
+	test(
+		'the trigger says what to paste into Meta: one webhook URL, the Production URL and publishing in the notice, Meta in the listening panel',
+		async () => {
+			const { page } = editor;
+			const trigger = {
+				id: 'trigger',
+				name: 'WhatsApp HSM Trigger',
+				type: 'n8n-nodes-whatsapp-hsm.whatsAppHsmTrigger',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				webhookId: 'b6a3f8e2-5d1c-4f7a-9e0b-2c4d6e8f0a1b',
+				parameters: {},
+				credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
+			};
+			await openWorkflow(page, { nodes: [trigger], connections: {} });
+			await page.locator('[data-test-id="canvas-node"]').first().dblclick();
+			await page.locator('[data-test-id="ndv"]').waitFor();
+			const ndv = await ndvText(page);
+			expect(ndv).toContain('Production URL');
+			expect(ndv).toMatch(/publish/i);
+			await page.locator('[data-test-id="ndv"]').getByText('Webhook URLs', { exact: true }).first().click();
+			await page.waitForTimeout(500);
+			await screenshot(page, 'trigger-webhook-urls');
+			const urls = ((await page.locator('[data-test-id="ndv"]').innerText()).match(/https?:\/\/\S+/g) ?? []).filter((url) => url.includes('/webhook'));
+			// GET (Meta's handshake) and POST (events) share the URL: the editor lists it once.
+			expect(urls).toHaveLength(1);
+			await page.getByText('Listen for test event').first().click().catch(() => undefined);
+			await page.waitForTimeout(1_000);
+			const listening = await ndvText(page);
+			expect(listening).not.toContain('Go to WhatsApp HSM and create an event');
+			await screenshot(page, 'trigger-setup');
+			await page.keyboard.press('Escape');
+		},
+		BROWSER_TIMEOUT_MS,
+	);
 });

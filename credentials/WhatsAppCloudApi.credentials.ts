@@ -1,6 +1,5 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
@@ -12,7 +11,7 @@ import type { Provider } from '../lib/cloud-api/types';
 export class WhatsAppCloudApi implements ICredentialType {
 	name = 'whatsAppCloudApi';
 
-	displayName = 'WhatsApp Cloud API';
+	displayName = 'WhatsApp HSM Cloud API';
 
 	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 
@@ -82,9 +81,11 @@ export class WhatsAppCloudApi implements ICredentialType {
 			displayName: 'Webhook Verify Token',
 			name: 'verifyToken',
 			type: 'string',
+			// Masked like every secret (n8n's credential-password-field rule): the user chooses it, so they can paste
+			// the same value into Meta from where they made it.
 			typeOptions: { password: true },
 			default: '',
-			description: 'Any secret string you choose; paste the same value into the Meta app\'s webhook configuration',
+			description: 'Any string you choose (e.g. a long random word). Paste the same value as "Verify token" in the Meta app (WhatsApp → Configuration → Webhook).',
 		},
 	];
 
@@ -94,13 +95,6 @@ export class WhatsAppCloudApi implements ICredentialType {
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
 	}
 
-	/** "Test" in the editor reads the phone number: it proves the token, the phone number ID and the base URL at once. */
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL:
-				'={{ ($credentials.baseUrl || ($credentials.provider === "360dialog" ? "https://waba-v2.360dialog.io" : $credentials.provider === "sandbox" ? "http://127.0.0.1:4010" : "https://graph.facebook.com")).replace(/\\/+$/, "") }}',
-			url: '={{ $credentials.provider === "360dialog" ? "/health_status" : "/" + ($credentials.apiVersion || "v24.0") + "/" + $credentials.phoneNumberId }}',
-			qs: { fields: 'id,display_phone_number,verified_name,quality_rating' },
-		},
-	};
+	// "Test" is the nodes' credentialTest (nodes/shared/transport.ts, cloudApiCredentialTest): it names the field
+	// to fix and quotes Meta's message and code, which a declarative `test` request cannot.
 }

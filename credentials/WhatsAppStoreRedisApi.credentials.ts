@@ -8,7 +8,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class WhatsAppStoreRedisApi implements ICredentialType {
 	name = 'whatsAppStoreRedisApi';
 
-	displayName = 'WhatsApp Store (Redis)';
+	displayName = 'Redis (WhatsApp HSM Store)';
 
 	documentationUrl = 'https://redis.io/docs/latest/operate/oss_and_stack/management/security/';
 

@@ -24,8 +24,13 @@ export function normalisePhone(input: unknown, defaultCountry?: string): PhoneRe
 	if (!parsed || !parsed.isValid()) {
 		return {
 			ok: false,
-			reason: `"${input}" is not a valid phone number${country ? ` (default country ${country})` : ''}: use E.164, e.g. +54 9 11 5555 1234, or set the default country`,
+			reason: `"${input}" is not a valid phone number${country ? ` (default country ${country})` : ''}: write it with + and the country code, e.g. +54 9 11 5555 1234, or set Options › Default Country`,
 		};
 	}
 	return { ok: true, e164: parsed.number, waId: parsed.number.slice(1), country: parsed.country };
+}
+
+/** A phone problem under the field's editor name: "Recipient Phone is empty: …", "Recipient Phone: "123" is not …". */
+export function phoneFieldMessage(reason: string): string {
+	return reason.startsWith('is ') ? `Recipient Phone ${reason}` : `Recipient Phone: ${reason}`;
 }

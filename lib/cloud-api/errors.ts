@@ -21,7 +21,7 @@ export interface ErrorEntry {
 const HOUR_MS = 3_600_000;
 
 const entries: ErrorEntry[] = [
-	{ code: 0, meaning: 'Authentication exception', httpStatus: 401, retry: 'stop', message: 'The access token is invalid: open the WhatsApp Cloud API credential and paste a valid token.' },
+	{ code: 0, meaning: 'Authentication exception', httpStatus: 401, retry: 'stop', message: 'The access token is invalid: open the WhatsApp HSM Cloud API credential and paste a valid token.' },
 	{ code: 190, meaning: 'Access token expired or invalid', httpStatus: 401, retry: 'stop', message: 'The access token expired: create a permanent System User token in Meta Business Settings and update the credential.' },
 	{ code: 1, meaning: 'Unknown API error', httpStatus: 400, retry: 'stop', message: 'Meta reported an unknown error: check the request and Meta\'s status page, then retry manually.' },
 	{ code: 2, meaning: 'Service temporarily unavailable', httpStatus: 503, retry: 'retry', message: 'Meta is temporarily unavailable: retried with backoff; retry later if it persists.' },

@@ -618,17 +618,17 @@ function connectionError(error: Error, options: RedisStoreOptions, secrets: stri
 	const message = error?.message ?? String(error);
 	let hint: string;
 	if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) {
-		hint = 'Redis refused the user name / password: check Password (and User) in the WhatsApp Store (Redis) credential';
+		hint = 'Redis refused the user name / password: check Password (and User) in the Redis (WhatsApp HSM Store) credential';
 	} else if (/NOAUTH/i.test(message)) {
-		hint = 'Redis requires a password: set Password in the WhatsApp Store (Redis) credential';
+		hint = 'Redis requires a password: set Password in the Redis (WhatsApp HSM Store) credential';
 	} else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|timeout|EHOSTUNREACH/i.test(message)) {
-		hint = 'Redis is not reachable: check Host and Port in the WhatsApp Store (Redis) credential, and that Redis is running';
+		hint = 'Redis is not reachable: check Host and Port in the Redis (WhatsApp HSM Store) credential, and that Redis is running';
 	} else if (/DB index is out of range|invalid DB index/i.test(message)) {
 		hint = 'the Database number does not exist on this Redis: use 0 or a number below its `databases` setting';
 	} else if (/SSL|TLS|certificate|EPROTO/i.test(message)) {
 		hint = 'the TLS handshake failed: turn TLS on only when the Redis server expects TLS';
 	} else {
-		hint = 'check the WhatsApp Store (Redis) credential';
+		hint = 'check the Redis (WhatsApp HSM Store) credential';
 	}
 	return new Error(scrub(`Cannot connect to the Redis store at ${where}: ${hint} (${message})`, secrets));
 }

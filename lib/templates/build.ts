@@ -4,11 +4,12 @@
  */
 
 import type { MessageTemplate, TemplateComponent } from '../cloud-api/types';
-import { normalisePhone } from '../phone';
+import { normalisePhone, phoneFieldMessage } from '../phone';
 import { sendableStatus, statusAdvice, templateRules, type ButtonSubType } from './rules';
 import { inspectTemplate, type TemplateShape, type TemplateSlot } from './slots';
 import {
 	checkBodyValue,
+	fieldName,
 	checkCoordinate,
 	checkCouponCode,
 	checkFlowActionData,
@@ -268,7 +269,7 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 	errors.push(...shape.problems);
 
 	const phone = normalisePhone(input.to, input.defaultCountry);
-	if (!phone.ok) errors.push({ field: 'to', message: `to ${phone.reason}` });
+	if (!phone.ok) errors.push({ field: 'to', message: phoneFieldMessage(phone.reason) });
 	const callbackData = checkCallbackData(input.callbackData);
 	if (typeof callbackData === 'object') errors.push(callbackData);
 
@@ -280,7 +281,7 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 		if (borrowed && slot.defaultFrom) value = values[slot.defaultFrom];
 		if (isEmptyValue(value)) {
 			if (slot.required) {
-				errors.push({ field: slot.id, message: `${slot.id} is missing: map a value. ${slot.hint}` });
+				errors.push({ field: slot.id, message: `${fieldName(slot)} is missing: map a value. ${slot.hint}` });
 			}
 			continue;
 		}

@@ -31,7 +31,7 @@
  *   coupon codes, URL suffixes, callback data ≤ 512.
  * - `renderedToText(rendered)` — header, body and footer with values, blank-line separated (= `renderedText`).
  * - `pickTemplateLanguage(templatesWithSameName, requestedLocale, fallbackLanguage)`
- *     → `{ ok: true, template, language, match: 'exact' | 'base' | 'fallback' } | { ok: false, error, approvedLanguages }`;
+ *     → `{ ok: true, template, language, match: 'exact' | 'base' | 'default' | 'fallback' } | { ok: false, error, approvedLanguages }`;
  *   `normaliseLocale('pt-BR')` → `pt_BR`.
  * - `buildTextMessage(to, text, { defaultCountry?, callbackData?, previewUrl? })` — free-form text (smart mode), usually
  *   with a template build's `renderedText`.

@@ -25,7 +25,8 @@ function baseOf(locale: string): string {
 	return locale.split('_')[0];
 }
 
-export type LanguageMatch = 'exact' | 'base' | 'fallback';
+/** `default`: no recipient language, so the chosen Default Language; `fallback`: the recipient's had no approved translation. */
+export type LanguageMatch = 'exact' | 'base' | 'default' | 'fallback';
 
 export type LanguagePick =
 	| { ok: true; template: MessageTemplate; language: string; match: LanguageMatch }
@@ -61,7 +62,7 @@ export function pickTemplateLanguage(templatesWithSameName: MessageTemplate[], r
 	}
 	const fallback = normaliseLocale(fallbackLanguage);
 	const fallbackHit = bestFor(fallback, approved);
-	if (fallbackHit) return { ok: true, template: fallbackHit.template, language: fallbackHit.template.language, match: 'fallback' };
+	if (fallbackHit) return { ok: true, template: fallbackHit.template, language: fallbackHit.template.language, match: requested === '' ? 'default' : 'fallback' };
 
 	const name = templatesWithSameName[0]?.name;
 	if (!name) return { ok: false, error: 'no template was given: choose a template', approvedLanguages };
@@ -69,6 +70,6 @@ export function pickTemplateLanguage(templatesWithSameName: MessageTemplate[], r
 	const others = templatesWithSameName.filter((template) => template.status !== sendableStatus).map((template) => `${template.language} (${template.status})`);
 	const available = approvedLanguages.length > 0 ? `approved languages: ${approvedLanguages.join(', ')}` : 'no approved translation';
 	const notApproved = others.length > 0 ? `; not sendable: ${others.join(', ')}` : '';
-	const fix = approvedLanguages.length > 0 ? 'set the fallback language to one of the approved ones' : 'wait for approval or choose another template';
+	const fix = approvedLanguages.length > 0 ? 'set Default Language to one of the approved ones' : 'wait for approval or choose another template';
 	return { ok: false, error: `template "${name}" has no approved translation for ${asked} (${available}${notApproved}): ${fix}`, approvedLanguages };
 }

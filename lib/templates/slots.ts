@@ -161,7 +161,7 @@ function addHeaderSlots(template: MessageTemplate, header: TemplateComponent, va
 		const example = exampleOf(header, 'header', variable, 0);
 		slots.push({
 			id: 'header',
-			displayName: `Header {{${variable}}}${quote(example)}`,
+			displayName: `Header {{${variable}}}`,
 			kind: 'header_text',
 			component: 'header',
 			required: true,
@@ -220,7 +220,7 @@ function addBodySlots(body: TemplateComponent, variables: string[], isNamed: boo
 		const maxLength = isAuthentication ? templateRules.authenticationCodeMaxLength : undefined;
 		slots.push({
 			id: `body.${variable}`,
-			displayName: `Body {{${variable}}}${isAuthentication ? ': verification code' : ''}${quote(example)}`,
+			displayName: `Body {{${variable}}}${isAuthentication ? ': verification code' : ''}`,
 			kind: 'body',
 			component: 'body',
 			required: true,
@@ -263,7 +263,7 @@ function addButtonSlots(template: MessageTemplate, button: TemplateButton, index
 			slots.push({
 				...base,
 				id: `button.${index}.payload`,
-				displayName: `${label}: reply payload (optional)`,
+				displayName: `${label} payload`,
 				kind: 'payload',
 				required: false,
 				hint: 'Returned in the webhook when the user taps the button (e.g. an appointment id); optional',
@@ -278,7 +278,7 @@ function addButtonSlots(template: MessageTemplate, button: TemplateButton, index
 			slots.push({
 				...base,
 				id: `button.${index}.url`,
-				displayName: `${label}: URL suffix after ${prefix}${quote(suffixExample)}`,
+				displayName: `${label}: end of ${prefix}…`,
 				kind: 'url_suffix',
 				required: true,
 				hint: `The end of the link ${button.url}, URL-encoded, no spaces${quote(suffixExample)}`,
@@ -292,7 +292,7 @@ function addButtonSlots(template: MessageTemplate, button: TemplateButton, index
 			slots.push({
 				...base,
 				id: `button.${index}.coupon_code`,
-				displayName: `${label}: coupon code${quote(example)}`,
+				displayName: `${label}: coupon code`,
 				kind: 'coupon_code',
 				required: true,
 				hint: `The code copied when tapped: letters and digits, at most ${templateRules.couponCodeMaxLength}${quote(example)}`,

@@ -3,7 +3,7 @@
  * so the template's rendered text is sent as plain text instead of the paid template).
  */
 
-import { normalisePhone } from '../phone';
+import { normalisePhone, phoneFieldMessage } from '../phone';
 import type { FieldError, Recipient } from './build';
 import { templateRules } from './rules';
 import { isEmptyValue } from './values';
@@ -36,7 +36,7 @@ export type BuildTextResult =
 export function buildTextMessage(to: unknown, text: unknown, options: TextMessageOptions = {}): BuildTextResult {
 	const errors: FieldError[] = [];
 	const phone = normalisePhone(to, options.defaultCountry);
-	if (!phone.ok) errors.push({ field: 'to', message: `to ${phone.reason}` });
+	if (!phone.ok) errors.push({ field: 'to', message: phoneFieldMessage(phone.reason) });
 	if (typeof text !== 'string' || text.trim() === '') {
 		errors.push({ field: 'text', message: 'text is empty: give the message to send (by default the template\'s rendered text)' });
 	} else if (text.length > templateRules.textMessageMaxLength) {

@@ -80,13 +80,13 @@ function describeKind(value: unknown): string {
 function asText(slot: TemplateSlot, value: unknown): Checked<string> {
 	if (typeof value === 'string') return { ok: true, value, shown: value };
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) return { ok: false, message: `${slot.id} is ${value}: give a finite number or text` };
+		if (!Number.isFinite(value)) return { ok: false, message: `${fieldName(slot)} is ${value}: give a finite number or text` };
 		return { ok: true, value: String(value), shown: String(value) };
 	}
 	if (typeof value === 'boolean' || typeof value === 'bigint') return { ok: true, value: String(value), shown: String(value) };
 	const kind = describeKind(value);
 	const fix = kind === 'a date' ? 'format it as text first, e.g. {{ $now.toFormat(\'dd/MM/yyyy\') }}' : 'give text';
-	return { ok: false, message: `${slot.id} is ${kind}: ${fix}` };
+	return { ok: false, message: `${fieldName(slot)} is ${kind}: ${fix}` };
 }
 
 /** Meta's text rules: no newline, no tab, at most 4 consecutive spaces, a length limit. */
@@ -119,29 +119,29 @@ export function checkBodyValue(slot: TemplateSlot, value: unknown, textMaxLength
 		if (dateValue !== undefined) return checkDateTime(slot, dateValue, name);
 		return {
 			ok: false,
-			message: `${slot.id} is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time`,
+			message: `${fieldName(slot)} is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time`,
 		};
 	}
 	const maxLength = slot.maxLength !== undefined ? Math.min(slot.maxLength, textMaxLength) : textMaxLength;
 	const text = checkedText(slot, value, maxLength);
 	if (!text.ok) {
-		return textOnly && isPlainObject(value) ? { ok: false, message: `${slot.id} is an object: this template takes the verification code as text` } : text;
+		return textOnly && isPlainObject(value) ? { ok: false, message: `${fieldName(slot)} is an object: this template takes the verification code as text` } : text;
 	}
 	return { ok: true, value: { type: 'text', ...name, text: text.value }, shown: text.value };
 }
 
 function checkCurrency(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
 	const fix = 'give { fallback_value: "$12.50", code: "USD", amount_1000: 12500 }';
-	if (!isPlainObject(raw)) return { ok: false, message: `${slot.id} currency is not an object: ${fix}` };
+	if (!isPlainObject(raw)) return { ok: false, message: `${fieldName(slot)} currency is not an object: ${fix}` };
 	const { fallback_value: fallback, code, amount_1000: amount } = raw;
-	if (typeof fallback !== 'string' || fallback.trim() === '') return { ok: false, message: `${slot.id} currency has no fallback_value (the text shown): ${fix}` };
+	if (typeof fallback !== 'string' || fallback.trim() === '') return { ok: false, message: `${fieldName(slot)} currency has no fallback_value (the text shown): ${fix}` };
 	if (typeof code !== 'string' || !templateRules.currencyCodePattern.test(code)) {
-		return { ok: false, message: `${slot.id} currency code ${JSON.stringify(code)} is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR` };
+		return { ok: false, message: `${fieldName(slot)} currency code ${JSON.stringify(code)} is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR` };
 	}
 	if (typeof amount !== 'number' || !Number.isInteger(amount)) {
-		return { ok: false, message: `${slot.id} currency amount_1000 ${JSON.stringify(amount)} is not an integer: give the amount times 1000, e.g. 12.50 → 12500` };
+		return { ok: false, message: `${fieldName(slot)} currency amount_1000 ${JSON.stringify(amount)} is not an integer: give the amount times 1000, e.g. 12.50 → 12500` };
 	}
-	const broken = checkTextRules(`${slot.id} fallback_value`, fallback);
+	const broken = checkTextRules(`${fieldName(slot)} fallback_value`, fallback);
 	if (broken) return { ok: false, message: broken };
 	return { ok: true, value: { type: 'currency', ...name, currency: { fallback_value: fallback, code, amount_1000: amount } }, shown: fallback };
 }
@@ -149,9 +149,9 @@ function checkCurrency(slot: TemplateSlot, raw: unknown, name: { parameter_name?
 function checkDateTime(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
 	const fallback = isPlainObject(raw) ? raw.fallback_value : undefined;
 	if (typeof fallback !== 'string' || fallback.trim() === '') {
-		return { ok: false, message: `${slot.id} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }` };
+		return { ok: false, message: `${fieldName(slot)} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }` };
 	}
-	const broken = checkTextRules(`${slot.id} fallback_value`, fallback);
+	const broken = checkTextRules(`${fieldName(slot)} fallback_value`, fallback);
 	if (broken) return { ok: false, message: broken };
 	return { ok: true, value: { type: 'date_time', ...name, date_time: { fallback_value: fallback } }, shown: fallback };
 }
@@ -172,10 +172,10 @@ export function checkMedia(slot: TemplateSlot, value: unknown): Checked<MediaRef
 	else if (typeof value === 'string') ref = templateRules.mediaIdPattern.test(value.trim()) ? { id: value.trim() } : { link: value.trim() };
 	else if (isPlainObject(value) && (typeof value.link === 'string' || typeof value.id === 'string')) {
 		ref = typeof value.id === 'string' ? { id: value.id } : { link: String(value.link) };
-	} else return { ok: false, message: `${slot.id} is ${describeKind(value)}: ${fix}` };
+	} else return { ok: false, message: `${fieldName(slot)} is ${describeKind(value)}: ${fix}` };
 
 	if (ref.id !== undefined) {
-		if (!templateRules.mediaIdPattern.test(ref.id)) return { ok: false, message: `${slot.id} media ID "${ref.id}" is not a media ID (digits only): ${fix}` };
+		if (!templateRules.mediaIdPattern.test(ref.id)) return { ok: false, message: `${fieldName(slot)} media ID "${ref.id}" is not a media ID (digits only): ${fix}` };
 		return { ok: true, value: ref, shown: `[${slot.mediaType} ${ref.id}]` };
 	}
 	const link = ref.link ?? '';
@@ -185,9 +185,9 @@ export function checkMedia(slot: TemplateSlot, value: unknown): Checked<MediaRef
 	} catch {
 		url = undefined;
 	}
-	if (!url || !url.hostname) return { ok: false, message: `${slot.id} "${link}" is not a valid link: ${fix}` };
+	if (!url || !url.hostname) return { ok: false, message: `${fieldName(slot)} "${link}" is not a valid link: ${fix}` };
 	if (!templateRules.mediaLinkProtocols.includes(url.protocol)) {
-		return { ok: false, message: `${slot.id} "${link}" uses ${url.protocol.replace(':', '')}: WhatsApp needs an https:// link (or a media ID)` };
+		return { ok: false, message: `${fieldName(slot)} "${link}" uses ${url.protocol.replace(':', '')}: WhatsApp needs an https:// link (or a media ID)` };
 	}
 	return { ok: true, value: { link }, shown: `[${slot.mediaType} ${link}]` };
 }
@@ -196,8 +196,8 @@ export function checkMedia(slot: TemplateSlot, value: unknown): Checked<MediaRef
 export function checkCoordinate(slot: TemplateSlot, value: unknown): Checked<number> {
 	const range = slot.kind === 'latitude' ? templateRules.latitudeRange : templateRules.longitudeRange;
 	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
-	if (!Number.isFinite(number)) return { ok: false, message: `${slot.id} ${JSON.stringify(value)} is not a number: give decimal degrees, e.g. -34.6037` };
-	if (number < range[0] || number > range[1]) return { ok: false, message: `${slot.id} ${number} is outside ${range[0]}…${range[1]}: check that latitude and longitude are not swapped` };
+	if (!Number.isFinite(number)) return { ok: false, message: `${fieldName(slot)} ${JSON.stringify(value)} is not a number: give decimal degrees, e.g. -34.6037` };
+	if (number < range[0] || number > range[1]) return { ok: false, message: `${fieldName(slot)} ${number} is outside ${range[0]}…${range[1]}: check that latitude and longitude are not swapped` };
 	return { ok: true, value: number, shown: String(number) };
 }
 
@@ -209,21 +209,21 @@ export function checkPlainText(slot: TemplateSlot, value: unknown): Checked<stri
 export function checkPayload(slot: TemplateSlot, value: unknown): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok || text.value.length <= templateRules.quickReplyPayloadMaxLength) return text;
-	return { ok: false, message: `${slot.id} is ${text.value.length} characters; WhatsApp allows ${templateRules.quickReplyPayloadMaxLength}: store the data elsewhere and send its id` };
+	return { ok: false, message: `${fieldName(slot)} is ${text.value.length} characters; WhatsApp allows ${templateRules.quickReplyPayloadMaxLength}: store the data elsewhere and send its id` };
 }
 
 export function checkUrlSuffix(slot: TemplateSlot, value: unknown, urlTemplate: string): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;
-	if (/\s/.test(text.value)) return { ok: false, message: `${slot.id} "${text.value}" contains spaces or newlines: URL-encode it (encodeURIComponent)` };
+	if (/\s/.test(text.value)) return { ok: false, message: `${fieldName(slot)} "${text.value}" contains spaces or newlines: URL-encode it (encodeURIComponent)` };
 	const full = urlTemplate.replace(templateRules.variablePattern, () => text.value);
 	if (full.length > templateRules.urlButtonMaxLength) {
-		return { ok: false, message: `${slot.id} makes the link ${full.length} characters; WhatsApp allows ${templateRules.urlButtonMaxLength}: shorten it` };
+		return { ok: false, message: `${fieldName(slot)} makes the link ${full.length} characters; WhatsApp allows ${templateRules.urlButtonMaxLength}: shorten it` };
 	}
 	try {
 		new URL(full);
 	} catch {
-		return { ok: false, message: `${slot.id} "${text.value}" does not make a valid link (${full}): give only the part after the template's URL` };
+		return { ok: false, message: `${fieldName(slot)} "${text.value}" does not make a valid link (${full}): give only the part after the template's URL` };
 	}
 	return { ok: true, value: text.value, shown: full };
 }
@@ -232,10 +232,10 @@ export function checkCouponCode(slot: TemplateSlot, value: unknown): Checked<str
 	const text = asText(slot, value);
 	if (!text.ok) return text;
 	if (text.value.length > templateRules.couponCodeMaxLength) {
-		return { ok: false, message: `${slot.id} "${text.value}" is ${text.value.length} characters; coupon codes allow ${templateRules.couponCodeMaxLength}: shorten it` };
+		return { ok: false, message: `${fieldName(slot)} "${text.value}" is ${text.value.length} characters; coupon codes allow ${templateRules.couponCodeMaxLength}: shorten it` };
 	}
 	if (!templateRules.couponCodePattern.test(text.value)) {
-		return { ok: false, message: `${slot.id} "${text.value}" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10` };
+		return { ok: false, message: `${fieldName(slot)} "${text.value}" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10` };
 	}
 	return text;
 }
@@ -253,9 +253,14 @@ export function checkFlowActionData(slot: TemplateSlot, value: unknown): Checked
 		try {
 			data = JSON.parse(value);
 		} catch {
-			return { ok: false, message: `${slot.id} is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+			return { ok: false, message: `${fieldName(slot)} is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}` };
 		}
 	}
-	if (!isPlainObject(data)) return { ok: false, message: `${slot.id} is ${describeKind(data)}: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+	if (!isPlainObject(data)) return { ok: false, message: `${fieldName(slot)} is ${describeKind(data)}: give a JSON object, e.g. {"appointment_id": "A-17"}` };
 	return { ok: true, value: data, shown: JSON.stringify(data) };
+}
+
+/** A slot as the editor shows it: "Template Variables › Body {{2}}". */
+export function fieldName(slot: Pick<TemplateSlot, 'displayName'>): string {
+	return `Template Variables › ${slot.displayName.replace(/ \(optional[^)]*\)$/, '').replace(/: https link or media ID$/, '')}`;
 }

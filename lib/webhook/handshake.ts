@@ -33,7 +33,7 @@ function queryValue(query: HandshakeQuery | undefined, name: 'mode' | 'verify_to
  */
 export function verifyHandshake(query: HandshakeQuery | undefined, verifyToken: string): HandshakeResult {
 	if (typeof verifyToken !== 'string' || verifyToken.length === 0) {
-		throw new TypeError('verifyToken is empty: set the Verify Token in the WhatsApp Cloud API credential and paste the same value into Meta\'s webhook settings.');
+		throw new TypeError('verifyToken is empty: set the Verify Token in the WhatsApp HSM Cloud API credential and paste the same value into Meta\'s webhook settings.');
 	}
 	if (queryValue(query, 'mode') !== 'subscribe') return { status: 403, reason: 'not-subscribe' };
 	const token = queryValue(query, 'verify_token');

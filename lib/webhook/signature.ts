@@ -51,7 +51,7 @@ export function verifySignature(
 	appSecret: string,
 ): VerifyResult {
 	if (typeof appSecret !== 'string' || appSecret.length === 0) {
-		throw new TypeError('appSecret is empty: set the App Secret (Meta App Dashboard → App settings → Basic) in the WhatsApp Cloud API credential.');
+		throw new TypeError('appSecret is empty: set the App Secret (Meta App Dashboard → App settings → Basic) in the WhatsApp HSM Cloud API credential.');
 	}
 	if (!isBytes(rawBody)) {
 		throw new TypeError('rawBody must be the raw request bytes (a Buffer), not parsed JSON: a re-serialised body never matches the signature.');

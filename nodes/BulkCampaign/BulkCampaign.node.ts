@@ -7,13 +7,24 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_RATE_CARD } from '../../lib/campaign/rate-card';
-import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
 import { getTemplateFields, getTemplateLanguages, getTemplates, templateProperties } from '../shared/templates';
 import { runSend } from './execute';
 import { runReport } from './report';
 import { campaignPeriodProperties, reportPeriodOptions, sendWindowProperties } from './recurring';
 
 const send = { operation: ['send'] };
+
+/**
+ * The outputs for the chosen operation and Dry Run, so a dry run never reads as a send on the canvas.
+ * Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained.
+ */
+function outputsFor(operation: string, dryRun: boolean) {
+	if (operation === 'report') return [{ type: 'main', displayName: 'Report' }, { type: 'main', displayName: 'Failed' }];
+	if (dryRun) return [{ type: 'main', displayName: 'Dry Run: Would Send' }, { type: 'main', displayName: 'Dry Run: Would Skip' }];
+	return [{ type: 'main', displayName: 'Sent' }, { type: 'main', displayName: 'Not Sent' }];
+}
 
 export class BulkCampaign implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,10 +42,10 @@ export class BulkCampaign implements INodeType {
 		// Template (a tool); the key is present so n8n's lint (node-usable-as-tool) sees this was decided.
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Sent', 'Not Sent'],
+		// Sent / Not Sent; Dry Run: Would Send / Would Skip; Report: Report / Failed. Always two, so connections survive a switch.
+		outputs: `={{ (${outputsFor.toString()})($parameter.operation, $parameter.dryRun) }}`,
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true, displayOptions: { show: send } },
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest', displayOptions: { show: send } },
 			// Literal (not the shared array) so n8n's lint rules can read it.
 			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
@@ -60,6 +71,8 @@ export class BulkCampaign implements INodeType {
 				],
 				default: 'send',
 			},
+			// The credential picker right after Operation (n8n's editor would put it after Store, below Options).
+			credentialSlot,
 			{
 				displayName: 'Campaign Name',
 				name: 'campaignName',
@@ -78,8 +91,8 @@ export class BulkCampaign implements INodeType {
 				type: 'string',
 				default: '',
 				required: true,
-				placeholder: '={{ $json.phone }}',
-				description: 'Each recipient\'s WhatsApp number in international format (E.164) or a wa_ID. Numbers without country code use the Default Country option.',
+				placeholder: 'e.g. +54 9 11 5555 1234, usually mapped from the input',
+				description: 'Each recipient\'s WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.',
 				displayOptions: { show: send },
 			},
 			...templateProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
@@ -87,12 +100,28 @@ export class BulkCampaign implements INodeType {
 				displayName: 'Dry Run',
 				name: 'dryRun',
 				type: 'boolean',
-				default: false,
+				// On for a new node: one click on "Execute step" must not message (and bill) every input row.
+				default: true,
 				description:
 					'Whether to only estimate: nothing is claimed or sent. Outputs each recipient\'s rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.',
 				displayOptions: { show: send },
 			},
 			...sendWindowProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
+			{
+				displayName:
+					'Dry Run is on: nothing is sent or billed. The outputs show what would be sent and a cost estimate. Turn Dry Run off to send the campaign.',
+				name: 'dryRunNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { ...send, dryRun: [true] } },
+			},
+			{
+				displayName: 'Dry Run is off: executing this node sends the template to every input item, and Meta bills each delivered message',
+				name: 'sendNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { ...send, dryRun: [false] } },
+			},
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -100,6 +129,8 @@ export class BulkCampaign implements INodeType {
 				placeholder: 'Add option',
 				default: {},
 				displayOptions: { show: send },
+				// Ordered by how often users need them, technical ones (delivery guarantee, timeouts, rate card) last.
+				// eslint-disable-next-line n8n-nodes-base/node-param-collection-type-unsorted-items
 				options: [
 					{
 						displayName: 'Add Summary Item',
@@ -122,24 +153,6 @@ export class BulkCampaign implements INodeType {
 						default: '',
 						placeholder: 'AR',
 						description: 'ISO country code for numbers written without country code',
-					},
-					{
-						displayName: 'Delivery Guarantee',
-						name: 'deliveryGuarantee',
-						type: 'options',
-						options: [
-							{
-								name: 'At Most Once',
-								value: 'atMostOnce',
-								description: 'A request without an answer is never resent: it stays "uncertain" until its status webhook (WhatsApp HSM Trigger) settles it',
-							},
-							{
-								name: 'At Least Once',
-								value: 'atLeastOnce',
-								description: 'A request without an answer is resent when no status webhook confirmed it within the quiet period (a rare duplicate is possible if Meta\'s webhook is later than that)',
-							},
-						],
-						default: 'atMostOnce',
 					},
 					{
 						displayName: 'Frequency Cap',
@@ -178,38 +191,6 @@ export class BulkCampaign implements INodeType {
 						description: 'What the node outputs. Every recipient\'s result is in the store either way (Report operation), and progress is in n8n\'s log.',
 					},
 					{
-						displayName: 'Quality Check Interval (Seconds)',
-						name: 'qualityCheckInterval',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 60,
-						description: 'How often the number\'s quality rating is read while sending; the campaign pauses when it turns RED',
-					},
-					{
-						displayName: 'Quiet Period (Seconds)',
-						name: 'quietPeriod',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 120,
-						description: 'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
-					},
-					{
-						displayName: 'Rate Card (JSON)',
-						name: 'rateCard',
-						type: 'json',
-						default: JSON.stringify(DEFAULT_RATE_CARD, null, 2),
-						description:
-							'Dry Run prices per delivered template by category and recipient country. Default: Meta\'s rates effective 2025-07-01 in USD for Argentina, and "other" for every other country. Prices change each quarter: paste your markets from Meta\'s rate card.',
-					},
-					{
-						displayName: 'Request Timeout (Seconds)',
-						name: 'requestTimeout',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 30,
-						description: 'A request without an answer by then is "uncertain" (it may have reached Meta) and is not resent blindly',
-					},
-					{
 						displayName: 'Retry Failed Recipients',
 						name: 'retryFailed',
 						type: 'boolean',
@@ -224,14 +205,6 @@ export class BulkCampaign implements INodeType {
 						description: 'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
 					},
 					{
-						displayName: 'Stale Claim After (Seconds)',
-						name: 'staleClaim',
-						type: 'number',
-						typeOptions: { minValue: 1 },
-						default: 60,
-						description: 'A recipient claimed by an execution that stopped before sending is taken over after this long (safe: a recipient is only claimed, not sent, until its request leaves)',
-					},
-					{
 						displayName: 'Stop If Any Recipient Is Invalid',
 						name: 'stopOnInvalid',
 						type: 'boolean',
@@ -243,8 +216,67 @@ export class BulkCampaign implements INodeType {
 						name: 'tags',
 						type: 'string',
 						default: '',
-						placeholder: '={{ $json.segment }}',
+						placeholder: 'e.g. october, vip',
 						description: 'Per recipient: labels copied to its output item (comma-separated text or a list)',
+					},
+					// Technical settings last: n8n lists options in this order.
+					{
+						displayName: 'Delivery Guarantee',
+						name: 'deliveryGuarantee',
+						type: 'options',
+						options: [
+							{
+								name: 'At Most Once',
+								value: 'atMostOnce',
+								description: 'A request without an answer is never resent: it stays "uncertain" until its status webhook (WhatsApp HSM Trigger) settles it',
+							},
+							{
+								name: 'At Least Once',
+								value: 'atLeastOnce',
+								description: 'A request without an answer is resent when no status webhook confirmed it within the quiet period (a rare duplicate is possible if Meta\'s webhook is later than that)',
+							},
+						],
+						default: 'atMostOnce',
+					},
+					{
+						displayName: 'Quiet Period (Seconds)',
+						name: 'quietPeriod',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 120,
+						description: 'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
+					},
+					{
+						displayName: 'Request Timeout (Seconds)',
+						name: 'requestTimeout',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 30,
+						description: 'A request without an answer by then is "uncertain" (it may have reached Meta) and is not resent blindly',
+					},
+					{
+						displayName: 'Stale Claim After (Seconds)',
+						name: 'staleClaim',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description: 'A recipient claimed by an execution that stopped before sending is taken over after this long (safe: a recipient is only claimed, not sent, until its request leaves)',
+					},
+					{
+						displayName: 'Quality Check Interval (Seconds)',
+						name: 'qualityCheckInterval',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: 60,
+						description: 'How often the number\'s quality rating is read while sending; the campaign pauses when it turns RED',
+					},
+					{
+						displayName: 'Rate Card (JSON)',
+						name: 'rateCard',
+						type: 'json',
+						default: JSON.stringify(DEFAULT_RATE_CARD, null, 2),
+						description:
+							'Dry Run prices per delivered template by category and recipient country. Default: Meta\'s rates effective 2025-07-01 in USD for Argentina, and "other" for every other country. Prices change each quarter: paste your markets from Meta\'s rate card.',
 					},
 				],
 			},
@@ -296,7 +328,7 @@ export class BulkCampaign implements INodeType {
 
 	methods = {
 		loadOptions: { getTemplates, getTemplateLanguages },
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest },
+		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
 		resourceMapping: { getTemplateFields },
 	};
 

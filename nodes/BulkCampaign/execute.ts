@@ -99,7 +99,7 @@ async function sendWith(
 	credentials: Awaited<ReturnType<typeof cloudApiClient>>['credentials'],
 ): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
-	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`, { description: message });
+	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`);
 	const settings = await readSettings(ctx, client, credentials, fieldError);
 	const store = await openStore(ctx);
 	if (total === 0) return [[], []];

@@ -7,7 +7,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
 import { checkWindows } from './execute';
 
 /** Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained. */
@@ -42,11 +43,12 @@ export class CheckConversationWindow implements INodeType {
 		// Open / Closed like the If node; "Recontact Spent" appears when that check is on.
 		outputs: `={{ (${outputsFor.toString()})($parameter.recontactCheck) }}`,
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: false },
+			{ name: 'whatsAppCloudApi', required: false, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
 			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		properties: [
+			credentialSlot,
 			{
 				displayName: 'Contact',
 				name: 'contact',
@@ -62,9 +64,9 @@ export class CheckConversationWindow implements INodeType {
 				name: 'businessPhoneNumberId',
 				type: 'string',
 				default: '',
-				placeholder: '106540352242922',
+				placeholder: 'Empty: the credential\'s Phone Number ID',
 				description:
-					'The business number whose conversations to check (WhatsApp phone number ID; page or account ID for Messenger / Instagram). Leave empty to use the WhatsApp Cloud API credential\'s Phone Number ID.',
+					'The business number whose conversations to check (WhatsApp phone number ID; page or account ID for Messenger / Instagram). Leave empty to use the WhatsApp HSM Cloud API credential\'s Phone Number ID.',
 			},
 			{
 				displayName: 'Channel',
@@ -126,7 +128,7 @@ export class CheckConversationWindow implements INodeType {
 				type: 'string',
 				default: '',
 				required: true,
-				placeholder: '={{ $json.ticketId }}',
+				placeholder: 'e.g. ticket-1042',
 				description: 'The customer query (ticket, case, conversation) the recontact belongs to; the same expression as in Send HSM Template',
 				displayOptions: { show: { recontactCheck: [true] } },
 			},
@@ -231,7 +233,7 @@ export class CheckConversationWindow implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest },
+		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -21,7 +21,7 @@ const FIXES: Record<Field, string> = {
 	contact: 'Map the contact\'s wa_id or phone number, e.g. {{ $json.wa_id }}; for numbers without country code set Options → Default Country.',
 	lastInbound: 'Map a past time: ISO 8601 (2024-06-10T14:00:00Z), Unix seconds or milliseconds. For CRM rows without one, turn on Options → Empty Timestamp Means Never Wrote.',
 	queryId: 'Map the ID of the customer query, e.g. {{ $json.ticketId }}, the same as in Send HSM Template.',
-	businessPhoneNumberId: 'Fill in Business Phone Number ID, or select a WhatsApp Cloud API credential with its Phone Number ID.',
+	businessPhoneNumberId: 'Fill in Business Phone Number ID, or select a WhatsApp HSM Cloud API credential with its Phone Number ID.',
 };
 
 interface Prepared {
@@ -107,7 +107,7 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 	for (let index = 0; index < items.length; index++) {
 		try {
 			const business = String(ctx.getNodeParameter('businessPhoneNumberId', index, '') ?? '').trim() || fallbackBusiness;
-			if (!business) throw new ItemError('businessPhoneNumberId', 'no business number: the parameter is empty and no WhatsApp Cloud API credential is selected');
+			if (!business) throw new ItemError('businessPhoneNumberId', 'no business number: the parameter is empty and no WhatsApp HSM Cloud API credential is selected');
 			const input: CheckInput = { contact: ctx.getNodeParameter('contact', index, undefined) };
 			if (source !== 'store') input.lastInbound = ctx.getNodeParameter('lastInboundTime', index, undefined);
 			if (recontact) input.queryId = ctx.getNodeParameter('queryId', index, undefined);

@@ -6,7 +6,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
 import { getTemplateFields, getTemplateLanguages, getTemplates, templateProperties } from '../shared/templates';
 import { sendTemplates } from './execute';
 
@@ -25,11 +26,13 @@ export class SendHsmTemplate implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
 			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
 		properties: [
+			// Where n8n's editor puts the credential picker: first, since the template lists come from it.
+			credentialSlot,
 			{
 				displayName: 'Recipient Phone',
 				name: 'to',
@@ -37,7 +40,7 @@ export class SendHsmTemplate implements INodeType {
 				default: '',
 				required: true,
 				placeholder: '+54 9 11 5555 1234',
-				description: 'The contact\'s WhatsApp number in international format (E.164), or a wa_ID. Numbers without country code use the Default Country option.',
+				description: 'The contact\'s WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.',
 			},
 			...templateProperties,
 			{
@@ -60,7 +63,7 @@ export class SendHsmTemplate implements INodeType {
 						name: 'queryId',
 						type: 'string',
 						default: '',
-						placeholder: '={{ $json.ticketId }}',
+						placeholder: 'e.g. ticket-1042',
 						description: 'Identifies the customer\'s query (ticket, conversation, case) for Recontact Once per Query',
 					},
 					{
@@ -106,7 +109,7 @@ export class SendHsmTemplate implements INodeType {
 
 	methods = {
 		loadOptions: { getTemplates, getTemplateLanguages },
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest },
+		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
 		resourceMapping: { getTemplateFields },
 	};
 

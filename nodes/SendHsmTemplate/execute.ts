@@ -103,22 +103,27 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 	const node = ctx.getNode();
 	const name = String(ctx.getNodeParameter('template', index, '') ?? '').trim();
 	const options = ctx.getNodeParameter('options', index, {}) as Options;
-	const fieldError = (field: string, message: string) =>
-		new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index, description: message });
+	// The field as the editor shows it, then what is wrong and the fix, once (no description repeating it).
+	const fieldError = (field: string, message: string) => new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index });
 
-	if (!name) throw fieldError('template', 'choose an approved template (or give its name by expression)');
+	if (!name) throw fieldError('Template', 'choose an approved template (or give its name by expression)');
 	const translations = templates.filter((template) => template.name === name);
-	const picked = pickTemplateLanguage(translations, ctx.getNodeParameter('recipientLanguage', index, ''), ctx.getNodeParameter('defaultLanguage', index, ''));
-	if (!picked.ok) throw fieldError('template', `${picked.error}. ${translations.length === 0 ? describeAvailability(templates, name) : ''}`.trim());
+	const recipientLanguage = ctx.getNodeParameter('recipientLanguage', index, '');
+	const defaultLanguage = ctx.getNodeParameter('defaultLanguage', index, '');
+	const picked = pickTemplateLanguage(translations, recipientLanguage, defaultLanguage);
+	if (!picked.ok && !recipientLanguage && !defaultLanguage && picked.approvedLanguages.length > 0) {
+		throw fieldError('Default Language', `"${name}" is approved in ${picked.approvedLanguages.join(', ')}: choose one as Default Language, or map Recipient Language`);
+	}
+	if (!picked.ok) throw fieldError('Template', `${picked.error}. ${translations.length === 0 ? describeAvailability(templates, name) : ''}`.trim());
 
 	const queryId = options.recontactOnce ? String(options.queryId ?? '').trim() : undefined;
-	if (options.recontactOnce && !queryId) throw fieldError('options.queryId', 'Recontact Once per Query is on but the Query ID is empty: map the ticket or conversation ID');
+	if (options.recontactOnce && !queryId) throw fieldError('Options › Query ID', 'Recontact Once per Query is on but the Query ID is empty: map the ticket or conversation ID');
 	const reference = String(options.reference ?? '').trim();
 	let callbackData: string | undefined;
 	try {
 		callbackData = reference || queryId ? encodeCallbackData({ ref: reference || queryId }) : undefined;
 	} catch (error) {
-		throw fieldError('options.reference', (error as Error).message);
+		throw fieldError('Options › Reference', (error as Error).message);
 	}
 
 	const built = buildTemplateMessage({
@@ -129,9 +134,13 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		defaultCountry: options.defaultCountry || undefined,
 	});
 	if (!built.ok) {
-		// Each message already starts with its field (e.g. "body.2 is missing: …").
-		const all = built.errors.map((error) => error.message).join('; ');
-		throw new NodeOperationError(node, `Item ${index}: ${built.errors[0].message}`, { itemIndex: index, description: all });
+		// Each message starts with its field as the editor shows it ("Recipient Phone: …"); the description lists
+		// only the other problems, so no sentence appears twice.
+		const [first, ...others] = built.errors;
+		throw new NodeOperationError(node, `Item ${index}: ${first.message}`, {
+			itemIndex: index,
+			...(others.length > 0 ? { description: `Also: ${others.map((error) => error.message).join('; ')}` } : {}),
+		});
 	}
 	return {
 		index,

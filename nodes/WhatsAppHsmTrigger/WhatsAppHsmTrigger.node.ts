@@ -17,9 +17,9 @@ import {
 	verifyHandshake,
 	type WebhookAuth,
 } from '../../lib/webhook';
-import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../shared/store';
+import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
 import { cachedCredentials, isFreshRead } from '../shared/credential-cache';
-import { CLOUD_API_CREDENTIAL, cloudApiCredentialsFrom } from '../shared/transport';
+import { CLOUD_API_CREDENTIAL, CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest, cloudApiCredentialsFrom } from '../shared/transport';
 import { recordEvents, type TriggerOptions } from './record';
 import { registration } from './registration';
 
@@ -41,22 +41,35 @@ export class WhatsAppHsmTrigger implements INodeType {
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Messages', 'Statuses', 'Other'],
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true },
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
 			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
 		],
+		// Meta calls one URL with GET (the verification handshake) and POST (events): the editor shows it once.
 		webhooks: [
-			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook' },
+			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook', ndvHideUrl: true },
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
+		triggerPanel: {
+			header: 'Waiting for a WhatsApp event',
+			executionsHelp: {
+				inactive:
+					'<b>While building</b>: click "Listen for test event", then send a message to your WhatsApp business number (or, with the sandbox, <code>npm run sandbox</code> and its inbound command) with the Meta app\'s callback URL set to this node\'s <b>Test URL</b>. <br /><br /><b>In production</b>: set the Meta app\'s callback URL to the <b>Production URL</b> and publish the workflow; every webhook then starts an execution, listed under Executions.',
+				active:
+					'The workflow is published: each WhatsApp webhook to the <b>Production URL</b> starts an execution, listed under Executions. <br /><br />To try changes, unpublish it and use "Listen for test event" with the Test URL.',
+			},
+			activationHint:
+				'Set the Meta app\'s callback URL to the Production URL (Webhook URLs above) with the credential\'s Webhook Verify Token, then publish the workflow.',
+		},
 		properties: [
 			{
 				displayName:
-					'Paste this node\'s webhook URL and the credential\'s Webhook Verify Token into your Meta app (WhatsApp → Configuration), or choose automatic registration. Many triggers per app are fine.',
+					'In your Meta app (WhatsApp → Configuration → Webhook) paste the <b>Production URL</b> from "Webhook URLs" above as Callback URL and the credential\'s <b>Webhook Verify Token</b> as Verify token, subscribe to "messages", then <b>publish</b> this workflow. Or choose Automatic registration below. Several triggers per app are fine.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
 			},
+			credentialSlot,
 			{
 				displayName: 'Registration',
 				name: 'registration',
@@ -108,7 +121,6 @@ export class WhatsAppHsmTrigger implements INodeType {
 				default: '',
 				displayOptions: { show: { webhookAuth: ['sharedHeader'] } },
 			},
-			...storeProperties,
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -153,10 +165,11 @@ export class WhatsAppHsmTrigger implements INodeType {
 					},
 				],
 			},
+			...storeProperties,
 		],
 	};
 
-	methods = { credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest } };
+	methods = { credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest } };
 
 	webhookMethods = { default: registration };
 
@@ -190,7 +203,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 			result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
 		}
 		if (!auth || !result) {
-			this.logger.warn('WhatsApp webhook refused (401): set the App Secret in the WhatsApp Cloud API credential (or use shared-header authentication)');
+			this.logger.warn('WhatsApp webhook refused (401): set the App Secret in the WhatsApp HSM Cloud API credential (or use shared-header authentication)');
 			res.status(401).end();
 			return { noWebhookResponse: true };
 		}

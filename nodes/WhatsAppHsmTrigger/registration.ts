@@ -25,7 +25,7 @@ export const registration = {
 		if (!isAutomatic(this)) return true;
 		const { client, credentials } = await cloudApiClient(this);
 		if (!credentials.verifyToken) {
-			throw new Error('Automatic registration needs a Webhook Verify Token in the WhatsApp Cloud API credential');
+			throw new Error('Automatic registration needs a Webhook Verify Token in the WhatsApp HSM Cloud API credential');
 		}
 		await client.subscribeApp({ callbackUrl: this.getNodeWebhookUrl('default')!, verifyToken: credentials.verifyToken });
 		return true;

@@ -30,6 +30,17 @@ import type { ConversationStore } from '../../lib/store/types';
 export const STORE_CREDENTIAL = 'whatsAppStoreRedisApi';
 export const STORE_CREDENTIAL_TEST = 'whatsAppStoreRedisConnectionTest';
 
+/**
+ * Marks where n8n's editor shows the credential pickers. Without it the editor puts them after the last parameter a
+ * credential's displayOptions depend on (Store, near the end), below Options.
+ */
+export const credentialSlot: INodeProperties = {
+	displayName: 'Credential',
+	name: 'credential',
+	type: 'credentials',
+	default: '',
+};
+
 export const storeProperties: INodeProperties[] = [
 	{
 		displayName: 'Store',
@@ -45,7 +56,7 @@ export const storeProperties: INodeProperties[] = [
 			{
 				name: 'Redis',
 				value: 'redis',
-				description: 'For queue mode and several n8n instances. Needs a WhatsApp Store (Redis) credential.',
+				description: 'For queue mode and several n8n instances. Needs a Redis (WhatsApp HSM Store) credential.',
 			},
 		],
 		default: 'embedded',
@@ -163,7 +174,7 @@ export async function openStore(
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
 			itemIndex,
-			description: kind === 'redis' ? 'Open the WhatsApp Store (Redis) credential and check it with "Test".' : 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
+			description: kind === 'redis' ? 'Open the Redis (WhatsApp HSM Store) credential and check it with "Test".' : 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
 		});
 	}
 }

@@ -1,15 +1,16 @@
-import type {
-	IExecuteFunctions,
-	ILoadOptionsFunctions,
-	INodePropertyOptions,
-	INodeProperties,
-	ResourceMapperFields,
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodePropertyOptions,
+	type INodeProperties,
+	type ResourceMapperFields,
 } from 'n8n-workflow';
 
 import type { CloudApiClient } from '../../lib/cloud-api/client';
 import type { CloudApiCredentials, MessageTemplate } from '../../lib/cloud-api/types';
 import { describeSlots, inspectTemplate, normaliseLocale, toResourceMapperFields } from '../../lib/templates';
-import { cloudApiClient } from './transport';
+import { CLOUD_API_CREDENTIAL, cloudApiClient } from './transport';
 
 /**
  * Templates are read from the management API, which Meta rate-limits (~200 calls/hour per app and WABA):
@@ -45,33 +46,38 @@ export function describeAvailability(templates: MessageTemplate[], name: string)
 // ---- node parameters shared by Send HSM Template and Bulk Campaign ----
 
 export const templateProperties: INodeProperties[] = [
+	// "Template" and "Default Language", not n8n's generic "… Name or ID": the values are a template name and a
+	// language code (es_AR), and that is what an expression must give.
 	{
-		displayName: 'Template Name or ID',
-		hint: 'An approved template of the credential\'s WhatsApp Business Account (the name, when given by expression)',
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- see above
+		displayName: 'Template',
 		name: 'template',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getTemplates' },
 		default: '',
 		required: true,
+		// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- names what the expression must give
 		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			'An approved template of the credential\'s WhatsApp Business Account. Choose from the list, or give the template name (e.g. appointment_reminder) using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
-		displayName: 'Default Language Name or ID',
+		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- see above
+		displayName: 'Default Language',
 		hint: 'Used when the recipient\'s language is empty or has no approved translation',
 		name: 'defaultLanguage',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getTemplateLanguages', loadOptionsDependsOn: ['template'] },
 		default: '',
+		// eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-dynamic-options -- names what the expression must give
 		description:
-			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			'A language the template is approved in. Choose from the list, or give the language code (e.g. es_AR) using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
 	{
 		displayName: 'Recipient Language',
 		name: 'recipientLanguage',
 		type: 'string',
 		default: '',
-		placeholder: '={{ $json.language }}',
+		placeholder: 'e.g. es_AR, usually mapped from the input',
 		description:
 			'The contact\'s language or locale (es_AR, es, pt-BR…). The best approved translation is picked: exact, then same language, then the default language.',
 	},
@@ -88,10 +94,14 @@ export const templateProperties: INodeProperties[] = [
 				resourceMapperMethod: 'getTemplateFields',
 				mode: 'add',
 				fieldWords: { singular: 'variable', plural: 'variables' },
+				// The same words the error messages use ("Template Variables › Body {{2}} is missing").
+				valuesLabel: 'Template Variables',
 				addAllFields: true,
 				multiKeyMatch: false,
 				supportAutoMap: true,
-				noFieldsError: 'This template takes no variables: nothing to fill in',
+				// The method's emptyFieldsNotice says why there are no fields (no template yet, no variables, no
+				// credential); n8n's red "no fields" error beside it would contradict it.
+				hideNoDataError: true,
 			},
 		},
 		description: 'One field per variable, header media, location and button the chosen template really has',
@@ -100,12 +110,31 @@ export const templateProperties: INodeProperties[] = [
 
 // ---- methods (dropdowns and the resource mapper) ----
 
+/** What the dropdowns and the variables form say while the node has no WhatsApp HSM Cloud API credential. */
+export const NO_CREDENTIAL_MESSAGE = 'Select a WhatsApp HSM Cloud API credential above: the templates are read from its WhatsApp Business Account';
+
+/**
+ * The editor can ask for the lists before it attaches the credential to a new node (n8n answers "Node does not
+ * have any credentials set"); that case gets a message saying what to do, and the editor asks again once the
+ * credential is attached.
+ */
+async function hasCloudApiCredential(ctx: ILoadOptionsFunctions): Promise<boolean> {
+	try {
+		await ctx.getCredentials(CLOUD_API_CREDENTIAL);
+		return true;
+	} catch (error) {
+		if (/does not have any credentials|No credentials/i.test((error as Error).message)) return false;
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+}
+
 async function approvedTemplates(ctx: ILoadOptionsFunctions | IExecuteFunctions): Promise<MessageTemplate[]> {
 	const { client, credentials } = await cloudApiClient(ctx);
 	return (await loadTemplates(client, credentials)).filter((template) => template.status === 'APPROVED');
 }
 
 export async function getTemplates(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	if (!(await hasCloudApiCredential(this))) throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
 	const templates = await approvedTemplates(this);
 	const byName = new Map<string, MessageTemplate[]>();
 	for (const template of templates) byName.set(template.name, [...(byName.get(template.name) ?? []), template]);
@@ -120,6 +149,8 @@ export async function getTemplates(this: ILoadOptionsFunctions): Promise<INodePr
 
 export async function getTemplateLanguages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const name = this.getCurrentNodeParameter('template') as string;
+	if (!(await hasCloudApiCredential(this))) throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
+	if (!name) return [];
 	const templates = (await approvedTemplates(this)).filter((template) => template.name === name);
 	return templates.map((template) => ({ name: template.language, value: template.language, description: template.category }));
 }
@@ -127,13 +158,17 @@ export async function getTemplateLanguages(this: ILoadOptionsFunctions): Promise
 /** The resource-mapper form: one field per slot of the chosen template (its default language, else the first approved). */
 export async function getTemplateFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
 	const name = this.getCurrentNodeParameter('template') as string;
+	if (!(await hasCloudApiCredential(this))) return { fields: [], emptyFieldsNotice: NO_CREDENTIAL_MESSAGE };
+	if (!name) return { fields: [], emptyFieldsNotice: 'Choose a template above: one field per variable, media header and button it has appears here' };
 	const language = normaliseLocale(this.getCurrentNodeParameter('defaultLanguage'));
 	const translations = (await approvedTemplates(this)).filter((template) => template.name === name);
 	const template = translations.find((t) => t.language === language) ?? translations[0];
 	if (!template) return { fields: [], emptyFieldsNotice: `Choose an approved template first${name ? ` ("${name}" has no approved translation)` : ''}` };
 	const shape = inspectTemplate(template);
 	if (shape.problems.length > 0) return { fields: [], emptyFieldsNotice: shape.problems.map((problem) => problem.message).join('; ') };
-	return { fields: toResourceMapperFields(describeSlots(template)) };
+	const fields = toResourceMapperFields(describeSlots(template));
+	if (fields.length === 0) return { fields, emptyFieldsNotice: `"${name}" takes no variables: nothing to fill in` };
+	return { fields };
 }
 
 /** Mapped values of one item, keyed by slot id ("body.1", "header", "button.0.payload"…). */

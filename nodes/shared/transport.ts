@@ -2,6 +2,9 @@ import {
 	NodeApiError,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
+	type INodeCredentialTestResult,
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type IHttpRequestOptions,
@@ -12,6 +15,8 @@ import {
 } from 'n8n-workflow';
 
 import { CloudApiClient, GraphApiError } from '../../lib/cloud-api/client';
+import { resolveBaseUrl } from '../../lib/cloud-api/endpoints';
+import { fetchHttp } from '../../lib/cloud-api/fetch-http';
 import { pooledHttp } from '../../lib/cloud-api/pooled-http';
 import { redactSecrets } from '../../lib/cloud-api/redact';
 import type { CloudApiCredentials, HttpCaller, Provider } from '../../lib/cloud-api/types';
@@ -119,4 +124,53 @@ export function toNodeError(
 	const cause = error instanceof Error ? error : new Error(String(error));
 	const message = redactSecrets(cause.message, options.secrets ?? []);
 	return new NodeOperationError(node, message, { itemIndex: options.itemIndex });
+}
+
+export const CLOUD_API_CREDENTIAL_TEST = 'whatsAppCloudApiConnectionTest';
+
+/** Which credential field a Meta refusal of the test read points at. */
+function fieldFor(error: GraphApiError): string {
+	if (error.code === 190 || error.httpStatus === 401) return 'Access Token';
+	if (error.code === 10 || error.code === 200 || error.httpStatus === 403) return 'Access Token (its permissions)';
+	if (error.code === 100 || error.httpStatus === 404) return 'Phone Number ID';
+	return 'Access Token and Phone Number ID';
+}
+
+/**
+ * `methods.credentialTest[CLOUD_API_CREDENTIAL_TEST]`, the editor's "Test" of the WhatsApp HSM Cloud API
+ * credential: reads the phone number (token, phone number ID and base URL at once) and, when Meta refuses, names
+ * the field to fix with Meta's own message and code. A declarative `test` could only say "Unauthorized".
+ */
+export async function cloudApiCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+	const data = credential.data ?? {};
+	const credentials: CloudApiCredentials = {
+		provider: ((data.provider as string) || 'meta') as Provider,
+		baseUrl: String(data.baseUrl ?? ''),
+		apiVersion: String(data.apiVersion || 'v24.0'),
+		accessToken: String(data.accessToken ?? ''),
+		phoneNumberId: String(data.phoneNumberId ?? ''),
+		wabaId: String(data.wabaId ?? ''),
+	};
+	const secrets = secretsOf({ ...credentials, appSecret: data.appSecret as string, verifyToken: data.verifyToken as string });
+	const scrub = (text: string) => redactSecrets(text, secrets);
+	if (!credentials.accessToken) return { status: 'Error', message: 'Access Token is empty: paste the System User token (360dialog: the API key)' };
+	if (!credentials.phoneNumberId && credentials.provider !== '360dialog') {
+		return { status: 'Error', message: 'Phone Number ID is empty: copy it from WhatsApp Manager → Phone numbers (the ID, not the number)' };
+	}
+	const base = resolveBaseUrl(credentials);
+	const client = new CloudApiClient(fetchHttp(credentials, { timeoutMs: 15_000 }), { ...credentials, secrets });
+	try {
+		const info = await client.getPhoneNumberInfo(['id', 'display_phone_number', 'verified_name', 'quality_rating']);
+		return { status: 'OK', message: scrub(`Connected: ${info.verified_name ?? ''} ${info.display_phone_number ?? ''}`.replace(/\s+/g, ' ').trim()) };
+	} catch (error) {
+		if (error instanceof GraphApiError && error.httpStatus === 0) {
+			return { status: 'Error', message: scrub(`Base URL — ${base} cannot be reached: ${error.message}. Leave Base URL empty for the provider's own URL.`) };
+		}
+		if (error instanceof GraphApiError) {
+			const trace = error.fbtraceId ? `, fbtrace_id ${error.fbtraceId}` : '';
+			return { status: 'Error', message: scrub(`${fieldFor(error)} — Meta says: "${error.message}" (code ${error.code}${error.subcode ? `/${error.subcode}` : ''}, HTTP ${error.httpStatus}${trace}). ${error.entry.message}`) };
+		}
+		const cause = (error as { cause?: { code?: string } }).cause?.code;
+		return { status: 'Error', message: scrub(`Base URL — ${base} cannot be reached${cause ? ` (${cause})` : ''}: ${(error as Error).message}. Leave Base URL empty for the provider's own URL.`) };
+	}
 }

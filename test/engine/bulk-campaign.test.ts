@@ -57,7 +57,8 @@ function workflow(items: IDataObject[], parameters: IDataObject, options: { cont
 		type: 'n8n-nodes-whatsapp-hsm.bulkCampaign',
 		typeVersion: 1,
 		position: [200, 0],
-		parameters: { storeFile, ...parameters },
+		// Dry Run is on by default for a new node; these tests send unless they ask for a dry run.
+		parameters: { storeFile, dryRun: false, ...parameters },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	return {
@@ -264,7 +265,7 @@ describe('Bulk Campaign node: Stop If Any Recipient Is Invalid', () => {
 	it('sends nothing when one recipient is invalid, naming the item and the field', async () => {
 		const items = [...people(500, 2), { phone: phone(502), name: '', language: 'es' }];
 		const failed = await run(items, resume('strict', { stopOnInvalid: true }));
-		expect(failed.error?.message).toMatch(/^Item 2: body\.1/);
+		expect(failed.error?.message).toMatch(/^Item 2: Template Variables › Body \{\{1\}\}/);
 		expect(sandbox.control.ledger.count()).toBe(0);
 
 		const reported = await run(items, resume('strict', { stopOnInvalid: true }), { continueOnFail: true });

@@ -51,7 +51,7 @@ beforeEach(() => {
 });
 
 function workflow(items: IDataObject[], parameters: IDataObject, zone: string, name = NODE) {
-	const node: INode = { id: name, name, type: 'n8n-nodes-whatsapp-hsm.bulkCampaign', typeVersion: 1, position: [200, 0], parameters: { storeFile, ...parameters } };
+	const node: INode = { id: name, name, type: 'n8n-nodes-whatsapp-hsm.bulkCampaign', typeVersion: 1, position: [200, 0], parameters: { storeFile, dryRun: false, ...parameters } };
 	return {
 		settings: { timezone: zone },
 		nodes: [{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } }, node],

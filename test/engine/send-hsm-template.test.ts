@@ -109,9 +109,9 @@ describe('Send HSM Template against the sandbox', () => {
 		const out = result.output('Send HSM Template')[0];
 		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[0].json).toMatchObject({ status: 'failed' });
-		expect(String(out[0].json.error)).toMatch(/Item 0: to/);
+		expect(String(out[0].json.error)).toMatch(/^Item 0: Recipient Phone: "not a phone" is not a valid phone number/);
 		expect(out[1].json).toMatchObject({ status: 'sent' });
-		expect(String(out[2].json.error)).toMatch(/Item 2: body\.1 .*missing/);
+		expect(String(out[2].json.error)).toMatch(/Item 2: Template Variables › Body \{\{1\}\} is missing/);
 		expect(sandbox.control.ledger.all()).toHaveLength(1);
 	});
 

@@ -57,8 +57,8 @@ describe('pickTemplateLanguage', () => {
 	test('fallback when the requested language has no approved translation (fr is REJECTED)', () => {
 		expect(picked('fr_FR', 'en_US')).toEqual(['en_US', 'fallback']);
 		expect(picked('de', 'pt-BR')).toEqual(['pt_BR', 'fallback']);
-		expect(picked('', 'es')).toEqual(['es', 'fallback']);
-		expect(picked(undefined, 'en')).toEqual(['en_US', 'fallback']);
+		expect(picked('', 'es')).toEqual(['es', 'default']);
+		expect(picked(undefined, 'en')).toEqual(['en_US', 'default']);
 	});
 
 	test('no match and no usable fallback: the error lists approved and not sendable languages', () => {
@@ -67,7 +67,7 @@ describe('pickTemplateLanguage', () => {
 			ok: false,
 			approvedLanguages: ['en_US', 'es', 'pt_BR'],
 			error:
-				'template "appointment_reminder" has no approved translation for "fr_FR" and fallback "de" (approved languages: en_US, es, pt_BR; not sendable: es_AR (PENDING), fr (REJECTED)): set the fallback language to one of the approved ones',
+				'template "appointment_reminder" has no approved translation for "fr_FR" and fallback "de" (approved languages: en_US, es, pt_BR; not sendable: es_AR (PENDING), fr (REJECTED)): set Default Language to one of the approved ones',
 		});
 	});
 

@@ -15,9 +15,9 @@ describe('describeSlots', () => {
 			['button.0.payload', 'payload', false],
 			['button.1.payload', 'payload', false],
 		]);
-		expect(slots[0]).toMatchObject({ displayName: 'Body {{1}} (e.g. "Emilia")', example: 'Emilia', isText: true, variable: '1', component: 'body' });
+		expect(slots[0]).toMatchObject({ displayName: 'Body {{1}}', example: 'Emilia', isText: true, variable: '1', component: 'body' });
 		expect(slots[0].parameterName).toBeUndefined();
-		expect(slots[2]).toMatchObject({ displayName: '"Confirmar" button: reply payload (optional)', buttonIndex: 0, buttonSubType: 'quick_reply', buttonText: 'Confirmar' });
+		expect(slots[2]).toMatchObject({ displayName: '"Confirmar" button payload', buttonIndex: 0, buttonSubType: 'quick_reply', buttonText: 'Confirmar' });
 	});
 
 	test('positional variables are ordered by number, whatever their order in the text', () => {
@@ -37,7 +37,7 @@ describe('describeSlots', () => {
 			['button.0.url', 'url_suffix', true],
 		]);
 		expect(slots[0]).toMatchObject({ mediaType: 'image', isText: false, displayName: 'Header image: https link or media ID' });
-		expect(slots[3]).toMatchObject({ example: 'SALUD10', displayName: '"Usar descuento" button: URL suffix after https://taxi.example.com/promo/ (e.g. "SALUD10")' });
+		expect(slots[3]).toMatchObject({ example: 'SALUD10', displayName: '"Usar descuento" button: end of https://taxi.example.com/promo/…' });
 	});
 
 	test('NAMED: header and body slots by name, parameter_name set, examples from *_named_params', () => {
@@ -49,7 +49,7 @@ describe('describeSlots', () => {
 			['body.first_name', 'first_name', 'Emilia'],
 			['body.order_id', 'order_id', 'A-1042'],
 		]);
-		expect(shape.slots[0]).toMatchObject({ kind: 'header_text', maxLength: 60, displayName: 'Header {{order_id}} (e.g. "A-1042")' });
+		expect(shape.slots[0]).toMatchObject({ kind: 'header_text', maxLength: 60, displayName: 'Header {{order_id}}' });
 	});
 
 	test('NAMED is inferred from the variables when parameter_format is absent', () => {

@@ -27,7 +27,7 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 	test('missing required value names the field and shows the example', () => {
 		const error = onlyError({ template: fx.appointmentReminderEs, to: fx.EMILIA, values: { 'body.1': 'Emilia' } });
 		expect(error.field).toBe('body.2');
-		expect(error.message).toMatch(/^body\.2 is missing: map a value\./);
+		expect(error.message).toMatch(/^Template Variables › Body \{\{2\}\} is missing: map a value\./);
 		expect(error.message).toContain('"martes 14/05 a las 9:30 en SaludCenter Palermo"');
 	});
 
@@ -53,7 +53,7 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 
 	test('quick-reply payload: at most 1000 characters', () => {
 		expect(onlyError(reminder({ 'button.1.payload': 'p'.repeat(1001) })).message).toBe(
-			'button.1.payload is 1001 characters; WhatsApp allows 1000: store the data elsewhere and send its id',
+			'Template Variables › "Cancelar" button payload is 1001 characters; WhatsApp allows 1000: store the data elsewhere and send its id',
 		);
 	});
 
@@ -76,12 +76,12 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 
 	test('wrong kinds: object, list, date', () => {
 		expect(onlyError(reminder({ 'body.1': { name: 'Emilia' } })).message).toBe(
-			'body.1 is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time',
+			'Template Variables › Body {{1}} is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time',
 		);
-		expect(onlyError(reminder({ 'body.1': ['Emilia'] })).message).toBe('body.1 is a list: give text');
-		expect(onlyError(reminder({ 'body.2': new Date('2026-05-14') })).message).toBe("body.2 is a date: format it as text first, e.g. {{ $now.toFormat('dd/MM/yyyy') }}");
-		expect(onlyError(reminder({ 'body.2': Number.NaN })).message).toBe('body.2 is NaN: give a finite number or text');
-		expect(onlyError({ template: fx.orderUpdate, to: fx.EMILIA, values: { header: { x: 1 }, 'body.first_name': 'a', 'body.order_id': 'b' } }).message).toBe('header is an object: give text');
+		expect(onlyError(reminder({ 'body.1': ['Emilia'] })).message).toBe('Template Variables › Body {{1}} is a list: give text');
+		expect(onlyError(reminder({ 'body.2': new Date('2026-05-14') })).message).toBe("Template Variables › Body {{2}} is a date: format it as text first, e.g. {{ $now.toFormat('dd/MM/yyyy') }}");
+		expect(onlyError(reminder({ 'body.2': Number.NaN })).message).toBe('Template Variables › Body {{2}} is NaN: give a finite number or text');
+		expect(onlyError({ template: fx.orderUpdate, to: fx.EMILIA, values: { header: { x: 1 }, 'body.first_name': 'a', 'body.order_id': 'b' } }).message).toBe('Template Variables › Header {{order_id}} is an object: give text');
 	});
 
 	test('newline, tab and more than 4 consecutive spaces in text parameters', () => {
@@ -113,42 +113,42 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 
 	test('media: https link or media ID only', () => {
 		const taxi = (header: unknown): BuildTemplateInput => ({ template: fx.taxiDiscount, to: fx.EMILIA, values: { header, 'body.1': 'E', 'body.2': '10%', 'button.0.url': 'X' } });
-		expect(onlyError(taxi('http://cdn.example.com/taxi.jpg')).message).toBe('header "http://cdn.example.com/taxi.jpg" uses http: WhatsApp needs an https:// link (or a media ID)');
+		expect(onlyError(taxi('http://cdn.example.com/taxi.jpg')).message).toBe('Template Variables › Header image "http://cdn.example.com/taxi.jpg" uses http: WhatsApp needs an https:// link (or a media ID)');
 		expect(onlyError(taxi('cdn.example.com/taxi.jpg')).message).toBe(
-			'header "cdn.example.com/taxi.jpg" is not a valid link: give an https:// link Meta can download, or a media ID (digits) from the media upload',
+			'Template Variables › Header image "cdn.example.com/taxi.jpg" is not a valid link: give an https:// link Meta can download, or a media ID (digits) from the media upload',
 		);
 		expect(onlyError(taxi('https://cdn.example.com/my taxi.jpg')).message).toContain('is not a valid link');
 		expect(onlyError(taxi({ id: 'abc' })).message).toBe(
-			'header media ID "abc" is not a media ID (digits only): give an https:// link Meta can download, or a media ID (digits) from the media upload',
+			'Template Variables › Header image media ID "abc" is not a media ID (digits only): give an https:// link Meta can download, or a media ID (digits) from the media upload',
 		);
-		expect(onlyError(taxi(true)).message).toContain('header is a boolean');
+		expect(onlyError(taxi(true)).message).toContain('Template Variables › Header image is a boolean');
 	});
 
 	test('location: numbers within range, name and address required', () => {
 		const place = { 'header.latitude': -34.6, 'header.longitude': -58.38, 'header.name': 'SaludCenter', 'header.address': 'Av. Santa Fe 3200', 'body.order_number': 'O-1' };
 		const at = (values: Record<string, unknown>): BuildTemplateInput => ({ template: fx.deliveryLocation, to: fx.EMILIA, values: { ...place, ...values } });
-		expect(onlyError(at({ 'header.latitude': -134.6 })).message).toBe('header.latitude -134.6 is outside -90…90: check that latitude and longitude are not swapped');
-		expect(onlyError(at({ 'header.longitude': 'west' })).message).toBe('header.longitude "west" is not a number: give decimal degrees, e.g. -34.6037');
+		expect(onlyError(at({ 'header.latitude': -134.6 })).message).toBe('Template Variables › Header location: latitude -134.6 is outside -90…90: check that latitude and longitude are not swapped');
+		expect(onlyError(at({ 'header.longitude': 'west' })).message).toBe('Template Variables › Header location: longitude "west" is not a number: give decimal degrees, e.g. -34.6037');
 		expect(onlyError(at({ 'header.address': undefined })).field).toBe('header.address');
 	});
 
 	test('URL suffix: no spaces, makes a valid link', () => {
 		const taxi = (suffix: unknown): BuildTemplateInput => ({ template: fx.taxiDiscount, to: fx.EMILIA, values: { header: '1013859600285441', 'body.1': 'E', 'body.2': '10%', 'button.0.url': suffix } });
-		expect(onlyError(taxi('SALUD 10')).message).toBe('button.0.url "SALUD 10" contains spaces or newlines: URL-encode it (encodeURIComponent)');
-		expect(onlyError(taxi('x'.repeat(2000))).message).toMatch(/^button\.0\.url makes the link 2\d{3} characters; WhatsApp allows 2000: shorten it$/);
+		expect(onlyError(taxi('SALUD 10')).message).toBe('Template Variables › "Usar descuento" button: end of https://taxi.example.com/promo/… "SALUD 10" contains spaces or newlines: URL-encode it (encodeURIComponent)');
+		expect(onlyError(taxi('x'.repeat(2000))).message).toMatch(/^Template Variables › "Usar descuento" button: end of https:\/\/taxi\.example\.com\/promo\/… makes the link 2\d{3} characters; WhatsApp allows 2000: shorten it$/);
 	});
 
 	test('coupon code: at most 15 letters and digits', () => {
 		const coupon = (code: unknown): BuildTemplateInput => ({ template: fx.couponOffer, to: fx.EMILIA, values: { 'body.1': 'A', 'body.2': '25%', 'button.1.coupon_code': code } });
-		expect(onlyError(coupon('SAVE-10')).message).toBe('button.1.coupon_code "SAVE-10" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10');
-		expect(onlyError(coupon('A'.repeat(16))).message).toBe(`button.1.coupon_code "${'A'.repeat(16)}" is 16 characters; coupon codes allow 15: shorten it`);
+		expect(onlyError(coupon('SAVE-10')).message).toBe('Template Variables › Button 1: coupon code "SAVE-10" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10');
+		expect(onlyError(coupon('A'.repeat(16))).message).toBe(`Template Variables › Button 1: coupon code "${'A'.repeat(16)}" is 16 characters; coupon codes allow 15: shorten it`);
 		expect(onlyError({ template: fx.couponOffer, to: fx.EMILIA, values: { 'body.1': 'A', 'body.2': '25%' } }).field).toBe('button.1.coupon_code');
 	});
 
 	test('authentication: code is text of at most 15 characters', () => {
 		expect(onlyError({ template: fx.verificationCode, to: fx.EMILIA, values: { 'body.1': '1234567890123456' } }).message).toContain('body.1 is 16 characters; WhatsApp allows 15');
 		expect(onlyError({ template: fx.verificationCode, to: fx.EMILIA, values: { 'body.1': { fallback_value: 'x' } } }).message).toBe(
-			'body.1 is an object: this template takes the verification code as text',
+			'Template Variables › Body {{1}}: verification code is an object: this template takes the verification code as text',
 		);
 		// No code at all: the body is missing; the button has nothing to default to but is optional.
 		expect(onlyError({ template: fx.verificationCode, to: fx.EMILIA, values: {} }).field).toBe('body.1');
@@ -156,22 +156,22 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 
 	test('currency and date_time shapes', () => {
 		const pay = (value: unknown): BuildTemplateInput => ({ template: fx.paymentDue, to: fx.EMILIA, values: { 'body.1': 'E', 'body.2': value, 'body.3': 'mañana' } });
-		expect(onlyError(pay({ fallback_value: '$1', code: 'usd', amount_1000: 1000 })).message).toBe('body.2 currency code "usd" is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR');
+		expect(onlyError(pay({ fallback_value: '$1', code: 'usd', amount_1000: 1000 })).message).toBe('Template Variables › Body {{2}} currency code "usd" is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR');
 		expect(onlyError(pay({ fallback_value: '$1', code: 'USD', amount_1000: 12.5 })).message).toBe(
-			'body.2 currency amount_1000 12.5 is not an integer: give the amount times 1000, e.g. 12.50 → 12500',
+			'Template Variables › Body {{2}} currency amount_1000 12.5 is not an integer: give the amount times 1000, e.g. 12.50 → 12500',
 		);
 		expect(onlyError(pay({ code: 'USD', amount_1000: 1000 })).message).toBe(
-			'body.2 currency has no fallback_value (the text shown): give { fallback_value: "$12.50", code: "USD", amount_1000: 12500 }',
+			'Template Variables › Body {{2}} currency has no fallback_value (the text shown): give { fallback_value: "$12.50", code: "USD", amount_1000: 12500 }',
 		);
-		expect(onlyError(pay({ type: 'date_time', date_time: {} })).message).toBe('body.2 date_time has no fallback_value: give { fallback_value: "February 25, 2026" }');
-		expect(onlyError(pay({ fallback_value: 'May\n14' })).message).toContain('body.2 fallback_value contains a newline');
+		expect(onlyError(pay({ type: 'date_time', date_time: {} })).message).toBe('Template Variables › Body {{2}} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }');
+		expect(onlyError(pay({ fallback_value: 'May\n14' })).message).toContain('Template Variables › Body {{2}} fallback_value contains a newline');
 		// A currency-looking string is text, on purpose.
 		expect(buildTemplateMessage(pay('USD 12.50')).ok).toBe(true);
 	});
 
 	test('flow data must be a JSON object', () => {
 		expect(onlyError({ template: fx.bookingFlow, to: fx.EMILIA, values: { 'button.0.flow_action_data': '{bad' } }).message).toBe(
-			'button.0.flow_action_data is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}',
+			'Template Variables › "Reservar" button: flow data is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}',
 		);
 		expect(onlyError({ template: fx.bookingFlow, to: fx.EMILIA, values: { 'button.0.flow_action_data': [1] } }).message).toContain('is a list: give a JSON object');
 	});
@@ -179,10 +179,10 @@ describe('buildTemplateMessage: validation before any paid call', () => {
 	test('phone not valid E.164, with and without a default country', () => {
 		expect(onlyError(reminder({}, { to: '12345' }))).toEqual({
 			field: 'to',
-			message: 'to "12345" is not a valid phone number: use E.164, e.g. +54 9 11 5555 1234, or set the default country',
+			message: 'Recipient Phone: "12345" is not a valid phone number: write it with + and the country code, e.g. +54 9 11 5555 1234, or set Options › Default Country',
 		});
 		expect(onlyError(reminder({}, { to: '11 5555', defaultCountry: 'AR' })).message).toContain('(default country AR)');
-		expect(onlyError(reminder({}, { to: '' })).message).toContain('to is empty');
+		expect(onlyError(reminder({}, { to: '' })).message).toContain('Recipient Phone is empty');
 	});
 
 	test('template not APPROVED: the status and what to do', () => {

@@ -1,17 +1,11 @@
-import { Workflow, type INodeTypes } from 'n8n-workflow';
+import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { WhatsAppCloudApi } from '../../credentials/WhatsAppCloudApi.credentials';
+import { cloudApiCredentialTest } from '../../nodes/shared/transport';
+import { startSandbox, type RunningSandbox } from '../../sandbox';
+import { sandboxCredentials } from '../helpers/sandbox-credentials';
 
 const credential = new WhatsAppCloudApi();
-
-/** Resolves the credential test's expressions the way n8n does for the editor's "Test" button. */
-function resolveTest(data: Record<string, string>) {
-	const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: {} as INodeTypes });
-	// n8n's CredentialsHelper resolves test requests with $credentials as an additional key.
-	const resolve = (value: string) => workflow.expression.getParameterValue(value, null, 0, 0, 'test', [], 'manual', { $credentials: data } as never) as string;
-	const request = credential.test.request;
-	return { baseURL: resolve(request.baseURL as string), url: resolve(request.url as string), qs: request.qs };
-}
 
 describe('WhatsApp Cloud API credential', () => {
 	it('injects a Bearer token for Meta and the sandbox', async () => {
@@ -26,28 +20,55 @@ describe('WhatsApp Cloud API credential', () => {
 		expect(options.headers).toEqual({ 'D360-API-KEY': 'key-5678' });
 	});
 
-	it('tests Meta credentials against the phone-number endpoint of the configured version', () => {
-		const request = resolveTest({ provider: 'meta', baseUrl: '', apiVersion: 'v24.0', phoneNumberId: '1000000001' });
-		expect(request.baseURL).toBe('https://graph.facebook.com');
-		expect(request.url).toBe('/v24.0/1000000001');
-		expect(request.qs).toEqual({ fields: 'id,display_phone_number,verified_name,quality_rating' });
+	it('keeps the token, the app secret and the Verify Token in password fields', () => {
+		const byName = new Map(credential.properties.map((property) => [property.name, property]));
+		expect(byName.get('accessToken')?.typeOptions?.password).toBe(true);
+		expect(byName.get('appSecret')?.typeOptions?.password).toBe(true);
+		expect(byName.get('verifyToken')?.typeOptions?.password).toBe(true);
 	});
 
-	it('tests 360dialog credentials against its health_status endpoint', () => {
-		const request = resolveTest({ provider: '360dialog', baseUrl: '', apiVersion: '', phoneNumberId: '' });
-		expect(request.baseURL).toBe('https://waba-v2.360dialog.io');
-		expect(request.url).toBe('/health_status');
+	it('has a display name that tells it apart from n8n\'s own "WhatsApp API"', () => {
+		expect(credential.displayName).toBe('WhatsApp HSM Cloud API');
+	});
+});
+
+describe('the credential\'s "Test" (cloudApiCredentialTest) against the sandbox', () => {
+	let sandbox: RunningSandbox;
+	beforeAll(async () => {
+		sandbox = await startSandbox({ port: 0 });
+	});
+	afterAll(() => sandbox.stop());
+
+	const test = (overrides: Record<string, string>) =>
+		cloudApiCredentialTest.call({} as ICredentialTestFunctions, {
+			id: '1',
+			name: 'test',
+			type: 'whatsAppCloudApi',
+			data: { ...sandboxCredentials(sandbox.url).whatsAppCloudApi, ...overrides },
+		});
+
+	it('says which number it reached', async () => {
+		const result = await test({});
+		expect(result.status).toBe('OK');
+		expect(result.message).toMatch(/^Connected: /);
 	});
 
-	it('uses an overridden base URL (sandbox on another port) without a trailing slash', () => {
-		const request = resolveTest({ provider: 'sandbox', baseUrl: 'http://127.0.0.1:4999/', apiVersion: 'v23.0', phoneNumberId: '42' });
-		expect(request.baseURL).toBe('http://127.0.0.1:4999');
-		expect(request.url).toBe('/v23.0/42');
+	it('a refused token names Access Token and quotes Meta\'s message and code, never the token', async () => {
+		const result = await test({ accessToken: 'wrong-token-123' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Access Token — Meta says: ".+" \(code 190/);
+		expect(result.message).not.toContain('wrong-token-123');
 	});
 
-	it('keeps every secret in a password field', () => {
-		const secrets = credential.properties.filter((property) => ['accessToken', 'appSecret', 'verifyToken'].includes(property.name));
-		expect(secrets).toHaveLength(3);
-		for (const property of secrets) expect(property.typeOptions?.password).toBe(true);
+	it('an unknown phone number ID names Phone Number ID', async () => {
+		const result = await test({ phoneNumberId: '999999999' });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/^Phone Number ID — Meta says: ".+" \(code 100/);
+	});
+
+	it('empty fields and an unreachable base URL name the field', async () => {
+		expect((await test({ accessToken: '' })).message).toMatch(/^Access Token is empty/);
+		expect((await test({ phoneNumberId: '' })).message).toMatch(/^Phone Number ID is empty/);
+		expect((await test({ baseUrl: 'http://127.0.0.1:9' })).message).toMatch(/^Base URL — http:\/\/127\.0\.0\.1:9 cannot be reached/);
 	});
 });

@@ -21,6 +21,7 @@ import {
 	type WebhookChange,
 } from './events';
 import { Ledger, type DeliveryStatus, type LedgerEntry } from './ledger';
+import { MediaStore } from './media';
 import {
 	DEFAULTS,
 	faultsFromOptions,
@@ -98,6 +99,8 @@ export class Sandbox {
 	readonly catalogue: Catalogue;
 	readonly ledger = new Ledger();
 	readonly contacts = new Contacts();
+	/** Files uploaded with POST /{phone-number-id}/media */
+	readonly media = new MediaStore();
 	readonly outbox: WebhookOutbox;
 
 	settings: SandboxSettings;
@@ -198,7 +201,7 @@ export class Sandbox {
 	private accept(body: Record<string, unknown>, provider: 'meta' | '360dialog', now: number): SendMessageResponse {
 		const waId = checkRecipient(body.to, this.business.displayDigits);
 		this.takeThroughput(now);
-		const checked = checkMessage(body, this.catalogue);
+		const checked = checkMessage(body, this.catalogue, (id) => this.media.get(id, this.phoneNumberId, now) !== undefined);
 		const contact = this.contacts.get(waId);
 		const category = checked.template?.compiled.template.category;
 
@@ -520,6 +523,7 @@ export class Sandbox {
 	reset(): void {
 		this.ledger.clear();
 		this.contacts.clear();
+		this.media.clear();
 		this.outbox.clear();
 		this.settings = settingsFromOptions(this.options);
 		this.faults = faultsFromOptions(this.options);

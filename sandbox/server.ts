@@ -215,6 +215,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		}
 		if (id === sandbox.phoneNumberId) {
 			if (edge === 'messages' && method === 'POST') return { status: 200, body: sandbox.send(body, 'meta') };
+			if (edge === 'media' && method === 'POST') return uploadMedia(body);
 			if (edge === undefined && method === 'GET') {
 				const picked = pick(phoneInfo(), fieldsOf(query), 'WhatsAppBusinessPhoneNumber');
 				return 'status' in picked && 'body' in picked ? (picked as Answer) : { status: 200, body: picked };
@@ -239,11 +240,42 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			if (edge === undefined || ['message_templates', 'phone_numbers'].includes(edge)) return unknownObject(method, id);
 			return nonexistingField(edge, 'WhatsAppBusinessAccount');
 		}
+		const media = edge === undefined ? sandbox.media.get(id) : undefined;
+		if (media) {
+			if (method === 'DELETE') {
+				sandbox.media.delete(id);
+				return { status: 200, body: { success: true } };
+			}
+			if (method === 'GET') {
+				return {
+					status: 200,
+					body: {
+						messaging_product: 'whatsapp',
+						url: `${baseUrl}/_sandbox/media/${id}/content`,
+						mime_type: media.mimeType,
+						sha256: media.sha256,
+						file_size: String(media.bytes),
+						id,
+					},
+				};
+			}
+		}
 		return unknownObject(method, id);
 	};
 
-	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer => {
+	/** POST /media: `body` is the raw multipart request (see api()). */
+	const uploadMedia = async (body: unknown): Promise<Answer> => {
+		const { raw, contentType } = body as { raw: Buffer; contentType?: string };
+		try {
+			return { status: 200, body: await sandbox.media.upload(raw, contentType, sandbox.phoneNumberId) };
+		} catch (error) {
+			return fromError(error);
+		}
+	};
+
+	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer | Promise<Answer> => {
 		if (path === '/messages' && method === 'POST') return { status: 200, body: sandbox.send(body, '360dialog') };
+		if (path === '/media' && method === 'POST') return uploadMedia(body);
 		// 360dialog's health check; like the live API it also returns the Graph phone-number fields asked for.
 		if (path === '/health_status' && method === 'GET') {
 			const messaging = sandbox.settings.qualityRating === 'RED' ? 'LIMITED' : 'AVAILABLE';
@@ -296,7 +328,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 
 	const api = async (req: http.IncomingMessage, path: string, query: Query, raw: Buffer): Promise<Answer> => {
 		const method = req.method ?? 'GET';
-		const is360 = path === '/messages' || path === '/health_status' || path.startsWith('/v1/');
+		const is360 = path === '/messages' || path === '/media' || path === '/health_status' || path.startsWith('/v1/');
 		if (is360) {
 			const key = req.headers['d360-api-key'];
 			if (key !== sandbox.d360ApiKey) {
@@ -315,7 +347,10 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 				return { ...graphError(190), headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' } };
 			}
 		}
-		const body = method === 'GET' ? {} : parseBody(raw, req.headers['content-type']);
+		const contentType = req.headers['content-type'];
+		// Uploads keep their raw bytes: the media endpoint parses the multipart body itself.
+		const multipart = contentType?.toLowerCase().startsWith('multipart/form-data') || /\/media$/.test(path);
+		const body = method === 'GET' ? {} : multipart ? { raw, contentType } : parseBody(raw, contentType);
 		const host = req.headers.host ?? 'localhost';
 		if (is360) return dialog360(method, path, query, body);
 		return graph(method, path.split('/').slice(1), query, body, `http://${host}`);
@@ -352,6 +387,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		},
 		'GET /_sandbox/subscription': () => control.subscription(),
 		'GET /_sandbox/contacts': () => ({ contacts: control.contacts() }),
+		'GET /_sandbox/media': () => ({ media: sandbox.media.list() }),
 		'POST /_sandbox/contacts/opt-out': (body) => control.optOut(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/opt-in': (body) => control.optIn(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/not-on-whatsapp': (body) => control.notOnWhatsApp(String(body.waId ?? ''), body.value !== false),
@@ -419,6 +455,16 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+			const content = isControl && method === 'GET' ? /^\/_sandbox\/media\/(\d+)\/content$/.exec(path) : null;
+			if (content) {
+				const media = sandbox.media.get(content[1]);
+				if (!media) write(res, { status: 404, body: { error: { message: `No uploaded media ${content[1]}` } } });
+				else {
+					res.writeHead(200, { 'content-type': media.mimeType, 'content-length': media.bytes });
+					res.end(media.data);
+				}
+				return;
+			}
 			if (isControl) {
 				void controlApi(method, path, query, raw, req.headers['content-type']).then((answer) => write(res, answer));
 				return;

@@ -8,7 +8,9 @@ import type {
 	MessageTemplate,
 	PhoneNumberInfo,
 	SendMessageResponse,
+	UploadMediaResponse,
 } from './types';
+import { multipartBody } from './multipart';
 
 /** A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's advice. */
 export class GraphApiError extends Error {
@@ -94,6 +96,22 @@ export class CloudApiClient {
 		}
 	}
 
+	/**
+	 * POST /{phone}/media: uploads one file (multipart: messaging_product, type, file) and returns its media ID.
+	 * Throws GraphApiError for refusals and transport failures.
+	 */
+	async uploadMedia(file: { data: Buffer; mimeType: string; fileName?: string }, options: { timeoutMs?: number } = {}): Promise<string> {
+		const { body, contentType } = await multipartBody(
+			{ messaging_product: 'whatsapp', type: file.mimeType },
+			{ field: 'file', data: file.data, mimeType: file.mimeType, fileName: file.fileName },
+		);
+		const answer = (await this.call('POST', this.urls.media, { body, headers: { 'content-type': contentType }, timeoutMs: options.timeoutMs ?? 120_000 })) as UploadMediaResponse;
+		if (typeof answer?.id !== 'string' || answer.id === '') {
+			throw new GraphApiError({ code: 1, httpStatus: 200, message: 'The API accepted the upload but returned no media id' });
+		}
+		return answer.id;
+	}
+
 	/** Every template of the WABA (all pages), optionally only one status. */
 	async listTemplates(options: { status?: string; name?: string; fields?: string[]; pageSize?: number } = {}): Promise<MessageTemplate[]> {
 		const templates: MessageTemplate[] = [];
@@ -151,10 +169,14 @@ export class CloudApiClient {
 		return body.data ?? [];
 	}
 
-	private async call(method: 'GET' | 'POST' | 'DELETE', url: string, options: { qs?: Record<string, string | number>; body?: unknown; timeoutMs?: number }): Promise<unknown> {
+	private async call(
+		method: 'GET' | 'POST' | 'DELETE',
+		url: string,
+		options: { qs?: Record<string, string | number>; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+	): Promise<unknown> {
 		let response;
 		try {
-			response = await this.http({ method, url, qs: options.qs, body: options.body, timeoutMs: options.timeoutMs });
+			response = await this.http({ method, url, qs: options.qs, body: options.body, headers: options.headers, timeoutMs: options.timeoutMs });
 		} catch (error) {
 			throw this.transportError(error);
 		}

@@ -31,6 +31,7 @@ export function endpoints(credentials: PathCredentials) {
 	if (credentials.provider === '360dialog') {
 		return {
 			messages: `${base}/messages`,
+			media: `${base}/media`,
 			templates: `${base}/v1/configs/templates`,
 			// 360dialog mirrors the Graph phone-number fields on /health_status (fields=... are passed through).
 			phoneNumber: `${base}/health_status`,
@@ -39,6 +40,7 @@ export function endpoints(credentials: PathCredentials) {
 	}
 	return {
 		messages: graph(credentials.phoneNumberId, '/messages'),
+		media: graph(credentials.phoneNumberId, '/media'),
 		templates: graph(credentials.wabaId, '/message_templates'),
 		phoneNumber: graph(credentials.phoneNumberId),
 		subscribedApps: graph(credentials.wabaId, '/subscribed_apps'),

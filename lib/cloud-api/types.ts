@@ -91,6 +91,11 @@ export interface SendMessageResponse {
 	messages: Array<{ id: string; message_status?: 'accepted' | 'held_for_quality_assessment' | 'paused' }>;
 }
 
+/** Response of POST /{phone}/media */
+export interface UploadMediaResponse {
+	id: string;
+}
+
 /** GET /{phone}?fields=throughput,quality_rating,whatsapp_business_manager_messaging_limit,... */
 export interface PhoneNumberInfo {
 	id: string;
@@ -111,7 +116,10 @@ export interface HttpRequest {
 	/** Absolute URL */
 	url: string;
 	qs?: Record<string, string | number>;
+	/** JSON-serialisable, or raw bytes (a Buffer) sent as they are with `headers['content-type']` */
 	body?: unknown;
+	/** Extra headers (never authentication: the caller injects that) */
+	headers?: Record<string, string>;
 	timeoutMs?: number;
 }
 

@@ -387,7 +387,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		},
 		'GET /_sandbox/subscription': () => control.subscription(),
 		'GET /_sandbox/contacts': () => ({ contacts: control.contacts() }),
-		'GET /_sandbox/media': () => ({ media: sandbox.media.list() }),
+		'GET /_sandbox/media': () => ({ media: control.media() }),
 		'POST /_sandbox/contacts/opt-out': (body) => control.optOut(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/opt-in': (body) => control.optIn(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/not-on-whatsapp': (body) => control.notOnWhatsApp(String(body.waId ?? ''), body.value !== false),

@@ -28,6 +28,11 @@ export interface SandboxFaults {
 	 * out of every `everyMs` (the burst starts when the fault is set).
 	 */
 	burst130429: { count?: number; everyMs?: number; durationMs?: number } | null;
+	/**
+	 * The next `count` media uploads (POST /media) are refused with `code`: 131000 (HTTP 500, transient) by default,
+	 * or 131053 (media upload error, HTTP 400). `count` goes down as uploads are refused.
+	 */
+	uploadFailures: { count: number; code?: 131000 | 131053 } | null;
 	/** Share (0..1) of webhook POSTs delivered twice */
 	duplicateWebhookRate: number;
 	/** Status webhooks of a message arrive in a shuffled order, and each POST's changes are shuffled */
@@ -130,6 +135,7 @@ export function defaultFaults(): SandboxFaults {
 		errorRate5xx: 0,
 		hangRate: 0,
 		burst130429: null,
+		uploadFailures: null,
 		duplicateWebhookRate: 0,
 		reorderWebhooks: false,
 		webhookDelayMs: 0,
@@ -190,6 +196,12 @@ export function mergeFaults(current: SandboxFaults, patch: Partial<SandboxFaults
 	positive(next.webhookRetry.maxAttempts, 'faults.webhookRetry.maxAttempts');
 	nonNegative(next.webhookRetry.initialDelayMs, 'faults.webhookRetry.initialDelayMs');
 	positive(next.webhookRetry.factor, 'faults.webhookRetry.factor');
+	if (next.uploadFailures !== null && next.uploadFailures !== undefined) {
+		const failures = next.uploadFailures;
+		if (typeof failures !== 'object' || !Number.isInteger(failures.count) || failures.count < 0) throw new Error('faults.uploadFailures must be {count, code?} with a whole count, or null');
+		if (failures.code !== undefined && failures.code !== 131000 && failures.code !== 131053) throw new Error('faults.uploadFailures.code must be 131000 or 131053');
+		next.uploadFailures = { ...failures };
+	} else next.uploadFailures = null;
 	if (next.burst130429 !== null) {
 		const burst = next.burst130429;
 		if (typeof burst !== 'object') throw new Error('faults.burst130429 must be {count} or {everyMs, durationMs} or null');

@@ -266,6 +266,11 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 	/** POST /media: `body` is the raw multipart request (see api()). */
 	const uploadMedia = async (body: unknown): Promise<Answer> => {
 		const { raw, contentType } = body as { raw: Buffer; contentType?: string };
+		const failures = sandbox.faults.uploadFailures;
+		if (failures && failures.count > 0) {
+			failures.count--;
+			return failures.code === 131053 ? graphError(131053, 'The media could not be processed.') : graphError(131000);
+		}
 		try {
 			return { status: 200, body: await sandbox.media.upload(raw, contentType, sandbox.phoneNumberId) };
 		} catch (error) {

@@ -69,7 +69,7 @@ export function checkMediaFile(field: string, mediaType: MediaType, file: MediaF
 		return `${field}: ${file.source}${name} is ${type}; a header ${mediaType} must be ${allowed}: ${fix}`;
 	}
 	if (bytes !== undefined && bytes > rule.maxBytes) {
-		return `${field}: ${file.source}${name} is ${formatBytes(bytes)}; WhatsApp takes a header ${mediaType} of at most ${formatBytes(rule.maxBytes)}: compress it or send a smaller file`;
+		return `${field}: ${file.source}${name} is ${formatBytes(bytes)} (${bytes} bytes); WhatsApp takes a header ${mediaType} of at most ${formatBytes(rule.maxBytes)}: compress it or send a smaller file`;
 	}
 	if (bytes === 0) return `${field}: ${file.source}${name} is empty (0 bytes): check the node that produced it`;
 	return undefined;

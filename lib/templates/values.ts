@@ -181,7 +181,8 @@ export interface MediaUpload {
 const binaryNamePattern = /^[^\s/:]+$/;
 
 function looksLikeBinaryObject(value: Record<string, unknown>): boolean {
-	return typeof value.mimeType === 'string' && (typeof value.data === 'string' || typeof value.id === 'string') && value.link === undefined;
+	// n8n's binary object; from an expression ({{ $binary.data }}) it comes without its `data`.
+	return typeof value.mimeType === 'string' && value.link === undefined && ['data', 'id', 'fileName', 'bytes', 'fileSize'].some((key) => value[key] !== undefined);
 }
 
 /** Header media: https link, media ID, or a binary property of the item (when `binary` can read it). */

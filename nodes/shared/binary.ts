@@ -1,4 +1,4 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import { isBinaryValue, type IBinaryData, type IExecuteFunctions } from 'n8n-workflow';
 
 import { base64Bytes } from '../../lib/media/file';
 import type { BinaryResolver } from '../../lib/templates';
@@ -9,7 +9,16 @@ import type { BinaryResolver } from '../../lib/templates';
  * only when it is uploaded; its size is known before from n8n's `bytes` (or the base64 length).
  */
 export function binaryResolver(ctx: IExecuteFunctions, itemIndex: number): BinaryResolver {
-	return (reference) => {
+	return (given) => {
+		let reference = given;
+		if (typeof reference !== 'string' && !isBinaryValue(reference)) {
+			// {{ $binary.data }} leaves out the file's bytes in memory mode: find the property it describes.
+			const own = ctx.getInputData()[itemIndex]?.binary ?? {};
+			const described = reference;
+			const match = Object.entries(own).find(([, data]) => Object.entries(described).every(([key, value]) => (data as Record<string, unknown>)[key] === value));
+			if (!match) return { ok: false, message: 'the binary file object is not one of this item\'s binary properties: map the binary property\'s name instead, e.g. data' };
+			reference = match[0];
+		}
 		const named = typeof reference === 'string';
 		let data: IBinaryData;
 		try {

@@ -66,6 +66,8 @@ export interface SandboxSettings {
 	webhookConcurrency: number;
 	/** A webhook POST with no answer after this long counts as failed */
 	webhookTimeoutMs: number;
+	/** How long a created template stays PENDING before the review decides (APPROVED, or REJECTED by the rule in template-review.ts) */
+	templateReviewMs: number;
 }
 
 export interface SandboxOptions {
@@ -97,6 +99,7 @@ export interface SandboxOptions {
 	statusDelayMs?: number;
 	readRate?: number;
 	undeliverableAs?: SandboxSettings['undeliverableAs'];
+	templateReviewMs?: number;
 	faults?: Partial<SandboxFaults>;
 	/** Seed of the sandbox's random choices (fault rates, latency), for reproducible runs */
 	seed?: number;
@@ -126,6 +129,7 @@ export function defaultSettings(): SandboxSettings {
 		webhookBatchSize: 1000,
 		webhookConcurrency: 4,
 		webhookTimeoutMs: 10_000,
+		templateReviewMs: 2_000,
 	};
 }
 
@@ -238,6 +242,7 @@ export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSe
 	positive(next.webhookBatchSize, 'webhookBatchSize');
 	positive(next.webhookConcurrency, 'webhookConcurrency');
 	positive(next.webhookTimeoutMs, 'webhookTimeoutMs');
+	nonNegative(next.templateReviewMs, 'templateReviewMs');
 	return next;
 }
 
@@ -245,6 +250,7 @@ export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSe
 export function settingsFromOptions(options: SandboxOptions): SandboxSettings {
 	const patch: Partial<SandboxSettings> = {};
 	if (options.throughputMps !== undefined) patch.throughputMps = options.throughputMps;
+	if (options.templateReviewMs !== undefined) patch.templateReviewMs = options.templateReviewMs;
 	if (options.pairRate !== undefined) patch.pairRate = options.pairRate;
 	if (options.qualityRating !== undefined) patch.qualityRating = options.qualityRating;
 	if (options.messagingLimitTier !== undefined) patch.messagingLimitTier = options.messagingLimitTier;

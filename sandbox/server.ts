@@ -10,6 +10,7 @@ import type { SandboxControl } from './control';
 import { SandboxError, graphErrorBody, type ErrorCode } from './errors';
 import { challenge } from './outbox';
 import { sampleLatency } from './random';
+import { TemplateRequestError } from './template-review';
 import type { Sandbox } from './sandbox';
 
 interface Answer {
@@ -104,6 +105,15 @@ function filterTemplates(templates: MessageTemplate[], query: Query): MessageTem
 	);
 }
 
+/** Meta's review fields, filled for catalogue templates that do not carry them */
+function withReviewFields(template: MessageTemplate): MessageTemplate {
+	return {
+		...template,
+		rejected_reason: template.rejected_reason ?? (template.status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'),
+		quality_score: template.quality_score ?? { score: template.status === 'APPROVED' ? 'GREEN' : 'UNKNOWN' },
+	};
+}
+
 export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): http.Server {
 	const hung = new Set<http.ServerResponse>();
 
@@ -154,7 +164,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			if (!fields) return template;
 			const picked: Record<string, unknown> = { id: template.id };
 			for (const field of fields) {
-				const value = (template as unknown as Record<string, unknown>)[field];
+				const value = (withReviewFields(template) as unknown as Record<string, unknown>)[field];
 				if (value !== undefined) picked[field] = value;
 			}
 			return picked;
@@ -226,7 +236,21 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		if (id === sandbox.wabaId) {
 			if (edge === 'message_templates' && method === 'GET') return listTemplates(query, `${baseUrl}/${version}/${id}/message_templates`);
 			if (edge === 'message_templates' && method === 'POST') {
-				return graphError(100, 'creating templates is not available in the sandbox; add them to the catalogue file (--catalogue)');
+				try {
+					return { status: 200, body: sandbox.createTemplate({ ...Object.fromEntries(query), ...(body as Record<string, unknown>) }) };
+				} catch (error) {
+					if (error instanceof TemplateRequestError) return { status: 400, body: error.body() };
+					throw error;
+				}
+			}
+			if (edge === 'message_templates' && method === 'DELETE') {
+				const name = query.get('name');
+				if (!name) return graphError(100, 'name: the template name is required', '(#100) The parameter name is required');
+				const removed = sandbox.deleteTemplate(name, query.get('hsm_id') ?? undefined);
+				if (removed.length === 0) {
+					return { status: 400, body: new TemplateRequestError('Message template not found', `There is no message template named ${name}${query.get('hsm_id') ? ` with id ${query.get('hsm_id')}` : ''}.`, 2593002).body() };
+				}
+				return { status: 200, body: { success: true } };
 			}
 			if (edge === 'subscribed_apps') {
 				const input = { ...Object.fromEntries(query), ...(body as Record<string, unknown>) };
@@ -239,6 +263,11 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			}
 			if (edge === undefined || ['message_templates', 'phone_numbers'].includes(edge)) return unknownObject(method, id);
 			return nonexistingField(edge, 'WhatsAppBusinessAccount');
+		}
+		const template = edge === undefined && method === 'GET' ? sandbox.catalogue.byId(id) : undefined;
+		if (template) {
+			const picked = pick(withReviewFields(template) as unknown as Record<string, unknown>, fieldsOf(query), 'WhatsAppBusinessHSM');
+			return 'status' in picked && 'body' in picked && typeof picked.status === 'number' ? (picked as unknown as Answer) : { status: 200, body: picked };
 		}
 		const media = edge === undefined ? sandbox.media.get(id) : undefined;
 		if (media) {

@@ -60,6 +60,8 @@ export type SendResult =
 	| { ok: false; error: GraphApiError };
 
 export const TEMPLATE_FIELDS = ['id', 'name', 'language', 'status', 'category', 'sub_category', 'parameter_format', 'components'];
+/** What list / get return for the template lifecycle (status, quality and why it was rejected). */
+export const TEMPLATE_DETAIL_FIELDS = [...TEMPLATE_FIELDS, 'quality_score', 'rejected_reason'];
 export const PHONE_FIELDS = ['id', 'display_phone_number', 'verified_name', 'quality_rating', 'throughput', 'whatsapp_business_manager_messaging_limit'];
 
 type ClientCredentials = Pick<CloudApiCredentials, 'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'> & {
@@ -148,6 +150,21 @@ export class CloudApiClient {
 			if (!after) break;
 		}
 		return templates.filter((template) => (!options.status || template.status === options.status) && (!options.name || template.name === options.name));
+	}
+
+	/** POST /{waba}/message_templates: submits a template for review; Meta answers its id, status and category. */
+	async createTemplate(request: object): Promise<{ id: string; status: string; category: string }> {
+		return (await this.call('POST', this.urls.templates, { body: request })) as { id: string; status: string; category: string };
+	}
+
+	/** GET /{template-id} */
+	async getTemplate(id: string, fields: string[] = TEMPLATE_DETAIL_FIELDS): Promise<MessageTemplate> {
+		return (await this.call('GET', this.urls.graphObject(id), { qs: { fields: fields.join(',') } })) as MessageTemplate;
+	}
+
+	/** DELETE /{waba}/message_templates?name=…: every language of the name, or only the one whose id is `hsmId`. */
+	async deleteTemplate(name: string, hsmId?: string): Promise<void> {
+		await this.call('DELETE', this.urls.templates, { qs: { name, ...(hsmId ? { hsm_id: hsmId } : {}) } });
 	}
 
 	async getPhoneNumberInfo(fields: string[] = PHONE_FIELDS): Promise<PhoneNumberInfo> {

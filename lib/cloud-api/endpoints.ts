@@ -36,6 +36,7 @@ export function endpoints(credentials: PathCredentials) {
 			// 360dialog mirrors the Graph phone-number fields on /health_status (fields=... are passed through).
 			phoneNumber: `${base}/health_status`,
 			subscribedApps: `${base}/v1/configs/webhook`,
+			graphObject: (id: string) => `${base}/v1/configs/templates/${encodeURIComponent(id)}`,
 		};
 	}
 	return {
@@ -44,5 +45,7 @@ export function endpoints(credentials: PathCredentials) {
 		templates: graph(credentials.wabaId, '/message_templates'),
 		phoneNumber: graph(credentials.phoneNumberId),
 		subscribedApps: graph(credentials.wabaId, '/subscribed_apps'),
+		/** GET / DELETE /{object-id} (a template, a media) */
+		graphObject: (id: string) => graph(id),
 	};
 }

@@ -72,6 +72,10 @@ export interface MessageTemplate {
 	sub_category?: string;
 	parameter_format?: 'POSITIONAL' | 'NAMED';
 	components: TemplateComponent[];
+	/** NONE, INVALID_FORMAT, INCORRECT_CATEGORY, PROMOTIONAL… (asked for with fields=rejected_reason) */
+	rejected_reason?: string;
+	/** GREEN, YELLOW, RED or UNKNOWN (fields=quality_score) */
+	quality_score?: { score: string; date?: number };
 }
 
 /** Graph API error body: {"error": {...}} */

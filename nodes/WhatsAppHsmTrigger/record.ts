@@ -5,6 +5,7 @@ import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/
 import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
 import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
 import { openStore } from '../shared/store';
+import { invalidateTemplates } from '../shared/templates';
 
 export interface TriggerOptions {
 	emit: Set<string>;
@@ -47,6 +48,9 @@ export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEve
 		}
 	}
 	if (inbounds.length > 0) await store.recordInbounds(inbounds);
+
+	// A template was approved, rejected, paused, re-categorised…: the template dropdowns must see it on their next load.
+	for (const event of events) if (event.field.startsWith('message_template_')) invalidateTemplates(event.wabaId);
 
 	for (const event of newEvents) {
 		await applyOptChange(store, event, options);

@@ -266,8 +266,11 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		}
 		const template = edge === undefined && method === 'GET' ? sandbox.catalogue.byId(id) : undefined;
 		if (template) {
-			const picked = pick(withReviewFields(template) as unknown as Record<string, unknown>, fieldsOf(query), 'WhatsAppBusinessHSM');
-			return 'status' in picked && 'body' in picked && typeof picked.status === 'number' ? (picked as unknown as Answer) : { status: 200, body: picked };
+			// Like the list: the fields asked for that the template has (optional ones such as sub_category may be absent).
+			const full = withReviewFields(template) as unknown as Record<string, unknown>;
+			const fields = fieldsOf(query);
+			const body = fields ? Object.fromEntries([['id', template.id], ...fields.filter((field) => full[field] !== undefined).map((field) => [field, full[field]])]) : full;
+			return { status: 200, body };
 		}
 		const media = edge === undefined ? sandbox.media.get(id) : undefined;
 		if (media) {

@@ -214,7 +214,7 @@ export class CloudApiClient {
 			subcode: error.error_subcode,
 			httpStatus,
 			message: scrub(error.message) ?? `Graph API error ${error.code}`,
-			details: scrub(error.error_data?.details),
+			details: scrub(error.error_data?.details ?? (error.error_user_msg ? `${error.error_user_title ? `${error.error_user_title}: ` : ''}${error.error_user_msg}` : undefined)),
 			fbtraceId: error.fbtrace_id,
 			type: error.type,
 		});

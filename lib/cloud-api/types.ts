@@ -85,6 +85,9 @@ export interface GraphErrorBody {
 	code: number;
 	error_subcode?: number;
 	error_data?: { messaging_product?: string; details?: string };
+	/** Management API refusals (template creation) explain themselves here instead of error_data */
+	error_user_title?: string;
+	error_user_msg?: string;
 	fbtrace_id?: string;
 }
 

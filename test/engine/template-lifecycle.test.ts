@@ -37,7 +37,7 @@ afterAll(async () => {
 beforeEach(() => clearTemplateCache());
 
 function single(type: string, name: string, parameters: IDataObject, items: IDataObject[] = [{}], options: { continueOnFail?: boolean } = {}) {
-	const node: INode = { id: 'n', name, type, typeVersion: 1, position: [200, 0], parameters, ...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}) };
+	const node: INode = { id: 'n', name, type, typeVersion: 1, position: [200, 0], parameters: parameters as INode['parameters'], ...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}) };
 	return {
 		nodes: [{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } }, node],
 		connections: { 'Input Items': { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] } },

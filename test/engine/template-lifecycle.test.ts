@@ -74,7 +74,7 @@ async function dropdown(): Promise<string[]> {
 	const additional = createAdditionalData(credentialsHelperFor({ credentials: credentials() }), new ExecutionLifecycleHooks('manual', 'x', workflow as never));
 	const node = workflow.getNode('Send HSM Template')!;
 	node.credentials = { whatsAppCloudApi: { id: 'whatsAppCloudApi', name: 'whatsAppCloudApi' } };
-	const context = new LoadOptionsContext(workflow, node, additional, 'template', {} as never);
+	const context = new LoadOptionsContext(workflow, node, additional, 'parameters');
 	return (await getTemplates.call(context)).map((option) => String(option.value));
 }
 

@@ -19,7 +19,7 @@ const net = require('node:net');
 const path = require('node:path');
 
 const { installN8n, isInstalled, startN8n, paths } = require('./n8n/runtime');
-const { CREDENTIAL_NAME, importExamples, entryUrl } = require('./demo/examples');
+const { CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, importExamples, entryUrl, seedWeeklyAudience } = require('./demo/examples');
 const { createSandboxClient } = require('./demo/sandbox-client');
 const { createStory, StepError } = require('./demo/story');
 
@@ -153,6 +153,11 @@ async function main() {
 	out.setup(`credential "${credential.name}" → ${sandbox.url}`);
 
 	const workflows = await importExamples(client, credential);
+	// The weekly promotion reads its audience from a Data Table: a sample one, so the example runs as it is.
+	await seedWeeklyAudience(client).then(
+		() => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" created with a sample audience (examples/weekly-promotion.json)`),
+		(error) => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" not created (${error.message}): the weekly promotion needs it`),
+	);
 	out.setup('examples imported and published:');
 	for (const [key, workflow] of Object.entries(workflows)) console.log(`          ${workflow.name.padEnd(72)} ${n8n.editorUrl}/workflow/${workflow.id}   (examples/${key}.json)`);
 

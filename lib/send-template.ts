@@ -3,14 +3,17 @@
  * 1. skip contacts the store says must not get this template (lib/contact-policy.ts);
  * 2. smart mode: inside the 24-hour window send the template's text as free-form (free) instead;
  * 3. recontact once per query: claim the one recontact atomically, give it back when Meta refused the send;
- * 4. send, then record what the send means for later decisions (free entry point, frequency cap, 131050 opt-out).
+ * 4. upload the item's header file (binary data), once per distinct file; a failed upload fails the item, never
+ *    a template with a broken header;
+ * 5. send, then record what the send means for later decisions (free entry point, frequency cap, 131050 opt-out).
  * Framework-free: the node maps the outcome to an item.
  */
 import type { CloudApiClient, GraphApiError } from './cloud-api/client';
 import type { MessageTemplate } from './cloud-api/types';
 import { contactSkip, marketingOptOut, type ContactSkip } from './contact-policy';
 import type { ContactState, ConversationStore } from './store/types';
-import { buildTextMessage } from './templates';
+import type { MediaFileError, MediaUploader } from './media/upload';
+import { attachMedia, buildTextMessage, type PendingMedia } from './templates';
 import { evaluateWindow, type WindowResult } from './window/evaluate';
 
 export interface PreparedSend {
@@ -25,6 +28,8 @@ export interface PreparedSend {
 	sendToOptedOut: boolean;
 	smartMode: boolean;
 	timeoutMs: number;
+	/** Header files to upload before the template is sent (buildTemplateMessage's `media`) */
+	media?: PendingMedia[];
 }
 
 export type SendOutcome =
@@ -32,7 +37,9 @@ export type SendOutcome =
 	| { status: 'sent'; kind: 'template' | 'text'; wamid: string; messageStatus: string; window?: WindowResult }
 	/** No answer: the message may have reached Meta (the recontact stays spent) */
 	| { status: 'uncertain'; error: GraphApiError }
-	| { status: 'failed'; error: GraphApiError };
+	| { status: 'failed'; error: GraphApiError }
+	/** The header file could not be uploaded (or read): nothing was sent */
+	| { status: 'media_failed'; field: string; label: string; error: GraphApiError | MediaFileError };
 
 export interface SendContext {
 	client: CloudApiClient;
@@ -40,6 +47,8 @@ export interface SendContext {
 	businessNumberId: string;
 	/** Who spends a recontact (execution ID), kept with the claim */
 	ref?: string;
+	/** Uploads header files (shared by the items of one execution: each distinct file once) */
+	uploader?: MediaUploader;
 	now?: () => number;
 }
 
@@ -60,6 +69,16 @@ export async function sendWithPolicy(context: SendContext, job: PreparedSend, co
 				payload = text.payload;
 				kind = 'text';
 			}
+		}
+	}
+
+	// Upload before the recontact claim: a failed upload then has nothing to give back.
+	if (kind === 'template' && job.media && job.media.length > 0) {
+		if (!context.uploader) throw new Error('sendWithPolicy: the item has a header file to upload but no uploader was given');
+		for (const pending of job.media) {
+			const uploaded = await context.uploader.upload(pending.label, pending.mediaType, pending.file);
+			if (!uploaded.ok) return { status: 'media_failed', field: pending.field, label: pending.label, error: uploaded.error };
+			attachMedia(pending, uploaded.id);
 		}
 	}
 

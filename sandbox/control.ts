@@ -48,6 +48,8 @@ export interface SandboxControl {
 	/** A contact by phone number or name */
 	contact(phoneOrName: string): ContactState | undefined;
 	contacts(): ContactState[];
+	/** Files uploaded with POST /{phone-number-id}/media (without their bytes) */
+	media(): ReturnType<Sandbox['media']['list']>;
 	/** A user's message: records the 24-hour window and posts a signed `messages` webhook */
 	inbound(event: InboundEvent): InboundResult;
 	/** The user taps a reply button of the last message that offered one */
@@ -136,6 +138,7 @@ export function createControl(sandbox: Sandbox): SandboxControl {
 		optOut: (waId, options) => sandbox.optOut(waId, options?.notify ?? true),
 		optIn: (waId, options) => sandbox.optIn(waId, options?.notify ?? true),
 		notOnWhatsApp: (waId, value = true) => sandbox.notOnWhatsApp(waId, value),
+		media: () => sandbox.media.list(),
 		contact: findContact,
 		contacts: () => sandbox.contacts.all(),
 		inbound: (event) => sandbox.inbound(event),

@@ -53,6 +53,7 @@ export const ERRORS = {
 		title: 'User stopped marketing messages',
 	},
 	131051: { http: 400, message: '(#131051) Unsupported message type', title: 'Unsupported message type' },
+	131053: { http: 400, message: '(#131053) Media upload error', title: 'Media upload error' },
 	131056: {
 		http: 400,
 		message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',

@@ -28,6 +28,11 @@ export interface SandboxFaults {
 	 * out of every `everyMs` (the burst starts when the fault is set).
 	 */
 	burst130429: { count?: number; everyMs?: number; durationMs?: number } | null;
+	/**
+	 * The next `count` media uploads (POST /media) are refused with `code`: 131000 (HTTP 500, transient) by default,
+	 * or 131053 (media upload error, HTTP 400). `count` goes down as uploads are refused.
+	 */
+	uploadFailures: { count: number; code?: 131000 | 131053 } | null;
 	/** Share (0..1) of webhook POSTs delivered twice */
 	duplicateWebhookRate: number;
 	/** Status webhooks of a message arrive in a shuffled order, and each POST's changes are shuffled */
@@ -64,6 +69,8 @@ export interface SandboxSettings {
 	webhookConcurrency: number;
 	/** A webhook POST with no answer after this long counts as failed */
 	webhookTimeoutMs: number;
+	/** How long a created template stays PENDING before the review decides (APPROVED, or REJECTED by the rule in template-review.ts) */
+	templateReviewMs: number;
 }
 
 export interface SandboxOptions {
@@ -99,6 +106,8 @@ export interface SandboxOptions {
 	webhookBatchSize?: number;
 	/** Webhook POSTs in flight at once (default 4) */
 	webhookConcurrency?: number;
+	/** How long a new template stays PENDING before review (ms) */
+	templateReviewMs?: number;
 	faults?: Partial<SandboxFaults>;
 	/** Seed of the sandbox's random choices (fault rates, latency), for reproducible runs */
 	seed?: number;
@@ -128,6 +137,7 @@ export function defaultSettings(): SandboxSettings {
 		webhookBatchSize: 1,
 		webhookConcurrency: 4,
 		webhookTimeoutMs: 10_000,
+		templateReviewMs: 2_000,
 	};
 }
 
@@ -137,6 +147,7 @@ export function defaultFaults(): SandboxFaults {
 		errorRate5xx: 0,
 		hangRate: 0,
 		burst130429: null,
+		uploadFailures: null,
 		duplicateWebhookRate: 0,
 		reorderWebhooks: false,
 		webhookDelayMs: 0,
@@ -197,6 +208,12 @@ export function mergeFaults(current: SandboxFaults, patch: Partial<SandboxFaults
 	positive(next.webhookRetry.maxAttempts, 'faults.webhookRetry.maxAttempts');
 	nonNegative(next.webhookRetry.initialDelayMs, 'faults.webhookRetry.initialDelayMs');
 	positive(next.webhookRetry.factor, 'faults.webhookRetry.factor');
+	if (next.uploadFailures !== null && next.uploadFailures !== undefined) {
+		const failures = next.uploadFailures;
+		if (typeof failures !== 'object' || !Number.isInteger(failures.count) || failures.count < 0) throw new Error('faults.uploadFailures must be {count, code?} with a whole count, or null');
+		if (failures.code !== undefined && failures.code !== 131000 && failures.code !== 131053) throw new Error('faults.uploadFailures.code must be 131000 or 131053');
+		next.uploadFailures = { ...failures };
+	} else next.uploadFailures = null;
 	if (next.burst130429 !== null) {
 		const burst = next.burst130429;
 		if (typeof burst !== 'object') throw new Error('faults.burst130429 must be {count} or {everyMs, durationMs} or null');
@@ -233,6 +250,7 @@ export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSe
 	positive(next.webhookBatchSize, 'webhookBatchSize');
 	positive(next.webhookConcurrency, 'webhookConcurrency');
 	positive(next.webhookTimeoutMs, 'webhookTimeoutMs');
+	nonNegative(next.templateReviewMs, 'templateReviewMs');
 	return next;
 }
 
@@ -240,6 +258,7 @@ export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSe
 export function settingsFromOptions(options: SandboxOptions): SandboxSettings {
 	const patch: Partial<SandboxSettings> = {};
 	if (options.throughputMps !== undefined) patch.throughputMps = options.throughputMps;
+	if (options.templateReviewMs !== undefined) patch.templateReviewMs = options.templateReviewMs;
 	if (options.pairRate !== undefined) patch.pairRate = options.pairRate;
 	if (options.qualityRating !== undefined) patch.qualityRating = options.qualityRating;
 	if (options.messagingLimitTier !== undefined) patch.messagingLimitTier = options.messagingLimitTier;

@@ -239,7 +239,15 @@ function render(text: string, values: Map<string, string>): string {
 	return text.replace(/\{\{\s*([a-z_][a-z0-9_]*|\d+)\s*\}\}/g, (match, key: string) => values.get(key) ?? match);
 }
 
-function checkMediaParameter(parameter: RequestParameter | undefined, format: string, where: string): void {
+/** Whether an uploaded media ID exists for the sending number (the sandbox's MediaStore) */
+export type MediaExists = (id: string) => boolean;
+
+/** Meta's refusal of a media ID that was never uploaded (or expired, or belongs to another number) */
+function unknownMediaId(path: string): SandboxError {
+	return new SandboxError(100, `${path} does not exist: upload the file with POST /{phone-number-id}/media first (media IDs expire after 30 days)`, `(#100) Param ${path} is not a valid whatsapp business account media attachment ID`);
+}
+
+function checkMediaParameter(parameter: RequestParameter | undefined, format: string, where: string, path?: string, mediaExists?: MediaExists): void {
 	const expected = format.toLowerCase();
 	const type = parameter && typeof parameter.type === 'string' ? parameter.type : 'UNKNOWN';
 	if (type !== expected) {
@@ -252,9 +260,10 @@ function checkMediaParameter(parameter: RequestParameter | undefined, format: st
 	if (typeof media.link === 'string' && !/^https?:\/\/\S+$/.test(media.link)) {
 		throw new SandboxError(131009, `${where}: ${expected}.link must be an http(s) URL`);
 	}
+	if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id)) throw unknownMediaId(`${path ?? where}['${expected}']['id']`);
 }
 
-function checkHeader(compiled: CompiledTemplate, component: RequestComponent | undefined): string | undefined {
+function checkHeader(compiled: CompiledTemplate, component: RequestComponent | undefined, componentIndex: number, mediaExists?: MediaExists): string | undefined {
 	const parameters = component ? parametersOf(component, 'header') : [];
 	const header = compiled.header;
 	if (!header) {
@@ -293,7 +302,7 @@ function checkHeader(compiled: CompiledTemplate, component: RequestComponent | u
 		}
 		return `[location ${latitude},${longitude}]`;
 	}
-	checkMediaParameter(parameters[0], header.format, 'header');
+	checkMediaParameter(parameters[0], header.format, 'header', `template['components'][${componentIndex}]['parameters'][0]`, mediaExists);
 	return `[${header.format.toLowerCase()}]`;
 }
 
@@ -374,7 +383,7 @@ function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]
 }
 
 /** Checks `template` of a send against the catalogue; returns what was rendered. */
-export function checkTemplate(value: unknown, catalogue: Catalogue): CheckedTemplate {
+export function checkTemplate(value: unknown, catalogue: Catalogue, mediaExists?: MediaExists): CheckedTemplate {
 	const template = value as { name?: unknown; language?: { code?: unknown }; components?: unknown } | undefined;
 	if (!template || typeof template !== 'object') {
 		throw new SandboxError(131008, 'template: required when type is "template"');
@@ -416,7 +425,7 @@ export function checkTemplate(value: unknown, catalogue: Catalogue): CheckedTemp
 		}
 	}
 
-	const renderedHeader = checkHeader(compiled, header);
+	const renderedHeader = checkHeader(compiled, header, header ? components.indexOf(header) : 0, mediaExists);
 	const bodyValues = placeholderValues(
 		body ? parametersOf(body, 'body') : [],
 		compiled.body.placeholders,
@@ -454,7 +463,7 @@ function checkInteractive(value: unknown): Array<{ id: string; title: string }> 
 }
 
 /** Checks a whole send body except the recipient and the stateful rules. */
-export function checkMessage(body: Record<string, unknown>, catalogue: Catalogue): CheckedMessage {
+export function checkMessage(body: Record<string, unknown>, catalogue: Catalogue, mediaExists?: MediaExists): CheckedMessage {
 	if (body.messaging_product !== 'whatsapp') {
 		throw new SandboxError(100, 'messaging_product: must be "whatsapp"', '(#100) The parameter messaging_product is required.');
 	}
@@ -464,7 +473,7 @@ export function checkMessage(body: Record<string, unknown>, catalogue: Catalogue
 	}
 	const type = body.type === undefined ? 'text' : body.type;
 	if (typeof type !== 'string') throw new SandboxError(100, 'type: must be a string such as "template" or "text"');
-	if (type === 'template') return { type, template: checkTemplate(body.template, catalogue) };
+	if (type === 'template') return { type, template: checkTemplate(body.template, catalogue, mediaExists) };
 	if (!FREE_FORM_TYPES.has(type)) {
 		throw new SandboxError(131051, `type: "${type}" is not supported; use template, ${[...FREE_FORM_TYPES].join(', ')}`);
 	}
@@ -481,6 +490,7 @@ export function checkMessage(body: Record<string, unknown>, catalogue: Catalogue
 		if (!media || (typeof media.link !== 'string' && typeof media.id !== 'string')) {
 			throw new SandboxError(131008, `${type}: needs "link" (an https URL) or "id" (an uploaded media id)`);
 		}
+		if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id)) throw unknownMediaId(`${type}.id`);
 		return { type };
 	}
 	if (type === 'interactive') return { type, interactiveButtons: checkInteractive(body.interactive) };

@@ -21,6 +21,8 @@ import {
 	type WebhookChange,
 } from './events';
 import { Ledger, type DeliveryStatus, type LedgerEntry } from './ledger';
+import { MediaStore } from './media';
+import { checkCreateRequest, review } from './template-review';
 import {
 	DEFAULTS,
 	faultsFromOptions,
@@ -101,6 +103,8 @@ export class Sandbox {
 	readonly catalogue: Catalogue;
 	readonly ledger = new Ledger();
 	readonly contacts = new Contacts();
+	/** Files uploaded with POST /{phone-number-id}/media */
+	readonly media = new MediaStore();
 	readonly outbox: WebhookOutbox;
 
 	settings: SandboxSettings;
@@ -115,6 +119,8 @@ export class Sandbox {
 	private readonly pairRate: PairRateLimiter;
 	private readonly initialCatalogue: MessageTemplate[];
 	private burst = { remaining: 0, startedAt: 0 };
+	private readonly reviews = new Set<NodeJS.Timeout>();
+	private templateCounter = 0;
 	private readonly idPrefix = randomBytes(4).toString('hex').toUpperCase();
 	private idCounter = 0;
 
@@ -201,7 +207,7 @@ export class Sandbox {
 	private accept(body: Record<string, unknown>, provider: 'meta' | '360dialog', now: number): SendMessageResponse {
 		const waId = checkRecipient(body.to, this.business.displayDigits);
 		this.takeThroughput(now);
-		const checked = checkMessage(body, this.catalogue);
+		const checked = checkMessage(body, this.catalogue, (id) => this.media.get(id, this.phoneNumberId, now) !== undefined);
 		const contact = this.contacts.get(waId);
 		const category = checked.template?.compiled.template.category;
 
@@ -498,6 +504,32 @@ export class Sandbox {
 		return snapshot;
 	}
 
+	/**
+	 * POST /{waba-id}/message_templates: checks the request (throws TemplateRequestError with Meta's answer), adds the
+	 * template PENDING and reviews it after `templateReviewMs` (APPROVED or REJECTED, with its status webhook).
+	 */
+	createTemplate(input: Record<string, unknown>): { id: string; status: TemplateStatus; category: string } {
+		this.templateCounter++;
+		const id = String(1_300_000_000_000_000 + this.templateCounter);
+		const template = checkCreateRequest(input, (name, language) => this.catalogue.find(name, language) !== undefined, id);
+		this.catalogue.add({ ...template, rejected_reason: 'NONE', quality_score: { score: 'UNKNOWN' } });
+		const timer = setTimeout(() => {
+			this.reviews.delete(timer);
+			const current = this.catalogue.byId(id);
+			if (!current || current.status !== 'PENDING') return;
+			const decision = review(current);
+			current.rejected_reason = decision.reason;
+			this.setTemplateStatus(current.name, current.language, decision.status, decision.reason);
+		}, this.settings.templateReviewMs);
+		this.reviews.add(timer);
+		return { id, status: 'PENDING', category: template.category };
+	}
+
+	/** DELETE /{waba-id}/message_templates?name=…[&hsm_id=…]: every language of the name, or the one with that id. */
+	deleteTemplate(name: string, hsmId?: string): MessageTemplate[] {
+		return this.catalogue.remove(name, hsmId);
+	}
+
 	/** Posts any change in Meta's shape (e.g. account_update) through the same signed, batched delivery. */
 	emit(change: WebhookChange): void {
 		this.outbox.schedule(Date.now() + this.faults.webhookDelayMs, (deliver) => (deliver ? change : null));
@@ -527,6 +559,7 @@ export class Sandbox {
 	reset(): void {
 		this.ledger.clear();
 		this.contacts.clear();
+		this.media.clear();
 		this.outbox.clear();
 		this.settings = settingsFromOptions(this.options);
 		this.faults = faultsFromOptions(this.options);
@@ -534,6 +567,8 @@ export class Sandbox {
 		this.subscription = { subscribed: true };
 		this.d360Webhook = null;
 		this.catalogue.replace(this.initialCatalogue);
+		for (const timer of this.reviews) clearTimeout(timer);
+		this.reviews.clear();
 		this.throughput.reconfigure(this.settings.throughputMps, this.settings.throughputMps);
 		this.throughput.refill(Date.now());
 		this.pairRate.reconfigure(this.settings.pairRate);
@@ -546,6 +581,8 @@ export class Sandbox {
 	}
 
 	close(): void {
+		for (const timer of this.reviews) clearTimeout(timer);
+		this.reviews.clear();
 		this.outbox.close();
 	}
 }

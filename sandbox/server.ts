@@ -10,6 +10,7 @@ import type { SandboxControl } from './control';
 import { SandboxError, graphErrorBody, type ErrorCode } from './errors';
 import { challenge } from './outbox';
 import { sampleLatency } from './random';
+import { TemplateRequestError } from './template-review';
 import type { Sandbox } from './sandbox';
 
 interface Answer {
@@ -104,6 +105,15 @@ function filterTemplates(templates: MessageTemplate[], query: Query): MessageTem
 	);
 }
 
+/** Meta's review fields, filled for catalogue templates that do not carry them */
+function withReviewFields(template: MessageTemplate): MessageTemplate {
+	return {
+		...template,
+		rejected_reason: template.rejected_reason ?? (template.status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'),
+		quality_score: template.quality_score ?? { score: template.status === 'APPROVED' ? 'GREEN' : 'UNKNOWN' },
+	};
+}
+
 export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): http.Server {
 	const hung = new Set<http.ServerResponse>();
 
@@ -154,7 +164,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			if (!fields) return template;
 			const picked: Record<string, unknown> = { id: template.id };
 			for (const field of fields) {
-				const value = (template as unknown as Record<string, unknown>)[field];
+				const value = (withReviewFields(template) as unknown as Record<string, unknown>)[field];
 				if (value !== undefined) picked[field] = value;
 			}
 			return picked;
@@ -215,6 +225,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		}
 		if (id === sandbox.phoneNumberId) {
 			if (edge === 'messages' && method === 'POST') return { status: 200, body: sandbox.send(body, 'meta') };
+			if (edge === 'media' && method === 'POST') return uploadMedia(body);
 			if (edge === undefined && method === 'GET') {
 				const picked = pick(phoneInfo(), fieldsOf(query), 'WhatsAppBusinessPhoneNumber');
 				return 'status' in picked && 'body' in picked ? (picked as Answer) : { status: 200, body: picked };
@@ -225,7 +236,21 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		if (id === sandbox.wabaId) {
 			if (edge === 'message_templates' && method === 'GET') return listTemplates(query, `${baseUrl}/${version}/${id}/message_templates`);
 			if (edge === 'message_templates' && method === 'POST') {
-				return graphError(100, 'creating templates is not available in the sandbox; add them to the catalogue file (--catalogue)');
+				try {
+					return { status: 200, body: sandbox.createTemplate({ ...Object.fromEntries(query), ...(body as Record<string, unknown>) }) };
+				} catch (error) {
+					if (error instanceof TemplateRequestError) return { status: 400, body: error.body() };
+					throw error;
+				}
+			}
+			if (edge === 'message_templates' && method === 'DELETE') {
+				const name = query.get('name');
+				if (!name) return graphError(100, 'name: the template name is required', '(#100) The parameter name is required');
+				const removed = sandbox.deleteTemplate(name, query.get('hsm_id') ?? undefined);
+				if (removed.length === 0) {
+					return { status: 400, body: new TemplateRequestError('Message template not found', `There is no message template named ${name}${query.get('hsm_id') ? ` with id ${query.get('hsm_id')}` : ''}.`, 2593002).body() };
+				}
+				return { status: 200, body: { success: true } };
 			}
 			if (edge === 'subscribed_apps') {
 				const input = { ...Object.fromEntries(query), ...(body as Record<string, unknown>) };
@@ -239,11 +264,55 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			if (edge === undefined || ['message_templates', 'phone_numbers'].includes(edge)) return unknownObject(method, id);
 			return nonexistingField(edge, 'WhatsAppBusinessAccount');
 		}
+		const template = edge === undefined && method === 'GET' ? sandbox.catalogue.byId(id) : undefined;
+		if (template) {
+			// Like the list: the fields asked for that the template has (optional ones such as sub_category may be absent).
+			const full = withReviewFields(template) as unknown as Record<string, unknown>;
+			const fields = fieldsOf(query);
+			const body = fields ? Object.fromEntries([['id', template.id], ...fields.filter((field) => full[field] !== undefined).map((field) => [field, full[field]])]) : full;
+			return { status: 200, body };
+		}
+		const media = edge === undefined ? sandbox.media.get(id) : undefined;
+		if (media) {
+			if (method === 'DELETE') {
+				sandbox.media.delete(id);
+				return { status: 200, body: { success: true } };
+			}
+			if (method === 'GET') {
+				return {
+					status: 200,
+					body: {
+						messaging_product: 'whatsapp',
+						url: `${baseUrl}/_sandbox/media/${id}/content`,
+						mime_type: media.mimeType,
+						sha256: media.sha256,
+						file_size: String(media.bytes),
+						id,
+					},
+				};
+			}
+		}
 		return unknownObject(method, id);
 	};
 
-	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer => {
+	/** POST /media: `body` is the raw multipart request (see api()). */
+	const uploadMedia = async (body: unknown): Promise<Answer> => {
+		const { raw, contentType } = body as { raw: Buffer; contentType?: string };
+		const failures = sandbox.faults.uploadFailures;
+		if (failures && failures.count > 0) {
+			failures.count--;
+			return failures.code === 131053 ? graphError(131053, 'The media could not be processed.') : graphError(131000);
+		}
+		try {
+			return { status: 200, body: await sandbox.media.upload(raw, contentType, sandbox.phoneNumberId) };
+		} catch (error) {
+			return fromError(error);
+		}
+	};
+
+	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer | Promise<Answer> => {
 		if (path === '/messages' && method === 'POST') return { status: 200, body: sandbox.send(body, '360dialog') };
+		if (path === '/media' && method === 'POST') return uploadMedia(body);
 		// 360dialog's health check; like the live API it also returns the Graph phone-number fields asked for.
 		if (path === '/health_status' && method === 'GET') {
 			const messaging = sandbox.settings.qualityRating === 'RED' ? 'LIMITED' : 'AVAILABLE';
@@ -296,7 +365,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 
 	const api = async (req: http.IncomingMessage, path: string, query: Query, raw: Buffer): Promise<Answer> => {
 		const method = req.method ?? 'GET';
-		const is360 = path === '/messages' || path === '/health_status' || path.startsWith('/v1/');
+		const is360 = path === '/messages' || path === '/media' || path === '/health_status' || path.startsWith('/v1/');
 		if (is360) {
 			const key = req.headers['d360-api-key'];
 			if (key !== sandbox.d360ApiKey) {
@@ -315,7 +384,10 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 				return { ...graphError(190), headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' } };
 			}
 		}
-		const body = method === 'GET' ? {} : parseBody(raw, req.headers['content-type']);
+		const contentType = req.headers['content-type'];
+		// Uploads keep their raw bytes: the media endpoint parses the multipart body itself.
+		const multipart = contentType?.toLowerCase().startsWith('multipart/form-data') || /\/media$/.test(path);
+		const body = method === 'GET' ? {} : multipart ? { raw, contentType } : parseBody(raw, contentType);
 		const host = req.headers.host ?? 'localhost';
 		if (is360) return dialog360(method, path, query, body);
 		return graph(method, path.split('/').slice(1), query, body, `http://${host}`);
@@ -352,6 +424,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		},
 		'GET /_sandbox/subscription': () => control.subscription(),
 		'GET /_sandbox/contacts': () => ({ contacts: control.contacts() }),
+		'GET /_sandbox/media': () => ({ media: control.media() }),
 		'POST /_sandbox/contacts/opt-out': (body) => control.optOut(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/opt-in': (body) => control.optIn(String(body.waId ?? ''), { notify: body.notify !== false }),
 		'POST /_sandbox/contacts/not-on-whatsapp': (body) => control.notOnWhatsApp(String(body.waId ?? ''), body.value !== false),
@@ -419,6 +492,16 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+			const content = isControl && method === 'GET' ? /^\/_sandbox\/media\/(\d+)\/content$/.exec(path) : null;
+			if (content) {
+				const media = sandbox.media.get(content[1]);
+				if (!media) write(res, { status: 404, body: { error: { message: `No uploaded media ${content[1]}` } } });
+				else {
+					res.writeHead(200, { 'content-type': media.mimeType, 'content-length': media.bytes });
+					res.end(media.data);
+				}
+				return;
+			}
 			if (isControl) {
 				void controlApi(method, path, query, raw, req.headers['content-type']).then((answer) => write(res, answer));
 				return;

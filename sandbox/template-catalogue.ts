@@ -208,6 +208,27 @@ export class Catalogue {
 		return this.names.has(name);
 	}
 
+	/** Adds a created template (a new name + language). */
+	add(template: MessageTemplate): void {
+		const copy = structuredClone(template);
+		this.list.push(copy);
+		this.byKey.set(`${copy.name}\u0000${copy.language}`, compileTemplate(copy));
+		this.names.add(copy.name);
+	}
+
+	/** Removes every language of `name`, or only the one with id `hsmId`; the removed templates. */
+	remove(name: string, hsmId?: string): MessageTemplate[] {
+		const removed = this.list.filter((template) => template.name === name && (hsmId === undefined || template.id === hsmId));
+		this.list = this.list.filter((template) => !removed.includes(template));
+		for (const template of removed) this.byKey.delete(`${template.name}\u0000${template.language}`);
+		if (!this.list.some((template) => template.name === name)) this.names.delete(name);
+		return removed;
+	}
+
+	byId(id: string): MessageTemplate | undefined {
+		return this.list.find((template) => template.id === id);
+	}
+
 	setStatus(name: string, language: string, status: TemplateStatus): MessageTemplate {
 		const compiled = this.find(name, language);
 		if (!compiled) throw new Error(`setTemplateStatus: no template ${name} in ${language} in the catalogue`);

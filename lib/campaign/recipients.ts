@@ -8,7 +8,7 @@
 import { contactSkip } from '../contact-policy';
 import type { MessageTemplate } from '../cloud-api/types';
 import type { ConversationStore, ContactState, RecipientRecord } from '../store/types';
-import { buildTemplateMessage, pickTemplateLanguage, type TemplateMessagePayload } from '../templates';
+import { buildTemplateMessage, pickTemplateLanguage, type BinaryResolver, type PendingMedia, type TemplateMessagePayload } from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
 import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
 import { localIso, resolveRecipientZone, windowState, type RecipientZone, type SendWindow } from './send-window';
@@ -21,6 +21,8 @@ export interface RecipientRow {
 	/** The contact's language or locale (es_AR, pt-BR…) */
 	language?: unknown;
 	tags?: unknown;
+	/** Reads this row's binary properties (header files); without it media slots take links and media IDs only */
+	binary?: BinaryResolver;
 	/** The recipient's time zone (Send Window), IANA name or offset */
 	timeZone?: unknown;
 }
@@ -52,6 +54,8 @@ export interface ReadyRecipient {
 	languageMatch: string;
 	payload: TemplateMessagePayload;
 	renderedText: string;
+	/** Header files to upload before the send (the payload's media objects get their IDs then) */
+	media?: PendingMedia[];
 	tags?: string[];
 	contact?: ContactState;
 	/** This campaign's record of the recipient, when an earlier run claimed it */
@@ -133,7 +137,7 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 	if (!picked.ok) {
 		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'language', message: `Item ${index}: language — ${picked.error}`, phone: phoneText(row.phone), tags };
 	}
-	const built = buildTemplateMessage({ template: picked.template, to: row.phone, values: row.values ?? {}, defaultCountry: options.defaultCountry });
+	const built = buildTemplateMessage({ template: picked.template, to: row.phone, values: row.values ?? {}, defaultCountry: options.defaultCountry, binary: row.binary });
 	if (!built.ok) {
 		const first = built.errors[0];
 		const field = first.field === 'to' ? 'phone' : first.field;
@@ -164,6 +168,7 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 		languageMatch: picked.match,
 		payload: built.payload,
 		renderedText: built.renderedText,
+		...(built.media ? { media: built.media } : {}),
 		tags,
 		zone,
 	};

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { GraphApiError } from '../cloud-api/client';
+import { MediaUploader, type MediaUploadApi } from '../media/upload';
 import type { PhoneNumberInfo } from '../cloud-api/types';
 import {
 	LocalRateLimiter,
@@ -24,17 +25,20 @@ import {
 	type StopReason,
 } from '../delivery';
 import type { ConversationStore } from '../store/types';
-import type { TemplateMessagePayload } from '../templates';
+import { attachMedia, type PendingMedia, type TemplateMessagePayload } from '../templates';
 import { preparedChunks, type RecipientPolicy, type RowReader, type SkippedRecipient, type TemplateChoice } from './recipients';
 import { localIso, SendWindowCounter, type RecipientZone, type SendWindow, type SendWindowTally, type ZoneSource } from './send-window';
 import { campaignDefaults, pausingQualityRatings, resolveRateCap, skipReasons } from './rules';
 import { StoreDeliveryHooks, TAKEN_OVER_CODE, type DeliveryGuarantee } from './store-hooks';
 
-/** The two Cloud API calls a campaign makes (CloudApiClient has them). */
-export interface CampaignApi {
+/** The Cloud API calls a campaign makes (CloudApiClient has them); uploadMedia only for header files. */
+export interface CampaignApi extends Partial<MediaUploadApi> {
 	send(payload: object, options?: { timeoutMs?: number }): Promise<{ ok: true; wamid: string; messageStatus?: string } | { ok: false; error: GraphApiError }>;
 	getPhoneNumberInfo(fields?: string[]): Promise<PhoneNumberInfo>;
 }
+
+/** Why a recipient was not sent when its header file could not be uploaded (no template with a broken header). */
+export const MEDIA_UPLOAD_FAILED = 'media_upload_failed';
 
 export type RecipientStatus = Outcome | 'pending';
 
@@ -168,6 +172,8 @@ export interface BulkCampaignReport {
 interface Payload {
 	key: string;
 	body: TemplateMessagePayload;
+	/** Header files still to upload; emptied once their IDs are in `body` (a retry does not upload again) */
+	media?: PendingMedia[];
 }
 
 const noCounts = (): OutcomeCounts => ({ sent: 0, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
@@ -304,10 +310,15 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 					decided--;
 				}
 				put(outcome);
-				yield { key: row.waId, payload: { key: row.waId, body: row.payload }, ref: row.index };
+				yield { key: row.waId, payload: { key: row.waId, body: row.payload, ...(row.media ? { media: row.media } : {}) }, ref: row.index };
 			}
 		}
 	}
+
+	// One uploader per run: a file shared by many recipients is uploaded once, each recipient's own file once.
+	const uploader = api.uploadMedia ? new MediaUploader({ uploadMedia: api.uploadMedia.bind(api) }, { timeoutMs: requestTimeoutMs * 4 }) : undefined;
+	/** Recipients whose last attempt failed at the upload: the reason to report if that is their final result */
+	const uploadFailures = new Map<string, string>();
 
 	let resending = false;
 	const onResult = (result: JobResult) => {
@@ -327,6 +338,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 					next.reason = skipReasons.takenOver;
 					next.code = undefined;
 					next.message = 'Another execution took this recipient over before it was sent: it sends it';
+				} else if (uploadFailures.has(result.key)) {
+					next.reason = MEDIA_UPLOAD_FAILED;
+					next.message = uploadFailures.get(result.key);
+					next.field = 'header';
 				} else {
 					next.reason = 'failed';
 					next.notBefore = result.notBefore;
@@ -364,7 +379,33 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		decide(next, outcome.status);
 	};
 
+	/** Uploads the recipient's header files, paced and retried as the send itself (it runs inside the send's turn). */
+	const uploadFor = async (payload: Payload): Promise<SendResult | undefined> => {
+		if (!payload.media || payload.media.length === 0) return undefined;
+		if (!uploader) return { ok: false, code: 131053, httpStatus: 400, details: 'This campaign cannot upload header files (no upload endpoint)' };
+		for (const pending of payload.media) {
+			const uploaded = await uploader.upload(pending.label, pending.mediaType, pending.file);
+			if (!uploaded.ok) {
+				const error = uploaded.error;
+				if (error.name !== 'GraphApiError') {
+					uploadFailures.set(payload.key, `Not sent: ${error.message}`);
+					return { ok: false, code: 131053, httpStatus: 400, details: error.message };
+				}
+				const graph = error as GraphApiError;
+				uploadFailures.set(payload.key, `Not sent: uploading ${pending.label} failed — WhatsApp error ${graph.code}: ${graph.message}${graph.details ? ` (${graph.details})` : ''}`);
+				// A lost answer to an upload sent no message: retry it like a send that never left.
+				return graph.timedOut ? { ok: false, details: graph.message } : toSendResult({ ok: false, error: graph });
+			}
+			attachMedia(pending, uploaded.id);
+		}
+		payload.media = undefined;
+		uploadFailures.delete(payload.key);
+		return undefined;
+	};
+
 	const send: SendFunction<Payload> = async (payload) => {
+		const refused = await uploadFor(payload);
+		if (refused) return refused;
 		if (!(await hooks.markSending(payload.key))) return { ok: false, code: TAKEN_OVER_CODE, details: 'The claim was taken over by another execution' };
 		return toSendResult(await api.send(payload.body, { timeoutMs: requestTimeoutMs + 1_000 }));
 	};

@@ -8,7 +8,9 @@ import type {
 	MessageTemplate,
 	PhoneNumberInfo,
 	SendMessageResponse,
+	UploadMediaResponse,
 } from './types';
+import { multipartBody } from './multipart';
 
 /** A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's advice. */
 export class GraphApiError extends Error {
@@ -58,6 +60,8 @@ export type SendResult =
 	| { ok: false; error: GraphApiError };
 
 export const TEMPLATE_FIELDS = ['id', 'name', 'language', 'status', 'category', 'sub_category', 'parameter_format', 'components'];
+/** What list / get return for the template lifecycle (status, quality and why it was rejected). */
+export const TEMPLATE_DETAIL_FIELDS = [...TEMPLATE_FIELDS, 'quality_score', 'rejected_reason'];
 export const PHONE_FIELDS = ['id', 'display_phone_number', 'verified_name', 'quality_rating', 'throughput', 'whatsapp_business_manager_messaging_limit'];
 
 type ClientCredentials = Pick<CloudApiCredentials, 'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'> & {
@@ -92,6 +96,22 @@ export class CloudApiClient {
 			if (error instanceof GraphApiError) return { ok: false, error };
 			throw error;
 		}
+	}
+
+	/**
+	 * POST /{phone}/media: uploads one file (multipart: messaging_product, type, file) and returns its media ID.
+	 * Throws GraphApiError for refusals and transport failures.
+	 */
+	async uploadMedia(file: { data: Buffer; mimeType: string; fileName?: string }, options: { timeoutMs?: number } = {}): Promise<string> {
+		const { body, contentType } = await multipartBody(
+			{ messaging_product: 'whatsapp', type: file.mimeType },
+			{ field: 'file', data: file.data, mimeType: file.mimeType, fileName: file.fileName },
+		);
+		const answer = (await this.call('POST', this.urls.media, { body, headers: { 'content-type': contentType }, timeoutMs: options.timeoutMs ?? 120_000 })) as UploadMediaResponse;
+		if (typeof answer?.id !== 'string' || answer.id === '') {
+			throw new GraphApiError({ code: 1, httpStatus: 200, message: 'The API accepted the upload but returned no media id' });
+		}
+		return answer.id;
 	}
 
 	/** Every template of the WABA (all pages), optionally only one status. */
@@ -132,6 +152,21 @@ export class CloudApiClient {
 		return templates.filter((template) => (!options.status || template.status === options.status) && (!options.name || template.name === options.name));
 	}
 
+	/** POST /{waba}/message_templates: submits a template for review; Meta answers its id, status and category. */
+	async createTemplate(request: object): Promise<{ id: string; status: string; category: string }> {
+		return (await this.call('POST', this.urls.templates, { body: request })) as { id: string; status: string; category: string };
+	}
+
+	/** GET /{template-id} */
+	async getTemplate(id: string, fields: string[] = TEMPLATE_DETAIL_FIELDS): Promise<MessageTemplate> {
+		return (await this.call('GET', this.urls.graphObject(id), { qs: { fields: fields.join(',') } })) as MessageTemplate;
+	}
+
+	/** DELETE /{waba}/message_templates?name=…: every language of the name, or only the one whose id is `hsmId`. */
+	async deleteTemplate(name: string, hsmId?: string): Promise<void> {
+		await this.call('DELETE', this.urls.templates, { qs: { name, ...(hsmId ? { hsm_id: hsmId } : {}) } });
+	}
+
 	async getPhoneNumberInfo(fields: string[] = PHONE_FIELDS): Promise<PhoneNumberInfo> {
 		return (await this.call('GET', this.urls.phoneNumber, { qs: { fields: fields.join(',') } })) as PhoneNumberInfo;
 	}
@@ -151,10 +186,14 @@ export class CloudApiClient {
 		return body.data ?? [];
 	}
 
-	private async call(method: 'GET' | 'POST' | 'DELETE', url: string, options: { qs?: Record<string, string | number>; body?: unknown; timeoutMs?: number }): Promise<unknown> {
+	private async call(
+		method: 'GET' | 'POST' | 'DELETE',
+		url: string,
+		options: { qs?: Record<string, string | number>; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+	): Promise<unknown> {
 		let response;
 		try {
-			response = await this.http({ method, url, qs: options.qs, body: options.body, timeoutMs: options.timeoutMs });
+			response = await this.http({ method, url, qs: options.qs, body: options.body, headers: options.headers, timeoutMs: options.timeoutMs });
 		} catch (error) {
 			throw this.transportError(error);
 		}
@@ -175,7 +214,7 @@ export class CloudApiClient {
 			subcode: error.error_subcode,
 			httpStatus,
 			message: scrub(error.message) ?? `Graph API error ${error.code}`,
-			details: scrub(error.error_data?.details),
+			details: scrub(error.error_data?.details ?? (error.error_user_msg ? `${error.error_user_title ? `${error.error_user_title}: ` : ''}${error.error_user_msg}` : undefined)),
 			fbtraceId: error.fbtrace_id,
 			type: error.type,
 		});

@@ -31,16 +31,21 @@ export function endpoints(credentials: PathCredentials) {
 	if (credentials.provider === '360dialog') {
 		return {
 			messages: `${base}/messages`,
+			media: `${base}/media`,
 			templates: `${base}/v1/configs/templates`,
 			// 360dialog mirrors the Graph phone-number fields on /health_status (fields=... are passed through).
 			phoneNumber: `${base}/health_status`,
 			subscribedApps: `${base}/v1/configs/webhook`,
+			graphObject: (id: string) => `${base}/v1/configs/templates/${encodeURIComponent(id)}`,
 		};
 	}
 	return {
 		messages: graph(credentials.phoneNumberId, '/messages'),
+		media: graph(credentials.phoneNumberId, '/media'),
 		templates: graph(credentials.wabaId, '/message_templates'),
 		phoneNumber: graph(credentials.phoneNumberId),
 		subscribedApps: graph(credentials.wabaId, '/subscribed_apps'),
+		/** GET / DELETE /{object-id} (a template, a media) */
+		graphObject: (id: string) => graph(id),
 	};
 }

@@ -48,6 +48,8 @@ const entries: ErrorEntry[] = [
 	{ code: 131051, meaning: 'Unsupported message type', httpStatus: 400, retry: 'fix-input', message: 'This message type is not supported: use a supported type.' },
 	{ code: 131056, meaning: 'Pair rate limit: too many messages to the same recipient', httpStatus: 400, retry: 'wait', message: 'Too many messages to this recipient in a short time: waited and retried (4^n seconds).' },
 	{ code: 131057, meaning: 'Account in maintenance mode (throughput upgrade)', httpStatus: 500, retry: 'wait', message: 'The number is being upgraded: wait a few minutes and retry.' },
+	{ code: 131052, meaning: 'Media download error', httpStatus: 400, retry: 'fix-input', message: 'WhatsApp could not download the media the user sent: ask the user to send it again.' },
+	{ code: 131053, meaning: 'Media upload error', httpStatus: 400, retry: 'fix-input', message: 'The media could not be used (type, size or an unreachable link): send a JPEG/PNG image ≤ 5 MB, an MP4 video ≤ 16 MB or a document ≤ 100 MB, or a link Meta can download.' },
 	{ code: 132000, meaning: 'Template parameter count mismatch', httpStatus: 400, retry: 'fix-input', message: 'The number of template variables does not match the template: fill exactly the fields the template has.' },
 	{ code: 132001, meaning: 'Template does not exist in this language or is not approved', httpStatus: 404, retry: 'fix-input', message: 'The template does not exist or is not approved in that language: pick an approved template and language.' },
 	{ code: 132005, meaning: 'Translated text too long', httpStatus: 400, retry: 'fix-input', message: 'The text with its variables filled in is too long: shorten the variable values.' },

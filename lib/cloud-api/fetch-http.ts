@@ -10,10 +10,11 @@ export function fetchHttp(credentials: Pick<CloudApiCredentials, 'provider' | 'a
 	return async (request) => {
 		const url = new URL(request.url);
 		for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+		const raw = Buffer.isBuffer(request.body);
 		const response = await fetch(url, {
 			method: request.method,
-			headers: { ...auth, ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-			body: request.body !== undefined ? JSON.stringify(request.body) : undefined,
+			headers: { ...(request.body !== undefined && !raw ? { 'content-type': 'application/json' } : {}), ...request.headers, ...auth },
+			body: raw ? (request.body as Buffer) : request.body !== undefined ? JSON.stringify(request.body) : undefined,
 			signal: AbortSignal.timeout(request.timeoutMs ?? defaults.timeoutMs ?? 30_000),
 		});
 		const text = await response.text();

@@ -4,3 +4,4 @@ export * from './endpoints';
 export * from './client';
 export * from './redact';
 export * from './fetch-http';
+export * from './multipart';

@@ -72,6 +72,10 @@ export interface MessageTemplate {
 	sub_category?: string;
 	parameter_format?: 'POSITIONAL' | 'NAMED';
 	components: TemplateComponent[];
+	/** NONE, INVALID_FORMAT, INCORRECT_CATEGORY, PROMOTIONAL… (asked for with fields=rejected_reason) */
+	rejected_reason?: string;
+	/** GREEN, YELLOW, RED or UNKNOWN (fields=quality_score) */
+	quality_score?: { score: string; date?: number };
 }
 
 /** Graph API error body: {"error": {...}} */
@@ -81,6 +85,9 @@ export interface GraphErrorBody {
 	code: number;
 	error_subcode?: number;
 	error_data?: { messaging_product?: string; details?: string };
+	/** Management API refusals (template creation) explain themselves here instead of error_data */
+	error_user_title?: string;
+	error_user_msg?: string;
 	fbtrace_id?: string;
 }
 
@@ -89,6 +96,11 @@ export interface SendMessageResponse {
 	messaging_product: 'whatsapp';
 	contacts: Array<{ input: string; wa_id: string }>;
 	messages: Array<{ id: string; message_status?: 'accepted' | 'held_for_quality_assessment' | 'paused' }>;
+}
+
+/** Response of POST /{phone}/media */
+export interface UploadMediaResponse {
+	id: string;
 }
 
 /** GET /{phone}?fields=throughput,quality_rating,whatsapp_business_manager_messaging_limit,... */
@@ -111,7 +123,10 @@ export interface HttpRequest {
 	/** Absolute URL */
 	url: string;
 	qs?: Record<string, string | number>;
+	/** JSON-serialisable, or raw bytes (a Buffer) sent as they are with `headers['content-type']` */
 	body?: unknown;
+	/** Extra headers (never authentication: the caller injects that) */
+	headers?: Record<string, string>;
 	timeoutMs?: number;
 }
 

@@ -20,10 +20,14 @@ import {
 	checkPlainText,
 	checkUrlSuffix,
 	isEmptyValue,
+	type BinaryResolver,
 	type Checked,
 	type GraphParameter,
 	type MediaRef,
+	type MediaUpload,
 } from './values';
+import type { MediaFile } from '../media/file';
+import type { MediaType } from '../media/rules';
 
 export interface FieldError {
 	/** A slot id (`body.1`, `button.0.payload`…), or `template`, `to`, `callbackData`, `header`, `body`. */
@@ -74,11 +78,32 @@ export interface BuildTemplateInput {
 	callbackData?: string;
 	/** ISO 3166 alpha-2 country for numbers written without country code, e.g. AR. */
 	defaultCountry?: string;
+	/** Reads the item's binary properties: without it a media slot takes links and media IDs only. */
+	binary?: BinaryResolver;
+}
+
+/**
+ * A header file still to upload: `ref` is the media object inside the payload, which has neither `id` nor `link`
+ * until attachMedia() gives it the uploaded ID. A payload with pending media must never be sent as it is.
+ */
+export interface PendingMedia {
+	/** The slot id (`header`) */
+	field: string;
+	/** The field as the editor shows it */
+	label: string;
+	mediaType: MediaType;
+	file: MediaFile;
+	ref: MediaRef;
 }
 
 export type BuildTemplateResult =
-	| { ok: true; payload: TemplateMessagePayload; renderedText: string; rendered: RenderedTemplate; recipient: Recipient }
+	| { ok: true; payload: TemplateMessagePayload; renderedText: string; rendered: RenderedTemplate; recipient: Recipient; media?: PendingMedia[] }
 	| { ok: false; errors: FieldError[] };
+
+/** Gives an uploaded media ID to the payload's media object. */
+export function attachMedia(pending: PendingMedia, mediaId: string): void {
+	pending.ref.id = mediaId;
+}
 
 type SlotResult = { slot: TemplateSlot; checked: Checked<unknown> };
 
@@ -125,7 +150,7 @@ function explainExtra(key: string, shape: TemplateShape, templateName: string): 
 	return `${key} is not a field of template "${templateName}"${ids.length ? ` (its fields: ${ids.join(', ')})` : ' (it takes no values)'}: remove it`;
 }
 
-function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate, shape: TemplateShape): Checked<unknown> {
+function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate, shape: TemplateShape, binary?: BinaryResolver): Checked<unknown> {
 	switch (slot.kind) {
 		case 'header_text':
 			return checkHeaderText(slot, value);
@@ -134,7 +159,7 @@ function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate
 			return checkBodyValue(slot, value, max, template.category === 'AUTHENTICATION');
 		}
 		case 'media':
-			return checkMedia(slot, value);
+			return checkMedia(slot, value, binary);
 		case 'latitude':
 		case 'longitude':
 			return checkCoordinate(slot, value);
@@ -159,7 +184,7 @@ function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate
 	}
 }
 
-function headerComponent(results: SlotResult[]): GraphComponent | undefined {
+function headerComponent(results: SlotResult[], media: PendingMedia[]): GraphComponent | undefined {
 	const byId = new Map(results.map((result) => [result.slot.id, result]));
 	const value = (id: string): unknown => {
 		const result = byId.get(id);
@@ -169,9 +194,13 @@ function headerComponent(results: SlotResult[]): GraphComponent | undefined {
 	if (main?.slot.kind === 'header_text') return { type: 'header', parameters: [value('header') as GraphParameter] };
 	if (main?.slot.kind === 'media' && main.slot.mediaType) {
 		const mediaType = main.slot.mediaType;
-		const ref: MediaRef = { ...(value('header') as MediaRef) };
+		const given = value('header') as MediaRef | MediaUpload;
+		const upload = 'file' in given ? given : undefined;
+		const ref: MediaRef = upload ? {} : { ...(given as MediaRef) };
 		const filename = value('header.filename');
 		if (typeof filename === 'string') ref.filename = filename;
+		else if (upload && mediaType === 'document' && upload.file.fileName) ref.filename = upload.file.fileName;
+		if (upload) media.push({ field: main.slot.id, label: main.slot.displayName, mediaType, file: upload.file, ref });
 		const parameter = { type: mediaType, [mediaType]: ref } as GraphParameter;
 		return { type: 'header', parameters: [parameter] };
 	}
@@ -285,7 +314,7 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 			}
 			continue;
 		}
-		const checked = checkSlot(slot, value, template, shape);
+		const checked = checkSlot(slot, value, template, shape, input.binary);
 		if (!checked.ok && !borrowed) errors.push({ field: slot.id, message: checked.message });
 		results.push({ slot, checked });
 	}
@@ -312,7 +341,8 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 	if (errors.length > 0 || !phone.ok) return { ok: false, errors };
 
 	const components: GraphComponent[] = [];
-	const header = headerComponent(results.filter((result) => result.slot.component === 'header'));
+	const media: PendingMedia[] = [];
+	const header = headerComponent(results.filter((result) => result.slot.component === 'header'), media);
 	if (header) components.push(header);
 	const bodyParameters = results.filter((result) => result.slot.component === 'body').map((result) => result.checked.ok && (result.checked.value as GraphParameter));
 	if (bodyParameters.length > 0) components.push({ type: 'body', parameters: bodyParameters as GraphParameter[] });
@@ -330,5 +360,12 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 			...(components.length > 0 ? { components } : {}),
 		},
 	};
-	return { ok: true, payload, renderedText: renderedToText(rendered), rendered, recipient: { e164: phone.e164, waId: phone.waId, country: phone.country } };
+	return {
+		ok: true,
+		payload,
+		renderedText: renderedToText(rendered),
+		rendered,
+		recipient: { e164: phone.e164, waId: phone.waId, country: phone.country },
+		...(media.length > 0 ? { media } : {}),
+	};
 }

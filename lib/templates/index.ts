@@ -23,7 +23,10 @@
  *     body slots also: currency `{ fallback_value, code, amount_1000 }` (build one with `currency('USD', 12.5)`),
  *       date_time `{ fallback_value }`, or Meta's own `{ type: 'currency' | 'date_time' | 'text', ... }` objects;
  *       a string like "USD 12.50" stays text (no guessing);
- *     media: https link, media ID (digits), or `{ link }` / `{ id }`; coordinates: number or numeric string;
+ *     media: https link, media ID (digits), or `{ link }` / `{ id }`; with `binary` (a BinaryResolver the node gives)
+ *       also the name of a binary property of the item or n8n's binary object: checked against lib/media's rules and
+ *       returned as `media: PendingMedia[]` — the payload's media object gets its `id` from attachMedia() after the
+ *       upload (a payload with pending media must not be sent); coordinates: number or numeric string;
  *     flow data: object or JSON object string.
  *   Checks: template APPROVED and fillable, phone valid (E.164 via libphonenumber-js, `defaultCountry`), every required
  *   value present, no extra values (named vs positional mix-ups explained), kinds, newline / tab / >4 spaces, lengths

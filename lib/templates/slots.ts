@@ -4,6 +4,7 @@
  */
 
 import type { MessageTemplate, TemplateButton, TemplateComponent } from '../cloud-api/types';
+import { formatBytes, mediaRules } from '../media/rules';
 import { buttonSubTypes, mediaHeaderFormats, staticButtonTypes, templateRules, type ButtonSubType } from './rules';
 
 export type SlotKind =
@@ -29,7 +30,8 @@ export type SlotKind =
 	| 'catalog_thumbnail';
 
 export type SlotComponent = 'header' | 'body' | 'button';
-export type MediaType = 'image' | 'video' | 'document';
+export type { MediaType } from '../media/rules';
+import type { MediaType } from '../media/rules';
 
 export interface TemplateSlot {
 	/** Stable id: `header`, `header.latitude`, `body.1`, `body.first_name`, `button.0.payload`, `button.1.url`… */
@@ -177,24 +179,26 @@ function addHeaderSlots(template: MessageTemplate, header: TemplateComponent, va
 	const mediaFormat = mediaHeaderFormats.find((candidate) => candidate === format);
 	if (mediaFormat) {
 		const mediaType = mediaFormat.toLowerCase() as MediaType;
+		const rule = mediaRules[mediaType];
+		const kinds = mediaType === 'document' ? 'PDF or Office document' : rule.mimeTypes.map((type) => type.split('/')[1].toUpperCase()).join(' or ');
 		slots.push({
 			id: 'header',
-			displayName: `Header ${mediaType}: https link or media ID`,
+			displayName: `Header ${mediaType}: link, media ID or binary property`,
 			kind: 'media',
 			component: 'header',
 			required: true,
-			hint: `The header ${mediaType}: an https:// link Meta can download, or the media ID returned by the media upload endpoint`,
+			hint: `The header ${mediaType}: an https:// link Meta can download, a media ID, or the name of a binary property of the item (e.g. data; ${kinds}, up to ${formatBytes(rule.maxBytes)}) to upload`,
 			isText: false,
 			mediaType,
 		});
-		if (mediaType === 'document') {
+		if (rule.carriesFileName) {
 			slots.push({
 				id: 'header.filename',
 				displayName: 'Header document: file name shown (optional)',
 				kind: 'media_filename',
 				component: 'header',
 				required: false,
-				hint: 'File name the recipient sees, e.g. "invoice-1042.pdf"',
+				hint: 'File name the recipient sees, e.g. "invoice-1042.pdf"; default: the binary file\'s own name',
 				isText: true,
 			});
 		}

@@ -6,10 +6,12 @@
  * - body slots also: a currency `{ fallback_value, code, amount_1000 }`, a date_time `{ fallback_value }`,
  *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time: {...} }` /
  *   `{ type: 'text', text }`. A string such as "USD 12.50" stays text: use currency() to build a currency value;
- * - media: an https link, a media ID (digits), or `{ link }` / `{ id }`;
+ * - media: an https link, a media ID (digits), `{ link }` / `{ id }`, or — when the caller can read files — the name
+ *   of a binary property of the item ("data") or n8n's binary object itself, uploaded before the send;
  * - coordinates: a number or a numeric string; flow data: an object or a JSON object string.
  */
 
+import { checkMediaFile, type MediaFile } from '../media/file';
 import { templateRules } from './rules';
 import type { TemplateSlot } from './slots';
 
@@ -164,14 +166,51 @@ export function checkHeaderText(slot: TemplateSlot, value: unknown): Checked<Gra
 	return { ok: true, value: { type: 'text', ...name, text: text.value }, shown: text.value };
 }
 
-/** Header media: https link or media ID. */
-export function checkMedia(slot: TemplateSlot, value: unknown): Checked<MediaRef> {
-	const fix = 'give an https:// link Meta can download, or a media ID (digits) from the media upload';
+/**
+ * Reads a binary reference of the item (a property name such as "data", or n8n's binary object): the file, a
+ * refusal naming what is wrong, or undefined when the item has no such binary property.
+ */
+export type BinaryResolver = (reference: string | Record<string, unknown>) => { ok: true; file: MediaFile } | { ok: false; message: string } | undefined;
+
+/** A header file to upload before the send: the payload's media object gets its `id` from the upload. */
+export interface MediaUpload {
+	file: MediaFile;
+}
+
+/** How a binary property name looks (no scheme, no slash, no space): anything else is read as a link. */
+const binaryNamePattern = /^[^\s/:]+$/;
+
+function looksLikeBinaryObject(value: Record<string, unknown>): boolean {
+	// n8n's binary object; from an expression ({{ $binary.data }}) it comes without its `data`.
+	return typeof value.mimeType === 'string' && value.link === undefined && ['data', 'id', 'fileName', 'bytes', 'fileSize'].some((key) => value[key] !== undefined);
+}
+
+/** Header media: https link, media ID, or a binary property of the item (when `binary` can read it). */
+export function checkMedia(slot: TemplateSlot, value: unknown, binary?: BinaryResolver): Checked<MediaRef | MediaUpload> {
+	const fix = binary
+		? 'give an https:// link Meta can download, a media ID (digits) from the media upload, or the name of a binary property of the item (e.g. data)'
+		: 'give an https:// link Meta can download, or a media ID (digits) from the media upload';
+	const fromBinary = (reference: string | Record<string, unknown>, shown: string): Checked<MediaUpload> => {
+		const found = binary?.(reference);
+		if (!found) {
+			return { ok: false, message: `${slot.id} ${shown} is not a link, a media ID or a binary property of this item: ${fix}` };
+		}
+		if (!found.ok) return { ok: false, message: `${slot.id}: ${found.message}` };
+		const problem = checkMediaFile(`${slot.id} ("${slot.displayName}")`, slot.mediaType ?? 'document', found.file);
+		if (problem) return { ok: false, message: problem };
+		return { ok: true, value: { file: found.file }, shown: `[${slot.mediaType} ${found.file.fileName ?? found.file.source}]` };
+	};
 	let ref: MediaRef;
 	if (typeof value === 'number' && Number.isInteger(value)) ref = { id: String(value) };
-	else if (typeof value === 'string') ref = templateRules.mediaIdPattern.test(value.trim()) ? { id: value.trim() } : { link: value.trim() };
-	else if (isPlainObject(value) && (typeof value.link === 'string' || typeof value.id === 'string')) {
+	else if (typeof value === 'string') {
+		const text = value.trim();
+		if (templateRules.mediaIdPattern.test(text)) ref = { id: text };
+		else if (binary && binaryNamePattern.test(text)) return fromBinary(text, `"${text}"`);
+		else ref = { link: text };
+	} else if (isPlainObject(value) && (typeof value.link === 'string' || (typeof value.id === 'string' && !looksLikeBinaryObject(value)))) {
 		ref = typeof value.id === 'string' ? { id: value.id } : { link: String(value.link) };
+	} else if (binary && typeof value === 'object' && value !== null && !Array.isArray(value) && looksLikeBinaryObject(value as Record<string, unknown>)) {
+		return fromBinary(value as Record<string, unknown>, 'binary file');
 	} else return { ok: false, message: `${fieldName(slot)} is ${describeKind(value)}: ${fix}` };
 
 	if (ref.id !== undefined) {
@@ -262,5 +301,5 @@ export function checkFlowActionData(slot: TemplateSlot, value: unknown): Checked
 
 /** A slot as the editor shows it: "Template Variables › Body {{2}}". */
 export function fieldName(slot: Pick<TemplateSlot, 'displayName'>): string {
-	return `Template Variables › ${slot.displayName.replace(/ \(optional[^)]*\)$/, '').replace(/: https link or media ID$/, '')}`;
+	return `Template Variables › ${slot.displayName.replace(/ \(optional[^)]*\)$/, '').replace(/: link, media ID or binary property$/, '')}`;
 }

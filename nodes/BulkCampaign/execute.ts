@@ -19,6 +19,7 @@ import { describeError } from '../../lib/cloud-api/errors';
 import type { CloudApiClient } from '../../lib/cloud-api/client';
 import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
 import { sendableStatus } from '../../lib/templates';
+import { binaryResolver } from '../shared/binary';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
 import { campaignClient, type cloudApiClient, toNodeError } from '../shared/transport';
@@ -230,6 +231,7 @@ async function readSettings(
 		values: readVariables(ctx, index),
 		language: ctx.getNodeParameter('recipientLanguage', index, ''),
 		tags: ctx.getNodeParameter('options.tags', index, ''),
+		binary: binaryResolver(ctx, index),
 		timeZone: recurring.readTimeZone(index),
 	});
 	return {

@@ -1,10 +1,13 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
+import { GraphApiError } from '../../lib/cloud-api/client';
 import type { MessageTemplate } from '../../lib/cloud-api/types';
+import { MediaUploader } from '../../lib/media/upload';
 import type { ContactState } from '../../lib/store/types';
 import { sendWithPolicy, type PreparedSend } from '../../lib/send-template';
 import { buildTemplateMessage, pickTemplateLanguage } from '../../lib/templates';
 import { encodeCallbackData } from '../../lib/webhook';
+import { binaryResolver } from '../shared/binary';
 import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
 import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../shared/transport';
@@ -69,7 +72,8 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 	const contacts = prepared.length > 0 ? await store.getContacts(businessNumberId, [...new Set(prepared.map((item) => item.waId))]) : new Map<string, ContactState>();
 
 	// 3. policy and send, in input order
-	const context = { client, store, businessNumberId, ref: ctx.getExecutionId() };
+	// One uploader per execution: items sharing a file upload it once.
+	const context = { client, store, businessNumberId, ref: ctx.getExecutionId(), uploader: new MediaUploader(client) };
 	for (const item of prepared) {
 		const base = {
 			to: item.e164,
@@ -87,6 +91,17 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 		} else if (outcome.status === 'sent') {
 			const { window, ...sent } = outcome;
 			emit({ ...sent, renderedText: item.renderedText, ...(window ? { window: { ...window } } : {}) });
+		} else if (outcome.status === 'media_failed') {
+			const graph = outcome.error instanceof GraphApiError ? outcome.error : undefined;
+			const message = graph ? `uploading ${outcome.label} failed — WhatsApp error ${graph.code}: ${graph.entry.meaning}` : outcome.error.message;
+			const description = `Nothing was sent. ${graph ? `${graph.entry.message}${graph.details ? ` Details: ${graph.details}` : ''}` : ''}`.trim();
+			if (!continueOnFail) {
+				const error = graph ? toNodeApiError(ctx.getNode(), graph, { itemIndex: item.index, secrets }) : new NodeOperationError(ctx.getNode(), message, { itemIndex: item.index });
+				error.message = `Item ${item.index}: ${message}`;
+				error.description = description;
+				throw error;
+			}
+			emit({ status: 'failed', reason: 'media_upload_failed', field: outcome.field, error: message, fix: description, ...(graph ? { details: graph.toJSON() } : {}) });
 		} else if (outcome.status === 'uncertain' && continueOnFail) {
 			emit({ status: 'uncertain', error: outcome.error.toJSON() });
 		} else {
@@ -132,6 +147,7 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		values: readVariables(ctx, index),
 		callbackData,
 		defaultCountry: options.defaultCountry || undefined,
+		binary: binaryResolver(ctx, index),
 	});
 	if (!built.ok) {
 		// Each message starts with its field as the editor shows it ("Recipient Phone: …"); the description lists
@@ -155,5 +171,6 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		sendToOptedOut: !!options.sendToOptedOut,
 		smartMode: !!options.smartMode,
 		timeoutMs: Number(options.timeoutMs ?? 30_000) || 30_000,
+		media: built.media,
 	};
 }

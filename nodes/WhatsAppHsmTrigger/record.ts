@@ -6,6 +6,7 @@ import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
 import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
 import { cachedCredentials } from '../shared/credential-cache';
 import { openStore } from '../shared/store';
+import { invalidateTemplates } from '../shared/templates';
 
 export interface TriggerOptions {
 	emit: Set<string>;
@@ -49,6 +50,9 @@ export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEve
 		}
 	}
 	if (inbounds.length > 0) await store.recordInbounds(inbounds);
+
+	// A template was approved, rejected, paused, re-categorised…: the template dropdowns must see it on their next load.
+	for (const event of events) if (event.field.startsWith('message_template_')) invalidateTemplates(event.wabaId);
 
 	for (const event of newEvents) {
 		await applyOptChange(store, event, options);

@@ -23,6 +23,16 @@ export function clearTemplateCache(): void {
 	cache.clear();
 }
 
+/**
+ * Forgets the cached template list of a WhatsApp Business Account (every one when `wabaId` is not given), so the
+ * next dropdown load sees a status change or a created / deleted template. Called by the trigger when a
+ * template event arrives and by the WhatsApp Templates node after it changes one. In-process: in queue mode
+ * other processes see the change when their copy expires (a minute).
+ */
+export function invalidateTemplates(wabaId?: string): void {
+	for (const key of [...cache.keys()]) if (wabaId === undefined || key.split('|')[2] === wabaId) cache.delete(key);
+}
+
 export async function loadTemplates(client: CloudApiClient, credentials: CloudApiCredentials, options: { fresh?: boolean } = {}): Promise<MessageTemplate[]> {
 	const key = `${credentials.provider}|${credentials.baseUrl}|${credentials.wabaId}|${credentials.phoneNumberId}`;
 	const hit = cache.get(key);

@@ -55,6 +55,7 @@ export function n8nHttp(ctx: Context): HttpCaller {
 			url: request.url,
 			qs: request.qs,
 			body: request.body as IHttpRequestOptions['body'],
+			...(request.headers ? { headers: request.headers } : {}),
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,

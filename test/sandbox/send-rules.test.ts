@@ -87,7 +87,7 @@ describe('accepted sends', () => {
 				},
 			]),
 			templateSend('lab_results', 'en', [
-				{ type: 'header', parameters: [{ type: 'document', document: { id: '1234567890', filename: 'results.pdf' } }] },
+				{ type: 'header', parameters: [{ type: 'document', document: { link: 'https://lab.example.com/results.pdf', filename: 'results.pdf' } }] },
 				{ type: 'body', parameters: [text('Emilia')] },
 			]),
 			templateSend('pre_visit_form', 'es', [

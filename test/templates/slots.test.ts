@@ -36,7 +36,7 @@ describe('describeSlots', () => {
 			['body.2', 'body', true],
 			['button.0.url', 'url_suffix', true],
 		]);
-		expect(slots[0]).toMatchObject({ mediaType: 'image', isText: false, displayName: 'Header image: https link or media ID' });
+		expect(slots[0]).toMatchObject({ mediaType: 'image', isText: false, displayName: 'Header image: link, media ID or binary property' });
 		expect(slots[3]).toMatchObject({ example: 'SALUD10', displayName: '"Usar descuento" button: end of https://taxi.example.com/promo/…' });
 	});
 

@@ -19,10 +19,10 @@ describe('the package as n8n loads it', () => {
 		expect(pkg.n8n.n8nNodesApiVersion).toBe(1);
 	});
 
-	it('lists the four nodes and both credentials', () => {
+	it('lists the five nodes and both credentials', () => {
 		const { nodes, credentials } = loadPackage();
 		expect(Object.keys(nodes).sort()).toEqual(
-			['bulkCampaign', 'checkConversationWindow', 'sendHsmTemplate', 'whatsAppHsmTrigger'].map((name) => `n8n-nodes-whatsapp-hsm.${name}`),
+			['bulkCampaign', 'checkConversationWindow', 'sendHsmTemplate', 'whatsAppHsmTrigger', 'whatsAppTemplates'].map((name) => `n8n-nodes-whatsapp-hsm.${name}`),
 		);
 		expect(Object.keys(credentials).sort()).toEqual(['whatsAppCloudApi', 'whatsAppStoreRedisApi']);
 	});

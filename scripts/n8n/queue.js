@@ -297,6 +297,9 @@ async function startQueueCluster(options = {}) {
 			DB_POSTGRESDB_USER: postgres.user,
 			DB_POSTGRESDB_PASSWORD: postgres.password,
 			DB_POSTGRESDB_DATABASE: postgres.database,
+			// n8n's default pool of 2 connections is exhausted by a worker sending hundreds of messages per second
+			// (n8n reads a credential from the database on each authenticated request): its pings then time out.
+			DB_POSTGRESDB_POOL_SIZE: '10',
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: redis.host,
 			QUEUE_BULL_REDIS_PORT: String(redis.port),

@@ -56,13 +56,21 @@ function track(child) {
 	child.once('exit', () => livePids.delete(child.pid));
 	if (exitHook) return;
 	exitHook = true;
-	process.once('exit', () => {
+	const killAll = () => {
 		for (const pid of livePids) {
 			try {
 				process.kill(pid, 'SIGKILL');
 			} catch {}
 		}
-	});
+	};
+	process.once('exit', killAll);
+	// Ended by a signal (a test runner's SIGTERM skips 'exit'): no PostgreSQL or Redis left behind.
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+		process.once(signal, () => {
+			killAll();
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
 }
 
 function findBinary(candidates, what) {

@@ -30,13 +30,22 @@ function trackGroup(pid) {
 	liveGroups.add(pid);
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
-	process.once('exit', () => {
+	const killAll = () => {
 		for (const group of liveGroups) {
 			try {
 				process.kill(-group, 'SIGKILL');
 			} catch {}
 		}
-	});
+	};
+	process.once('exit', killAll);
+	// A test runner or shell ending this process with a signal skips 'exit': end the groups, then die of the same
+	// signal (only when nobody else handles it, so a host's own handler keeps its behaviour).
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+		process.once(signal, () => {
+			killAll();
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
 }
 
 function freePort() {

@@ -24,7 +24,7 @@ const path = require('node:path');
 
 const { installN8n, isInstalled, startN8n, paths } = require('./n8n/runtime');
 const { startQueueCluster } = require('./n8n/queue');
-const { CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, importExamples, entryUrl } = require('./demo/examples');
+const { CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, importExamples, entryUrl, seedWeeklyAudience } = require('./demo/examples');
 const { createSandboxClient } = require('./demo/sandbox-client');
 const { createStory, StepError, QUEUE_MODE_SKIPPED_STEPS } = require('./demo/story');
 
@@ -193,6 +193,11 @@ async function main() {
 		out.setup(`credential "${redisStore.name}" → Redis ${n8n.redis.host}:${n8n.redis.port} (the Redis n8n's queue uses; key prefix whatsapp-hsm:)`);
 	}
 	const workflows = await importExamples(client, credential, { redisStore });
+	// The weekly promotion reads its audience from a Data Table: a sample one, so the example runs as it is.
+	await seedWeeklyAudience(client).then(
+		() => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" created with a sample audience (examples/weekly-promotion.json)`),
+		(error) => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" not created (${error.message}): the weekly promotion needs it`),
+	);
 	out.setup('examples imported and published:');
 	for (const [key, workflow] of Object.entries(workflows)) console.log(`          ${workflow.name.padEnd(72)} ${n8n.editorUrl}/workflow/${workflow.id}   (examples/${key}.json)`);
 

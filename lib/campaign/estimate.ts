@@ -11,6 +11,7 @@ import { evaluateWindow } from '../window/evaluate';
 import { priceOf, type RateCard } from './rate-card';
 import { preparedChunks, type PipelineOptions, type PreparedRow } from './recipients';
 import { messagingLimitFor, resolveRateCap, skipReasons } from './rules';
+import { localIso, SendWindowCounter, type SendWindowTally, type ZoneSource } from './send-window';
 
 export interface DryRunRow {
 	index: number;
@@ -34,6 +35,12 @@ export interface DryRunRow {
 	freeEntryPoint?: boolean;
 	renderedText?: string;
 	tags?: string[];
+	/** Send Window: the recipient's zone, where it came from, their local time, and when their window opens */
+	timeZone?: string;
+	timeZoneSource?: ZoneSource;
+	timeZoneNote?: string;
+	localTime?: string;
+	sendWindowOpensAt?: string;
 }
 
 export interface CostLine {
@@ -62,6 +69,8 @@ export interface DryRunSummary {
 	rateCap: number;
 	/** At the cap, without retries */
 	estimatedSeconds: number;
+	/** With a Send Window: how many go now and how many later (outside their window), per zone */
+	sendWindow?: SendWindowTally & { laterWithinWait: number };
 }
 
 export interface EstimateOptions extends Omit<PipelineOptions, 'indexes' | 'seen' | 'stopped'> {
@@ -85,6 +94,9 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 	const byPriceCategory: Record<string, CostLine> = {};
 	const byCountry: Record<string, CostLine> = {};
 	let wouldSend = 0;
+	const windowCounter = options.sendWindow ? new SendWindowCounter(options.sendWindow.window) : undefined;
+	const waitUntil = now + (options.sendWindow?.window.waitMs ?? 0);
+	let laterWithinWait = 0;
 	let outsideWindow = 0;
 	let cost = 0;
 	const add = (table: Record<string, CostLine>, key: string, price: number) => {
@@ -98,11 +110,30 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 		for (const row of chunk) options.onRow(dryRunRow(row));
 
 		function dryRunRow(row: PreparedRow): DryRunRow {
+			const zone = row.zone ? { timeZone: row.zone.zone, timeZoneSource: row.zone.source, timeZoneNote: row.zone.note, localTime: row.localTime } : {};
 			if (row.kind === 'skipped') {
 				byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
-				return { index: row.index, status: 'skipped', reason: row.reason, message: row.message, field: row.field, code: row.code, waId: row.waId, phone: row.waId ? undefined : row.phone, language: row.language, tags: row.tags };
+				const opensAt = row.sendWindowOpensAt;
+				if (opensAt !== undefined && row.zone) {
+					windowCounter?.add(row.zone.zone, opensAt);
+					if (opensAt <= waitUntil) laterWithinWait++;
+				}
+				return {
+					index: row.index,
+					status: 'skipped',
+					reason: row.reason,
+					message: row.message,
+					field: row.field,
+					code: row.code,
+					waId: row.waId,
+					phone: row.waId ? undefined : row.phone,
+					language: row.language,
+					tags: row.tags,
+					...zone,
+					sendWindowOpensAt: opensAt !== undefined && row.zone ? localIso(opensAt, row.zone.zone) : undefined,
+				};
 			}
-			const base = { index: row.index, waId: row.waId, country: row.country, template: row.template.name, language: row.template.language, languageMatch: row.languageMatch, category: row.template.category, renderedText: row.renderedText, tags: row.tags };
+			const base = { index: row.index, waId: row.waId, country: row.country, template: row.template.name, language: row.template.language, languageMatch: row.languageMatch, category: row.template.category, renderedText: row.renderedText, tags: row.tags, ...zone };
 			// Recipients already done in this campaign would be skipped by the real run too.
 			const record = row.record;
 			if (record && !(record.state === 'paused' || (record.state === 'failed' && options.retryFailed))) {
@@ -120,6 +151,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 			});
 			const price = priceOf(card, row.country, category);
 			wouldSend++;
+			if (row.zone) windowCounter?.add(row.zone.zone, undefined);
 			if (!windowOpen) outsideWindow++;
 			cost += price;
 			add(byPriceCategory, category, price);
@@ -149,6 +181,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 		rateCap,
 		estimatedSeconds: Math.ceil(wouldSend / rateCap),
 	};
+	if (windowCounter) summary.sendWindow = { ...windowCounter.result(), laterWithinWait };
 	if (tier && limit !== undefined) {
 		summary.messagingLimit = { tier, limit: Number.isFinite(limit) ? limit : 'unlimited' };
 		summary.exceedsMessagingLimit = outsideWindow > limit;

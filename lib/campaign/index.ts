@@ -30,6 +30,12 @@
  *   GroupCommit, TAKEN_OVER_CODE, toSendResult(cloud answer).
  * Rate card: DEFAULT_RATE_CARD (Meta's rates effective 2025-07-01, USD: Argentina + "other"), parseRateCard,
  *   priceOf(card, country, category).
+ * Recurring campaigns: period.ts (Campaign Period: periodKey day `2026-12-02` / ISO week `2026-W49` / month
+ *   `2026-12` in a zone, resolvePeriod, periodCampaignId `<id>@<period>`, splitPeriodCampaignId, periodsEndingWith),
+ *   period-report.ts (periodComparison: periods side by side), send-window.ts (parseSendWindow, resolveRecipientZone:
+ *   item field → single-zone country (country-zones.ts) → workflow zone, windowState, SendWindowCounter);
+ *   BulkCampaignOptions.sendWindow skips closed windows as outside_send_window (not claimed) and waits up to
+ *   window.waitMs for openings.
  * Rules as data (rules.ts): throughputByLevel, messagingLimitByTier, pausingQualityRatings, usMarketingRule,
  *   campaignDefaults, skipReasons, resolveRateCap, throughputFor, messagingLimitFor.
  */
@@ -43,3 +49,7 @@ export * from './run';
 export * from './estimate';
 export * from './report';
 export * from './progress';
+export * from './period';
+export * from './period-report';
+export * from './send-window';
+export * from './country-zones';

@@ -11,6 +11,7 @@ import type { ConversationStore, ContactState, RecipientRecord } from '../store/
 import { buildTemplateMessage, pickTemplateLanguage, type TemplateMessagePayload } from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
 import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
+import { localIso, resolveRecipientZone, windowState, type RecipientZone, type SendWindow } from './send-window';
 
 /** One input row as the caller reads it. */
 export interface RecipientRow {
@@ -20,6 +21,8 @@ export interface RecipientRow {
 	/** The contact's language or locale (es_AR, pt-BR…) */
 	language?: unknown;
 	tags?: unknown;
+	/** The recipient's time zone (Send Window), IANA name or offset */
+	timeZone?: unknown;
 }
 
 /** Reads row `index`; a throw makes that row invalid with the error's message (e.g. a failing expression). */
@@ -53,6 +56,9 @@ export interface ReadyRecipient {
 	contact?: ContactState;
 	/** This campaign's record of the recipient, when an earlier run claimed it */
 	record?: RecipientRecord;
+	/** With a Send Window: the recipient's zone, where it came from, and their local time when checked */
+	zone?: RecipientZone;
+	localTime?: string;
 }
 
 export interface SkippedRecipient {
@@ -71,6 +77,10 @@ export interface SkippedRecipient {
 	tags?: string[];
 	/** ISO time before which the contact must not receive marketing (131049) */
 	notBefore?: string;
+	zone?: RecipientZone;
+	localTime?: string;
+	/** outside_send_window: epoch ms when the recipient's window opens */
+	sendWindowOpensAt?: number;
 }
 
 export type PreparedRow = ReadyRecipient | SkippedRecipient;
@@ -91,6 +101,10 @@ export interface PipelineOptions {
 	now?: () => number;
 	/** Checked between chunks: true stops reading (a paused or aborted run) */
 	stopped?: () => boolean;
+	/** Send only inside each recipient's window; zones fall back to `workflowZone` */
+	sendWindow?: { window: SendWindow; workflowZone: string };
+	/** Recipients whose earlier send failed are claimed again (so the window applies to them) */
+	retryFailed?: boolean;
 }
 
 export function normaliseTags(value: unknown): string[] | undefined {
@@ -106,7 +120,7 @@ function phoneText(value: unknown): string | undefined {
 }
 
 /** Reads and builds one row (no store access): a ready send, or a skip naming the field and the fix. */
-export function prepareRow(index: number, read: RowReader, options: Pick<PipelineOptions, 'template' | 'campaignId' | 'defaultCountry'>): PreparedRow {
+export function prepareRow(index: number, read: RowReader, options: Pick<PipelineOptions, 'template' | 'campaignId' | 'defaultCountry' | 'sendWindow'>): PreparedRow {
 	let row: RecipientRow;
 	try {
 		row = read(index);
@@ -128,6 +142,12 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 		return { kind: 'skipped', index, reason: skipReasons.invalid, field, message: `Item ${index}: ${all}`, phone: phoneText(row.phone), language: picked.language, tags };
 	}
 	const waId = built.recipient.waId;
+	let zone: RecipientZone | undefined;
+	if (options.sendWindow) {
+		const resolved = resolveRecipientZone(row.timeZone, built.recipient.country, options.sendWindow.workflowZone);
+		if (!resolved.ok) return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'timeZone', message: `Item ${index}: ${resolved.message}`, waId, language: picked.language, tags };
+		zone = resolved.zone;
+	}
 	try {
 		// Set after building: the status webhooks of this message then find its campaign recipient.
 		built.payload.biz_opaque_callback_data = encodeCallbackData({ campaignId: options.campaignId, recipient: waId });
@@ -145,6 +165,42 @@ export function prepareRow(index: number, read: RowReader, options: Pick<Pipelin
 		payload: built.payload,
 		renderedText: built.renderedText,
 		tags,
+		zone,
+	};
+}
+
+/** States of this campaign's record that the claim reports (already sent, in progress…): no window check for them. */
+function claimDecides(record: RecipientRecord | undefined, retryFailed: boolean): boolean {
+	if (!record) return false;
+	if (record.state === 'paused') return false;
+	if (record.state === 'failed' || record.state === 'skipped') return !retryFailed;
+	return true;
+}
+
+/**
+ * The Send Window check of a recipient that passed every other rule: sets its local time, and returns the
+ * `outside_send_window` skip when its window is closed. Exempt categories and recipients the claim will report
+ * on (already sent…) are not checked.
+ */
+export function sendWindowSkip(ready: ReadyRecipient, options: Pick<PipelineOptions, 'sendWindow' | 'retryFailed'>, now: number): SkippedRecipient | undefined {
+	const setting = options.sendWindow;
+	if (!setting || !ready.zone) return undefined;
+	const zone = ready.zone.zone;
+	const state = windowState(setting.window, zone, now);
+	ready.localTime = state.localTime;
+	if (setting.window.exemptCategories.has(ready.template.category) || claimDecides(ready.record, !!options.retryFailed) || state.open) return undefined;
+	const opensAt = state.opensAt as number;
+	return {
+		kind: 'skipped',
+		index: ready.index,
+		reason: skipReasons.outsideSendWindow,
+		message: `Outside the send window (${setting.window.label}, ${zone}): it is ${state.localTime.slice(11, 16)} there; the window opens at ${localIso(opensAt, zone)}. Not claimed: the next run sends it`,
+		waId: ready.waId,
+		language: ready.template.language,
+		tags: ready.tags,
+		zone: ready.zone,
+		localTime: state.localTime,
+		sendWindowOpensAt: opensAt,
 	};
 }
 
@@ -213,7 +269,7 @@ export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<
 				if (row.kind !== 'ready') continue;
 				row.contact = contacts.get(row.waId);
 				row.record = records.get(row.waId);
-				const skip = policySkip(row, counts.get(row.waId) ?? 0, policy, at);
+				const skip = policySkip(row, counts.get(row.waId) ?? 0, policy, at) ?? sendWindowSkip(row, options, at);
 				if (skip) chunk[i] = skip;
 			}
 		}

@@ -68,6 +68,8 @@ export const skipReasons = {
 	awaitingStatus: 'awaiting_status',
 	inProgress: 'in_progress',
 	takenOver: 'taken_over',
+	/** Outside the recipient's Send Window: not claimed, the next run (or this one, waiting) sends it */
+	outsideSendWindow: 'outside_send_window',
 } as const;
 
 export type SkipReason = (typeof skipReasons)[keyof typeof skipReasons];

@@ -26,6 +26,7 @@ import {
 import type { ConversationStore } from '../store/types';
 import type { TemplateMessagePayload } from '../templates';
 import { preparedChunks, type RecipientPolicy, type RowReader, type SkippedRecipient, type TemplateChoice } from './recipients';
+import { localIso, SendWindowCounter, type RecipientZone, type SendWindow, type SendWindowTally, type ZoneSource } from './send-window';
 import { campaignDefaults, pausingQualityRatings, resolveRateCap, skipReasons } from './rules';
 import { StoreDeliveryHooks, TAKEN_OVER_CODE, type DeliveryGuarantee } from './store-hooks';
 
@@ -58,6 +59,13 @@ export interface RecipientOutcome {
 	attempts?: number;
 	notBefore?: string;
 	tags?: string[];
+	/** Send Window: the recipient's zone, where it came from (and why the workflow's), their local time */
+	timeZone?: string;
+	timeZoneSource?: ZoneSource;
+	timeZoneNote?: string;
+	localTime?: string;
+	/** outside_send_window: when the recipient's window opens, ISO with their offset */
+	sendWindowOpensAt?: string;
 }
 
 export type OutcomeCounts = Record<Outcome, number>;
@@ -86,6 +94,8 @@ export interface BulkCampaignSummary {
 	resendRounds: number;
 	stoppedBy: StopReason;
 	stopDetail?: string;
+	/** With a Send Window: recipients sent now and left for later, per zone */
+	sendWindow?: SendWindowTally;
 }
 
 export interface CampaignProgressReport {
@@ -140,6 +150,12 @@ export interface BulkCampaignOptions {
 	concurrency?: Partial<InFlightOptions>;
 	retryPolicy?: RetryPolicy;
 	now?: () => number;
+	/** Send only inside each recipient's local window (see send-window.ts); `window.waitMs` bounds the wait for openings */
+	sendWindow?: { window: SendWindow; workflowZone: string };
+	/** Told before each wait for windows to open */
+	onWindowWait?: (wait: { untilMs: number; recipients: number }) => void;
+	/** The clock's sleep (tests pass a virtual one with `now`) */
+	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export interface BulkCampaignReport {
@@ -177,6 +193,7 @@ function checkOptions(options: BulkCampaignOptions, requestTimeoutMs: number, qu
 
 export async function runBulkCampaign(options: BulkCampaignOptions): Promise<BulkCampaignReport> {
 	const now = options.now ?? Date.now;
+	const wait = options.sleep ?? sleep;
 	const startedAt = now();
 	const guarantee = options.guarantee ?? 'at-most-once';
 	const requestTimeoutMs = options.requestTimeoutMs ?? campaignDefaults.requestTimeoutMs;
@@ -221,6 +238,9 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	let decided = 0;
 	let stopped = false;
 	const deferred = new Map<number, number>();
+	/** Send Window: rows whose window opens within the wait bound → when */
+	const opening = new Map<number, number>();
+	const waitUntil = options.sendWindow ? startedAt + options.sendWindow.window.waitMs : startedAt;
 
 	const put = (outcome: RecipientOutcome) => {
 		if (keep) outcomes[outcome.index] = outcome;
@@ -248,6 +268,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		language: row.language,
 		notBefore: row.notBefore,
 		tags: row.tags,
+		...zoneFields(row.zone, row.localTime),
+		sendWindowOpensAt: row.sendWindowOpensAt !== undefined && row.zone ? localIso(row.sendWindowOpensAt, row.zone.zone) : undefined,
 	});
 
 	async function* jobs(indexes: Iterable<number>): AsyncGenerator<Job<Payload>> {
@@ -264,16 +286,19 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			chunkSize: options.chunkSize,
 			now,
 			stopped: () => stopped,
+			sendWindow: options.sendWindow,
+			retryFailed: options.retryFailed,
 		});
 		for await (const chunk of chunks) {
 			for (const row of chunk) {
 				const previous = get(row.index)?.status;
 				if (row.kind === 'skipped') {
+					if (row.sendWindowOpensAt !== undefined && row.sendWindowOpensAt <= waitUntil) opening.set(row.index, row.sendWindowOpensAt);
 					decide(skippedOutcome(row), previous);
 					continue;
 				}
 				if (row.contact?.referralAt !== undefined) hooks.referralContacts.add(row.waId);
-				const outcome: RecipientOutcome = { index: row.index, status: 'pending', waId: row.waId, language: row.template.language, tags: row.tags };
+				const outcome: RecipientOutcome = { index: row.index, status: 'pending', waId: row.waId, language: row.template.language, tags: row.tags, ...zoneFields(row.zone, row.localTime) };
 				if (previous && previous !== 'pending') {
 					counts[previous]--;
 					decided--;
@@ -404,6 +429,24 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	let stoppedBy: StopReason = report.summary.stoppedBy;
 	let stopDetail = report.summary.stopDetail;
 
+	// Send Window: wait for the windows that open within the bound, then send those recipients (earliest first).
+	while (opening.size > 0 && stoppedBy === 'completed' && !options.signal?.aborted) {
+		let next = Number.POSITIVE_INFINITY;
+		for (const at of opening.values()) next = Math.min(next, at);
+		options.onWindowWait?.({ untilMs: next, recipients: opening.size });
+		await wait(next - now(), options.signal);
+		if (options.signal?.aborted) break;
+		const at = now();
+		const due = [...opening].filter(([, opensAt]) => opensAt <= at).map(([index]) => index).sort((a, b) => a - b);
+		for (const index of due) opening.delete(index);
+		if (due.length === 0) continue;
+		report = await phase(due);
+		requests += report.summary.requests;
+		sendingMs += report.summary.durationMs;
+		stoppedBy = report.summary.stoppedBy;
+		stopDetail = report.summary.stopDetail;
+	}
+
 	// at-least-once: wait out the quiet period of what is still uncertain, then claim and send it again.
 	let rounds = 0;
 	const maxRounds = options.resendRounds ?? campaignDefaults.resendRounds;
@@ -469,8 +512,25 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			resendRounds: rounds,
 			stoppedBy,
 			stopDetail,
+			sendWindow: keep && options.sendWindow ? tallyWindow(options.sendWindow.window, outcomes) : undefined,
 		},
 	};
+}
+
+function zoneFields(zone: RecipientZone | undefined, localTime: string | undefined): Partial<RecipientOutcome> {
+	if (!zone) return {};
+	return { timeZone: zone.zone, timeZoneSource: zone.source, ...(zone.note ? { timeZoneNote: zone.note } : {}), ...(localTime ? { localTime } : {}) };
+}
+
+/** Sent now (every recipient the window let through) and left for later (outside_send_window), per zone. */
+function tallyWindow(window: SendWindow, outcomes: RecipientOutcome[]): SendWindowTally {
+	const counter = new SendWindowCounter(window);
+	for (const outcome of outcomes) {
+		if (!outcome?.timeZone) continue;
+		if (outcome.reason === skipReasons.outsideSendWindow) counter.add(outcome.timeZone, Date.parse(outcome.sendWindowOpensAt as string));
+		else if (outcome.status !== 'skipped') counter.add(outcome.timeZone, undefined);
+	}
+	return counter.result();
 }
 
 async function refreshUncertain(

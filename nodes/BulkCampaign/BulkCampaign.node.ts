@@ -11,6 +11,7 @@ import { STORE_CREDENTIAL_TEST, storeCredentialTest, storeProperties } from '../
 import { getTemplateFields, getTemplateLanguages, getTemplates, templateProperties } from '../shared/templates';
 import { runSend } from './execute';
 import { runReport } from './report';
+import { campaignPeriodProperties, reportPeriodOptions, sendWindowProperties } from './recurring';
 
 const send = { operation: ['send'] };
 
@@ -63,9 +64,10 @@ export class BulkCampaign implements INodeType {
 				required: true,
 				placeholder: 'October reminders',
 				description:
-					'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign.',
+					'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign. On a schedule, set Campaign Period so that each week (or day, month) is a new campaign.',
 				displayOptions: { show: send },
 			},
+			...campaignPeriodProperties.map((property) => ({ ...property, displayOptions: { ...property.displayOptions, show: { ...send, ...(property.displayOptions?.show ?? {}) } } })),
 			{
 				displayName: 'Recipient Phone',
 				name: 'phone',
@@ -86,6 +88,7 @@ export class BulkCampaign implements INodeType {
 					'Whether to only estimate: nothing is claimed or sent. Outputs each recipient\'s rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.',
 				displayOptions: { show: send },
 			},
+			...sendWindowProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
 			{
 				displayName: 'Options',
 				name: 'options',
@@ -254,6 +257,7 @@ export class BulkCampaign implements INodeType {
 						default: 0,
 						description: 'Width of the chart\'s time steps (0: chosen from the campaign\'s duration)',
 					},
+					...reportPeriodOptions,
 					{
 						displayName: 'Include Chart',
 						name: 'includeChart',

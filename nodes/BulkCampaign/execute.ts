@@ -23,6 +23,7 @@ import { openStore } from '../shared/store';
 import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
 import { cloudApiClient, toNodeError } from '../shared/transport';
 import { sharedRateLimiter } from './limiter';
+import { readRecurring, type RecurringSettings } from './recurring';
 
 type Options = {
 	addSummary?: boolean;
@@ -44,6 +45,9 @@ type Options = {
 
 interface Settings {
 	campaignId: string;
+	recurring: RecurringSettings;
+	/** The run's start: the period it belongs to, and the clock of the dry run */
+	startedAt: number;
 	template: TemplateChoice;
 	dryRun: boolean;
 	options: Options;
@@ -95,8 +99,8 @@ async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boole
 				[],
 				Array.from({ length: total }, (_, index) => ({
 					json: problems.has(index)
-						? { campaignId: settings.campaignId, status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
-						: { campaignId: settings.campaignId, status: 'skipped', reason: 'stopped_invalid_input', message: why },
+						? { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
+						: { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'stopped_invalid_input', message: why },
 					pairedItem: { item: index },
 				})),
 			];
@@ -142,6 +146,9 @@ async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boole
 		retryFailed: !!options.retryFailed,
 		// Unique per execution, even for two manual runs at once: the store's fences compare owners.
 		owner: `${ctx.getExecutionId() || 'manual'}:${randomUUID()}`,
+		sendWindow: settings.recurring.sendWindow,
+		onWindowWait: ({ untilMs, recipients }) =>
+			ctx.logger.info(`Bulk Campaign ${settings.campaignId}: waiting until ${new Date(untilMs).toISOString()} for the send window of ${recipients} recipient(s) to open`),
 		onProgress: (progress) => ctx.logger.info(formatProgress(progress)),
 		signal: ctx.getExecutionCancelSignal?.(),
 	}).catch((error: Error) => {
@@ -150,13 +157,13 @@ async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boole
 
 	const sent: INodeExecutionData[] = [];
 	const notSent: INodeExecutionData[] = [];
-	const base = { campaignId: settings.campaignId, template: settings.template.name };
+	const base = { campaignId: settings.campaignId, template: settings.template.name, ...periodField(settings) };
 	for (const outcome of report.outcomes) {
 		const json = outcomeJson(outcome, base);
 		(outcome.status === 'sent' ? sent : notSent).push({ json, pairedItem: { item: outcome.index } });
 	}
 	if (options.addSummary) {
-		sent.push({ json: { type: 'summary', ...(report.summary as unknown as IDataObject) }, pairedItem: allItems(total) });
+		sent.push({ json: { type: 'summary', ...(report.summary as unknown as IDataObject), ...periodSummary(settings) }, pairedItem: allItems(total) });
 	}
 	ctx.logger.info(
 		`Bulk Campaign ${settings.campaignId}: ${report.summary.counts.sent} sent, ${total - report.summary.counts.sent} not sent in ${Math.round(report.summary.durationMs / 1000)} s (${report.summary.achievedRate} msg/s, cap ${report.summary.rateCap}); ${report.summary.stoppedBy}${report.summary.stopDetail ? `: ${report.summary.stopDetail}` : ''}`,
@@ -186,6 +193,9 @@ async function readSettings(
 		if (!campaignName) throw fieldError('Campaign Name', 'give the campaign a name: it makes reruns continue the same campaign instead of sending again');
 		campaignId = deriveCampaignId({ workflowId: String(ctx.getWorkflow().id ?? ''), nodeName: node.name, template: name, name: campaignName });
 	}
+	const startedAt = Date.now();
+	const recurring = readRecurring(ctx, campaignId, startedAt, fieldError);
+	campaignId = recurring.campaignId;
 	const cap = Number(options.frequencyCap ?? 0);
 	if (!Number.isFinite(cap) || cap < 0) throw fieldError('Options › Frequency Cap', 'must be 0 (no cap) or a number of templates');
 	const days = Number(options.frequencyCapDays ?? 7);
@@ -200,9 +210,12 @@ async function readSettings(
 		values: readVariables(ctx, index),
 		language: ctx.getNodeParameter('recipientLanguage', index, ''),
 		tags: ctx.getNodeParameter('options.tags', index, ''),
+		timeZone: recurring.readTimeZone(index),
 	});
 	return {
 		campaignId,
+		recurring,
+		startedAt,
 		template: { name, translations, defaultLanguage },
 		dryRun: ctx.getNodeParameter('dryRun', 0, false) as boolean,
 		options,
@@ -215,7 +228,7 @@ async function readSettings(
 function findInvalid(settings: Settings, total: number): Array<{ index: number; message?: string }> {
 	const invalid: Array<{ index: number; message?: string }> = [];
 	for (let index = 0; index < total; index++) {
-		const row = prepareRow(index, settings.read, { template: settings.template, campaignId: settings.campaignId, defaultCountry: settings.options.defaultCountry || undefined });
+		const row = prepareRow(index, settings.read, { template: settings.template, campaignId: settings.campaignId, defaultCountry: settings.options.defaultCountry || undefined, sendWindow: settings.recurring.sendWindow });
 		if (row.kind === 'skipped') invalid.push({ index, message: row.message });
 	}
 	return invalid;
@@ -251,12 +264,14 @@ async function dryRun(
 		phoneInfo,
 		rateCap,
 		retryFailed: !!settings.options.retryFailed,
+		sendWindow: settings.recurring.sendWindow,
+		now: () => settings.startedAt,
 		onRow: (row: DryRunRow) => {
-			const json = { campaignId: settings.campaignId, dryRun: true, ...dryRunJson(row) };
+			const json = { campaignId: settings.campaignId, ...periodField(settings), dryRun: true, ...dryRunJson(row) };
 			(row.status === 'would_send' ? wouldSend : skipped).push({ json, pairedItem: { item: row.index } });
 		},
 	});
-	wouldSend.push({ json: { type: 'summary', ...(summary as unknown as IDataObject) }, pairedItem: allItems(total) });
+	wouldSend.push({ json: { type: 'summary', ...(summary as unknown as IDataObject), ...periodSummary(settings) }, pairedItem: allItems(total) });
 	return [wouldSend, skipped];
 }
 
@@ -264,7 +279,7 @@ function dryRunJson(row: DryRunRow): IDataObject {
 	const json: IDataObject = { status: row.status === 'would_send' ? 'would_send' : 'skipped' };
 	const phone = row.waId ? `+${row.waId}` : row.phone;
 	if (phone !== undefined) json.phone = phone;
-	for (const key of ['reason', 'message', 'field', 'code', 'waId', 'country', 'template', 'language', 'languageMatch', 'category', 'priceCategory', 'price', 'currency', 'windowOpen', 'freeEntryPoint', 'renderedText', 'tags'] as const) {
+	for (const key of ['reason', 'message', 'field', 'code', 'waId', 'country', 'template', 'language', 'languageMatch', 'category', 'priceCategory', 'price', 'currency', 'windowOpen', 'freeEntryPoint', 'renderedText', 'tags', 'timeZone', 'timeZoneSource', 'timeZoneNote', 'localTime', 'sendWindowOpensAt'] as const) {
 		if (row[key] !== undefined) json[key] = row[key] as IDataObject[string];
 	}
 	json.valid = row.reason !== 'invalid';
@@ -276,10 +291,26 @@ function outcomeJson(outcome: RecipientOutcome, base: { campaignId: string; temp
 	const phone = outcome.waId ? `+${outcome.waId}` : outcome.phone;
 	if (phone !== undefined) json.phone = phone;
 	if (outcome.waId) json.waId = outcome.waId;
-	for (const key of ['reason', 'message', 'code', 'field', 'wamid', 'messageStatus', 'language', 'attempts', 'notBefore', 'details', 'tags'] as const) {
+	for (const key of ['reason', 'message', 'code', 'field', 'wamid', 'messageStatus', 'language', 'attempts', 'notBefore', 'details', 'tags', 'timeZone', 'timeZoneSource', 'timeZoneNote', 'localTime', 'sendWindowOpensAt'] as const) {
 		if (outcome[key] !== undefined) json[key] = outcome[key] as IDataObject[string];
 	}
 	if (outcome.code !== undefined && outcome.code > 0) json.meaning = describeError(outcome.code).meaning;
+	return json;
+}
+
+/** Every item of a recurring campaign names its period. */
+function periodField(settings: Settings): IDataObject {
+	return settings.recurring.period ? { period: settings.recurring.period.key } : {};
+}
+
+/** The summary: the period with its bounds (when the next campaign starts) in the workflow's zone. */
+function periodSummary(settings: Settings): IDataObject {
+	const period = settings.recurring.period;
+	if (!period) return {};
+	const json: IDataObject = { period: period.key, periodKind: period.kind };
+	if (period.startsAt) json.periodStartsAt = period.startsAt;
+	if (period.nextStartsAt) json.nextPeriodStartsAt = period.nextStartsAt;
+	if (period.zone) json.periodTimeZone = period.zone;
 	return json;
 }
 

@@ -1,9 +1,21 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { funnelChartSvg, funnelRows } from '../../lib/campaign';
+import { periodCampaignId, periodsEndingWith, splitPeriodCampaignId } from '../../lib/campaign/period';
+import { periodComparison } from '../../lib/campaign/period-report';
 import { openStore } from '../shared/store';
 
-type ReportOptions = { bucketMinutes?: number; includeChart?: boolean; binaryPropertyName?: string };
+type ReportOptions = { bucketMinutes?: number; includeChart?: boolean; binaryPropertyName?: string; comparePeriods?: number; periodKeys?: string };
+
+/** The periods to compare (oldest first), or undefined for the one campaign given. */
+function periodsToCompare(campaignId: string, options: ReportOptions): { base: string; periods: string[] } | undefined {
+	const { campaignId: base, period } = splitPeriodCampaignId(campaignId);
+	const keys = String(options.periodKeys ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+	if (keys.length > 0) return { base, periods: keys };
+	const count = Math.floor(Number(options.comparePeriods ?? 1));
+	if (period && count > 1) return { base, periods: periodsEndingWith(period, count) };
+	return undefined;
+}
 
 /** Report: per input item, the funnel of the campaign it names, from the store (results and trigger statuses). */
 export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
@@ -17,6 +29,28 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 			if (!campaignId) throw new NodeOperationError(ctx.getNode(), 'Campaign ID — give the campaignId shown in the Bulk Campaign\'s output items', { itemIndex: index });
 			const options = ctx.getNodeParameter('reportOptions', index, {}) as ReportOptions;
 			const bucketMinutes = Number(options.bucketMinutes ?? 0);
+			const compare = periodsToCompare(campaignId, options);
+			if (compare) {
+				// Side by side: one item per period (its funnel as columns), oldest first.
+				const summaries = [];
+				for (const period of compare.periods) {
+					let id: string;
+					try {
+						id = periodCampaignId(compare.base, period);
+					} catch (error) {
+						throw new NodeOperationError(ctx.getNode(), `Report Options › Compare Period Keys — ${(error as Error).message}`, { itemIndex: index });
+					}
+					summaries.push({ period, summary: await store.summariseCampaign(id) });
+				}
+				if (summaries.every(({ summary }) => summary.total === 0)) {
+					throw new NodeOperationError(ctx.getNode(), `Campaign ID — the store has no recipients for "${compare.base}" in ${compare.periods.join(', ')}`, {
+						itemIndex: index,
+						description: 'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Store as that node',
+					});
+				}
+				out.push(...periodComparison(compare.base, summaries).map((row) => ({ json: row as unknown as IDataObject, pairedItem: { item: index } })));
+				continue;
+			}
 			const summary = await store.summariseCampaign(campaignId, bucketMinutes > 0 ? { bucketMs: bucketMinutes * 60_000 } : {});
 			if (summary.total === 0) {
 				throw new NodeOperationError(ctx.getNode(), `Campaign ID — the store has no recipients for campaign "${campaignId}"`, {
@@ -24,7 +58,8 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 					description: 'Copy the campaignId from a Bulk Campaign output item, and use the same Store as that node',
 				});
 			}
-			const rows = funnelRows(summary).map((row) => ({ json: { ...row, total: summary.total } as IDataObject, pairedItem: { item: index } }) as INodeExecutionData);
+			const { period } = splitPeriodCampaignId(campaignId);
+			const rows = funnelRows(summary).map((row) => ({ json: { ...row, ...(period ? { period } : {}), total: summary.total } as IDataObject, pairedItem: { item: index } }) as INodeExecutionData);
 			if (options.includeChart) {
 				const svg = funnelChartSvg(summary);
 				const binary = await ctx.helpers.prepareBinaryData(Buffer.from(svg, 'utf8'), `${campaignId}-funnel.svg`, 'image/svg+xml');

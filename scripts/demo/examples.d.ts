@@ -20,3 +20,11 @@ export declare function importExamples(
 	credential: CredentialRef,
 	options?: { keys?: string[]; suffix?: string; redisStore?: CredentialRef },
 ): Promise<Record<string, StoredWorkflow>>;
+/** The Data Table examples/weekly-promotion.json reads its audience from. */
+export declare const WEEKLY_AUDIENCE_TABLE: string;
+/** Creates the weekly promotion's Data Table (columns phone, name, language, timeZone) with rows; returns its ID. */
+export declare function seedWeeklyAudience(
+	client: N8nClient,
+	rows?: Array<{ phone: string; name: string; language: string; timeZone: string }>,
+	name?: string,
+): Promise<string>;

@@ -106,4 +106,28 @@ async function importExamples(client, credential, options = {}) {
 	return stored;
 }
 
-module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, listExamples, readExample, withUniquePaths, withRedisStore, entryUrl, importExamples };
+/** The Data Table examples/weekly-promotion.json reads its audience from. */
+const WEEKLY_AUDIENCE_TABLE = 'Weekly promotion audience';
+
+/**
+ * Creates the weekly promotion's Data Table through n8n's public API, with a sample audience in several zones (the
+ * number's country decides where `timeZone` is empty). Returns the table's ID.
+ * @param {import('../n8n/rest').N8nClient} client with an API key
+ */
+async function seedWeeklyAudience(client, rows = WEEKLY_SAMPLE_AUDIENCE, name = WEEKLY_AUDIENCE_TABLE) {
+	const table = await client.api('POST', '/data-tables', {
+		name,
+		columns: ['phone', 'name', 'language', 'timeZone'].map((column) => ({ name: column, type: 'string' })),
+	});
+	await client.api('POST', `/data-tables/${table.id}/rows`, { data: rows, returnType: 'count' });
+	return table.id;
+}
+
+const WEEKLY_SAMPLE_AUDIENCE = [
+	{ phone: '+54 9 11 5555 1234', name: 'Emilia', language: 'es', timeZone: '' },
+	{ phone: '+34 612 345 678', name: 'Lucía', language: 'es', timeZone: 'Europe/Madrid' },
+	{ phone: '+52 55 1234 5678', name: 'Diego', language: 'es', timeZone: 'America/Mexico_City' },
+	{ phone: '+57 301 234 5678', name: 'Camila', language: 'es', timeZone: '' },
+];
+
+module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, listExamples, readExample, withUniquePaths, withRedisStore, entryUrl, importExamples, seedWeeklyAudience };

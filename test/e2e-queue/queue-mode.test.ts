@@ -276,7 +276,7 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 
 	test('the whole story plays: trigger on the webhook processor, sends and the report on workers', async () => {
 		const client = cluster.rest;
-		workflows = await importExamples(client, storyCloud, { redisStore, suffix: randomUUID().slice(0, 8) });
+		workflows = await importExamples(client, storyCloud, { keys: ['appointment-reminder', 'operator-form', 'promotion-campaign', 'whatsapp-inbox'], redisStore, suffix: randomUUID().slice(0, 8) });
 		const viaWebhook = cluster.viaWebhookProcessor;
 		const inboxUrl = viaWebhook(await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger'));
 		expect(inboxUrl.startsWith(`${cluster.webhook.url}/webhook/`)).toBe(true);

@@ -39,8 +39,8 @@ describe('the example workflows in a real n8n', () => {
 		});
 	}, E2E_TIMEOUT_MS);
 
-	test('there are the four seed scenarios, and every example uses this package', () => {
-		expect(examples.map((example) => example.key)).toEqual(['appointment-reminder', 'operator-form', 'promotion-campaign', 'whatsapp-inbox']);
+	test('there are the four seed scenarios and the weekly promotion, and every example uses this package', () => {
+		expect(examples.map((example) => example.key)).toEqual(['appointment-reminder', 'operator-form', 'promotion-campaign', 'weekly-promotion', 'whatsapp-inbox']);
 		for (const { key } of examples) {
 			const types = new Set(readExample(key).nodes.map((node) => node.type));
 			expect([key, [...types].some((type) => type.startsWith('n8n-nodes-whatsapp-hsm.'))]).toEqual([key, true]);

@@ -328,6 +328,28 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 	});
 });
 
+test('Recontact Once per Query raced from the two workers: one send', async () => {
+	const client = cluster.rest;
+	const suffix = randomUUID().slice(0, 8);
+	const workflow = await client.importAndPublish(recontactWorkflow(`queue-recontact-${suffix}`, `Queue recontact [${suffix}]`), { credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } });
+	const url = cluster.viaWebhookProcessor(await client.productionWebhookUrl(workflow, 'Start'));
+	let acrossWorkers = 0;
+	for (let round = 0; round < 8 && acrossWorkers < 2; round++) {
+		const waId = waIdOf(5, round);
+		const queryId = `wamid.query-${suffix}-${round}`;
+		const afterId = await client.lastExecutionId(workflow.id);
+		await Promise.all([post(url, { waId, queryId }), post(url, { waId, queryId })]);
+		const runs = await waitForExecutions(workflow.id, afterId, 2, 60_000);
+		const results = runs.flatMap((run) => items(run, 'Send resume contact'));
+		const sent = results.filter((result) => result.status === 'sent');
+		expect([round, sent.length, sendSandbox.control.ledger.forRecipient(waId).filter((entry) => entry.template?.name === 'resume_contact').length]).toEqual([round, 1, 1]);
+		expect(results.filter((result) => result.status === 'skipped').map((result) => result.skipped?.reason)).toEqual(['recontact_already_spent']);
+		if (new Set(runs.map((run) => workerOf(run.id))).size === 2) acrossWorkers++;
+	}
+	// Bull hands the two jobs to whichever worker is free: at least two rounds had one execution on each.
+	expect(acrossWorkers).toBe(2);
+}, 300_000);
+
 describe('campaigns across both workers, one Redis token bucket', () => {
 	let campaign: StoredWorkflow;
 	let startUrl: string;
@@ -438,7 +460,7 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		expect(summary.counts.sent + sentAtKill + uncertain.length).toBeGreaterThanOrEqual(total);
 	}, 300_000);
 
-	test('Redis restarted mid-campaign: the run stops with an error naming Redis (no secret in it), the rerun sends nothing twice', async () => {
+	test('Redis restarted mid-campaign: the run rides it out or stops with an error naming Redis (no secret in it), the rerun sends nothing twice', async () => {
 		const block = 4;
 		const total = 2000;
 		const campaignId = `queue-redis-${randomUUID().slice(0, 8)}`;
@@ -451,8 +473,10 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		const [run] = await waitForExecutions(campaign.id, afterId, 1);
 		const error = run.data.resultData.error?.message ?? '';
 		process.stdout.write(`[queue] Redis restart: execution ${run.id} ${run.status}: ${error}\n`);
-		expect(run.status).toBe('error');
-		expect(error).toMatch(/Redis/);
+		// Measured: the store's ioredis clients queue commands while Redis is away and reconnect, so a restart the
+		// n8n processes survive is ridden out (the run completes, nobody twice); a run that does fail must say Redis.
+		if (run.status === 'error') expect(error).toMatch(/Redis/);
+		else expect([run.status, duplicatesIn(ledgerFor(block)), ledgerFor(block).length]).toEqual(['success', [], total]);
 		for (const secret of [cluster.redis.password, SANDBOX_DEFAULTS.accessToken, SANDBOX_DEFAULTS.appSecret]) expect(JSON.stringify(run.data)).not.toContain(secret);
 		// n8n's own processes rode out the restart.
 		for (const handle of [cluster.main, cluster.webhook, ...cluster.workers]) expect([handle.role, handle.isRunning()]).toEqual([handle.role, true]);
@@ -467,25 +491,3 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		expect(ledger.length + uncertain).toBeGreaterThanOrEqual(total);
 	}, 300_000);
 });
-
-test('Recontact Once per Query raced from the two workers: one send', async () => {
-	const client = cluster.rest;
-	const suffix = randomUUID().slice(0, 8);
-	const workflow = await client.importAndPublish(recontactWorkflow(`queue-recontact-${suffix}`, `Queue recontact [${suffix}]`), { credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } });
-	const url = cluster.viaWebhookProcessor(await client.productionWebhookUrl(workflow, 'Start'));
-	let acrossWorkers = 0;
-	for (let round = 0; round < 8 && acrossWorkers < 2; round++) {
-		const waId = waIdOf(5, round);
-		const queryId = `wamid.query-${suffix}-${round}`;
-		const afterId = await client.lastExecutionId(workflow.id);
-		await Promise.all([post(url, { waId, queryId }), post(url, { waId, queryId })]);
-		const runs = await waitForExecutions(workflow.id, afterId, 2, 60_000);
-		const results = runs.flatMap((run) => items(run, 'Send resume contact'));
-		const sent = results.filter((result) => result.status === 'sent');
-		expect([round, sent.length, sendSandbox.control.ledger.forRecipient(waId).filter((entry) => entry.template?.name === 'resume_contact').length]).toEqual([round, 1, 1]);
-		expect(results.filter((result) => result.status === 'skipped').map((result) => result.skipped?.reason)).toEqual(['recontact_already_spent']);
-		if (new Set(runs.map((run) => workerOf(run.id))).size === 2) acrossWorkers++;
-	}
-	// Bull hands the two jobs to whichever worker is free: at least two rounds had one execution on each.
-	expect(acrossWorkers).toBe(2);
-}, 300_000);

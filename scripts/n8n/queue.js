@@ -29,14 +29,23 @@ const { paths, freePort, sleep } = runtime;
 /** Ignored by git (see .gitignore): clusters the demo and the tests create inside the repository. */
 const QUEUE_DIR = path.join(paths.REPO, '.queue-mode');
 
-function canConnect(port, host = '127.0.0.1') {
+/** True when Redis on 127.0.0.1:port accepts the password and answers PING with PONG (not LOADING). */
+function answersPing(port, password) {
 	return new Promise((resolve) => {
-		const socket = net.connect(port, host);
-		socket.once('connect', () => {
+		const socket = net.connect(port, '127.0.0.1');
+		let reply = '';
+		const done = (value) => {
 			socket.destroy();
-			resolve(true);
+			resolve(value);
+		};
+		socket.setTimeout(2_000, () => done(false));
+		socket.once('error', () => done(false));
+		socket.once('connect', () => socket.write(`AUTH ${password}\r\nPING\r\n`));
+		socket.on('data', (chunk) => {
+			reply += chunk.toString('utf8');
+			if (reply.includes('+PONG')) done(true);
+			else if (/-(LOADING|ERR|WRONGPASS|NOAUTH)[^\r]*\r\n[\s\S]*\r\n/.test(reply) || reply.split('\r\n').length > 2) done(reply.includes('+PONG'));
 		});
-		socket.once('error', () => resolve(false));
 	});
 }
 
@@ -212,8 +221,10 @@ async function startRedis({ dir, log = () => {} }) {
 		track(child);
 		const current = child;
 		exited = new Promise((resolve) => current.once('exit', resolve));
-		const deadline = Date.now() + 15_000;
-		while (!(await canConnect(port))) {
+		// Ready means PONG: right after a restart Redis accepts connections but answers LOADING while it replays
+		// its append-only file, and n8n's webhook processor turns that into 500s.
+		const deadline = Date.now() + 30_000;
+		while (!(await answersPing(port, password))) {
 			if (current.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port} (log: ${logFile})`);
 			await sleep(50);
 		}

@@ -438,7 +438,7 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		return { total, sentAtKill, summary, ledger, rerun };
 	}
 
-	test('a worker SIGKILLed mid-campaign, at least once: n8n ends the execution (stalled), the rerun reaches everyone, nobody twice', async () => {
+	test('a worker SIGKILLed mid-campaign, at least once: n8n ends the execution (crashed), the rerun reaches everyone, nobody twice', async () => {
 		const { total, sentAtKill, summary, ledger } = await killMidCampaign('atLeastOnce', 2);
 		process.stdout.write(`[queue] at least once: ${sentAtKill} sent when the worker was killed, the rerun sent ${summary.counts.sent}\n`);
 		expect(sentAtKill).toBeLessThan(total);

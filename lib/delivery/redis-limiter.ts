@@ -154,6 +154,18 @@ export class RedisRateLimiter implements RateLimiter {
 	}
 
 	private async call(op: 'take' | 'throttle', want: number): Promise<TokenGrant> {
+		try {
+			return await this.callScript(op, want);
+		} catch (error) {
+			// ioredis says "Reached the max retries per request limit" or "Connection is closed": name Redis and where,
+			// so the campaign's stop reason tells the user what to fix (ioredis messages carry no password).
+			const { host, port } = (this.redis as unknown as { options?: { host?: string; port?: number } }).options ?? {};
+			const where = host ? ` at ${host}:${port ?? 6379}` : '';
+			throw new Error(`Redis${where} did not answer the shared rate limit (${(error as Error).message}): check that Redis is running and reachable (WhatsApp Store (Redis) credential), then run the campaign again`, { cause: error });
+		}
+	}
+
+	private async callScript(op: 'take' | 'throttle', want: number): Promise<TokenGrant> {
 		const o = this.options;
 		const [granted, waitMs, rate, at] = await this.redis[commandName](
 			this.redisKey,

@@ -50,6 +50,26 @@ function withUniquePaths(workflow, suffix) {
 	return copy;
 }
 
+/** The Redis store credential the queue-mode demo and tests create (examples/*.json use the embedded store). */
+const REDIS_STORE_CREDENTIAL_NAME = 'WhatsApp Store (Redis)';
+const STORE_CREDENTIAL_TYPE = 'whatsAppStoreRedisApi';
+
+/**
+ * A copy of a workflow whose nodes of this package keep their data in Redis (Store: Redis, with the given
+ * WhatsApp Store (Redis) credential): what queue mode needs, where the trigger runs on a webhook processor and
+ * the sends on workers, so no process-local SQLite file can be shared.
+ */
+function withRedisStore(workflow, credential) {
+	const copy = structuredClone(workflow);
+	for (const node of copy.nodes) {
+		if (!node.type.startsWith('n8n-nodes-whatsapp-hsm.') || !('store' in node.parameters)) continue;
+		node.parameters.store = 'redis';
+		delete node.parameters.storeFile;
+		node.credentials = { ...node.credentials, [STORE_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
+	}
+	return copy;
+}
+
 /** The production URL of a node that starts the workflow over HTTP (our trigger, a Webhook, a Form Trigger). */
 async function entryUrl(client, stored, nodeName) {
 	const node = stored.nodes.find((candidate) => candidate.name === nodeName);
@@ -65,7 +85,8 @@ async function entryUrl(client, stored, nodeName) {
  * Creates and publishes the given examples (all by default) with the credential, in file order.
  * @param {import('../n8n/rest').N8nClient} client logged in, with an API key
  * @param {{ id: string, name: string }} credential the WhatsApp Cloud API credential
- * @param {{ keys?: string[], suffix?: string }} [options] suffix: unique paths (see withUniquePaths)
+ * @param {{ keys?: string[], suffix?: string, redisStore?: { id: string, name: string } }} [options] suffix: unique
+ *   paths (see withUniquePaths); redisStore: use the Redis store with this credential (see withRedisStore)
  * @returns {Promise<Record<string, object>>} stored workflows by example key
  */
 async function importExamples(client, credential, options = {}) {
@@ -74,8 +95,10 @@ async function importExamples(client, credential, options = {}) {
 	for (const key of keys) {
 		let workflow = readExample(key);
 		if (options.suffix) workflow = withUniquePaths(workflow, options.suffix);
+		if (options.redisStore) workflow = withRedisStore(workflow, options.redisStore);
 		try {
-			stored[key] = await client.importAndPublish(workflow, { credentials: { whatsAppCloudApi: credential } });
+			const credentials = { whatsAppCloudApi: credential, ...(options.redisStore ? { [STORE_CREDENTIAL_TYPE]: options.redisStore } : {}) };
+			stored[key] = await client.importAndPublish(workflow, { credentials });
 		} catch (error) {
 			throw new Error(`examples/${key}.json did not import and publish: ${error.message}`);
 		}
@@ -107,4 +130,4 @@ const WEEKLY_SAMPLE_AUDIENCE = [
 	{ phone: '+57 301 234 5678', name: 'Camila', language: 'es', timeZone: '' },
 ];
 
-module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, listExamples, readExample, withUniquePaths, entryUrl, importExamples, seedWeeklyAudience };
+module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, listExamples, readExample, withUniquePaths, withRedisStore, entryUrl, importExamples, seedWeeklyAudience };

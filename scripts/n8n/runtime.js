@@ -32,7 +32,7 @@ function trackGroup(pid) {
 	liveGroups.add(pid);
 	if (exitHookInstalled) return;
 	exitHookInstalled = true;
-	process.once('exit', () => {
+	const killAll = () => {
 		for (const group of liveGroups) {
 			try {
 				process.kill(-group, 'SIGKILL');
@@ -40,7 +40,16 @@ function trackGroup(pid) {
 				// already gone
 			}
 		}
-	});
+	};
+	process.once('exit', killAll);
+	// A test runner or shell ending this process with a signal skips 'exit': end the groups, then die of the same
+	// signal (only when nobody else handles it, so a host's own handler keeps its behaviour).
+	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+		process.once(signal, () => {
+			killAll();
+			if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+		});
+	}
 }
 
 function freePort() {
@@ -133,11 +142,16 @@ function n8nEnv({ port, brokerPort, userFolder, owner, extra }) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 		N8N_LOG_LEVEL: 'info',
 		N8N_LOG_OUTPUT: 'console',
-		N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
-		N8N_INSTANCE_OWNER_EMAIL: owner.email,
-		N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
-		N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
-		N8N_INSTANCE_OWNER_PASSWORD_HASH: bcryptHash(owner.password),
+		// Only the main instance sets the owner up (queue mode's workers and webhook processors get no owner).
+		...(owner
+			? {
+					N8N_INSTANCE_OWNER_MANAGED_BY_ENV: 'true',
+					N8N_INSTANCE_OWNER_EMAIL: owner.email,
+					N8N_INSTANCE_OWNER_FIRST_NAME: owner.firstName,
+					N8N_INSTANCE_OWNER_LAST_NAME: owner.lastName,
+					N8N_INSTANCE_OWNER_PASSWORD_HASH: bcryptHash(owner.password),
+				}
+			: {}),
 		...extra,
 	};
 }
@@ -171,7 +185,7 @@ function sleep(ms) {
 
 async function isReady(url) {
 	try {
-		const response = await fetch(`${url}/healthz/readiness`, { signal: AbortSignal.timeout(2_000) });
+		const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
 		return response.status === 200;
 	} catch {
 		return false;
@@ -231,6 +245,122 @@ function readLogTail(file, lines = 60) {
 }
 
 /**
+ * Spawns one n8n process (`n8n start`, `n8n worker`, `n8n webhook`) in its own process group and resolves once
+ * `readyUrl` answers 200. stop() ends that group (n8n and the task runners it spawned) and nothing else;
+ * kill(signal) sends a signal to the group without waiting (a crash test's SIGKILL).
+ * @param {object} options
+ * @param {string[]} options.args n8n CLI arguments, e.g. ['worker', '--concurrency', '5']
+ * @param {Record<string,string>} options.env full environment (see n8nEnv)
+ * @param {string} options.cwd working directory (the user folder)
+ * @param {string} options.logFile where the whole output goes
+ * @param {string} options.readyUrl health URL that answers 200 when the process is ready
+ * @param {string} [options.name] for messages ("n8n", "n8n worker 1", …)
+ * @param {number} [options.bootTimeoutMs]
+ * @param {boolean} [options.inheritOutput]
+ */
+async function startN8nProcess(options) {
+	assertInstalled();
+	const name = options.name || 'n8n';
+	const sink = createLogSink(options.logFile);
+	const started = Date.now();
+	const child = spawn(paths.NODE24, [paths.N8N_BIN, ...options.args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const onOutput = (chunk) => {
+		sink.write(chunk);
+		if (options.inheritOutput) process.stdout.write(chunk);
+	};
+	child.stdout.on('data', onOutput);
+	child.stderr.on('data', onOutput);
+	let exitInfo;
+	const exited = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exitInfo = { code, signal };
+			resolve(exitInfo);
+		});
+	});
+	child.on('error', (error) => sink.write(`spawn error: ${error.message}\n`));
+	if (child.pid) trackGroup(child.pid);
+	exited.then(() => liveGroups.delete(child.pid));
+
+	const kill = (signal) => {
+		try {
+			process.kill(-child.pid, signal);
+		} catch {}
+	};
+	let stopping;
+	async function stop() {
+		if (stopping) return stopping;
+		stopping = (async () => {
+			if (!exitInfo) {
+				kill('SIGTERM');
+				let timer;
+				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+				clearTimeout(timer);
+				if (!done) {
+					kill('SIGKILL');
+					await exited;
+				}
+			}
+			// Task runners left behind by a killed process (same group): end them too.
+			kill('SIGKILL');
+			sink.close();
+		})();
+		return stopping;
+	}
+
+	const deadline = started + (options.bootTimeoutMs || DEFAULT_BOOT_TIMEOUT_MS);
+	const fail = async (reason) => {
+		const tail = sink.tail();
+		await stop();
+		throw new Error(`${name} did not come up (${options.readyUrl}): ${reason}\n--- last lines of its log (${options.logFile}) ---\n${tail}`);
+	};
+	while (!(await isReady(options.readyUrl))) {
+		if (exitInfo) await fail(`it exited (${exitInfo.signal || `code ${exitInfo.code}`})`);
+		if (Date.now() > deadline) await fail(`${options.readyUrl} was not 200 within ${Math.round((deadline - started) / 1000)} s`);
+		await sleep(300);
+	}
+	return {
+		pid: child.pid,
+		bootSeconds: (Date.now() - started) / 1000,
+		stop,
+		kill,
+		exited,
+		isRunning: () => !exitInfo,
+		logTail: (lines) => sink.tail(lines),
+		logFile: options.logFile,
+	};
+}
+
+/** A fresh owner with a random password (the e2e default). */
+function defaultOwner(owner) {
+	return {
+		email: 'owner@example.com',
+		firstName: 'Demo',
+		lastName: 'Owner',
+		password: `Pw-${crypto.randomBytes(12).toString('base64url')}`,
+		...owner,
+	};
+}
+
+/** Logs the owner in and creates a public API key; throws with the reason. */
+async function ownerClient(url, owner, { apiKey = true } = {}) {
+	const rest = createRestClient(url);
+	try {
+		await rest.login(owner.email, owner.password);
+	} catch (error) {
+		throw new Error(`owner login failed: ${error.message}`);
+	}
+	let key;
+	if (apiKey) {
+		try {
+			key = await rest.createApiKey('e2e');
+		} catch (error) {
+			throw new Error(`creating a public API key failed: ${error.message}`);
+		}
+	}
+	return { rest, apiKey: key };
+}
+
+/**
  * Starts one n8n. Resolves when /healthz/readiness answers 200 and the owner can log in.
  * @param {object} [options]
  * @param {number} [options.port] HTTP port (default: a free one)
@@ -252,92 +382,38 @@ async function startN8n(options = {}) {
 	const userFolder = options.userFolder ? path.resolve(options.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 	fs.mkdirSync(userFolder, { recursive: true });
 	linkPackage(userFolder);
-	const owner = {
-		email: 'owner@example.com',
-		firstName: 'Demo',
-		lastName: 'Owner',
-		password: `Pw-${crypto.randomBytes(12).toString('base64url')}`,
-		...options.owner,
-	};
+	const owner = defaultOwner(options.owner);
 	const env = n8nEnv({ port, brokerPort, userFolder, owner, extra: options.env || {} });
 	const url = `http://127.0.0.1:${port}`;
 	const editorUrl = `http://localhost:${port}`;
 	const logFile = path.join(userFolder, 'n8n.log');
-	const sink = createLogSink(logFile);
 
 	log(`starting n8n ${paths.N8N_VERSION} on ${url} (user folder ${userFolder})`);
 	const started = Date.now();
-	// Own process group: stop() ends n8n and the task runners it spawns, and nothing else.
-	const child = spawn(paths.NODE24, [paths.N8N_BIN, 'start'], { cwd: userFolder, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-	const onOutput = (chunk) => {
-		sink.write(chunk);
-		if (options.inheritOutput) process.stdout.write(chunk);
-	};
-	child.stdout.on('data', onOutput);
-	child.stderr.on('data', onOutput);
-	let exitInfo;
-	const exited = new Promise((resolve) => {
-		child.on('exit', (code, signal) => {
-			exitInfo = { code, signal };
-			resolve(exitInfo);
-		});
+	const processHandle = await startN8nProcess({
+		args: ['start'],
+		env,
+		cwd: userFolder,
+		logFile,
+		readyUrl: `${url}/healthz/readiness`,
+		name: `n8n on ${url}`,
+		bootTimeoutMs: options.bootTimeoutMs,
+		inheritOutput: options.inheritOutput,
+	}).catch((error) => {
+		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
+		throw error;
 	});
-	child.on('error', (error) => sink.write(`spawn error: ${error.message}\n`));
-	if (child.pid) trackGroup(child.pid);
-	exited.then(() => liveGroups.delete(child.pid));
-
-	let stopping;
-	async function stop() {
-		if (stopping) return stopping;
-		stopping = (async () => {
-			if (!exitInfo) {
-				try {
-					process.kill(-child.pid, 'SIGTERM');
-				} catch {
-					// already gone
-				}
-				let timer;
-				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
-				clearTimeout(timer);
-				if (!done) {
-					try {
-						process.kill(-child.pid, 'SIGKILL');
-					} catch {
-						// already gone
-					}
-					await exited;
-				}
-			}
-			sink.close();
-			if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
-		})();
-		return stopping;
-	}
-
-	const deadline = started + (options.bootTimeoutMs || DEFAULT_BOOT_TIMEOUT_MS);
-	const fail = async (reason) => {
-		const tail = sink.tail();
-		await stop();
-		throw new Error(`n8n did not come up on ${url}: ${reason}\n--- last lines of n8n's log ---\n${tail}`);
+	const stop = async () => {
+		await processHandle.stop();
+		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
 	};
-	while (!(await isReady(url))) {
-		if (exitInfo) await fail(`it exited (${exitInfo.signal || `code ${exitInfo.code}`})`);
-		if (Date.now() > deadline) await fail(`/healthz/readiness was not 200 within ${Math.round((deadline - started) / 1000)} s`);
-		await sleep(500);
-	}
-	const rest = createRestClient(url);
+	let client;
 	try {
-		await rest.login(owner.email, owner.password);
+		client = await ownerClient(url, owner, { apiKey: options.apiKey !== false });
 	} catch (error) {
-		await fail(`owner login failed: ${error.message}`);
-	}
-	let apiKey;
-	if (options.apiKey !== false) {
-		try {
-			apiKey = await rest.createApiKey('e2e');
-		} catch (error) {
-			await fail(`creating a public API key failed: ${error.message}`);
-		}
+		const tail = processHandle.logTail();
+		await stop();
+		throw new Error(`n8n did not come up on ${url}: ${error.message}\n--- last lines of n8n's log ---\n${tail}`);
 	}
 	const bootSeconds = (Date.now() - started) / 1000;
 	log(`n8n ready on ${url} after ${bootSeconds.toFixed(1)} s`);
@@ -349,15 +425,15 @@ async function startN8n(options = {}) {
 		userFolder,
 		logFile,
 		owner: { email: owner.email, password: owner.password },
-		apiKey,
-		rest,
+		apiKey: client.apiKey,
+		rest: client.rest,
 		bootSeconds,
-		pid: child.pid,
+		pid: processHandle.pid,
 		stop,
-		logTail: (lines) => sink.tail(lines),
+		logTail: (lines) => processHandle.logTail(lines),
 		/** Runs an n8n CLI command on this instance's database (its own task-runner port, so it does not clash). */
 		cli: (args, cliOptions = {}) => runN8nCli(args, { userFolder, env: options.env, ...cliOptions }),
-		exited,
+		exited: processHandle.exited,
 	};
 }
 
@@ -413,4 +489,22 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { installN8n, startN8n, runN8nCli, readLogTail, isInstalled, freePort, linkPackage, installPackedPackage, paths };
+module.exports = {
+	installN8n,
+	startN8n,
+	runN8nCli,
+	readLogTail,
+	isInstalled,
+	freePort,
+	paths,
+	// Shared with queue.js (queue mode): the same install, package link, environment and owner set-up.
+	assertInstalled,
+	assertPackageBuilt,
+	linkPackage,
+	installPackedPackage,
+	n8nEnv,
+	startN8nProcess,
+	defaultOwner,
+	ownerClient,
+	sleep,
+};

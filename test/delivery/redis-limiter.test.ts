@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type Redis from 'ioredis';
+import Redis from 'ioredis';
+import { freePort } from '../helpers/redis-server';
 import { RedisRateLimiter, systemClock } from '../../lib/delivery';
 import { maxInWindow, testRedis } from './helpers';
 
@@ -95,4 +96,18 @@ describe('RedisRateLimiter (global bucket per phone number)', () => {
 		expect(Math.min(a[a.length - 1], b[b.length - 1])).toBeGreaterThan(Math.max(a[0], b[0]));
 		expect(maxInWindow([...a, ...b], 1_000)).toBeLessThanOrEqual(capPerSecond);
 	}, 30_000);
+
+	it('names Redis and where it is when Redis does not answer (no password in the message)', async () => {
+		const port = await freePort();
+		const unreachable = new Redis({ host: '127.0.0.1', port, password: 'limiter-secret', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+		unreachable.on('error', () => undefined);
+		try {
+			const limiter = new RedisRateLimiter({ redis: unreachable, key: 'down', prefix: 'test:delivery:', ratePerSecond: rate, burst });
+			const failure = await limiter.take(1).then(() => undefined, (error: Error) => error);
+			expect(failure?.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} did not answer the shared rate limit \\(.+\\): check that Redis is running`));
+			expect(failure?.message).not.toContain('limiter-secret');
+		} finally {
+			unreachable.disconnect();
+		}
+	});
 });

@@ -23,9 +23,21 @@ export class WhatsAppCloudApi implements ICredentialType {
 			name: 'provider',
 			type: 'options',
 			options: [
-				{ name: 'Meta Cloud API', value: 'meta', description: 'graph.facebook.com with a System User access token' },
-				{ name: '360dialog', value: '360dialog', description: 'waba-v2.360dialog.io with a D360 API key' },
-				{ name: 'Sandbox (Local Rehearsal)', value: 'sandbox', description: 'This package\'s local Cloud API sandbox (npm run sandbox)' },
+				{
+					name: 'Meta Cloud API',
+					value: 'meta',
+					description: 'graph.facebook.com with a System User access token',
+				},
+				{
+					name: '360dialog',
+					value: '360dialog',
+					description: 'waba-v2.360dialog.io with a D360 API key',
+				},
+				{
+					name: 'Sandbox (Local Rehearsal)',
+					value: 'sandbox',
+					description: "This package's local Cloud API sandbox (npm run sandbox)",
+				},
 			],
 			default: 'meta',
 		},
@@ -35,14 +47,16 @@ export class WhatsAppCloudApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://graph.facebook.com',
-			description: 'Leave empty to use the provider\'s URL (Meta: https://graph.facebook.com, 360dialog: https://waba-v2.360dialog.io, Sandbox: http://127.0.0.1:4010)',
+			description:
+				"Leave empty to use the provider's URL (Meta: https://graph.facebook.com, 360dialog: https://waba-v2.360dialog.io, Sandbox: http://127.0.0.1:4010)",
 		},
 		{
 			displayName: 'Graph API Version',
 			name: 'apiVersion',
 			type: 'string',
 			default: 'v24.0',
-			description: 'Meta retires versions about two years after release: update this when Meta announces a new one',
+			description:
+				'Meta retires versions about two years after release: update this when Meta announces a new one',
 			displayOptions: { hide: { provider: ['360dialog'] } },
 		},
 		{
@@ -52,7 +66,8 @@ export class WhatsAppCloudApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Meta: a permanent System User token with whatsapp_business_messaging and whatsapp_business_management. 360dialog: the D360 API key of the number. Sandbox: the sandbox token (default sandbox-token).',
+			description:
+				'Meta: a permanent System User token with whatsapp_business_messaging and whatsapp_business_management. 360dialog: the D360 API key of the number. Sandbox: the sandbox token (default sandbox-token).',
 		},
 		{
 			displayName: 'Phone Number ID',
@@ -60,7 +75,8 @@ export class WhatsAppCloudApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			required: true,
-			description: 'The ID of the business phone number (WhatsApp Manager → Phone numbers), not the number itself',
+			description:
+				'The ID of the business phone number (WhatsApp Manager → Phone numbers), not the number itself',
 		},
 		{
 			displayName: 'WhatsApp Business Account ID',
@@ -75,7 +91,8 @@ export class WhatsAppCloudApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The Meta app\'s secret (App settings → Basic). The WhatsApp Trigger uses it to verify X-Hub-Signature-256 on every webhook.',
+			description:
+				"The Meta app's secret (App settings → Basic). The WhatsApp Trigger uses it to verify X-Hub-Signature-256 on every webhook.",
 		},
 		{
 			displayName: 'Webhook Verify Token',
@@ -85,13 +102,20 @@ export class WhatsAppCloudApi implements ICredentialType {
 			// the same value into Meta from where they made it.
 			typeOptions: { password: true },
 			default: '',
-			description: 'Any string you choose (e.g. a long random word). Paste the same value as "Verify token" in the Meta app (WhatsApp → Configuration → Webhook).',
+			description:
+				'Any string you choose (e.g. a long random word). Paste the same value as "Verify token" in the Meta app (WhatsApp → Configuration → Webhook).',
 		},
 	];
 
 	/** Bearer token for Meta and the sandbox, D360-API-KEY for 360dialog; injected by n8n, never by the nodes. */
-	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
-		const headers = authHeaders((credentials.provider as Provider) ?? 'meta', String(credentials.accessToken ?? ''));
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const headers = authHeaders(
+			(credentials.provider as Provider) ?? 'meta',
+			String(credentials.accessToken ?? ''),
+		);
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
 	}
 

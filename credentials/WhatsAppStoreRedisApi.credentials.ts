@@ -21,7 +21,8 @@ export class WhatsAppStoreRedisApi implements ICredentialType {
 			type: 'string',
 			default: 'localhost',
 			required: true,
-			description: 'Host name or IP address of the Redis server (in queue mode, usually the same Redis n8n uses)',
+			description:
+				'Host name or IP address of the Redis server (in queue mode, usually the same Redis n8n uses)',
 		},
 		{
 			displayName: 'Port',
@@ -43,7 +44,8 @@ export class WhatsAppStoreRedisApi implements ICredentialType {
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
-			description: 'The Redis password (requirepass or the ACL user\'s password); leave empty when Redis has none',
+			description:
+				"The Redis password (requirepass or the ACL user's password); leave empty when Redis has none",
 		},
 		{
 			displayName: 'Database Number',
@@ -64,7 +66,8 @@ export class WhatsAppStoreRedisApi implements ICredentialType {
 			name: 'prefix',
 			type: 'string',
 			default: 'whatsapp-hsm:',
-			description: 'Prepended to every key this package writes, so it can share a Redis with n8n and other apps. Every n8n instance that must see the same contacts and campaigns needs the same prefix.',
+			description:
+				'Prepended to every key this package writes, so it can share a Redis with n8n and other apps. Every n8n instance that must see the same contacts and campaigns needs the same prefix.',
 		},
 	];
 }

@@ -49,7 +49,11 @@ export function contactSkip(
 			message: `The contact opted out${optOut.scope === 'marketing' ? ' of marketing' : ''} on ${new Date(optOut.at).toISOString()} (${optOut.reason}${optOut.detail ? `: ${optOut.detail}` : ''})`,
 		};
 	}
-	if (marketing && contact.marketingHoldUntil !== undefined && contact.marketingHoldUntil > options.now) {
+	if (
+		marketing &&
+		contact.marketingHoldUntil !== undefined &&
+		contact.marketingHoldUntil > options.now
+	) {
 		const until = new Date(contact.marketingHoldUntil).toISOString();
 		return {
 			reason: contactSkipReasons.marketingHold,

@@ -13,14 +13,18 @@ export type PhoneResult =
 export function normalisePhone(input: unknown, defaultCountry?: string): PhoneResult {
 	if (typeof input === 'number') input = String(input);
 	if (typeof input !== 'string' || input.trim() === '') {
-		return { ok: false, reason: 'is empty: give the number in international format, e.g. +54 9 11 5555 1234' };
+		return {
+			ok: false,
+			reason: 'is empty: give the number in international format, e.g. +54 9 11 5555 1234',
+		};
 	}
 	const raw = input.trim().replace(/^whatsapp:/i, '');
 	const country = defaultCountry ? (defaultCountry.toUpperCase() as CountryCode) : undefined;
 	// Digits-only numbers that already carry a country code (wa_id style, "5491155551234") are international.
 	const candidate = /^\d{10,15}$/.test(raw) && !country ? `+${raw}` : raw;
 	let parsed = parsePhoneNumberFromString(candidate, country);
-	if ((!parsed || !parsed.isValid()) && /^\d{10,15}$/.test(raw)) parsed = parsePhoneNumberFromString(`+${raw}`);
+	if ((!parsed || !parsed.isValid()) && /^\d{10,15}$/.test(raw))
+		parsed = parsePhoneNumberFromString(`+${raw}`);
 	if (!parsed || !parsed.isValid()) {
 		return {
 			ok: false,

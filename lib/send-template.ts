@@ -33,8 +33,19 @@ export interface PreparedSend {
 }
 
 export type SendOutcome =
-	| { status: 'skipped'; skipped: ContactSkip | { reason: 'recontact_already_spent'; message: string; spentAt: string } }
-	| { status: 'sent'; kind: 'template' | 'text'; wamid: string; messageStatus: string; window?: WindowResult }
+	| {
+			status: 'skipped';
+			skipped:
+				| ContactSkip
+				| { reason: 'recontact_already_spent'; message: string; spentAt: string };
+	  }
+	| {
+			status: 'sent';
+			kind: 'template' | 'text';
+			wamid: string;
+			messageStatus: string;
+			window?: WindowResult;
+	  }
 	/** No answer: the message may have reached Meta (the recontact stays spent) */
 	| { status: 'uncertain'; error: GraphApiError }
 	| { status: 'failed'; error: GraphApiError }
@@ -52,10 +63,17 @@ export interface SendContext {
 	now?: () => number;
 }
 
-export async function sendWithPolicy(context: SendContext, job: PreparedSend, contact: ContactState | undefined): Promise<SendOutcome> {
+export async function sendWithPolicy(
+	context: SendContext,
+	job: PreparedSend,
+	contact: ContactState | undefined,
+): Promise<SendOutcome> {
 	const { client, store, businessNumberId } = context;
 	const now = context.now ?? Date.now;
-	const skip = contactSkip(contact, job.template.category, { sendToOptedOut: job.sendToOptedOut, now: now() });
+	const skip = contactSkip(contact, job.template.category, {
+		sendToOptedOut: job.sendToOptedOut,
+		now: now(),
+	});
 	if (skip) return { status: 'skipped', skipped: skip };
 
 	let payload = job.payload;
@@ -74,22 +92,41 @@ export async function sendWithPolicy(context: SendContext, job: PreparedSend, co
 
 	// Upload before the recontact claim: a failed upload then has nothing to give back.
 	if (kind === 'template' && job.media && job.media.length > 0) {
-		if (!context.uploader) throw new Error('sendWithPolicy: the item has a header file to upload but no uploader was given');
+		if (!context.uploader)
+			throw new Error(
+				'sendWithPolicy: the item has a header file to upload but no uploader was given',
+			);
 		for (const pending of job.media) {
-			const uploaded = await context.uploader.upload(pending.label, pending.mediaType, pending.file);
-			if (!uploaded.ok) return { status: 'media_failed', field: pending.field, label: pending.label, error: uploaded.error };
+			const uploaded = await context.uploader.upload(
+				pending.label,
+				pending.mediaType,
+				pending.file,
+			);
+			if (!uploaded.ok)
+				return {
+					status: 'media_failed',
+					field: pending.field,
+					label: pending.label,
+					error: uploaded.error,
+				};
 			attachMedia(pending, uploaded.id);
 		}
 	}
 
 	let recontactToken: string | undefined;
 	if (job.recontactQueryId) {
-		const claim = await store.claimRecontact(businessNumberId, job.waId, job.recontactQueryId, { ref: context.ref });
+		const claim = await store.claimRecontact(businessNumberId, job.waId, job.recontactQueryId, {
+			ref: context.ref,
+		});
 		if (!claim.won) {
 			const spentAt = new Date(claim.record.spentAt).toISOString();
 			return {
 				status: 'skipped',
-				skipped: { reason: 'recontact_already_spent', message: `The one recontact for query "${job.recontactQueryId}" was already sent on ${spentAt}`, spentAt },
+				skipped: {
+					reason: 'recontact_already_spent',
+					message: `The one recontact for query "${job.recontactQueryId}" was already sent on ${spentAt}`,
+					spentAt,
+				},
 			};
 		}
 		recontactToken = claim.record.token;
@@ -98,11 +135,14 @@ export async function sendWithPolicy(context: SendContext, job: PreparedSend, co
 	const sent = await client.send(payload, { timeoutMs: job.timeoutMs });
 	if (sent.ok) {
 		await store.recordBusinessReply(businessNumberId, job.waId);
-		if (kind === 'template' && job.template.category === 'MARKETING') await store.recordMarketingSend(businessNumberId, job.waId, sent.wamid);
+		if (kind === 'template' && job.template.category === 'MARKETING')
+			await store.recordMarketingSend(businessNumberId, job.waId, sent.wamid);
 		return { status: 'sent', kind, wamid: sent.wamid, messageStatus: sent.messageStatus, window };
 	}
 	const error = sent.error;
-	if (recontactToken && !error.timedOut) await store.releaseRecontact(businessNumberId, job.waId, job.recontactQueryId!, recontactToken);
-	if (error.code === 131050) await store.setOptState(businessNumberId, job.waId, marketingOptOut(now()));
+	if (recontactToken && !error.timedOut)
+		await store.releaseRecontact(businessNumberId, job.waId, job.recontactQueryId!, recontactToken);
+	if (error.code === 131050)
+		await store.setOptState(businessNumberId, job.waId, marketingOptOut(now()));
 	return error.timedOut ? { status: 'uncertain', error } : { status: 'failed', error };
 }

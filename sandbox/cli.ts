@@ -41,13 +41,17 @@ function number(value: string | undefined, flag: string): number | undefined {
 export function parseLatency(value: string | undefined): LatencySpec | undefined {
 	if (value === undefined || value === '') return undefined;
 	const match = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(value.trim());
-	if (!match) throw new Error(`--latency: "${value}" must be milliseconds, "100" or a range "50-200"`);
+	if (!match)
+		throw new Error(`--latency: "${value}" must be milliseconds, "100" or a range "50-200"`);
 	const min = Number(match[1]);
 	const max = match[2] === undefined ? min : Number(match[2]);
 	return { minMs: min, maxMs: max };
 }
 
-export function optionsFrom(values: Record<string, string | undefined>, env: NodeJS.ProcessEnv): SandboxOptions {
+export function optionsFrom(
+	values: Record<string, string | undefined>,
+	env: NodeJS.ProcessEnv,
+): SandboxOptions {
 	const pick = (flag: string, name: string) => values[flag] ?? env[name];
 	const options: SandboxOptions = {
 		port: number(pick('port', 'SANDBOX_PORT'), '--port') ?? 4010,
@@ -62,17 +66,23 @@ export function optionsFrom(values: Record<string, string | undefined>, env: Nod
 		throughputMps: number(pick('throughput', 'SANDBOX_THROUGHPUT_MPS'), '--throughput'),
 		latency: parseLatency(pick('latency', 'SANDBOX_LATENCY_MS')),
 		// People watching a demo want to see sent → delivered → read happen, not all at once.
-		statusDelayMs: number(pick('status-delay', 'SANDBOX_STATUS_DELAY_MS'), '--status-delay') ?? 1000,
+		statusDelayMs:
+			number(pick('status-delay', 'SANDBOX_STATUS_DELAY_MS'), '--status-delay') ?? 1000,
 		seed: number(pick('seed', 'SANDBOX_SEED'), '--seed'),
 		webhookBatchSize: number(pick('webhook-batch', 'SANDBOX_WEBHOOK_BATCH'), '--webhook-batch'),
-		webhookConcurrency: number(pick('webhook-concurrency', 'SANDBOX_WEBHOOK_CONCURRENCY'), '--webhook-concurrency'),
+		webhookConcurrency: number(
+			pick('webhook-concurrency', 'SANDBOX_WEBHOOK_CONCURRENCY'),
+			'--webhook-concurrency',
+		),
 	};
 	const undeliverable = pick('undeliverable', 'SANDBOX_UNDELIVERABLE');
 	if (undeliverable) {
-		if (undeliverable !== 'error' && undeliverable !== 'status') throw new Error('--undeliverable must be "error" or "status"');
+		if (undeliverable !== 'error' && undeliverable !== 'status')
+			throw new Error('--undeliverable must be "error" or "status"');
 		options.undeliverableAs = undeliverable;
 	}
-	for (const key of Object.keys(options) as Array<keyof SandboxOptions>) if (options[key] === undefined) delete options[key];
+	for (const key of Object.keys(options) as Array<keyof SandboxOptions>)
+		if (options[key] === undefined) delete options[key];
 	return options;
 }
 
@@ -93,7 +103,7 @@ function credentialHelp(url: string, options: SandboxOptions, templates: number)
 		`  App secret                     ${secret(options.appSecret, SANDBOX_DEFAULTS.appSecret, '--app-secret')} (signs the webhooks)`,
 		`  360dialog instead:             base URL ${url}, D360-API-KEY ${secret(options.d360ApiKey, SANDBOX_DEFAULTS.d360ApiKey, '--d360-key')}`,
 		'',
-		`Webhooks go to: ${options.webhookUrl ?? 'nowhere yet (--webhook URL, `npm run sandbox -- webhook URL`, or the trigger\'s subscription)'}`,
+		`Webhooks go to: ${options.webhookUrl ?? "nowhere yet (--webhook URL, `npm run sandbox -- webhook URL`, or the trigger's subscription)"}`,
 		`Templates: ${templates} (${typeof options.catalogue === 'string' ? options.catalogue : 'sandbox/catalogue.json'})`,
 		'',
 		'Drive a conversation: type a phrase here (when interactive), or from another terminal:',
@@ -108,7 +118,9 @@ async function start(values: Record<string, string | undefined>): Promise<void> 
 	const sandbox = await startSandbox(options);
 	console.log(credentialHelp(sandbox.url, options, sandbox.control.templates().length));
 	if (!['127.0.0.1', 'localhost', '::1'].includes(options.host ?? SANDBOX_DEFAULTS.host)) {
-		console.log(`\nNote: listening on ${options.host}: anyone who can reach it can use the control API (/_sandbox) without a token.`);
+		console.log(
+			`\nNote: listening on ${options.host}: anyone who can reach it can use the control API (/_sandbox) without a token.`,
+		);
 	}
 	const stop = () => {
 		void sandbox.stop().then(() => process.exit(0));
@@ -133,7 +145,12 @@ async function start(values: Record<string, string | undefined>): Promise<void> 
 	}
 }
 
-async function callControl(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+async function callControl(
+	base: string,
+	method: 'GET' | 'POST',
+	path: string,
+	body?: unknown,
+): Promise<unknown> {
 	let response: Response;
 	try {
 		response = await fetch(`${base.replace(/\/$/, '')}/_sandbox${path}`, {
@@ -142,25 +159,40 @@ async function callControl(base: string, method: 'GET' | 'POST', path: string, b
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 	} catch (error) {
-		throw new Error(`no sandbox answers at ${base} (${(error as Error).cause ?? (error as Error).message}); start one with npm run sandbox, or pass --url`);
+		throw new Error(
+			`no sandbox answers at ${base} (${(error as Error).cause ?? (error as Error).message}); start one with npm run sandbox, or pass --url`,
+		);
 	}
 	const payload = (await response.json()) as { error?: { message: string } };
 	if (!response.ok) throw new Error(payload.error?.message ?? `HTTP ${response.status}`);
 	return payload;
 }
 
-async function control(command: string, args: string[], values: Record<string, string | undefined>): Promise<void> {
+async function control(
+	command: string,
+	args: string[],
+	values: Record<string, string | undefined>,
+): Promise<void> {
 	const base = values.url ?? process.env.SANDBOX_URL ?? 'http://127.0.0.1:4010';
 	const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 	switch (command) {
 		case 'say': {
 			if (args.length === 0) throw new Error('say needs a phrase, e.g. say "Emilia taps Confirm"');
-			const result = (await callControl(base, 'POST', '/say', { phrase: args.join(' ') })) as { said: string; inbound?: { id: string } };
+			const result = (await callControl(base, 'POST', '/say', { phrase: args.join(' ') })) as {
+				said: string;
+				inbound?: { id: string };
+			};
 			console.log(result.said + (result.inbound ? ` [${result.inbound.id}]` : ''));
 			return;
 		}
 		case 'ledger':
-			return print(await callControl(base, 'GET', `/ledger${values.to ? `?to=${encodeURIComponent(values.to)}` : ''}`));
+			return print(
+				await callControl(
+					base,
+					'GET',
+					`/ledger${values.to ? `?to=${encodeURIComponent(values.to)}` : ''}`,
+				),
+			);
 		case 'stats':
 			return print(await callControl(base, 'GET', '/stats'));
 		case 'reset':
@@ -175,7 +207,9 @@ async function control(command: string, args: string[], values: Record<string, s
 			try {
 				patch = JSON.parse(args.join(' '));
 			} catch {
-				throw new Error(`faults needs a JSON object, e.g. '{"errorRate5xx":0.1}', got ${args.join(' ')}`);
+				throw new Error(
+					`faults needs a JSON object, e.g. '{"errorRate5xx":0.1}', got ${args.join(' ')}`,
+				);
 			}
 			return print(await callControl(base, 'POST', '/faults', patch));
 		}

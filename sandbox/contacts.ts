@@ -40,7 +40,8 @@ export class Contacts {
 	/** Case- and accent-insensitive lookup by profile name */
 	byName(name: string): ContactState | undefined {
 		const wanted = foldText(name);
-		for (const contact of this.byWaId.values()) if (contact.name && foldText(contact.name) === wanted) return contact;
+		for (const contact of this.byWaId.values())
+			if (contact.name && foldText(contact.name) === wanted) return contact;
 		return undefined;
 	}
 

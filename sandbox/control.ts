@@ -15,7 +15,14 @@ import type { InboundEvent, InboundResult, Sandbox, Subscription } from './sandb
 /** Read-only view of what reached the sandbox */
 export type LedgerView = Pick<
 	Ledger,
-	'all' | 'count' | 'get' | 'forRecipient' | 'countsByRecipient' | 'duplicates' | 'rejections' | 'stats'
+	| 'all'
+	| 'count'
+	| 'get'
+	| 'forRecipient'
+	| 'countsByRecipient'
+	| 'duplicates'
+	| 'rejections'
+	| 'stats'
 >;
 
 export interface PhraseResult {
@@ -58,7 +65,12 @@ export interface SandboxControl {
 	say(phrase: string): PhraseResult;
 	templates(): MessageTemplate[];
 	/** Changes a template's status and posts message_template_status_update */
-	setTemplateStatus(name: string, language: string, status: TemplateStatus, reason?: string): MessageTemplate;
+	setTemplateStatus(
+		name: string,
+		language: string,
+		status: TemplateStatus,
+		reason?: string,
+	): MessageTemplate;
 	/** Posts any change (Meta's shape) through the signed, batched delivery */
 	emit(change: WebhookChange): void;
 	webhookDeliveries(): DeliveryRecord[];
@@ -99,12 +111,21 @@ export function createControl(sandbox: Sandbox): SandboxControl {
 				said = `${who} is a contact`;
 				break;
 			case 'says':
-				inbound = sandbox.inbound({ from: waId, name, text: parsed.action.text, timestamp, referral: parsed.fromAd || undefined });
+				inbound = sandbox.inbound({
+					from: waId,
+					name,
+					text: parsed.action.text,
+					timestamp,
+					referral: parsed.fromAd || undefined,
+				});
 				said = `${who} says "${parsed.action.text}"${parsed.fromAd ? ' (from an ad)' : ''}${when}`;
 				break;
 			case 'taps': {
 				inbound = sandbox.tap(waId, parsed.action.button, timestamp);
-				const message = inbound.message as { button?: { text: string; payload: string }; interactive?: { button_reply: { title: string; id: string } } };
+				const message = inbound.message as {
+					button?: { text: string; payload: string };
+					interactive?: { button_reply: { title: string; id: string } };
+				};
 				const title = message.button?.text ?? message.interactive?.button_reply.title;
 				const payload = message.button?.payload ?? message.interactive?.button_reply.id;
 				said = `${who} taps "${title}" (payload ${JSON.stringify(payload)})${when}`;
@@ -145,7 +166,8 @@ export function createControl(sandbox: Sandbox): SandboxControl {
 		tap: (from, button, timestamp) => sandbox.tap(from, button, timestamp),
 		say,
 		templates: () => structuredClone(sandbox.catalogue.all()),
-		setTemplateStatus: (name, language, status, reason) => sandbox.setTemplateStatus(name, language, status, reason),
+		setTemplateStatus: (name, language, status, reason) =>
+			sandbox.setTemplateStatus(name, language, status, reason),
 		emit: (change) => sandbox.emit(change),
 		webhookDeliveries: () => sandbox.outbox.deliveries(),
 		pendingWebhooks: () => sandbox.outbox.pending(),
@@ -154,7 +176,9 @@ export function createControl(sandbox: Sandbox): SandboxControl {
 			new Promise<void>((resolve, reject) => {
 				const timer = setTimeout(() => {
 					const pending = sandbox.outbox.pending();
-					reject(new Error(`webhooks still busy after ${timeoutMs} ms: ${JSON.stringify(pending)}`));
+					reject(
+						new Error(`webhooks still busy after ${timeoutMs} ms: ${JSON.stringify(pending)}`),
+					);
 				}, timeoutMs);
 				void sandbox.outbox.idle().then(() => {
 					clearTimeout(timer);

@@ -16,7 +16,11 @@ export interface ErrorRow {
 }
 
 export const ERRORS = {
-	2: { http: 503, message: '(#2) Service temporarily unavailable', title: 'Service temporarily unavailable' },
+	2: {
+		http: 503,
+		message: '(#2) Service temporarily unavailable',
+		title: 'Service temporarily unavailable',
+	},
 	100: { http: 400, message: '(#100) Invalid parameter', title: 'Invalid parameter' },
 	104: {
 		http: 401,
@@ -36,10 +40,26 @@ export const ERRORS = {
 	2500: { http: 400, message: 'Unknown path components', title: 'Unknown path components' },
 	130429: { http: 400, message: '(#130429) Rate limit hit', title: 'Rate limit hit' },
 	131000: { http: 500, message: '(#131000) Something went wrong', title: 'Something went wrong' },
-	131008: { http: 400, message: '(#131008) Required parameter is missing', title: 'Required parameter is missing' },
-	131009: { http: 400, message: '(#131009) Parameter value is not valid', title: 'Parameter value is not valid' },
-	131021: { http: 400, message: '(#131021) Recipient cannot be sender.', title: 'Recipient cannot be sender' },
-	131026: { http: 400, message: '(#131026) Message Undeliverable.', title: 'Message undeliverable' },
+	131008: {
+		http: 400,
+		message: '(#131008) Required parameter is missing',
+		title: 'Required parameter is missing',
+	},
+	131009: {
+		http: 400,
+		message: '(#131009) Parameter value is not valid',
+		title: 'Parameter value is not valid',
+	},
+	131021: {
+		http: 400,
+		message: '(#131021) Recipient cannot be sender.',
+		title: 'Recipient cannot be sender',
+	},
+	131026: {
+		http: 400,
+		message: '(#131026) Message Undeliverable.',
+		title: 'Message undeliverable',
+	},
 	131047: { http: 400, message: '(#131047) Re-engagement message', title: 'Re-engagement message' },
 	131049: {
 		http: 400,
@@ -52,7 +72,11 @@ export const ERRORS = {
 			'(#131050) Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
 		title: 'User stopped marketing messages',
 	},
-	131051: { http: 400, message: '(#131051) Unsupported message type', title: 'Unsupported message type' },
+	131051: {
+		http: 400,
+		message: '(#131051) Unsupported message type',
+		title: 'Unsupported message type',
+	},
 	131053: { http: 400, message: '(#131053) Media upload error', title: 'Media upload error' },
 	131056: {
 		http: 400,
@@ -69,7 +93,11 @@ export const ERRORS = {
 		message: '(#132001) Template name does not exist in the translation',
 		title: 'Template name does not exist in the translation',
 	},
-	132005: { http: 400, message: '(#132005) Translated text too long', title: 'Translated text too long' },
+	132005: {
+		http: 400,
+		message: '(#132005) Translated text too long',
+		title: 'Translated text too long',
+	},
 	132012: {
 		http: 400,
 		message: '(#132012) Parameter format does not match format in the created template',
@@ -77,7 +105,11 @@ export const ERRORS = {
 	},
 	132015: { http: 400, message: '(#132015) Template is Paused', title: 'Template is Paused' },
 	132016: { http: 400, message: '(#132016) Template is disabled', title: 'Template is disabled' },
-	133010: { http: 400, message: '(#133010) Phone number Not Registered', title: 'Phone number not registered' },
+	133010: {
+		http: 400,
+		message: '(#133010) Phone number Not Registered',
+		title: 'Phone number not registered',
+	},
 } satisfies Record<number, ErrorRow>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -91,11 +123,15 @@ export const DEFAULT_DETAILS: Partial<Record<ErrorCode, string>> = {
 		'Message Undeliverable. Reasons can include: the recipient phone number is not a WhatsApp phone number, the recipient has not accepted the new Terms of Service, or uses an old WhatsApp version.',
 	131047:
 		'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
-	131049: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.',
-	131050: 'This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
-	131056: 'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
+	131049:
+		'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.',
+	131050:
+		'This recipient has chosen to stop receiving marketing messages on WhatsApp from your business.',
+	131056:
+		'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
 	132015: 'Template is paused due to low quality so it cannot be sent in a template message.',
-	132016: 'Template has been paused too many times due to low quality and is now permanently disabled.',
+	132016:
+		'Template has been paused too many times due to low quality and is now permanently disabled.',
 };
 
 /** A refusal the request handler turns into an HTTP answer (or a `failed` status webhook). */

@@ -56,7 +56,8 @@ export function statusChange(
 		timestamp: seconds(status.at),
 		recipient_id: status.recipientId,
 	};
-	if (status.bizOpaqueCallbackData !== undefined) entry.biz_opaque_callback_data = status.bizOpaqueCallbackData;
+	if (status.bizOpaqueCallbackData !== undefined)
+		entry.biz_opaque_callback_data = status.bizOpaqueCallbackData;
 	if (status.error) {
 		entry.errors = [webhookError(status.error.code, status.error.details)];
 	} else {
@@ -74,7 +75,10 @@ export function messageChange(
 	contact: { waId: string; name?: string; userId?: string },
 	message: Record<string, unknown>,
 ): WebhookChange {
-	const contactEntry: Record<string, unknown> = { profile: { name: contact.name ?? '' }, wa_id: contact.waId };
+	const contactEntry: Record<string, unknown> = {
+		profile: { name: contact.name ?? '' },
+		wa_id: contact.waId,
+	};
 	if (contact.userId) contactEntry.user_id = contact.userId;
 	return {
 		field: 'messages',
@@ -103,7 +107,10 @@ export function userPreferencesChange(
 			user_preferences: [
 				{
 					wa_id: contact.waId,
-					detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+					detail:
+						value === 'stop'
+							? 'User requested to stop marketing messages'
+							: 'User requested to resume marketing messages',
 					category: 'marketing_messages',
 					value,
 					timestamp: Number(seconds(at)),

@@ -52,7 +52,13 @@ import { createSandboxServer } from './server';
 
 export type { SandboxControl, LedgerView, PhraseResult } from './control';
 export type { LedgerEntry, Rejection, DuplicateGroup, DeliveryStatus } from './ledger';
-export type { SandboxOptions, SandboxFaults, SandboxSettings, LatencySpec, WebhookRetryPolicy } from './options';
+export type {
+	SandboxOptions,
+	SandboxFaults,
+	SandboxSettings,
+	LatencySpec,
+	WebhookRetryPolicy,
+} from './options';
 export type { InboundEvent, InboundResult, Referral, Subscription } from './sandbox';
 export type { DeliveryRecord } from './outbox';
 export type { ContactState } from './contacts';
@@ -76,13 +82,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 	const server = createSandboxServer(sandbox, control);
 	const host = options.host ?? DEFAULTS.host;
 	const port = options.port ?? 0;
-	if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`port must be an integer from 0 to 65535, got ${port}`);
+	if (!Number.isInteger(port) || port < 0 || port > 65_535)
+		throw new Error(`port must be an integer from 0 to 65535, got ${port}`);
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (error: NodeJS.ErrnoException) => {
 			sandbox.close();
 			reject(
 				error.code === 'EADDRINUSE'
-					? new Error(`port ${port} on ${host} is already in use; pick another (--port) or 0 for a free one`)
+					? new Error(
+							`port ${port} on ${host} is already in use; pick another (--port) or 0 for a free one`,
+						)
 					: error,
 			);
 		});

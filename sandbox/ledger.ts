@@ -90,7 +90,8 @@ export class Ledger {
 				if (ids) ids.push(entry.id);
 				else byKey.set(key, [entry.id]);
 			}
-			for (const [key, ids] of byKey) if (ids.length > 1) groups.push({ waId, key, count: ids.length, ids });
+			for (const [key, ids] of byKey)
+				if (ids.length > 1) groups.push({ waId, key, count: ids.length, ids });
 		}
 		return groups;
 	}
@@ -100,12 +101,23 @@ export class Ledger {
 		return this.refusals.slice();
 	}
 
-	stats(): { accepted: number; rejected: number; rejectedByCode: Record<string, number>; byStatus: Record<string, number> } {
+	stats(): {
+		accepted: number;
+		rejected: number;
+		rejectedByCode: Record<string, number>;
+		byStatus: Record<string, number>;
+	} {
 		const rejectedByCode: Record<string, number> = {};
-		for (const refusal of this.refusals) rejectedByCode[refusal.code] = (rejectedByCode[refusal.code] ?? 0) + 1;
+		for (const refusal of this.refusals)
+			rejectedByCode[refusal.code] = (rejectedByCode[refusal.code] ?? 0) + 1;
 		const byStatus: Record<string, number> = {};
 		for (const entry of this.entries) byStatus[entry.status] = (byStatus[entry.status] ?? 0) + 1;
-		return { accepted: this.entries.length, rejected: this.refusals.length, rejectedByCode, byStatus };
+		return {
+			accepted: this.entries.length,
+			rejected: this.refusals.length,
+			rejectedByCode,
+			byStatus,
+		};
 	}
 
 	record(entry: LedgerEntry): void {

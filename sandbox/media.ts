@@ -5,7 +5,12 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 
-import { formatBytes, maxBytesFor, uploadableMimeTypes, uploadRetentionMs } from '../lib/media/rules';
+import {
+	formatBytes,
+	maxBytesFor,
+	uploadableMimeTypes,
+	uploadRetentionMs,
+} from '../lib/media/rules';
 import { SandboxError } from './errors';
 
 export interface StoredMedia {
@@ -27,25 +32,48 @@ export class MediaStore {
 	constructor(private readonly retentionMs = uploadRetentionMs) {}
 
 	/** Parses and checks one upload; Meta's answer `{ id }`, or a SandboxError with Meta's refusal. */
-	async upload(raw: Buffer, contentType: string | undefined, phoneNumberId: string, now = Date.now()): Promise<{ id: string }> {
+	async upload(
+		raw: Buffer,
+		contentType: string | undefined,
+		phoneNumberId: string,
+		now = Date.now(),
+	): Promise<{ id: string }> {
 		if (!contentType?.toLowerCase().startsWith('multipart/form-data')) {
-			throw new SandboxError(100, 'the upload must be multipart/form-data with messaging_product, type and file', '(#100) The parameter messaging_product is required.');
+			throw new SandboxError(
+				100,
+				'the upload must be multipart/form-data with messaging_product, type and file',
+				'(#100) The parameter messaging_product is required.',
+			);
 		}
 		let form: FormData;
 		try {
 			form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
 		} catch (error) {
-			throw new SandboxError(100, `the multipart body could not be parsed: ${(error as Error).message}`);
+			throw new SandboxError(
+				100,
+				`the multipart body could not be parsed: ${(error as Error).message}`,
+			);
 		}
 		if (form.get('messaging_product') !== 'whatsapp') {
-			throw new SandboxError(100, 'messaging_product: must be "whatsapp"', '(#100) The parameter messaging_product is required.');
+			throw new SandboxError(
+				100,
+				'messaging_product: must be "whatsapp"',
+				'(#100) The parameter messaging_product is required.',
+			);
 		}
 		const file = form.get('file');
 		if (file === null || typeof file === 'string') {
-			throw new SandboxError(100, 'file: a file part named "file" is required', '(#100) The parameter file is required.');
+			throw new SandboxError(
+				100,
+				'file: a file part named "file" is required',
+				'(#100) The parameter file is required.',
+			);
 		}
 		const declared = typeof form.get('type') === 'string' ? String(form.get('type')) : '';
-		const mimeType = (file.type || declared || 'application/octet-stream').split(';')[0].trim().toLowerCase();
+		const mimeType = (file.type || declared || 'application/octet-stream')
+			.split(';')[0]
+			.trim()
+			.toLowerCase();
 		if (!uploadableMimeTypes.includes(mimeType)) {
 			throw new SandboxError(
 				100,
@@ -56,7 +84,10 @@ export class MediaStore {
 		const data = Buffer.from(await file.arrayBuffer());
 		const max = maxBytesFor(mimeType) ?? 0;
 		if (data.length > max) {
-			throw new SandboxError(131053, `File of type ${mimeType} is ${formatBytes(data.length)} (${data.length} bytes); the maximum for this type is ${formatBytes(max)}.`);
+			throw new SandboxError(
+				131053,
+				`File of type ${mimeType} is ${formatBytes(data.length)} (${data.length} bytes); the maximum for this type is ${formatBytes(max)}.`,
+			);
 		}
 		if (data.length === 0) throw new SandboxError(131053, 'The uploaded file is empty.');
 		const id = this.nextId();

@@ -5,7 +5,9 @@
 import type { MessageTemplate } from '../lib/cloud-api/types';
 
 /** Uniform between minMs and maxMs, or log-normal given a median and a 99th percentile (capped at maxMs). */
-export type LatencySpec = { minMs: number; maxMs: number } | { medianMs: number; p99Ms: number; maxMs?: number };
+export type LatencySpec =
+	| { minMs: number; maxMs: number }
+	| { medianMs: number; p99Ms: number; maxMs?: number };
 
 export interface WebhookRetryPolicy {
 	/** Attempts per delivery, the first included (Meta keeps trying for days; tests want a few) */
@@ -50,7 +52,13 @@ export interface SandboxSettings {
 	/** Pair rate per recipient (131056): a burst, then a sustained rate. Meta: 45, then 1 every 6 s. */
 	pairRate: { burst: number; perSecond: number };
 	qualityRating: 'GREEN' | 'YELLOW' | 'RED' | 'NA';
-	messagingLimitTier: 'TIER_250' | 'TIER_1K' | 'TIER_2K' | 'TIER_10K' | 'TIER_100K' | 'TIER_UNLIMITED';
+	messagingLimitTier:
+		| 'TIER_250'
+		| 'TIER_1K'
+		| 'TIER_2K'
+		| 'TIER_10K'
+		| 'TIER_100K'
+		| 'TIER_UNLIMITED';
 	/** Gap between accepted → sent → delivered → read status webhooks */
 	statusDelayMs: number;
 	/** Share (0..1) of delivered messages the recipient reads */
@@ -157,7 +165,9 @@ export function defaultFaults(): SandboxFaults {
 
 function rate(value: unknown, field: string): void {
 	if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-		throw new Error(`${field} must be a number from 0 to 1 (a share of requests), got ${JSON.stringify(value)}`);
+		throw new Error(
+			`${field} must be a number from 0 to 1 (a share of requests), got ${JSON.stringify(value)}`,
+		);
 	}
 }
 
@@ -176,17 +186,20 @@ function positive(value: unknown, field: string): void {
 export function checkLatency(spec: unknown, field: string): void {
 	if (spec === null) return;
 	const value = spec as Record<string, unknown>;
-	if (typeof value !== 'object') throw new Error(`${field} must be {minMs, maxMs} or {medianMs, p99Ms}`);
+	if (typeof value !== 'object')
+		throw new Error(`${field} must be {minMs, maxMs} or {medianMs, p99Ms}`);
 	if ('medianMs' in value) {
 		nonNegative(value.medianMs, `${field}.medianMs`);
 		nonNegative(value.p99Ms, `${field}.p99Ms`);
-		if ((value.p99Ms as number) < (value.medianMs as number)) throw new Error(`${field}.p99Ms must be ≥ medianMs`);
+		if ((value.p99Ms as number) < (value.medianMs as number))
+			throw new Error(`${field}.p99Ms must be ≥ medianMs`);
 		if (value.maxMs !== undefined) nonNegative(value.maxMs, `${field}.maxMs`);
 		return;
 	}
 	nonNegative(value.minMs, `${field}.minMs`);
 	nonNegative(value.maxMs, `${field}.maxMs`);
-	if ((value.maxMs as number) < (value.minMs as number)) throw new Error(`${field}.maxMs must be ≥ minMs`);
+	if ((value.maxMs as number) < (value.minMs as number))
+		throw new Error(`${field}.maxMs must be ≥ minMs`);
 }
 
 const FAULT_KEYS = Object.keys(defaultFaults());
@@ -195,7 +208,8 @@ const SETTING_KEYS = Object.keys(defaultSettings());
 /** Merges a partial fault set after checking it; unknown keys are refused so typos do not pass silently. */
 export function mergeFaults(current: SandboxFaults, patch: Partial<SandboxFaults>): SandboxFaults {
 	for (const key of Object.keys(patch)) {
-		if (!FAULT_KEYS.includes(key)) throw new Error(`faults: unknown fault "${key}"; known: ${FAULT_KEYS.join(', ')}`);
+		if (!FAULT_KEYS.includes(key))
+			throw new Error(`faults: unknown fault "${key}"; known: ${FAULT_KEYS.join(', ')}`);
 	}
 	const next: SandboxFaults = { ...current, ...patch } as SandboxFaults;
 	if (patch.webhookRetry) next.webhookRetry = { ...current.webhookRetry, ...patch.webhookRetry };
@@ -203,33 +217,44 @@ export function mergeFaults(current: SandboxFaults, patch: Partial<SandboxFaults
 	rate(next.errorRate5xx, 'faults.errorRate5xx');
 	rate(next.hangRate, 'faults.hangRate');
 	rate(next.duplicateWebhookRate, 'faults.duplicateWebhookRate');
-	if (typeof next.reorderWebhooks !== 'boolean') throw new Error('faults.reorderWebhooks must be true or false');
+	if (typeof next.reorderWebhooks !== 'boolean')
+		throw new Error('faults.reorderWebhooks must be true or false');
 	nonNegative(next.webhookDelayMs, 'faults.webhookDelayMs');
 	positive(next.webhookRetry.maxAttempts, 'faults.webhookRetry.maxAttempts');
 	nonNegative(next.webhookRetry.initialDelayMs, 'faults.webhookRetry.initialDelayMs');
 	positive(next.webhookRetry.factor, 'faults.webhookRetry.factor');
 	if (next.uploadFailures !== null && next.uploadFailures !== undefined) {
 		const failures = next.uploadFailures;
-		if (typeof failures !== 'object' || !Number.isInteger(failures.count) || failures.count < 0) throw new Error('faults.uploadFailures must be {count, code?} with a whole count, or null');
-		if (failures.code !== undefined && failures.code !== 131000 && failures.code !== 131053) throw new Error('faults.uploadFailures.code must be 131000 or 131053');
+		if (typeof failures !== 'object' || !Number.isInteger(failures.count) || failures.count < 0)
+			throw new Error('faults.uploadFailures must be {count, code?} with a whole count, or null');
+		if (failures.code !== undefined && failures.code !== 131000 && failures.code !== 131053)
+			throw new Error('faults.uploadFailures.code must be 131000 or 131053');
 		next.uploadFailures = { ...failures };
 	} else next.uploadFailures = null;
 	if (next.burst130429 !== null) {
 		const burst = next.burst130429;
-		if (typeof burst !== 'object') throw new Error('faults.burst130429 must be {count} or {everyMs, durationMs} or null');
+		if (typeof burst !== 'object')
+			throw new Error('faults.burst130429 must be {count} or {everyMs, durationMs} or null');
 		if (burst.count !== undefined) nonNegative(burst.count, 'faults.burst130429.count');
-		if (burst.durationMs !== undefined) nonNegative(burst.durationMs, 'faults.burst130429.durationMs');
+		if (burst.durationMs !== undefined)
+			nonNegative(burst.durationMs, 'faults.burst130429.durationMs');
 		if (burst.everyMs !== undefined) positive(burst.everyMs, 'faults.burst130429.everyMs');
 		if (burst.count === undefined && burst.durationMs === undefined) {
-			throw new Error('faults.burst130429 needs count (next N sends) or durationMs (with optional everyMs)');
+			throw new Error(
+				'faults.burst130429 needs count (next N sends) or durationMs (with optional everyMs)',
+			);
 		}
 	}
 	return next;
 }
 
-export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSettings>): SandboxSettings {
+export function mergeSettings(
+	current: SandboxSettings,
+	patch: Partial<SandboxSettings>,
+): SandboxSettings {
 	for (const key of Object.keys(patch)) {
-		if (!SETTING_KEYS.includes(key)) throw new Error(`settings: unknown setting "${key}"; known: ${SETTING_KEYS.join(', ')}`);
+		if (!SETTING_KEYS.includes(key))
+			throw new Error(`settings: unknown setting "${key}"; known: ${SETTING_KEYS.join(', ')}`);
 	}
 	const next: SandboxSettings = { ...current, ...patch } as SandboxSettings;
 	if (patch.pairRate) next.pairRate = { ...current.pairRate, ...patch.pairRate };
@@ -239,13 +264,21 @@ export function mergeSettings(current: SandboxSettings, patch: Partial<SandboxSe
 	if (!['GREEN', 'YELLOW', 'RED', 'NA'].includes(next.qualityRating)) {
 		throw new Error('qualityRating must be GREEN, YELLOW, RED or NA');
 	}
-	if (!['TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'].includes(next.messagingLimitTier)) {
-		throw new Error('messagingLimitTier must be TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K or TIER_UNLIMITED');
+	if (
+		!['TIER_250', 'TIER_1K', 'TIER_2K', 'TIER_10K', 'TIER_100K', 'TIER_UNLIMITED'].includes(
+			next.messagingLimitTier,
+		)
+	) {
+		throw new Error(
+			'messagingLimitTier must be TIER_250, TIER_1K, TIER_2K, TIER_10K, TIER_100K or TIER_UNLIMITED',
+		);
 	}
 	nonNegative(next.statusDelayMs, 'statusDelayMs');
 	rate(next.readRate, 'readRate');
 	if (next.undeliverableAs !== 'error' && next.undeliverableAs !== 'status') {
-		throw new Error("undeliverableAs must be 'error' (answer the send) or 'status' (failed status webhook)");
+		throw new Error(
+			"undeliverableAs must be 'error' (answer the send) or 'status' (failed status webhook)",
+		);
 	}
 	positive(next.webhookBatchSize, 'webhookBatchSize');
 	positive(next.webhookConcurrency, 'webhookConcurrency');
@@ -261,12 +294,14 @@ export function settingsFromOptions(options: SandboxOptions): SandboxSettings {
 	if (options.templateReviewMs !== undefined) patch.templateReviewMs = options.templateReviewMs;
 	if (options.pairRate !== undefined) patch.pairRate = options.pairRate;
 	if (options.qualityRating !== undefined) patch.qualityRating = options.qualityRating;
-	if (options.messagingLimitTier !== undefined) patch.messagingLimitTier = options.messagingLimitTier;
+	if (options.messagingLimitTier !== undefined)
+		patch.messagingLimitTier = options.messagingLimitTier;
 	if (options.statusDelayMs !== undefined) patch.statusDelayMs = options.statusDelayMs;
 	if (options.readRate !== undefined) patch.readRate = options.readRate;
 	if (options.undeliverableAs !== undefined) patch.undeliverableAs = options.undeliverableAs;
 	if (options.webhookBatchSize !== undefined) patch.webhookBatchSize = options.webhookBatchSize;
-	if (options.webhookConcurrency !== undefined) patch.webhookConcurrency = options.webhookConcurrency;
+	if (options.webhookConcurrency !== undefined)
+		patch.webhookConcurrency = options.webhookConcurrency;
 	return mergeSettings(defaultSettings(), patch);
 }
 

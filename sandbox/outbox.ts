@@ -105,7 +105,12 @@ export class WebhookOutbox {
 	}
 
 	pending(): { scheduled: number; ready: number; inFlight: number; retrying: number } {
-		return { scheduled: this.heap.length, ready: this.ready.length, inFlight: this.inFlight, retrying: this.retries.size };
+		return {
+			scheduled: this.heap.length,
+			ready: this.ready.length,
+			inFlight: this.inFlight,
+			retrying: this.retries.size,
+		};
 	}
 
 	/** Resolves once nothing is scheduled, queued, in flight or waiting for a retry. */
@@ -159,7 +164,12 @@ export class WebhookOutbox {
 	}
 
 	private isIdle(): boolean {
-		return this.heap.length === 0 && this.ready.length === 0 && this.inFlight === 0 && this.retries.size === 0;
+		return (
+			this.heap.length === 0 &&
+			this.ready.length === 0 &&
+			this.inFlight === 0 &&
+			this.retries.size === 0
+		);
 	}
 
 	private settle(): void {
@@ -174,11 +184,14 @@ export class WebhookOutbox {
 		if (this.heap.length === 0) return;
 		const due = this.heap[0].due;
 		this.timerDue = due;
-		this.timer = setTimeout(() => {
-			this.timer = undefined;
-			this.timerDue = Infinity;
-			this.fire(Date.now());
-		}, Math.max(0, due - Date.now()));
+		this.timer = setTimeout(
+			() => {
+				this.timer = undefined;
+				this.timerDue = Infinity;
+				this.fire(Date.now());
+			},
+			Math.max(0, due - Date.now()),
+		);
 		this.timer.unref();
 	}
 
@@ -224,7 +237,8 @@ export class WebhookOutbox {
 			...target.headers,
 		};
 		if (target.sign) {
-			headers['x-hub-signature-256'] = `sha256=${createHmac('sha256', this.deps.appSecret).update(body).digest('hex')}`;
+			headers['x-hub-signature-256'] =
+				`sha256=${createHmac('sha256', this.deps.appSecret).update(body).digest('hex')}`;
 		}
 		let finished = false;
 		const done = (status: number, error?: string) => {
@@ -234,7 +248,11 @@ export class WebhookOutbox {
 			if (generation === this.generation) {
 				this.record({ ...attempt, status, error });
 				if (status < 200 || status >= 300) this.retry(attempt);
-				else if (!attempt.duplicate && attempt.attempt === 1 && this.deps.random() < this.deps.faults().duplicateWebhookRate) {
+				else if (
+					!attempt.duplicate &&
+					attempt.attempt === 1 &&
+					this.deps.random() < this.deps.faults().duplicateWebhookRate
+				) {
 					this.post({ ...attempt, duplicate: true });
 				}
 			}

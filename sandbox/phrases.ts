@@ -34,9 +34,11 @@ export interface ParsedPhrase {
 /** Milliseconds per unit, keyed by the unit's first letter (s, m, h, d) */
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-const AGO = /\s+(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\s+ago$/i;
+const AGO =
+	/\s+(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d)\s+ago$/i;
 const FROM_AD = /\s+(?:from|via)\s+(?:an?\s+)?ad$/i;
-const ACTION_START = /\s+(says|taps|opts\s+out|opts\s+in|is\s+not\s+on\s+whatsapp|is\s+on\s+whatsapp)(?=\s|$)/i;
+const ACTION_START =
+	/\s+(says|taps|opts\s+out|opts\s+in|is\s+not\s+on\s+whatsapp|is\s+on\s+whatsapp)(?=\s|$)/i;
 const PHONE = /^\+?[\d][\d\s\-().]{5,}\d/;
 
 const USAGE =
@@ -84,7 +86,10 @@ export function parsePhrase(input: string, knownNames: string[] = []): ParsedPhr
 	if (contact) {
 		const rest = contact[1];
 		const phone = PHONE.exec(rest);
-		if (!phone) throw new PhraseError(`"contact" must be followed by a phone number with country code, got "${rest}"`);
+		if (!phone)
+			throw new PhraseError(
+				`"contact" must be followed by a phone number with country code, got "${rest}"`,
+			);
 		let after = rest.slice(phone[0].length);
 		let name: string | undefined;
 		const named = /^\s+named\s+(.+)$/i.exec(after);
@@ -97,7 +102,13 @@ export function parsePhrase(input: string, knownNames: string[] = []): ParsedPhr
 	}
 
 	const phone = PHONE.exec(phrase);
-	if (phone) return { phone: phone[0].trim(), action: parseAction(phrase.slice(phone[0].length)), fromAd, agoMs };
+	if (phone)
+		return {
+			phone: phone[0].trim(),
+			action: parseAction(phrase.slice(phone[0].length)),
+			fromAd,
+			agoMs,
+		};
 
 	// A known name: the longest one the phrase starts with, ignoring case and accents.
 	const folded = foldText(phrase);

@@ -18,7 +18,10 @@ export class TokenBucket {
 	/** Takes one token; false when none is left. */
 	take(now: number): boolean {
 		if (now > this.last) {
-			this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.perSecond) / 1000);
+			this.tokens = Math.min(
+				this.capacity,
+				this.tokens + ((now - this.last) * this.perSecond) / 1000,
+			);
 			this.last = now;
 		}
 		if (this.tokens < 1) return false;

@@ -22,7 +22,8 @@ export const TEXT_LIMITS = {
 } as const;
 
 const FORBIDDEN_PARAMETER_TEXT = new RegExp(`[\\n\\t]| {${TEXT_LIMITS.consecutiveSpaces + 1},}`);
-const PARAMETER_TEXT_DETAILS = 'Param text cannot have new-line/tab characters or more than 4 consecutive spaces';
+const PARAMETER_TEXT_DETAILS =
+	'Param text cannot have new-line/tab characters or more than 4 consecutive spaces';
 
 /** Free-form message types Meta accepts on the messages endpoint */
 export const FREE_FORM_TYPES = new Set([
@@ -63,10 +64,15 @@ const recipientCache = new Map<string, string | SandboxError>();
  */
 export function checkRecipient(to: unknown, ownDigits: string): string {
 	if (to === undefined || to === null || to === '') {
-		throw new SandboxError(100, 'to: the recipient phone number is required', '(#100) The parameter to is required.');
+		throw new SandboxError(
+			100,
+			'to: the recipient phone number is required',
+			'(#100) The parameter to is required.',
+		);
 	}
 	const raw = typeof to === 'number' ? String(to) : to;
-	if (typeof raw !== 'string') throw new SandboxError(100, 'to: must be a phone number string such as "5491155551234"');
+	if (typeof raw !== 'string')
+		throw new SandboxError(100, 'to: must be a phone number string such as "5491155551234"');
 	let result = recipientCache.get(raw);
 	if (result === undefined) {
 		result = parseRecipient(raw);
@@ -107,7 +113,10 @@ function parseRecipient(raw: string): string | SandboxError {
 	}
 	const digits = cleaned.startsWith('+') ? cleaned.slice(1) : cleaned;
 	if (!isPossibleLength(digits)) {
-		return new SandboxError(131009, `to: ${digits} is not a valid phone number for its country code`);
+		return new SandboxError(
+			131009,
+			`to: ${digits} is not a valid phone number for its country code`,
+		);
 	}
 	return digits;
 }
@@ -155,28 +164,49 @@ function checkParameterText(value: unknown, where: string, maxLength?: number): 
 	}
 	if (FORBIDDEN_PARAMETER_TEXT.test(value)) throw new SandboxError(100, PARAMETER_TEXT_DETAILS);
 	if (maxLength !== undefined && value.length > maxLength) {
-		throw new SandboxError(131009, `${where}: Param text exceeds the maximum length of ${maxLength} characters`);
+		throw new SandboxError(
+			131009,
+			`${where}: Param text exceeds the maximum length of ${maxLength} characters`,
+		);
 	}
 	return value;
 }
 
 /** Text value of a body/header parameter for rendering, after checking its own shape. */
-function parameterValue(parameter: RequestParameter, where: string, allowed: string[], maxLength?: number): string {
+function parameterValue(
+	parameter: RequestParameter,
+	where: string,
+	allowed: string[],
+	maxLength?: number,
+): string {
 	const type = typeof parameter.type === 'string' ? parameter.type : 'UNKNOWN';
 	if (!allowed.includes(type)) {
-		throw new SandboxError(132012, `${where}: Format mismatch, expected ${allowed[0].toUpperCase()}, received ${type.toUpperCase()}`);
+		throw new SandboxError(
+			132012,
+			`${where}: Format mismatch, expected ${allowed[0].toUpperCase()}, received ${type.toUpperCase()}`,
+		);
 	}
 	if (type === 'text') return checkParameterText(parameter.text, where, maxLength);
 	if (type === 'currency') {
 		const currency = parameter.currency;
-		if (!currency || typeof currency.fallback_value !== 'string' || currency.fallback_value === '') {
+		if (
+			!currency ||
+			typeof currency.fallback_value !== 'string' ||
+			currency.fallback_value === ''
+		) {
 			throw new SandboxError(131008, `${where}: currency.fallback_value is required`);
 		}
 		if (typeof currency.code !== 'string' || !/^[A-Z]{3}$/.test(currency.code)) {
-			throw new SandboxError(131009, `${where}: currency.code must be an ISO 4217 code such as "ARS" or "USD"`);
+			throw new SandboxError(
+				131009,
+				`${where}: currency.code must be an ISO 4217 code such as "ARS" or "USD"`,
+			);
 		}
 		if (!Number.isInteger(currency.amount_1000)) {
-			throw new SandboxError(131009, `${where}: currency.amount_1000 must be an integer (the amount times 1000)`);
+			throw new SandboxError(
+				131009,
+				`${where}: currency.amount_1000 must be an integer (the amount times 1000)`,
+			);
 		}
 		return checkParameterText(currency.fallback_value, `${where} currency.fallback_value`);
 	}
@@ -216,13 +246,16 @@ function placeholderValues(
 					`${where}: parameter_name "${name}" does not exist in the template (expected ${placeholders.join(', ') || 'none'})`,
 				);
 			}
-			if (values.has(name)) throw new SandboxError(100, `${where}: parameter_name "${name}" is given twice`);
+			if (values.has(name))
+				throw new SandboxError(100, `${where}: parameter_name "${name}" is given twice`);
 			values.set(name, parameterValue(parameter, `${where} {{${name}}}`, allowed, maxLength));
 		}
-		if (values.size !== placeholders.length) throw countMismatch(where, values.size, placeholders.length);
+		if (values.size !== placeholders.length)
+			throw countMismatch(where, values.size, placeholders.length);
 		return values;
 	}
-	if (parameters.length !== placeholders.length) throw countMismatch(where, parameters.length, placeholders.length);
+	if (parameters.length !== placeholders.length)
+		throw countMismatch(where, parameters.length, placeholders.length);
 	parameters.forEach((parameter, index) => {
 		if (parameter.parameter_name !== undefined) {
 			throw new SandboxError(
@@ -230,13 +263,19 @@ function placeholderValues(
 				`${where}: parameter_name is only accepted by templates with parameter_format NAMED; this template is POSITIONAL`,
 			);
 		}
-		values.set(String(index + 1), parameterValue(parameter, `${where} {{${index + 1}}}`, allowed, maxLength));
+		values.set(
+			String(index + 1),
+			parameterValue(parameter, `${where} {{${index + 1}}}`, allowed, maxLength),
+		);
 	});
 	return values;
 }
 
 function render(text: string, values: Map<string, string>): string {
-	return text.replace(/\{\{\s*([a-z_][a-z0-9_]*|\d+)\s*\}\}/g, (match, key: string) => values.get(key) ?? match);
+	return text.replace(
+		/\{\{\s*([a-z_][a-z0-9_]*|\d+)\s*\}\}/g,
+		(match, key: string) => values.get(key) ?? match,
+	);
 }
 
 /** Whether an uploaded media ID exists for the sending number (the sandbox's MediaStore) */
@@ -244,26 +283,48 @@ export type MediaExists = (id: string) => boolean;
 
 /** Meta's refusal of a media ID that was never uploaded (or expired, or belongs to another number) */
 function unknownMediaId(path: string): SandboxError {
-	return new SandboxError(100, `${path} does not exist: upload the file with POST /{phone-number-id}/media first (media IDs expire after 30 days)`, `(#100) Param ${path} is not a valid whatsapp business account media attachment ID`);
+	return new SandboxError(
+		100,
+		`${path} does not exist: upload the file with POST /{phone-number-id}/media first (media IDs expire after 30 days)`,
+		`(#100) Param ${path} is not a valid whatsapp business account media attachment ID`,
+	);
 }
 
-function checkMediaParameter(parameter: RequestParameter | undefined, format: string, where: string, path?: string, mediaExists?: MediaExists): void {
+function checkMediaParameter(
+	parameter: RequestParameter | undefined,
+	format: string,
+	where: string,
+	path?: string,
+	mediaExists?: MediaExists,
+): void {
 	const expected = format.toLowerCase();
 	const type = parameter && typeof parameter.type === 'string' ? parameter.type : 'UNKNOWN';
 	if (type !== expected) {
-		throw new SandboxError(132012, `${where}: Format mismatch, expected ${format}, received ${type.toUpperCase()}`);
+		throw new SandboxError(
+			132012,
+			`${where}: Format mismatch, expected ${format}, received ${type.toUpperCase()}`,
+		);
 	}
 	const media = parameter![expected as 'image' | 'video' | 'document'];
 	if (!media || (typeof media.link !== 'string' && typeof media.id !== 'string')) {
-		throw new SandboxError(131008, `${where}: the ${expected} parameter needs "link" (an https URL) or "id" (an uploaded media id)`);
+		throw new SandboxError(
+			131008,
+			`${where}: the ${expected} parameter needs "link" (an https URL) or "id" (an uploaded media id)`,
+		);
 	}
 	if (typeof media.link === 'string' && !/^https?:\/\/\S+$/.test(media.link)) {
 		throw new SandboxError(131009, `${where}: ${expected}.link must be an http(s) URL`);
 	}
-	if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id)) throw unknownMediaId(`${path ?? where}['${expected}']['id']`);
+	if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id))
+		throw unknownMediaId(`${path ?? where}['${expected}']['id']`);
 }
 
-function checkHeader(compiled: CompiledTemplate, component: RequestComponent | undefined, componentIndex: number, mediaExists?: MediaExists): string | undefined {
+function checkHeader(
+	compiled: CompiledTemplate,
+	component: RequestComponent | undefined,
+	componentIndex: number,
+	mediaExists?: MediaExists,
+): string | undefined {
 	const parameters = component ? parametersOf(component, 'header') : [];
 	const header = compiled.header;
 	if (!header) {
@@ -271,8 +332,15 @@ function checkHeader(compiled: CompiledTemplate, component: RequestComponent | u
 		return undefined;
 	}
 	if (header.format === 'TEXT') {
-		if (parameters.length > 0 && typeof parameters[0].type === 'string' && parameters[0].type !== 'text') {
-			throw new SandboxError(132012, `header: Format mismatch, expected TEXT, received ${parameters[0].type.toUpperCase()}`);
+		if (
+			parameters.length > 0 &&
+			typeof parameters[0].type === 'string' &&
+			parameters[0].type !== 'text'
+		) {
+			throw new SandboxError(
+				132012,
+				`header: Format mismatch, expected TEXT, received ${parameters[0].type.toUpperCase()}`,
+			);
 		}
 		const values = placeholderValues(
 			parameters,
@@ -289,41 +357,69 @@ function checkHeader(compiled: CompiledTemplate, component: RequestComponent | u
 		const parameter = parameters[0];
 		const type = parameter && typeof parameter.type === 'string' ? parameter.type : 'UNKNOWN';
 		if (type !== 'location') {
-			throw new SandboxError(132012, `header: Format mismatch, expected LOCATION, received ${type.toUpperCase()}`);
+			throw new SandboxError(
+				132012,
+				`header: Format mismatch, expected LOCATION, received ${type.toUpperCase()}`,
+			);
 		}
 		const location = parameter.location;
 		const latitude = Number(location?.latitude);
 		const longitude = Number(location?.longitude);
 		if (!location || !Number.isFinite(latitude) || !Number.isFinite(longitude)) {
-			throw new SandboxError(131008, 'header: the location parameter needs numeric "latitude" and "longitude"');
+			throw new SandboxError(
+				131008,
+				'header: the location parameter needs numeric "latitude" and "longitude"',
+			);
 		}
 		if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) {
-			throw new SandboxError(131009, 'header: location latitude must be within ±90 and longitude within ±180');
+			throw new SandboxError(
+				131009,
+				'header: location latitude must be within ±90 and longitude within ±180',
+			);
 		}
 		return `[location ${latitude},${longitude}]`;
 	}
-	checkMediaParameter(parameters[0], header.format, 'header', `template['components'][${componentIndex}]['parameters'][0]`, mediaExists);
+	checkMediaParameter(
+		parameters[0],
+		header.format,
+		'header',
+		`template['components'][${componentIndex}]['parameters'][0]`,
+		mediaExists,
+	);
 	return `[${header.format.toLowerCase()}]`;
 }
 
-function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]): Array<string | undefined> {
+function checkButtons(
+	compiled: CompiledTemplate,
+	components: RequestComponent[],
+): Array<string | undefined> {
 	const payloads: Array<string | undefined> = [];
 	const given = new Set<number>();
 	for (const component of components) {
 		const index = typeof component.index === 'number' ? component.index : Number(component.index);
 		if (!Number.isInteger(index) || index < 0) {
-			throw new SandboxError(131008, 'button: "index" is required (the button position, "0" for the first)');
+			throw new SandboxError(
+				131008,
+				'button: "index" is required (the button position, "0" for the first)',
+			);
 		}
 		const where = `button at index ${index}`;
 		const button = compiled.buttons[index];
 		if (!button) {
-			throw new SandboxError(131009, `${where}: the template has ${compiled.buttons.length} button(s)`);
+			throw new SandboxError(
+				131009,
+				`${where}: the template has ${compiled.buttons.length} button(s)`,
+			);
 		}
 		if (given.has(index)) throw new SandboxError(100, `${where}: given twice`);
 		given.add(index);
-		const subType = typeof component.sub_type === 'string' ? component.sub_type.toLowerCase() : 'UNKNOWN';
+		const subType =
+			typeof component.sub_type === 'string' ? component.sub_type.toLowerCase() : 'UNKNOWN';
 		if (subType !== button.subType) {
-			throw new SandboxError(132012, `${where}: Format mismatch, expected ${button.subType}, received ${subType}`);
+			throw new SandboxError(
+				132012,
+				`${where}: Format mismatch, expected ${button.subType}, received ${subType}`,
+			);
 		}
 		const parameters = parametersOf(component, where);
 		switch (button.subType) {
@@ -333,18 +429,31 @@ function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]
 				}
 				if (button.needsParameter) {
 					if (parameters[0].type !== 'text') {
-						throw new SandboxError(132012, `${where}: Format mismatch, expected TEXT, received ${String(parameters[0].type ?? 'UNKNOWN').toUpperCase()}`);
+						throw new SandboxError(
+							132012,
+							`${where}: Format mismatch, expected TEXT, received ${String(parameters[0].type ?? 'UNKNOWN').toUpperCase()}`,
+						);
 					}
 					checkParameterText(parameters[0].text, where);
 				}
 				break;
 			case 'copy_code':
 				if (parameters.length !== 1) throw countMismatch(where, parameters.length, 1);
-				if (parameters[0].type !== 'coupon_code' || typeof parameters[0].coupon_code !== 'string' || parameters[0].coupon_code === '') {
-					throw new SandboxError(131008, `${where}: copy_code needs {"type":"coupon_code","coupon_code":"..."}`);
+				if (
+					parameters[0].type !== 'coupon_code' ||
+					typeof parameters[0].coupon_code !== 'string' ||
+					parameters[0].coupon_code === ''
+				) {
+					throw new SandboxError(
+						131008,
+						`${where}: copy_code needs {"type":"coupon_code","coupon_code":"..."}`,
+					);
 				}
 				if (parameters[0].coupon_code.length > TEXT_LIMITS.couponCode) {
-					throw new SandboxError(131009, `${where}: coupon_code is longer than ${TEXT_LIMITS.couponCode} characters`);
+					throw new SandboxError(
+						131009,
+						`${where}: coupon_code is longer than ${TEXT_LIMITS.couponCode} characters`,
+					);
 				}
 				break;
 			case 'quick_reply':
@@ -352,10 +461,16 @@ function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]
 				if (parameters.length === 1) {
 					const payload = parameters[0].payload;
 					if (parameters[0].type !== 'payload' || typeof payload !== 'string') {
-						throw new SandboxError(131008, `${where}: quick_reply needs {"type":"payload","payload":"..."}`);
+						throw new SandboxError(
+							131008,
+							`${where}: quick_reply needs {"type":"payload","payload":"..."}`,
+						);
 					}
 					if (payload.length > TEXT_LIMITS.quickReplyPayload) {
-						throw new SandboxError(131009, `${where}: payload is longer than ${TEXT_LIMITS.quickReplyPayload} characters`);
+						throw new SandboxError(
+							131009,
+							`${where}: payload is longer than ${TEXT_LIMITS.quickReplyPayload} characters`,
+						);
 					}
 					payloads[index] = payload;
 				}
@@ -363,8 +478,14 @@ function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]
 			case 'flow':
 			case 'catalog':
 				if (parameters.length > 1) throw countMismatch(where, parameters.length, 1);
-				if (parameters.length === 1 && (parameters[0].type !== 'action' || typeof parameters[0].action !== 'object')) {
-					throw new SandboxError(131008, `${where}: ${button.subType} needs {"type":"action","action":{...}}`);
+				if (
+					parameters.length === 1 &&
+					(parameters[0].type !== 'action' || typeof parameters[0].action !== 'object')
+				) {
+					throw new SandboxError(
+						131008,
+						`${where}: ${button.subType} needs {"type":"action","action":{...}}`,
+					);
 				}
 				break;
 			default:
@@ -383,8 +504,14 @@ function checkButtons(compiled: CompiledTemplate, components: RequestComponent[]
 }
 
 /** Checks `template` of a send against the catalogue; returns what was rendered. */
-export function checkTemplate(value: unknown, catalogue: Catalogue, mediaExists?: MediaExists): CheckedTemplate {
-	const template = value as { name?: unknown; language?: { code?: unknown }; components?: unknown } | undefined;
+export function checkTemplate(
+	value: unknown,
+	catalogue: Catalogue,
+	mediaExists?: MediaExists,
+): CheckedTemplate {
+	const template = value as
+		| { name?: unknown; language?: { code?: unknown }; components?: unknown }
+		| undefined;
 	if (!template || typeof template !== 'object') {
 		throw new SandboxError(131008, 'template: required when type is "template"');
 	}
@@ -413,7 +540,8 @@ export function checkTemplate(value: unknown, catalogue: Catalogue, mediaExists?
 	for (const component of components) {
 		const type = typeof component?.type === 'string' ? component.type.toLowerCase() : '';
 		if (type === 'header') {
-			if (header) throw new SandboxError(100, 'template.components: more than one header component');
+			if (header)
+				throw new SandboxError(100, 'template.components: more than one header component');
 			header = component;
 		} else if (type === 'body') {
 			if (body) throw new SandboxError(100, 'template.components: more than one body component');
@@ -421,11 +549,19 @@ export function checkTemplate(value: unknown, catalogue: Catalogue, mediaExists?
 		} else if (type === 'button') {
 			buttons.push(component);
 		} else {
-			throw new SandboxError(100, `template.components: unknown component type ${JSON.stringify(component?.type)}; use header, body or button`);
+			throw new SandboxError(
+				100,
+				`template.components: unknown component type ${JSON.stringify(component?.type)}; use header, body or button`,
+			);
 		}
 	}
 
-	const renderedHeader = checkHeader(compiled, header, header ? components.indexOf(header) : 0, mediaExists);
+	const renderedHeader = checkHeader(
+		compiled,
+		header,
+		header ? components.indexOf(header) : 0,
+		mediaExists,
+	);
 	const bodyValues = placeholderValues(
 		body ? parametersOf(body, 'body') : [],
 		compiled.body.placeholders,
@@ -436,7 +572,10 @@ export function checkTemplate(value: unknown, catalogue: Catalogue, mediaExists?
 	const renderedBody = render(compiled.body.text, bodyValues);
 	const limit = compiled.bodyOnly ? TEXT_LIMITS.bodyOnlyHydrated : TEXT_LIMITS.bodyHydrated;
 	if (renderedBody.length > limit) {
-		throw new SandboxError(132005, `body: the hydrated text is ${renderedBody.length} characters; the limit is ${limit}`);
+		throw new SandboxError(
+			132005,
+			`body: the hydrated text is ${renderedBody.length} characters; the limit is ${limit}`,
+		);
 	}
 	const quickReplyPayloads = checkButtons(compiled, buttons);
 	return { compiled, rendered: { header: renderedHeader, body: renderedBody }, quickReplyPayloads };
@@ -456,49 +595,82 @@ function checkInteractive(value: unknown): Array<{ id: string; title: string }> 
 		const id = button?.reply?.id;
 		const title = button?.reply?.title;
 		if (typeof id !== 'string' || typeof title !== 'string') {
-			throw new SandboxError(131008, `interactive.action.buttons[${index}]: reply.id and reply.title are required`);
+			throw new SandboxError(
+				131008,
+				`interactive.action.buttons[${index}]: reply.id and reply.title are required`,
+			);
 		}
 		return { id, title };
 	});
 }
 
 /** Checks a whole send body except the recipient and the stateful rules. */
-export function checkMessage(body: Record<string, unknown>, catalogue: Catalogue, mediaExists?: MediaExists): CheckedMessage {
+export function checkMessage(
+	body: Record<string, unknown>,
+	catalogue: Catalogue,
+	mediaExists?: MediaExists,
+): CheckedMessage {
 	if (body.messaging_product !== 'whatsapp') {
-		throw new SandboxError(100, 'messaging_product: must be "whatsapp"', '(#100) The parameter messaging_product is required.');
+		throw new SandboxError(
+			100,
+			'messaging_product: must be "whatsapp"',
+			'(#100) The parameter messaging_product is required.',
+		);
 	}
 	const callbackData = body.biz_opaque_callback_data;
-	if (callbackData !== undefined && (typeof callbackData !== 'string' || callbackData.length > TEXT_LIMITS.bizOpaqueCallbackData)) {
-		throw new SandboxError(131009, `biz_opaque_callback_data: must be a string of at most ${TEXT_LIMITS.bizOpaqueCallbackData} characters`);
+	if (
+		callbackData !== undefined &&
+		(typeof callbackData !== 'string' || callbackData.length > TEXT_LIMITS.bizOpaqueCallbackData)
+	) {
+		throw new SandboxError(
+			131009,
+			`biz_opaque_callback_data: must be a string of at most ${TEXT_LIMITS.bizOpaqueCallbackData} characters`,
+		);
 	}
 	const type = body.type === undefined ? 'text' : body.type;
-	if (typeof type !== 'string') throw new SandboxError(100, 'type: must be a string such as "template" or "text"');
-	if (type === 'template') return { type, template: checkTemplate(body.template, catalogue, mediaExists) };
+	if (typeof type !== 'string')
+		throw new SandboxError(100, 'type: must be a string such as "template" or "text"');
+	if (type === 'template')
+		return { type, template: checkTemplate(body.template, catalogue, mediaExists) };
 	if (!FREE_FORM_TYPES.has(type)) {
-		throw new SandboxError(131051, `type: "${type}" is not supported; use template, ${[...FREE_FORM_TYPES].join(', ')}`);
+		throw new SandboxError(
+			131051,
+			`type: "${type}" is not supported; use template, ${[...FREE_FORM_TYPES].join(', ')}`,
+		);
 	}
 	if (type === 'text') {
 		const text = (body.text as { body?: unknown } | undefined)?.body;
-		if (typeof text !== 'string' || text === '') throw new SandboxError(131008, 'text.body: required');
+		if (typeof text !== 'string' || text === '')
+			throw new SandboxError(131008, 'text.body: required');
 		if (text.length > TEXT_LIMITS.textMessage) {
-			throw new SandboxError(100, `text.body: ${text.length} characters; the maximum is ${TEXT_LIMITS.textMessage}`);
+			throw new SandboxError(
+				100,
+				`text.body: ${text.length} characters; the maximum is ${TEXT_LIMITS.textMessage}`,
+			);
 		}
 		return { type, text };
 	}
 	if (MEDIA_TYPES.has(type)) {
 		const media = body[type] as { link?: unknown; id?: unknown } | undefined;
 		if (!media || (typeof media.link !== 'string' && typeof media.id !== 'string')) {
-			throw new SandboxError(131008, `${type}: needs "link" (an https URL) or "id" (an uploaded media id)`);
+			throw new SandboxError(
+				131008,
+				`${type}: needs "link" (an https URL) or "id" (an uploaded media id)`,
+			);
 		}
-		if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id)) throw unknownMediaId(`${type}.id`);
+		if (typeof media.id === 'string' && mediaExists && !mediaExists(media.id))
+			throw unknownMediaId(`${type}.id`);
 		return { type };
 	}
-	if (type === 'interactive') return { type, interactiveButtons: checkInteractive(body.interactive) };
+	if (type === 'interactive')
+		return { type, interactiveButtons: checkInteractive(body.interactive) };
 	if (type === 'reaction') {
 		const reaction = body.reaction as { message_id?: unknown } | undefined;
-		if (typeof reaction?.message_id !== 'string') throw new SandboxError(131008, 'reaction.message_id: required');
+		if (typeof reaction?.message_id !== 'string')
+			throw new SandboxError(131008, 'reaction.message_id: required');
 		return { type };
 	}
-	if (body[type] === undefined) throw new SandboxError(131008, `${type}: required when type is "${type}"`);
+	if (body[type] === undefined)
+		throw new SandboxError(131008, `${type}: required when type is "${type}"`);
 	return { type };
 }

@@ -6,7 +6,12 @@
 import { randomBytes } from 'node:crypto';
 
 import type { MessageTemplate, SendMessageResponse, TemplateStatus } from '../lib/cloud-api/types';
-import { Catalogue, checkTemplates, defaultTemplates, loadCatalogueFile } from './template-catalogue';
+import {
+	Catalogue,
+	checkTemplates,
+	defaultTemplates,
+	loadCatalogueFile,
+} from './template-catalogue';
 import { Contacts, WINDOWS, foldText, type ContactState } from './contacts';
 import { SandboxError, type ErrorCode } from './errors';
 import {
@@ -89,7 +94,13 @@ export interface Subscription {
 	overrideCallbackUri?: string;
 }
 
-const STATUS_ORDER: Record<DeliveryStatus, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+const STATUS_ORDER: Record<DeliveryStatus, number> = {
+	accepted: 0,
+	sent: 1,
+	delivered: 2,
+	read: 3,
+	failed: 4,
+};
 
 export class Sandbox {
 	readonly phoneNumberId: string;
@@ -132,11 +143,21 @@ export class Sandbox {
 		this.appId = options.appId ?? DEFAULTS.appId;
 		this.accessToken = options.accessToken ?? DEFAULTS.accessToken;
 		this.d360ApiKey = options.d360ApiKey ?? DEFAULTS.d360ApiKey;
-		for (const [field, value] of Object.entries({ phoneNumberId: this.phoneNumberId, wabaId: this.wabaId })) {
-			if (!/^\d+$/.test(value)) throw new Error(`${field} must be digits only (Graph object ids are numeric), got "${value}"`);
+		for (const [field, value] of Object.entries({
+			phoneNumberId: this.phoneNumberId,
+			wabaId: this.wabaId,
+		})) {
+			if (!/^\d+$/.test(value))
+				throw new Error(
+					`${field} must be digits only (Graph object ids are numeric), got "${value}"`,
+				);
 		}
-		if (this.phoneNumberId === this.wabaId) throw new Error('phoneNumberId and wabaId must differ: they name different Graph objects');
-		this.business = { displayDigits: this.displayPhoneNumber.replace(/\D/g, ''), phoneNumberId: this.phoneNumberId };
+		if (this.phoneNumberId === this.wabaId)
+			throw new Error('phoneNumberId and wabaId must differ: they name different Graph objects');
+		this.business = {
+			displayDigits: this.displayPhoneNumber.replace(/\D/g, ''),
+			phoneNumberId: this.phoneNumberId,
+		};
 
 		this.initialCatalogue =
 			options.catalogue === undefined
@@ -151,7 +172,11 @@ export class Sandbox {
 		this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
 		this.webhookUrl = options.webhookUrl ? checkUrl(options.webhookUrl, 'webhookUrl') : null;
 		this.subscription = { subscribed: true };
-		this.throughput = new TokenBucket(this.settings.throughputMps, this.settings.throughputMps, Date.now());
+		this.throughput = new TokenBucket(
+			this.settings.throughputMps,
+			this.settings.throughputMps,
+			Date.now(),
+		);
 		this.pairRate = new PairRateLimiter(this.settings.pairRate);
 		this.outbox = new WebhookOutbox({
 			targets: () => this.webhookTargets(),
@@ -176,7 +201,8 @@ export class Sandbox {
 		const targets: WebhookTarget[] = [];
 		const metaUrl = this.subscription.overrideCallbackUri ?? this.webhookUrl;
 		if (this.subscription.subscribed && metaUrl) targets.push({ url: metaUrl, sign: true });
-		if (this.d360Webhook) targets.push({ url: this.d360Webhook.url, sign: false, headers: this.d360Webhook.headers });
+		if (this.d360Webhook)
+			targets.push({ url: this.d360Webhook.url, sign: false, headers: this.d360Webhook.headers });
 		return targets;
 	}
 
@@ -184,9 +210,15 @@ export class Sandbox {
 
 	/** POST /messages: Meta's answer, or a SandboxError with its code (recorded in the ledger's rejections). */
 	send(body: unknown, provider: 'meta' | '360dialog', now = Date.now()): SendMessageResponse {
-		const request = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+		const request = (
+			typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}
+		) as Record<string, unknown>;
 		try {
-			if (request !== body) throw new SandboxError(100, 'the request body must be a JSON object with messaging_product, to and type');
+			if (request !== body)
+				throw new SandboxError(
+					100,
+					'the request body must be a JSON object with messaging_product, to and type',
+				);
 			return this.accept(request, provider, now);
 		} catch (error) {
 			if (error instanceof SandboxError) {
@@ -204,10 +236,18 @@ export class Sandbox {
 		}
 	}
 
-	private accept(body: Record<string, unknown>, provider: 'meta' | '360dialog', now: number): SendMessageResponse {
+	private accept(
+		body: Record<string, unknown>,
+		provider: 'meta' | '360dialog',
+		now: number,
+	): SendMessageResponse {
 		const waId = checkRecipient(body.to, this.business.displayDigits);
 		this.takeThroughput(now);
-		const checked = checkMessage(body, this.catalogue, (id) => this.media.get(id, this.phoneNumberId, now) !== undefined);
+		const checked = checkMessage(
+			body,
+			this.catalogue,
+			(id) => this.media.get(id, this.phoneNumberId, now) !== undefined,
+		);
 		const contact = this.contacts.get(waId);
 		const category = checked.template?.compiled.template.category;
 
@@ -215,7 +255,8 @@ export class Sandbox {
 		if (contact?.notOnWhatsApp) failure = 131026;
 		else if (category === 'MARKETING' && contact?.optedOut) failure = 131050;
 		else if (!checked.template && !this.windowOpen(contact, now)) failure = 131047;
-		if (failure !== undefined && this.settings.undeliverableAs === 'error') throw new SandboxError(failure);
+		if (failure !== undefined && this.settings.undeliverableAs === 'error')
+			throw new SandboxError(failure);
 		if (!this.pairRate.take(waId, now)) throw new SandboxError(131056);
 		// Meta stopped delivering marketing templates to US numbers (2025-04-01): accepted, then failed.
 		if (failure === undefined && category === 'MARKETING' && waId.startsWith('1')) failure = 131049;
@@ -225,7 +266,11 @@ export class Sandbox {
 		this.scheduleStatuses(entry, contact, checked, now, failure);
 		const message: SendMessageResponse['messages'][number] = { id };
 		if (checked.template) message.message_status = 'accepted';
-		return { messaging_product: 'whatsapp', contacts: [{ input: String(body.to), wa_id: waId }], messages: [message] };
+		return {
+			messaging_product: 'whatsapp',
+			contacts: [{ input: String(body.to), wa_id: waId }],
+			messages: [message],
+		};
 	}
 
 	private takeThroughput(now: number): void {
@@ -245,7 +290,10 @@ export class Sandbox {
 	}
 
 	private windowOpen(contact: ContactState | undefined, now: number): boolean {
-		return contact?.lastInboundAt !== undefined && now - contact.lastInboundAt <= WINDOWS.customerServiceMs;
+		return (
+			contact?.lastInboundAt !== undefined &&
+			now - contact.lastInboundAt <= WINDOWS.customerServiceMs
+		);
 	}
 
 	private record(
@@ -266,15 +314,24 @@ export class Sandbox {
 			payload: body,
 			status: 'accepted',
 		};
-		if (typeof body.biz_opaque_callback_data === 'string') entry.bizOpaqueCallbackData = body.biz_opaque_callback_data;
+		if (typeof body.biz_opaque_callback_data === 'string')
+			entry.bizOpaqueCallbackData = body.biz_opaque_callback_data;
 		if (checked.template) {
 			const { compiled, rendered, quickReplyPayloads } = checked.template;
-			entry.template = { name: compiled.template.name, language: compiled.template.language, category: compiled.template.category };
+			entry.template = {
+				name: compiled.template.name,
+				language: compiled.template.language,
+				category: compiled.template.category,
+			};
 			entry.rendered = rendered;
 			const replies: NonNullable<LedgerEntry['replies']> = [];
 			compiled.buttons.forEach((button, index) => {
 				if (button.subType === 'quick_reply') {
-					replies.push({ kind: 'button', title: button.text, payload: quickReplyPayloads[index] ?? button.text });
+					replies.push({
+						kind: 'button',
+						title: button.text,
+						payload: quickReplyPayloads[index] ?? button.text,
+					});
 				}
 			});
 			if (replies.length > 0) entry.replies = replies;
@@ -282,14 +339,23 @@ export class Sandbox {
 			entry.rendered = { body: checked.text };
 		}
 		if (checked.interactiveButtons) {
-			entry.replies = checked.interactiveButtons.map((button) => ({ kind: 'interactive', title: button.title, payload: button.id }));
+			entry.replies = checked.interactiveButtons.map((button) => ({
+				kind: 'interactive',
+				title: button.title,
+				payload: button.id,
+			}));
 		}
 		this.ledger.record(entry);
 		return entry;
 	}
 
-	private pricing(contact: ContactState | undefined, checked: CheckedMessage, now: number): { pricing: Pricing; conversation?: Conversation } {
-		const inFreeEntryPoint = contact?.referralAt !== undefined && now - contact.referralAt <= WINDOWS.freeEntryPointMs;
+	private pricing(
+		contact: ContactState | undefined,
+		checked: CheckedMessage,
+		now: number,
+	): { pricing: Pricing; conversation?: Conversation } {
+		const inFreeEntryPoint =
+			contact?.referralAt !== undefined && now - contact.referralAt <= WINDOWS.freeEntryPointMs;
 		const conversation: Conversation | undefined = inFreeEntryPoint
 			? {
 					id: `fep-${contact!.waId}-${contact!.referralAt}`,
@@ -300,14 +366,25 @@ export class Sandbox {
 		const template = checked.template?.compiled.template;
 		if (!template) {
 			return {
-				pricing: { billable: false, pricing_model: 'PMP', type: inFreeEntryPoint ? 'free_entry_point' : 'free_customer_service', category: 'service' },
+				pricing: {
+					billable: false,
+					pricing_model: 'PMP',
+					type: inFreeEntryPoint ? 'free_entry_point' : 'free_customer_service',
+					category: 'service',
+				},
 				conversation,
 			};
 		}
 		const category = template.category.toLowerCase();
-		if (inFreeEntryPoint) return { pricing: { billable: false, pricing_model: 'PMP', type: 'free_entry_point', category }, conversation };
+		if (inFreeEntryPoint)
+			return {
+				pricing: { billable: false, pricing_model: 'PMP', type: 'free_entry_point', category },
+				conversation,
+			};
 		if (template.category === 'UTILITY' && this.windowOpen(contact, now)) {
-			return { pricing: { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category } };
+			return {
+				pricing: { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category },
+			};
 		}
 		return { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category } };
 	}
@@ -378,17 +455,26 @@ export class Sandbox {
 	waIdOf(phone: string, field = 'from'): string {
 		const digits = String(phone).replace(/[\s\-().+]/g, '');
 		if (!/^\d{7,15}$/.test(digits)) {
-			throw new Error(`${field}: "${phone}" is not a phone number with country code (7 to 15 digits, e.g. +54 9 11 5555 1234)`);
+			throw new Error(
+				`${field}: "${phone}" is not a phone number with country code (7 to 15 digits, e.g. +54 9 11 5555 1234)`,
+			);
 		}
 		return digits;
 	}
 
 	/** A user writes to the business: records the window and posts a signed `messages` webhook. */
 	inbound(event: InboundEvent, now = Date.now()): InboundResult {
-		if (!event || typeof event.from !== 'string') throw new Error('inbound: "from" (the user\'s phone number) is required');
+		if (!event || typeof event.from !== 'string')
+			throw new Error('inbound: "from" (the user\'s phone number) is required');
 		const waId = this.waIdOf(event.from);
-		const at = event.timestamp === undefined ? now : event.timestamp instanceof Date ? event.timestamp.getTime() : Number(event.timestamp) * 1000;
-		if (!Number.isFinite(at)) throw new Error('inbound: "timestamp" must be a Date or Unix seconds');
+		const at =
+			event.timestamp === undefined
+				? now
+				: event.timestamp instanceof Date
+					? event.timestamp.getTime()
+					: Number(event.timestamp) * 1000;
+		if (!Number.isFinite(at))
+			throw new Error('inbound: "timestamp" must be a Date or Unix seconds');
 		const contact = this.contacts.ensure(waId);
 		if (event.name) contact.name = event.name;
 		contact.lastInboundAt = Math.max(contact.lastInboundAt ?? -Infinity, at);
@@ -397,21 +483,30 @@ export class Sandbox {
 		const message: Record<string, unknown> = { from: waId, id, timestamp: seconds(at) };
 		if (event.buttonPayload !== undefined || event.buttonText !== undefined) {
 			message.type = 'button';
-			message.button = { payload: event.buttonPayload ?? event.buttonText, text: event.buttonText ?? event.buttonPayload };
+			message.button = {
+				payload: event.buttonPayload ?? event.buttonText,
+				text: event.buttonText ?? event.buttonPayload,
+			};
 		} else if (event.interactiveReplyId !== undefined) {
 			message.type = 'interactive';
 			message.interactive = {
 				type: 'button_reply',
-				button_reply: { id: event.interactiveReplyId, title: event.interactiveReplyTitle ?? event.interactiveReplyId },
+				button_reply: {
+					id: event.interactiveReplyId,
+					title: event.interactiveReplyTitle ?? event.interactiveReplyId,
+				},
 			};
 		} else {
 			if (typeof event.text !== 'string' || event.text === '') {
-				throw new Error('inbound: give "text", "buttonPayload"/"buttonText" or "interactiveReplyId"');
+				throw new Error(
+					'inbound: give "text", "buttonPayload"/"buttonText" or "interactiveReplyId"',
+				);
 			}
 			message.type = 'text';
 			message.text = { body: event.text };
 		}
-		if (event.contextId) message.context = { from: this.business.displayDigits, id: event.contextId };
+		if (event.contextId)
+			message.context = { from: this.business.displayDigits, id: event.contextId };
 		if (event.referral) {
 			contact.referralAt = Math.max(contact.referralAt ?? -Infinity, at);
 			const referral: Record<string, unknown> = {
@@ -447,22 +542,36 @@ export class Sandbox {
 		const entries = this.ledger.forRecipient(waId).reverse();
 		const offered = entries.find((entry) => entry.replies && entry.replies.length > 0);
 		if (!offered) {
-			throw new Error(`tap: ${from} has received no message with reply buttons yet; send a template with quick replies first`);
+			throw new Error(
+				`tap: ${from} has received no message with reply buttons yet; send a template with quick replies first`,
+			);
 		}
 		const wanted = foldText(button);
 		const replies = offered.replies!;
 		const reply =
 			replies.find((candidate) => foldText(candidate.title) === wanted) ??
-			replies.find((candidate) => foldText(candidate.title).startsWith(wanted) || wanted.startsWith(foldText(candidate.title)));
+			replies.find(
+				(candidate) =>
+					foldText(candidate.title).startsWith(wanted) ||
+					wanted.startsWith(foldText(candidate.title)),
+			);
 		if (!reply) {
-			const what = offered.template ? `template ${offered.template.name}` : 'the last interactive message';
-			throw new Error(`tap: "${button}" is not a button of ${what} (buttons: ${replies.map((r) => r.title).join(', ')})`);
+			const what = offered.template
+				? `template ${offered.template.name}`
+				: 'the last interactive message';
+			throw new Error(
+				`tap: "${button}" is not a button of ${what} (buttons: ${replies.map((r) => r.title).join(', ')})`,
+			);
 		}
 		const contact = this.contacts.get(waId);
 		const base = { from: waId, name: contact?.name, timestamp, contextId: offered.id };
 		return reply.kind === 'button'
 			? this.inbound({ ...base, buttonPayload: reply.payload, buttonText: reply.title })
-			: this.inbound({ ...base, interactiveReplyId: reply.payload, interactiveReplyTitle: reply.title });
+			: this.inbound({
+					...base,
+					interactiveReplyId: reply.payload,
+					interactiveReplyTitle: reply.title,
+				});
 	}
 
 	/** The user stops marketing messages: later marketing templates fail with 131050; posts user_preferences. */
@@ -495,7 +604,12 @@ export class Sandbox {
 	}
 
 	/** Changes a template's status (e.g. APPROVED → PAUSED) and posts message_template_status_update. */
-	setTemplateStatus(name: string, language: string, status: TemplateStatus, reason?: string): MessageTemplate {
+	setTemplateStatus(
+		name: string,
+		language: string,
+		status: TemplateStatus,
+		reason?: string,
+	): MessageTemplate {
 		const template = this.catalogue.setStatus(name, language, status);
 		const snapshot = structuredClone(template);
 		this.outbox.schedule(Date.now() + this.faults.webhookDelayMs, (deliver) =>
@@ -508,11 +622,23 @@ export class Sandbox {
 	 * POST /{waba-id}/message_templates: checks the request (throws TemplateRequestError with Meta's answer), adds the
 	 * template PENDING and reviews it after `templateReviewMs` (APPROVED or REJECTED, with its status webhook).
 	 */
-	createTemplate(input: Record<string, unknown>): { id: string; status: TemplateStatus; category: string } {
+	createTemplate(input: Record<string, unknown>): {
+		id: string;
+		status: TemplateStatus;
+		category: string;
+	} {
 		this.templateCounter++;
 		const id = String(1_300_000_000_000_000 + this.templateCounter);
-		const template = checkCreateRequest(input, (name, language) => this.catalogue.find(name, language) !== undefined, id);
-		this.catalogue.add({ ...template, rejected_reason: 'NONE', quality_score: { score: 'UNKNOWN' } });
+		const template = checkCreateRequest(
+			input,
+			(name, language) => this.catalogue.find(name, language) !== undefined,
+			id,
+		);
+		this.catalogue.add({
+			...template,
+			rejected_reason: 'NONE',
+			quality_score: { score: 'UNKNOWN' },
+		});
 		const timer = setTimeout(() => {
 			this.reviews.delete(timer);
 			const current = this.catalogue.byId(id);
@@ -532,7 +658,9 @@ export class Sandbox {
 
 	/** Posts any change in Meta's shape (e.g. account_update) through the same signed, batched delivery. */
 	emit(change: WebhookChange): void {
-		this.outbox.schedule(Date.now() + this.faults.webhookDelayMs, (deliver) => (deliver ? change : null));
+		this.outbox.schedule(Date.now() + this.faults.webhookDelayMs, (deliver) =>
+			deliver ? change : null,
+		);
 	}
 
 	// ---- run-time configuration -----------------------------------------------------------------------------
@@ -563,7 +691,9 @@ export class Sandbox {
 		this.outbox.clear();
 		this.settings = settingsFromOptions(this.options);
 		this.faults = faultsFromOptions(this.options);
-		this.webhookUrl = this.options.webhookUrl ? checkUrl(this.options.webhookUrl, 'webhookUrl') : null;
+		this.webhookUrl = this.options.webhookUrl
+			? checkUrl(this.options.webhookUrl, 'webhookUrl')
+			: null;
 		this.subscription = { subscribed: true };
 		this.d360Webhook = null;
 		this.catalogue.replace(this.initialCatalogue);
@@ -592,8 +722,11 @@ export function checkUrl(url: string, field: string): string {
 	try {
 		parsed = new URL(url);
 	} catch {
-		throw new Error(`${field}: "${url}" is not a URL; give an absolute http(s) URL such as http://127.0.0.1:5678/webhook/whatsapp`);
+		throw new Error(
+			`${field}: "${url}" is not a URL; give an absolute http(s) URL such as http://127.0.0.1:5678/webhook/whatsapp`,
+		);
 	}
-	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`${field}: must be an http or https URL`);
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+		throw new Error(`${field}: must be an http or https URL`);
 	return url;
 }

@@ -27,7 +27,11 @@ const VERSION = /^v\d+\.\d+$/;
 function write(res: http.ServerResponse, answer: Answer): void {
 	if (res.destroyed || res.headersSent) return;
 	const json = JSON.stringify(answer.body);
-	res.writeHead(answer.status, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(json), ...answer.headers });
+	res.writeHead(answer.status, {
+		...JSON_HEADERS,
+		'content-length': Buffer.byteLength(json),
+		...answer.headers,
+	});
 	res.end(json);
 }
 
@@ -39,13 +43,17 @@ function graphError(code: ErrorCode, details?: string, message?: string, subcode
 function fromError(error: unknown): Answer {
 	if (error instanceof SandboxError) return { status: error.http, body: SandboxError.from(error) };
 	// A bug in the sandbox: say so, as Meta's generic error, without internals beyond the message.
-	return { status: 500, body: graphErrorBody(131000, `sandbox internal error: ${(error as Error).message}`) };
+	return {
+		status: 500,
+		body: graphErrorBody(131000, `sandbox internal error: ${(error as Error).message}`),
+	};
 }
 
 function parseBody(raw: Buffer, contentType: string | undefined): unknown {
 	if (raw.length === 0) return {};
 	const text = raw.toString('utf8');
-	if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+	if (contentType?.includes('application/x-www-form-urlencoded'))
+		return Object.fromEntries(new URLSearchParams(text));
 	try {
 		return JSON.parse(text);
 	} catch {
@@ -63,11 +71,19 @@ function unknownObject(method: string, id: string): Answer {
 }
 
 function nonexistingField(field: string, nodeType: string): Answer {
-	return graphError(100, `${field} is not an edge of ${nodeType}`, `(#100) Tried accessing nonexisting field (${field}) on node type (${nodeType})`);
+	return graphError(
+		100,
+		`${field} is not an edge of ${nodeType}`,
+		`(#100) Tried accessing nonexisting field (${field}) on node type (${nodeType})`,
+	);
 }
 
 /** Keeps only the requested fields (id always), as Graph API's `fields` does. */
-function pick(object: Record<string, unknown>, fields: string[] | undefined, nodeType: string): Record<string, unknown> | Answer {
+function pick(
+	object: Record<string, unknown>,
+	fields: string[] | undefined,
+	nodeType: string,
+): Record<string, unknown> | Answer {
 	if (!fields) return object;
 	const result: Record<string, unknown> = { id: object.id };
 	for (const field of fields) {
@@ -79,7 +95,12 @@ function pick(object: Record<string, unknown>, fields: string[] | undefined, nod
 
 function fieldsOf(query: Query): string[] | undefined {
 	const fields = query.get('fields');
-	return fields ? fields.split(',').map((field) => field.trim()).filter(Boolean) : undefined;
+	return fields
+		? fields
+				.split(',')
+				.map((field) => field.trim())
+				.filter(Boolean)
+		: undefined;
 }
 
 function encodeCursor(offset: number): string {
@@ -109,8 +130,11 @@ function filterTemplates(templates: MessageTemplate[], query: Query): MessageTem
 function withReviewFields(template: MessageTemplate): MessageTemplate {
 	return {
 		...template,
-		rejected_reason: template.rejected_reason ?? (template.status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'),
-		quality_score: template.quality_score ?? { score: template.status === 'APPROVED' ? 'GREEN' : 'UNKNOWN' },
+		rejected_reason:
+			template.rejected_reason ?? (template.status === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE'),
+		quality_score: template.quality_score ?? {
+			score: template.status === 'APPROVED' ? 'GREEN' : 'UNKNOWN',
+		},
 	};
 }
 
@@ -143,17 +167,20 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 	const listTemplates = (query: Query, baseUrl: string): Answer => {
 		const limitText = query.get('limit');
 		const limit = limitText === null ? 25 : Number(limitText);
-		if (!Number.isInteger(limit) || limit < 1) return graphError(100, 'limit: must be a positive integer');
+		if (!Number.isInteger(limit) || limit < 1)
+			return graphError(100, 'limit: must be a positive integer');
 		let offset = 0;
 		const after = query.get('after');
 		const before = query.get('before');
 		if (after) {
 			const decoded = decodeCursor(after);
-			if (decoded === undefined) return graphError(100, 'after: not a cursor returned by this endpoint');
+			if (decoded === undefined)
+				return graphError(100, 'after: not a cursor returned by this endpoint');
 			offset = decoded + 1;
 		} else if (before) {
 			const decoded = decodeCursor(before);
-			if (decoded === undefined) return graphError(100, 'before: not a cursor returned by this endpoint');
+			if (decoded === undefined)
+				return graphError(100, 'before: not a cursor returned by this endpoint');
 			offset = Math.max(0, decoded - limit);
 		}
 		const size = Math.min(limit, 1000);
@@ -182,18 +209,28 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			params.set(cursorName, cursor);
 			return `${baseUrl}?${params.toString()}`;
 		};
-		if (offset + page.length < all.length) paging.next = link('after', encodeCursor(offset + page.length - 1));
+		if (offset + page.length < all.length)
+			paging.next = link('after', encodeCursor(offset + page.length - 1));
 		if (offset > 0) paging.previous = link('before', encodeCursor(offset));
 		return { status: 200, body: { data, paging } };
 	};
 
-	const subscribedApps = async (method: string, input: Record<string, unknown>): Promise<Answer> => {
+	const subscribedApps = async (
+		method: string,
+		input: Record<string, unknown>,
+	): Promise<Answer> => {
 		if (method === 'GET') {
 			const data = sandbox.subscription.subscribed
 				? [
 						{
-							whatsapp_business_api_data: { link: 'https://sandbox.invalid/app', name: 'WhatsApp Sandbox App', id: sandbox.appId },
-							...(sandbox.subscription.overrideCallbackUri ? { override_callback_uri: sandbox.subscription.overrideCallbackUri } : {}),
+							whatsapp_business_api_data: {
+								link: 'https://sandbox.invalid/app',
+								name: 'WhatsApp Sandbox App',
+								id: sandbox.appId,
+							},
+							...(sandbox.subscription.overrideCallbackUri
+								? { override_callback_uri: sandbox.subscription.overrideCallbackUri }
+								: {}),
 						},
 					]
 				: [];
@@ -210,7 +247,11 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			}
 			const verifyToken = typeof input.verify_token === 'string' ? input.verify_token : '';
 			const failure = await verifyCallback(uri, verifyToken);
-			if (failure) return graphError(2200, `Callback verification failed with the following errors: ${failure}`);
+			if (failure)
+				return graphError(
+					2200,
+					`Callback verification failed with the following errors: ${failure}`,
+				);
 			sandbox.subscription = { subscribed: true, overrideCallbackUri: uri };
 		} else {
 			sandbox.subscription = { subscribed: true };
@@ -218,26 +259,45 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		return { status: 200, body: { success: true } };
 	};
 
-	const graph = async (method: string, segments: string[], query: Query, body: unknown, baseUrl: string): Promise<Answer> => {
+	const graph = async (
+		method: string,
+		segments: string[],
+		query: Query,
+		body: unknown,
+		baseUrl: string,
+	): Promise<Answer> => {
 		const [version, id, edge, ...extra] = segments;
 		if (!VERSION.test(version ?? '') || !id || extra.length > 0) {
-			return graphError(2500, `Unknown path components: /${segments.join('/')}; use /{version}/{object-id}[/{edge}], e.g. /v24.0/${sandbox.phoneNumberId}/messages`);
+			return graphError(
+				2500,
+				`Unknown path components: /${segments.join('/')}; use /{version}/{object-id}[/{edge}], e.g. /v24.0/${sandbox.phoneNumberId}/messages`,
+			);
 		}
 		if (id === sandbox.phoneNumberId) {
-			if (edge === 'messages' && method === 'POST') return { status: 200, body: sandbox.send(body, 'meta') };
+			if (edge === 'messages' && method === 'POST')
+				return { status: 200, body: sandbox.send(body, 'meta') };
 			if (edge === 'media' && method === 'POST') return uploadMedia(body);
 			if (edge === undefined && method === 'GET') {
 				const picked = pick(phoneInfo(), fieldsOf(query), 'WhatsAppBusinessPhoneNumber');
-				return 'status' in picked && 'body' in picked ? (picked as Answer) : { status: 200, body: picked };
+				return 'status' in picked && 'body' in picked
+					? (picked as Answer)
+					: { status: 200, body: picked };
 			}
 			if (edge === undefined || edge === 'messages') return unknownObject(method, id);
 			return nonexistingField(edge, 'WhatsAppBusinessPhoneNumber');
 		}
 		if (id === sandbox.wabaId) {
-			if (edge === 'message_templates' && method === 'GET') return listTemplates(query, `${baseUrl}/${version}/${id}/message_templates`);
+			if (edge === 'message_templates' && method === 'GET')
+				return listTemplates(query, `${baseUrl}/${version}/${id}/message_templates`);
 			if (edge === 'message_templates' && method === 'POST') {
 				try {
-					return { status: 200, body: sandbox.createTemplate({ ...Object.fromEntries(query), ...(body as Record<string, unknown>) }) };
+					return {
+						status: 200,
+						body: sandbox.createTemplate({
+							...Object.fromEntries(query),
+							...(body as Record<string, unknown>),
+						}),
+					};
 				} catch (error) {
 					if (error instanceof TemplateRequestError) return { status: 400, body: error.body() };
 					throw error;
@@ -245,10 +305,22 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			}
 			if (edge === 'message_templates' && method === 'DELETE') {
 				const name = query.get('name');
-				if (!name) return graphError(100, 'name: the template name is required', '(#100) The parameter name is required');
+				if (!name)
+					return graphError(
+						100,
+						'name: the template name is required',
+						'(#100) The parameter name is required',
+					);
 				const removed = sandbox.deleteTemplate(name, query.get('hsm_id') ?? undefined);
 				if (removed.length === 0) {
-					return { status: 400, body: new TemplateRequestError('Message template not found', `There is no message template named ${name}${query.get('hsm_id') ? ` with id ${query.get('hsm_id')}` : ''}.`, 2593002).body() };
+					return {
+						status: 400,
+						body: new TemplateRequestError(
+							'Message template not found',
+							`There is no message template named ${name}${query.get('hsm_id') ? ` with id ${query.get('hsm_id')}` : ''}.`,
+							2593002,
+						).body(),
+					};
 				}
 				return { status: 200, body: { success: true } };
 			}
@@ -256,20 +328,38 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 				const input = { ...Object.fromEntries(query), ...(body as Record<string, unknown>) };
 				return subscribedApps(method, input);
 			}
-			if (edge === 'phone_numbers' && method === 'GET') return { status: 200, body: { data: [phoneInfo()], paging: { cursors: { before: encodeCursor(0), after: encodeCursor(0) } } } };
+			if (edge === 'phone_numbers' && method === 'GET')
+				return {
+					status: 200,
+					body: {
+						data: [phoneInfo()],
+						paging: { cursors: { before: encodeCursor(0), after: encodeCursor(0) } },
+					},
+				};
 			if (edge === undefined && method === 'GET') {
 				const picked = pick(wabaInfo(), fieldsOf(query), 'WhatsAppBusinessAccount');
-				return 'status' in picked && 'body' in picked ? (picked as Answer) : { status: 200, body: picked };
+				return 'status' in picked && 'body' in picked
+					? (picked as Answer)
+					: { status: 200, body: picked };
 			}
-			if (edge === undefined || ['message_templates', 'phone_numbers'].includes(edge)) return unknownObject(method, id);
+			if (edge === undefined || ['message_templates', 'phone_numbers'].includes(edge))
+				return unknownObject(method, id);
 			return nonexistingField(edge, 'WhatsAppBusinessAccount');
 		}
-		const template = edge === undefined && method === 'GET' ? sandbox.catalogue.byId(id) : undefined;
+		const template =
+			edge === undefined && method === 'GET' ? sandbox.catalogue.byId(id) : undefined;
 		if (template) {
 			// Like the list: the fields asked for that the template has (optional ones such as sub_category may be absent).
 			const full = withReviewFields(template) as unknown as Record<string, unknown>;
 			const fields = fieldsOf(query);
-			const body = fields ? Object.fromEntries([['id', template.id], ...fields.filter((field) => full[field] !== undefined).map((field) => [field, full[field]])]) : full;
+			const body = fields
+				? Object.fromEntries([
+						['id', template.id],
+						...fields
+							.filter((field) => full[field] !== undefined)
+							.map((field) => [field, full[field]]),
+					])
+				: full;
 			return { status: 200, body };
 		}
 		const media = edge === undefined ? sandbox.media.get(id) : undefined;
@@ -301,17 +391,28 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		const failures = sandbox.faults.uploadFailures;
 		if (failures && failures.count > 0) {
 			failures.count--;
-			return failures.code === 131053 ? graphError(131053, 'The media could not be processed.') : graphError(131000);
+			return failures.code === 131053
+				? graphError(131053, 'The media could not be processed.')
+				: graphError(131000);
 		}
 		try {
-			return { status: 200, body: await sandbox.media.upload(raw, contentType, sandbox.phoneNumberId) };
+			return {
+				status: 200,
+				body: await sandbox.media.upload(raw, contentType, sandbox.phoneNumberId),
+			};
 		} catch (error) {
 			return fromError(error);
 		}
 	};
 
-	const dialog360 = (method: string, path: string, query: Query, body: unknown): Answer | Promise<Answer> => {
-		if (path === '/messages' && method === 'POST') return { status: 200, body: sandbox.send(body, '360dialog') };
+	const dialog360 = (
+		method: string,
+		path: string,
+		query: Query,
+		body: unknown,
+	): Answer | Promise<Answer> => {
+		if (path === '/messages' && method === 'POST')
+			return { status: 200, body: sandbox.send(body, '360dialog') };
 		if (path === '/media' && method === 'POST') return uploadMedia(body);
 		// 360dialog's health check; like the live API it also returns the Graph phone-number fields asked for.
 		if (path === '/health_status' && method === 'GET') {
@@ -323,7 +424,11 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 					health_status: {
 						can_send_message: messaging,
 						entities: [
-							{ entity_type: 'PHONE_NUMBER', id: sandbox.phoneNumberId, can_send_message: messaging },
+							{
+								entity_type: 'PHONE_NUMBER',
+								id: sandbox.phoneNumberId,
+								can_send_message: messaging,
+							},
 							{ entity_type: 'WABA', id: sandbox.wabaId, can_send_message: 'AVAILABLE' },
 						],
 					},
@@ -345,7 +450,15 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			}));
 			return {
 				status: 200,
-				body: { count: page.length, filters: {}, limit, offset, sort: ['id'], total: all.length, waba_templates: page },
+				body: {
+					count: page.length,
+					filters: {},
+					limit,
+					offset,
+					sort: ['id'],
+					total: all.length,
+					waba_templates: page,
+				},
 			};
 		}
 		if (path === '/v1/configs/webhook') {
@@ -353,41 +466,92 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			if (method === 'POST') {
 				const input = body as { url?: unknown; headers?: unknown };
 				if (typeof input.url !== 'string' || !/^https?:\/\//.test(input.url)) {
-					return { status: 400, body: { meta: { success: false, http_code: 400, developer_message: 'url: an absolute http(s) URL is required' } } };
+					return {
+						status: 400,
+						body: {
+							meta: {
+								success: false,
+								http_code: 400,
+								developer_message: 'url: an absolute http(s) URL is required',
+							},
+						},
+					};
 				}
-				const headers = (typeof input.headers === 'object' && input.headers !== null ? input.headers : {}) as Record<string, string>;
+				const headers = (
+					typeof input.headers === 'object' && input.headers !== null ? input.headers : {}
+				) as Record<string, string>;
 				sandbox.d360Webhook = { url: input.url, headers };
 				return { status: 200, body: { url: input.url } };
 			}
 		}
-		return { status: 404, body: { meta: { success: false, http_code: 404, developer_message: `No route for ${method} ${path}` } } };
+		return {
+			status: 404,
+			body: {
+				meta: {
+					success: false,
+					http_code: 404,
+					developer_message: `No route for ${method} ${path}`,
+				},
+			},
+		};
 	};
 
-	const api = async (req: http.IncomingMessage, path: string, query: Query, raw: Buffer): Promise<Answer> => {
+	const api = async (
+		req: http.IncomingMessage,
+		path: string,
+		query: Query,
+		raw: Buffer,
+	): Promise<Answer> => {
 		const method = req.method ?? 'GET';
-		const is360 = path === '/messages' || path === '/media' || path === '/health_status' || path.startsWith('/v1/');
+		const is360 =
+			path === '/messages' ||
+			path === '/media' ||
+			path === '/health_status' ||
+			path.startsWith('/v1/');
 		if (is360) {
 			const key = req.headers['d360-api-key'];
 			if (key !== sandbox.d360ApiKey) {
 				return {
 					status: 401,
-					body: { meta: { success: false, http_code: 401, developer_message: key ? 'Invalid api key' : 'Missing D360-API-KEY header' } },
+					body: {
+						meta: {
+							success: false,
+							http_code: 401,
+							developer_message: key ? 'Invalid api key' : 'Missing D360-API-KEY header',
+						},
+					},
 				};
 			}
 		} else {
 			const authorization = req.headers.authorization;
-			const token = authorization?.toLowerCase().startsWith('bearer ') ? authorization.slice(7).trim() : query.get('access_token');
+			const token = authorization?.toLowerCase().startsWith('bearer ')
+				? authorization.slice(7).trim()
+				: query.get('access_token');
 			if (!token) {
-				return { ...graphError(104), headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_request" "An access token is required to request this resource."' } };
+				return {
+					...graphError(104),
+					headers: {
+						'www-authenticate':
+							'OAuth "Facebook Platform" "invalid_request" "An access token is required to request this resource."',
+					},
+				};
 			}
 			if (token !== sandbox.accessToken) {
-				return { ...graphError(190), headers: { 'www-authenticate': 'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"' } };
+				return {
+					...graphError(190),
+					headers: {
+						'www-authenticate':
+							'OAuth "Facebook Platform" "invalid_token" "Invalid OAuth access token - Cannot parse access token"',
+					},
+				};
 			}
 		}
 		const contentType = req.headers['content-type'];
 		// Uploads keep their raw bytes: the media endpoint parses the multipart body itself.
-		const multipart = contentType?.toLowerCase().startsWith('multipart/form-data') || /\/media$/.test(path);
-		const body = method === 'GET' ? {} : multipart ? { raw, contentType } : parseBody(raw, contentType);
+		const multipart =
+			contentType?.toLowerCase().startsWith('multipart/form-data') || /\/media$/.test(path);
+		const body =
+			method === 'GET' ? {} : multipart ? { raw, contentType } : parseBody(raw, contentType);
 		const host = req.headers.host ?? 'localhost';
 		if (is360) return dialog360(method, path, query, body);
 		return graph(method, path.split('/').slice(1), query, body, `http://${host}`);
@@ -404,7 +568,9 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 			stats: sandbox.ledger.stats(),
 		}),
 		'GET /_sandbox/ledger': (_, query) => ({
-			messages: query.get('to') ? control.ledger.forRecipient(query.get('to')!) : control.ledger.all(),
+			messages: query.get('to')
+				? control.ledger.forRecipient(query.get('to')!)
+				: control.ledger.all(),
 		}),
 		'GET /_sandbox/ledger/counts': () => ({ counts: control.ledger.countsByRecipient() }),
 		'GET /_sandbox/ledger/duplicates': () => ({ duplicates: control.ledger.duplicates() }),
@@ -425,9 +591,12 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		'GET /_sandbox/subscription': () => control.subscription(),
 		'GET /_sandbox/contacts': () => ({ contacts: control.contacts() }),
 		'GET /_sandbox/media': () => ({ media: control.media() }),
-		'POST /_sandbox/contacts/opt-out': (body) => control.optOut(String(body.waId ?? ''), { notify: body.notify !== false }),
-		'POST /_sandbox/contacts/opt-in': (body) => control.optIn(String(body.waId ?? ''), { notify: body.notify !== false }),
-		'POST /_sandbox/contacts/not-on-whatsapp': (body) => control.notOnWhatsApp(String(body.waId ?? ''), body.value !== false),
+		'POST /_sandbox/contacts/opt-out': (body) =>
+			control.optOut(String(body.waId ?? ''), { notify: body.notify !== false }),
+		'POST /_sandbox/contacts/opt-in': (body) =>
+			control.optIn(String(body.waId ?? ''), { notify: body.notify !== false }),
+		'POST /_sandbox/contacts/not-on-whatsapp': (body) =>
+			control.notOnWhatsApp(String(body.waId ?? ''), body.value !== false),
 		'POST /_sandbox/inbound': (body) => {
 			const event = { ...body } as unknown as Parameters<SandboxControl['inbound']>[0];
 			if (typeof body.timestamp === 'string') event.timestamp = new Date(body.timestamp);
@@ -435,36 +604,57 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		},
 		'POST /_sandbox/tap': (body) => control.tap(String(body.from ?? ''), String(body.button ?? '')),
 		'POST /_sandbox/say': (body) => {
-			if (typeof body.phrase !== 'string') throw new Error('say: the body needs {"phrase": "Emilia taps Confirm"}');
+			if (typeof body.phrase !== 'string')
+				throw new Error('say: the body needs {"phrase": "Emilia taps Confirm"}');
 			return control.say(body.phrase);
 		},
 		'GET /_sandbox/templates': () => ({ data: control.templates() }),
 		'POST /_sandbox/templates/status': (body) =>
-			control.setTemplateStatus(String(body.name), String(body.language), body.status as MessageTemplate['status'], body.reason as string | undefined),
+			control.setTemplateStatus(
+				String(body.name),
+				String(body.language),
+				body.status as MessageTemplate['status'],
+				body.reason as string | undefined,
+			),
 		'POST /_sandbox/emit': (body) => {
 			control.emit(body as never);
 			return { queued: true };
 		},
-		'GET /_sandbox/webhooks/deliveries': () => ({ deliveries: control.webhookDeliveries(), pending: control.pendingWebhooks() }),
+		'GET /_sandbox/webhooks/deliveries': () => ({
+			deliveries: control.webhookDeliveries(),
+			pending: control.pendingWebhooks(),
+		}),
 		'POST /_sandbox/webhooks/flush': async () => {
 			await control.flushWebhooks();
 			return { flushed: true, deliveries: control.webhookDeliveries().length };
 		},
 		'POST /_sandbox/webhooks/idle': async (body) => {
-			await control.waitForWebhooksIdle(typeof body.timeoutMs === 'number' ? body.timeoutMs : undefined);
+			await control.waitForWebhooksIdle(
+				typeof body.timeoutMs === 'number' ? body.timeoutMs : undefined,
+			);
 			return { idle: true };
 		},
 	};
 
-	const controlApi = async (method: string, path: string, query: Query, raw: Buffer, contentType?: string): Promise<Answer> => {
+	const controlApi = async (
+		method: string,
+		path: string,
+		query: Query,
+		raw: Buffer,
+		contentType?: string,
+	): Promise<Answer> => {
 		const route = controlRoutes[`${method} ${path.replace(/\/$/, '')}`];
 		if (!route) {
 			const known = Object.keys(controlRoutes).join(', ');
-			return { status: 404, body: { error: { message: `No control route ${method} ${path}; known: ${known}` } } };
+			return {
+				status: 404,
+				body: { error: { message: `No control route ${method} ${path}; known: ${known}` } },
+			};
 		}
 		try {
 			const body = parseBody(raw, contentType);
-			if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('the body must be a JSON object');
+			if (typeof body !== 'object' || body === null || Array.isArray(body))
+				throw new Error('the body must be a JSON object');
 			return { status: 200, body: await route(body as Record<string, unknown>, query) };
 		} catch (error) {
 			return { status: 400, body: { error: { message: (error as Error).message } } };
@@ -492,10 +682,15 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
 			const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-			const content = isControl && method === 'GET' ? /^\/_sandbox\/media\/(\d+)\/content$/.exec(path) : null;
+			const content =
+				isControl && method === 'GET' ? /^\/_sandbox\/media\/(\d+)\/content$/.exec(path) : null;
 			if (content) {
 				const media = sandbox.media.get(content[1]);
-				if (!media) write(res, { status: 404, body: { error: { message: `No uploaded media ${content[1]}` } } });
+				if (!media)
+					write(res, {
+						status: 404,
+						body: { error: { message: `No uploaded media ${content[1]}` } },
+					});
 				else {
 					res.writeHead(200, { 'content-type': media.mimeType, 'content-length': media.bytes });
 					res.end(media.data);
@@ -503,7 +698,9 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 				return;
 			}
 			if (isControl) {
-				void controlApi(method, path, query, raw, req.headers['content-type']).then((answer) => write(res, answer));
+				void controlApi(method, path, query, raw, req.headers['content-type']).then((answer) =>
+					write(res, answer),
+				);
 				return;
 			}
 			// Whole milliseconds: node groups timers by duration, and float durations would each get their own list.
@@ -542,8 +739,9 @@ async function verifyCallback(uri: string, verifyToken: string): Promise<string 
 	try {
 		const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
 		const text = await response.text();
-		if (response.status !== 200) return `HTTP Status Code = ${response.status}; HTTP Message = ${response.statusText}`;
-		if (text !== value) return 'The URL couldn\'t be validated. Response does not match challenge';
+		if (response.status !== 200)
+			return `HTTP Status Code = ${response.status}; HTTP Message = ${response.statusText}`;
+		if (text !== value) return "The URL couldn't be validated. Response does not match challenge";
 		return undefined;
 	} catch (error) {
 		return `The URL couldn't be validated. Callback verification failed: ${(error as Error).message}`;

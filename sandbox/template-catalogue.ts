@@ -60,7 +60,8 @@ export interface CompiledTemplate {
 export function placeholdersOf(text: string | undefined): string[] {
 	if (!text) return [];
 	const names: string[] = [];
-	for (const match of text.matchAll(PLACEHOLDER)) if (!names.includes(match[1])) names.push(match[1]);
+	for (const match of text.matchAll(PLACEHOLDER))
+		if (!names.includes(match[1])) names.push(match[1]);
 	return names;
 }
 
@@ -127,7 +128,9 @@ export function compileTemplate(template: MessageTemplate): CompiledTemplate {
 /** Throws an error naming the template and field when the JSON is not in Meta's template shape. */
 export function checkTemplates(value: unknown, source: string): MessageTemplate[] {
 	if (!Array.isArray(value)) {
-		throw new Error(`${source}: the catalogue must be a JSON array of templates in Meta's message_templates shape`);
+		throw new Error(
+			`${source}: the catalogue must be a JSON array of templates in Meta's message_templates shape`,
+		);
 	}
 	const seen = new Set<string>();
 	return value.map((raw, index) => {
@@ -135,23 +138,38 @@ export function checkTemplates(value: unknown, source: string): MessageTemplate[
 		if (typeof raw !== 'object' || raw === null) throw new Error(`${where} is not an object`);
 		const template = raw as MessageTemplate;
 		if (typeof template.name !== 'string' || !/^[a-z0-9_]+$/.test(template.name)) {
-			throw new Error(`${where}: "name" must be lowercase letters, digits and _ (got ${JSON.stringify(template.name)})`);
+			throw new Error(
+				`${where}: "name" must be lowercase letters, digits and _ (got ${JSON.stringify(template.name)})`,
+			);
 		}
 		if (typeof template.language !== 'string' || template.language === '') {
-			throw new Error(`${where} (${template.name}): "language" must be a code such as "es" or "en_US"`);
+			throw new Error(
+				`${where} (${template.name}): "language" must be a code such as "es" or "en_US"`,
+			);
 		}
 		if (!STATUSES.includes(template.status)) {
-			throw new Error(`${where} (${template.name}): "status" must be one of ${STATUSES.join(', ')}`);
+			throw new Error(
+				`${where} (${template.name}): "status" must be one of ${STATUSES.join(', ')}`,
+			);
 		}
 		if (!CATEGORIES.includes(template.category)) {
-			throw new Error(`${where} (${template.name}): "category" must be one of ${CATEGORIES.join(', ')}`);
+			throw new Error(
+				`${where} (${template.name}): "category" must be one of ${CATEGORIES.join(', ')}`,
+			);
 		}
-		if (!Array.isArray(template.components) || !template.components.some((c) => c.type === 'BODY')) {
-			throw new Error(`${where} (${template.name}): "components" must be an array with a BODY component`);
+		if (
+			!Array.isArray(template.components) ||
+			!template.components.some((c) => c.type === 'BODY')
+		) {
+			throw new Error(
+				`${where} (${template.name}): "components" must be an array with a BODY component`,
+			);
 		}
 		const key = `${template.name}\u0000${template.language}`;
 		if (seen.has(key)) {
-			throw new Error(`${where}: ${template.name} in ${template.language} appears twice; a name exists once per language`);
+			throw new Error(
+				`${where}: ${template.name} in ${template.language} appears twice; a name exists once per language`,
+			);
 		}
 		seen.add(key);
 		return { ...template, id: template.id ?? String(1_200_000_000_000_000 + index) };
@@ -163,7 +181,9 @@ export function loadCatalogueFile(path: string): MessageTemplate[] {
 	try {
 		text = readFileSync(path, 'utf8');
 	} catch (error) {
-		throw new Error(`catalogue: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error.message}); pass an existing JSON file`);
+		throw new Error(
+			`catalogue: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? error.message}); pass an existing JSON file`,
+		);
 	}
 	let parsed: unknown;
 	try {
@@ -218,7 +238,9 @@ export class Catalogue {
 
 	/** Removes every language of `name`, or only the one with id `hsmId`; the removed templates. */
 	remove(name: string, hsmId?: string): MessageTemplate[] {
-		const removed = this.list.filter((template) => template.name === name && (hsmId === undefined || template.id === hsmId));
+		const removed = this.list.filter(
+			(template) => template.name === name && (hsmId === undefined || template.id === hsmId),
+		);
 		this.list = this.list.filter((template) => !removed.includes(template));
 		for (const template of removed) this.byKey.delete(`${template.name}\u0000${template.language}`);
 		if (!this.list.some((template) => template.name === name)) this.names.delete(name);
@@ -231,8 +253,10 @@ export class Catalogue {
 
 	setStatus(name: string, language: string, status: TemplateStatus): MessageTemplate {
 		const compiled = this.find(name, language);
-		if (!compiled) throw new Error(`setTemplateStatus: no template ${name} in ${language} in the catalogue`);
-		if (!STATUSES.includes(status)) throw new Error(`setTemplateStatus: status must be one of ${STATUSES.join(', ')}`);
+		if (!compiled)
+			throw new Error(`setTemplateStatus: no template ${name} in ${language} in the catalogue`);
+		if (!STATUSES.includes(status))
+			throw new Error(`setTemplateStatus: status must be one of ${STATUSES.join(', ')}`);
 		compiled.template.status = status;
 		return compiled.template;
 	}

@@ -15,8 +15,18 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import IORedis from 'ioredis';
 
-import { runBulkCampaign, transientRetries, type BulkCampaignOptions, type RecipientRow } from '../lib/campaign';
-import { CloudApiClient, authHeaders, type CloudApiCredentials, type HttpCaller } from '../lib/cloud-api';
+import {
+	runBulkCampaign,
+	transientRetries,
+	type BulkCampaignOptions,
+	type RecipientRow,
+} from '../lib/campaign';
+import {
+	CloudApiClient,
+	authHeaders,
+	type CloudApiCredentials,
+	type HttpCaller,
+} from '../lib/cloud-api';
 import { LocalRateLimiter, RedisRateLimiter, type RateLimiter } from '../lib/delivery';
 import { RedisStore } from '../lib/store/redis';
 import { SqliteStore } from '../lib/store/sqlite';
@@ -35,12 +45,25 @@ interface WorkerConfig {
 	defaultLanguage?: string;
 	sharedBucket?: boolean;
 	owner?: string;
-	options?: Partial<Pick<BulkCampaignOptions, 'guarantee' | 'quietPeriodMs' | 'staleClaimMs' | 'requestTimeoutMs' | 'rateCap' | 'resendRounds' | 'qualityCheckIntervalMs'>>;
+	options?: Partial<
+		Pick<
+			BulkCampaignOptions,
+			| 'guarantee'
+			| 'quietPeriodMs'
+			| 'staleClaimMs'
+			| 'requestTimeoutMs'
+			| 'rateCap'
+			| 'resendRounds'
+			| 'qualityCheckIntervalMs'
+		>
+	>;
 }
 
 async function main(): Promise<void> {
 	const config = JSON.parse(readFileSync(process.argv[2], 'utf8')) as WorkerConfig;
-	const rows = config.generate ? generateRows(config.generate.count, config.generate.offset ?? 0) : (JSON.parse(readFileSync(config.rowsPath as string, 'utf8')) as RecipientRow[]);
+	const rows = config.generate
+		? generateRows(config.generate.count, config.generate.offset ?? 0)
+		: (JSON.parse(readFileSync(config.rowsPath as string, 'utf8')) as RecipientRow[]);
 	const credentials: CloudApiCredentials = {
 		provider: 'sandbox',
 		baseUrl: config.sandboxUrl,
@@ -49,12 +72,20 @@ async function main(): Promise<void> {
 		phoneNumberId: '1000000001',
 		wabaId: '2000000001',
 	};
-	const client = new CloudApiClient(nodeHttp(credentials, 3_000), { ...credentials, secrets: [credentials.accessToken] });
+	const client = new CloudApiClient(nodeHttp(credentials, 3_000), {
+		...credentials,
+		secrets: [credentials.accessToken],
+	});
 	let store: ConversationStore;
 	let redis: IORedis | undefined;
 	if (config.redis) {
 		store = await RedisStore.connect(config.redis);
-		if (config.sharedBucket) redis = new IORedis({ host: config.redis.host, port: config.redis.port, password: config.redis.password });
+		if (config.sharedBucket)
+			redis = new IORedis({
+				host: config.redis.host,
+				port: config.redis.port,
+				password: config.redis.password,
+			});
 	} else {
 		store = new SqliteStore({ path: config.storePath as string });
 	}
@@ -63,8 +94,17 @@ async function main(): Promise<void> {
 	let announced = false;
 	const memory = config.measureMemory ? new MemoryProbe() : undefined;
 	const sharedLimiter = (cap: number): RateLimiter =>
-		new RedisRateLimiter({ redis: redis as IORedis, key: credentials.phoneNumberId, prefix: config.redis?.keyPrefix, ratePerSecond: cap });
-	const limiter = config.limiterRate ? () => new LocalRateLimiter({ ratePerSecond: config.limiterRate as number }) : redis ? sharedLimiter : undefined;
+		new RedisRateLimiter({
+			redis: redis as IORedis,
+			key: credentials.phoneNumberId,
+			prefix: config.redis?.keyPrefix,
+			ratePerSecond: cap,
+		});
+	const limiter = config.limiterRate
+		? () => new LocalRateLimiter({ ratePerSecond: config.limiterRate as number })
+		: redis
+			? sharedLimiter
+			: undefined;
 	const report = await runBulkCampaign({
 		campaignId: config.campaignId,
 		businessNumberId: credentials.phoneNumberId,
@@ -86,7 +126,10 @@ async function main(): Promise<void> {
 		limiter,
 		...config.options,
 	});
-	if (memory) process.stdout.write(`MEMORY ${JSON.stringify(memory.finish(rows.length, report.outcomes.length))}\n`);
+	if (memory)
+		process.stdout.write(
+			`MEMORY ${JSON.stringify(memory.finish(rows.length, report.outcomes.length))}\n`,
+		);
 	process.stdout.write(`DONE ${JSON.stringify(report.summary)}\n`);
 	await store.close();
 	redis?.disconnect();
@@ -102,31 +145,50 @@ function nodeHttp(credentials: CloudApiCredentials, defaultTimeoutMs: number): H
 	return (request) =>
 		new Promise((resolve, reject) => {
 			const url = new URL(request.url);
-			for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
+			for (const [key, value] of Object.entries(request.qs ?? {}))
+				url.searchParams.set(key, String(value));
 			const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-			const req = http.request(url, { method: request.method, agent, headers: { ...headers, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-				const chunks: Buffer[] = [];
-				res.on('data', (chunk: Buffer) => chunks.push(chunk));
-				res.on('end', () => {
-					const text = Buffer.concat(chunks).toString('utf8');
-					let parsed: unknown = text;
-					try {
-						parsed = text === '' ? undefined : JSON.parse(text);
-					} catch {
-						// the client reports a non-JSON answer by its status
-					}
-					resolve({ status: res.statusCode ?? 0, body: parsed });
-				});
-				res.on('error', reject);
-			});
-			req.setTimeout(request.timeoutMs ?? defaultTimeoutMs, () => req.destroy(new Error('Request timeout')));
+			const req = http.request(
+				url,
+				{
+					method: request.method,
+					agent,
+					headers: {
+						...headers,
+						...(body
+							? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+							: {}),
+					},
+				},
+				(res) => {
+					const chunks: Buffer[] = [];
+					res.on('data', (chunk: Buffer) => chunks.push(chunk));
+					res.on('end', () => {
+						const text = Buffer.concat(chunks).toString('utf8');
+						let parsed: unknown = text;
+						try {
+							parsed = text === '' ? undefined : JSON.parse(text);
+						} catch {
+							// the client reports a non-JSON answer by its status
+						}
+						resolve({ status: res.statusCode ?? 0, body: parsed });
+					});
+					res.on('error', reject);
+				},
+			);
+			req.setTimeout(request.timeoutMs ?? defaultTimeoutMs, () =>
+				req.destroy(new Error('Request timeout')),
+			);
 			req.on('error', reject);
 			req.end(body);
 		});
 }
 
 function generateRows(count: number, offset: number): RecipientRow[] {
-	return Array.from({ length: count }, (_, i) => ({ phone: `+549115${String(offset + i).padStart(7, '0')}`, values: { 'body.1': `Ana ${offset + i}`, 'body.2': 'Sofía' } }));
+	return Array.from({ length: count }, (_, i) => ({
+		phone: `+549115${String(offset + i).padStart(7, '0')}`,
+		values: { 'body.1': `Ana ${offset + i}`, 'body.2': 'Sofía' },
+	}));
 }
 
 /**
@@ -157,7 +219,15 @@ class MemoryProbe {
 		clearInterval(this.timer);
 		const end = this.live();
 		this.peak = Math.max(this.peak, end);
-		return { rows, outcomes, baseBytes: this.base, peakBytes: this.peak, endBytes: end, peakPerRow: (this.peak - this.base) / rows, endPerRow: (end - this.base) / rows };
+		return {
+			rows,
+			outcomes,
+			baseBytes: this.base,
+			peakBytes: this.peak,
+			endBytes: end,
+			peakPerRow: (this.peak - this.base) / rows,
+			endPerRow: (end - this.base) / rows,
+		};
 	}
 }
 

@@ -19,7 +19,11 @@ for (const [country, , zone] of tab) if (!first.has(country)) first.set(country,
 const formats = new Map();
 function offset(zone, at) {
 	let format = formats.get(zone);
-	if (!format) formats.set(zone, (format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })));
+	if (!format)
+		formats.set(
+			zone,
+			(format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })),
+		);
 	return format.formatToParts(at).find((part) => part.type === 'timeZoneName').value;
 }
 
@@ -43,5 +47,8 @@ for (const country of [...first.keys()].sort()) {
 	if (same) single[country] = first.get(country);
 	else several.push(country);
 }
-for (const [country, zone] of Object.entries(single)) process.stdout.write(`\t${country}: '${zone}',\n`);
-process.stderr.write(`${Object.keys(single).length} single-zone countries; several zones: ${several.join(' ')}\n`);
+for (const [country, zone] of Object.entries(single))
+	process.stdout.write(`\t${country}: '${zone}',\n`);
+process.stderr.write(
+	`${Object.keys(single).length} single-zone countries; several zones: ${several.join(' ')}\n`,
+);

@@ -24,11 +24,23 @@ const path = require('node:path');
 
 const { installN8n, isInstalled, startN8n, paths } = require('./n8n/runtime');
 const { startQueueCluster } = require('./n8n/queue');
-const { CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, importExamples, entryUrl, seedWeeklyAudience } = require('./demo/examples');
+const {
+	CREDENTIAL_NAME,
+	REDIS_STORE_CREDENTIAL_NAME,
+	WEEKLY_AUDIENCE_TABLE,
+	importExamples,
+	entryUrl,
+	seedWeeklyAudience,
+} = require('./demo/examples');
 const { createSandboxClient } = require('./demo/sandbox-client');
 const { createStory, StepError, QUEUE_MODE_SKIPPED_STEPS } = require('./demo/story');
 
-const OWNER = { email: 'demo@example.com', password: 'Demo-n8n-1', firstName: 'SaludCenter', lastName: 'Demo' };
+const OWNER = {
+	email: 'demo@example.com',
+	password: 'Demo-n8n-1',
+	firstName: 'SaludCenter',
+	lastName: 'Demo',
+};
 
 const USAGE = `usage: npm run demo -- [--once] [--queue] [--port 5678] [--sandbox-port 4010] [--user-folder .demo/n8n]
   --once           end after the story (exit 0 when every step worked), instead of leaving n8n running
@@ -38,10 +50,17 @@ const USAGE = `usage: npm run demo -- [--once] [--queue] [--port 5678] [--sandbo
   --user-folder D  n8n's N8N_USER_FOLDER (default .demo/n8n; its .n8n folder is emptied at start)`;
 
 function parseArgs(argv) {
-	const args = { once: false, queue: false, port: 5678, sandboxPort: 4010, userFolder: path.join(paths.REPO, '.demo', 'n8n') };
+	const args = {
+		once: false,
+		queue: false,
+		port: 5678,
+		sandboxPort: 4010,
+		userFolder: path.join(paths.REPO, '.demo', 'n8n'),
+	};
 	const number = (flag, value) => {
 		const parsed = Number(value);
-		if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`${flag} needs a port number, got "${value}"\n${USAGE}`);
+		if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535)
+			throw new Error(`${flag} needs a port number, got "${value}"\n${USAGE}`);
 		return parsed;
 	};
 	for (let i = 0; i < argv.length; i++) {
@@ -56,7 +75,8 @@ function parseArgs(argv) {
 			process.exit(0);
 		} else throw new Error(`unknown option "${flag}"\n${USAGE}`);
 	}
-	if (args.port === 0) throw new Error(`--port must not be 0: the printed login needs a fixed port\n${USAGE}`);
+	if (args.port === 0)
+		throw new Error(`--port must not be 0: the printed login needs a fixed port\n${USAGE}`);
 	return args;
 }
 
@@ -72,7 +92,8 @@ const out = {
 
 function loadSandbox() {
 	const built = path.join(paths.REPO, 'dist', 'sandbox', 'index.js');
-	if (!fs.existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first (npm run demo does)`);
+	if (!fs.existsSync(built))
+		throw new Error(`${built} is missing: run \`npm run build\` first (npm run demo does)`);
 	return require(built);
 }
 
@@ -83,7 +104,9 @@ function assertPortFree(port) {
 		server.once('error', (error) =>
 			reject(
 				error.code === 'EADDRINUSE'
-					? new Error(`port ${port} is already in use (another n8n, or a demo still running?): stop it, or pass --port N`)
+					? new Error(
+							`port ${port} is already in use (another n8n, or a demo still running?): stop it, or pass --port N`,
+						)
 					: error,
 			),
 		);
@@ -113,17 +136,28 @@ async function cleanup() {
 /** One n8n (the default): the examples as they are, embedded SQLite store. */
 async function startSingleEngine(args) {
 	resetUserFolder(args.userFolder);
-	out.setup(`starting n8n ${paths.N8N_VERSION} on ${`http://localhost:${args.port}`} (user folder ${args.userFolder}, emptied for a fresh start)…`);
+	out.setup(
+		`starting n8n ${paths.N8N_VERSION} on ${`http://localhost:${args.port}`} (user folder ${args.userFolder}, emptied for a fresh start)…`,
+	);
 	const n8n = await startN8n({ port: args.port, userFolder: args.userFolder, owner: OWNER });
 	cleanups.push(() => n8n.stop());
-	out.setup(`n8n ready after ${n8n.bootSeconds.toFixed(1)} s, with this package installed as a community node`);
+	out.setup(
+		`n8n ready after ${n8n.bootSeconds.toFixed(1)} s, with this package installed as a community node`,
+	);
 	return { ...n8n, viaWebhook: (url) => url };
 }
 
 /** Queue mode: a fresh cluster in .queue-mode/ (removed when the demo ends). */
 async function startQueueEngine(args) {
-	out.setup(`starting n8n ${paths.N8N_VERSION} in queue mode: PostgreSQL, Redis, main on http://localhost:${args.port}, 2 workers, a webhook processor…`);
-	const cluster = await startQueueCluster({ mainPort: args.port, owner: OWNER, concurrency: 5, log: (line) => out.setup(line) });
+	out.setup(
+		`starting n8n ${paths.N8N_VERSION} in queue mode: PostgreSQL, Redis, main on http://localhost:${args.port}, 2 workers, a webhook processor…`,
+	);
+	const cluster = await startQueueCluster({
+		mainPort: args.port,
+		owner: OWNER,
+		concurrency: 5,
+		log: (line) => out.setup(line),
+	});
 	cleanups.push(() => cluster.stop());
 	const processes = [cluster.main, cluster.webhook, ...cluster.workers];
 	return {
@@ -152,11 +186,15 @@ async function main() {
 	process.on('SIGINT', onSignal);
 	process.on('SIGTERM', onSignal);
 
-	console.log('WhatsApp HSM nodes for n8n — demo: SaludCenter and Emilia (the seed stories), in a real n8n against the local WhatsApp sandbox\n');
+	console.log(
+		'WhatsApp HSM nodes for n8n — demo: SaludCenter and Emilia (the seed stories), in a real n8n against the local WhatsApp sandbox\n',
+	);
 
 	await assertPortFree(args.port);
 	if (!isInstalled()) {
-		out.setup(`n8n ${paths.N8N_VERSION} is not installed yet: installing it once into ${paths.CACHE_DIR} (several minutes)…`);
+		out.setup(
+			`n8n ${paths.N8N_VERSION} is not installed yet: installing it once into ${paths.CACHE_DIR} (several minutes)…`,
+		);
 		await installN8n({ log: (line) => out.setup(line) });
 	}
 
@@ -165,7 +203,9 @@ async function main() {
 	cleanups.push(() => sandbox.stop());
 	const control = createSandboxClient(sandbox.url);
 	const info = await control.info();
-	out.setup(`sandbox (a local WhatsApp Cloud API) on ${sandbox.url}: number ${info.displayPhoneNumber} (phone number ID ${info.phoneNumberId}), ${sandbox.control.templates().length} templates`);
+	out.setup(
+		`sandbox (a local WhatsApp Cloud API) on ${sandbox.url}: number ${info.displayPhoneNumber} (phone number ID ${info.phoneNumberId}), ${sandbox.control.templates().length} templates`,
+	);
 
 	const n8n = args.queue ? await startQueueEngine(args) : await startSingleEngine(args);
 	const client = n8n.rest;
@@ -190,42 +230,80 @@ async function main() {
 		redisStore = await client.createCredential({
 			name: REDIS_STORE_CREDENTIAL_NAME,
 			type: 'whatsAppStoreRedisApi',
-			data: { host: n8n.redis.host, port: n8n.redis.port, user: '', password: n8n.redis.password, database: 0, tls: false, prefix: 'whatsapp-hsm:' },
+			data: {
+				host: n8n.redis.host,
+				port: n8n.redis.port,
+				user: '',
+				password: n8n.redis.password,
+				database: 0,
+				tls: false,
+				prefix: 'whatsapp-hsm:',
+			},
 		});
-		out.setup(`credential "${redisStore.name}" → Redis ${n8n.redis.host}:${n8n.redis.port} (the Redis n8n's queue uses; key prefix whatsapp-hsm:)`);
+		out.setup(
+			`credential "${redisStore.name}" → Redis ${n8n.redis.host}:${n8n.redis.port} (the Redis n8n's queue uses; key prefix whatsapp-hsm:)`,
+		);
 	}
 	const workflows = await importExamples(client, credential, { redisStore });
 	// The weekly promotion reads its audience from a Data Table: a sample one, so the example runs as it is.
 	await seedWeeklyAudience(client).then(
-		() => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" created with a sample audience (examples/weekly-promotion.json)`),
-		(error) => out.setup(`Data Table "${WEEKLY_AUDIENCE_TABLE}" not created (${error.message}): the weekly promotion needs it`),
+		() =>
+			out.setup(
+				`Data Table "${WEEKLY_AUDIENCE_TABLE}" created with a sample audience (examples/weekly-promotion.json)`,
+			),
+		(error) =>
+			out.setup(
+				`Data Table "${WEEKLY_AUDIENCE_TABLE}" not created (${error.message}): the weekly promotion needs it`,
+			),
 	);
 	out.setup('examples imported and published:');
-	for (const [key, workflow] of Object.entries(workflows)) console.log(`          ${workflow.name.padEnd(72)} ${n8n.editorUrl}/workflow/${workflow.id}   (examples/${key}.json)`);
+	for (const [key, workflow] of Object.entries(workflows))
+		console.log(
+			`          ${workflow.name.padEnd(72)} ${n8n.editorUrl}/workflow/${workflow.id}   (examples/${key}.json)`,
+		);
 
-	const inboxUrl = n8n.viaWebhook(await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger'));
+	const inboxUrl = n8n.viaWebhook(
+		await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger'),
+	);
 	await control.setWebhookUrl(inboxUrl);
-	out.setup(`sandbox webhooks → ${inboxUrl} (the inbox's WhatsApp HSM Trigger; signed with the app secret)`);
+	out.setup(
+		`sandbox webhooks → ${inboxUrl} (the inbox's WhatsApp HSM Trigger; signed with the app secret)`,
+	);
 
 	const urls = {
-		resumeNow: n8n.viaWebhook(await entryUrl(client, workflows['whatsapp-inbox'], 'Run now (demo)')),
-		reminderNow: n8n.viaWebhook(await entryUrl(client, workflows['appointment-reminder'], 'Run now (demo)')),
-		operatorForm: n8n.viaWebhook(await entryUrl(client, workflows['operator-form'], 'Operator form')),
-		campaignNow: n8n.viaWebhook(await entryUrl(client, workflows['promotion-campaign'], 'Run now (demo)')),
+		resumeNow: n8n.viaWebhook(
+			await entryUrl(client, workflows['whatsapp-inbox'], 'Run now (demo)'),
+		),
+		reminderNow: n8n.viaWebhook(
+			await entryUrl(client, workflows['appointment-reminder'], 'Run now (demo)'),
+		),
+		operatorForm: n8n.viaWebhook(
+			await entryUrl(client, workflows['operator-form'], 'Operator form'),
+		),
+		campaignNow: n8n.viaWebhook(
+			await entryUrl(client, workflows['promotion-campaign'], 'Run now (demo)'),
+		),
 	};
-	if (args.queue) out.setup(`entry URLs and WhatsApp's webhooks go to the webhook processor ${n8n.webhookUrl}; executions run on ${n8n.workerCount} workers`);
+	if (args.queue)
+		out.setup(
+			`entry URLs and WhatsApp's webhooks go to the webhook processor ${n8n.webhookUrl}; executions run on ${n8n.workerCount} workers`,
+		);
 
 	const steps = createStory({ n8n: client, sandbox: control, workflows, urls, out });
 	for (const step of steps) {
 		if (args.queue && QUEUE_MODE_SKIPPED_STEPS.includes(step.name)) {
-			console.log(`\n-. "${step.name}" is left out in queue mode: the inbox example keeps open queries in workflow static data, which n8n ${paths.N8N_VERSION} does not give to workers (see docs/queue-mode.md)`);
+			console.log(
+				`\n-. "${step.name}" is left out in queue mode: the inbox example keeps open queries in workflow static data, which n8n ${paths.N8N_VERSION} does not give to workers (see docs/queue-mode.md)`,
+			);
 			continue;
 		}
 		try {
 			await step.run();
 		} catch (error) {
 			const known = error instanceof StepError;
-			console.error(`\n✗ the demo failed at "${step.name}": ${known ? error.message : error.stack || error.message}`);
+			console.error(
+				`\n✗ the demo failed at "${step.name}": ${known ? error.message : error.stack || error.message}`,
+			);
 			console.error(`--- last lines of n8n's log (${n8n.logFile}) ---\n${n8n.logTail(30)}`);
 			await cleanup();
 			process.exit(1);
@@ -237,9 +315,15 @@ async function main() {
 		await cleanup();
 		process.exit(0);
 	}
-	console.log(`\nn8n keeps running: open ${n8n.editorUrl} and log in as ${OWNER.email} / ${OWNER.password}`);
-	console.log(`the sandbox keeps running too: npm run sandbox -- --url ${sandbox.url} say "Emilia says hola"   (or ledger, stats)`);
-	console.log(`operator form: ${args.queue ? urls.operatorForm : urls.operatorForm.replace(client.baseUrl, n8n.editorUrl)}`);
+	console.log(
+		`\nn8n keeps running: open ${n8n.editorUrl} and log in as ${OWNER.email} / ${OWNER.password}`,
+	);
+	console.log(
+		`the sandbox keeps running too: npm run sandbox -- --url ${sandbox.url} say "Emilia says hola"   (or ledger, stats)`,
+	);
+	console.log(
+		`operator form: ${args.queue ? urls.operatorForm : urls.operatorForm.replace(client.baseUrl, n8n.editorUrl)}`,
+	);
 	console.log('Ctrl-C stops both.');
 	const exit = await n8n.exited;
 	if (!interrupted) {

@@ -38,9 +38,12 @@ export function deriveCampaignId(parts: CampaignIdParts): string {
 
 /** Checks a user-given campaign ID; returns the problem, or undefined when it is usable. */
 export function checkCampaignId(id: string): string | undefined {
-	if (id.trim() === '') return 'is empty: leave the Campaign ID option empty to derive one, or give a name';
-	if (id.length > CAMPAIGN_ID_MAX_LENGTH) return `is ${id.length} characters: use at most ${CAMPAIGN_ID_MAX_LENGTH}`;
+	if (id.trim() === '')
+		return 'is empty: leave the Campaign ID option empty to derive one, or give a name';
+	if (id.length > CAMPAIGN_ID_MAX_LENGTH)
+		return `is ${id.length} characters: use at most ${CAMPAIGN_ID_MAX_LENGTH}`;
 	// eslint-disable-next-line no-control-regex
-	if (/[\u0000-\u001f]/.test(id)) return 'contains control characters: use letters, digits, "-" and "_"';
+	if (/[\u0000-\u001f]/.test(id))
+		return 'contains control characters: use letters, digits, "-" and "_"';
 	return undefined;
 }

@@ -94,7 +94,9 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 	const byPriceCategory: Record<string, CostLine> = {};
 	const byCountry: Record<string, CostLine> = {};
 	let wouldSend = 0;
-	const windowCounter = options.sendWindow ? new SendWindowCounter(options.sendWindow.window) : undefined;
+	const windowCounter = options.sendWindow
+		? new SendWindowCounter(options.sendWindow.window)
+		: undefined;
 	const waitUntil = now + (options.sendWindow?.window.waitMs ?? 0);
 	let laterWithinWait = 0;
 	let outsideWindow = 0;
@@ -105,12 +107,23 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 		line.cost += price;
 	};
 
-	const indexes = { *[Symbol.iterator]() { for (let i = 0; i < options.total; i++) yield i; } };
+	const indexes = {
+		*[Symbol.iterator]() {
+			for (let i = 0; i < options.total; i++) yield i;
+		},
+	};
 	for await (const chunk of preparedChunks({ ...options, indexes, seen: new Map() })) {
 		for (const row of chunk) options.onRow(dryRunRow(row));
 
 		function dryRunRow(row: PreparedRow): DryRunRow {
-			const zone = row.zone ? { timeZone: row.zone.zone, timeZoneSource: row.zone.source, timeZoneNote: row.zone.note, localTime: row.localTime } : {};
+			const zone = row.zone
+				? {
+						timeZone: row.zone.zone,
+						timeZoneSource: row.zone.source,
+						timeZoneNote: row.zone.note,
+						localTime: row.localTime,
+					}
+				: {};
 			if (row.kind === 'skipped') {
 				byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
 				const opensAt = row.sendWindowOpensAt;
@@ -130,16 +143,43 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 					language: row.language,
 					tags: row.tags,
 					...zone,
-					sendWindowOpensAt: opensAt !== undefined && row.zone ? localIso(opensAt, row.zone.zone) : undefined,
+					sendWindowOpensAt:
+						opensAt !== undefined && row.zone ? localIso(opensAt, row.zone.zone) : undefined,
 				};
 			}
-			const base = { index: row.index, waId: row.waId, country: row.country, template: row.template.name, language: row.template.language, languageMatch: row.languageMatch, category: row.template.category, renderedText: row.renderedText, tags: row.tags, ...zone };
+			const base = {
+				index: row.index,
+				waId: row.waId,
+				country: row.country,
+				template: row.template.name,
+				language: row.template.language,
+				languageMatch: row.languageMatch,
+				category: row.template.category,
+				renderedText: row.renderedText,
+				tags: row.tags,
+				...zone,
+			};
 			// Recipients already done in this campaign would be skipped by the real run too.
 			const record = row.record;
-			if (record && !(record.state === 'paused' || (record.state === 'failed' && options.retryFailed))) {
-				const reason = record.state === 'sent' ? skipReasons.alreadySent : record.state === 'uncertain' ? skipReasons.awaitingStatus : record.state === 'claimed' ? skipReasons.inProgress : skipReasons.alreadyFailed;
+			if (
+				record &&
+				!(record.state === 'paused' || (record.state === 'failed' && options.retryFailed))
+			) {
+				const reason =
+					record.state === 'sent'
+						? skipReasons.alreadySent
+						: record.state === 'uncertain'
+							? skipReasons.awaitingStatus
+							: record.state === 'claimed'
+								? skipReasons.inProgress
+								: skipReasons.alreadyFailed;
 				byReason[reason] = (byReason[reason] ?? 0) + 1;
-				return { ...base, status: 'skipped', reason, message: `The campaign already has this recipient (${record.state}): a real run would not send it again` };
+				return {
+					...base,
+					status: 'skipped',
+					reason,
+					message: `The campaign already has this recipient (${record.state}): a real run would not send it again`,
+				};
 			}
 			const window = evaluateWindow(row.contact ?? {}, now);
 			const windowOpen = window.state === 'open';
@@ -156,11 +196,20 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 			cost += price;
 			add(byPriceCategory, category, price);
 			add(byCountry, row.country ?? 'unknown', price);
-			return { ...base, status: 'would_send', priceCategory: category, price, currency: card.currency, windowOpen, freeEntryPoint: window.freeEntryPointActive };
+			return {
+				...base,
+				status: 'would_send',
+				priceCategory: category,
+				price,
+				currency: card.currency,
+				windowOpen,
+				freeEntryPoint: window.freeEntryPointActive,
+			};
 		}
 	}
 
-	for (const table of [byPriceCategory, byCountry]) for (const line of Object.values(table)) line.cost = round(line.cost);
+	for (const table of [byPriceCategory, byCountry])
+		for (const line of Object.values(table)) line.cost = round(line.cost);
 	const tier = options.phoneInfo?.whatsapp_business_manager_messaging_limit;
 	const limit = messagingLimitFor(tier);
 	const rateCap = resolveRateCap(options.rateCap, options.phoneInfo);

@@ -23,9 +23,13 @@ export interface PeriodFunnelRow {
 	failedPercent: number;
 }
 
-const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0);
+const pct = (part: number, whole: number) =>
+	whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0;
 
-export function periodComparison(baseCampaignId: string, periods: Array<{ period: string; summary: CampaignSummary }>): PeriodFunnelRow[] {
+export function periodComparison(
+	baseCampaignId: string,
+	periods: Array<{ period: string; summary: CampaignSummary }>,
+): PeriodFunnelRow[] {
 	return periods.map(({ period, summary }) => {
 		const { sent, delivered, read, replied, failed } = summary.funnel;
 		return {

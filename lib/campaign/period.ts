@@ -22,7 +22,11 @@ export const PERIOD_SEPARATOR = '@';
 export const PERIOD_KEY_MAX_LENGTH = 40;
 
 const FORMATS = { day: 'yyyy-MM-dd', week: "kkkk-'W'WW", month: 'yyyy-MM' } as const;
-const PATTERNS: Record<keyof typeof FORMATS, RegExp> = { day: /^\d{4}-\d{2}-\d{2}$/, week: /^\d{4}-W\d{2}$/, month: /^\d{4}-\d{2}$/ };
+const PATTERNS: Record<keyof typeof FORMATS, RegExp> = {
+	day: /^\d{4}-\d{2}-\d{2}$/,
+	week: /^\d{4}-W\d{2}$/,
+	month: /^\d{4}-\d{2}$/,
+};
 
 /** The period a campaign run belongs to: its key and, for day / week / month, when it started and when the next starts. */
 export interface CampaignPeriod {
@@ -37,7 +41,9 @@ export interface CampaignPeriod {
 /** Checks a zone name luxon understands (IANA, or a fixed offset like `UTC-3`); returns the problem or undefined. */
 export function checkZone(zone: string): string | undefined {
 	if (zone.trim() === '') return 'is empty';
-	return DateTime.now().setZone(zone).isValid ? undefined : `"${zone}" is not a time zone: use an IANA name such as America/Argentina/Buenos_Aires or Europe/Madrid, or an offset such as UTC-3`;
+	return DateTime.now().setZone(zone).isValid
+		? undefined
+		: `"${zone}" is not a time zone: use an IANA name such as America/Argentina/Buenos_Aires or Europe/Madrid, or an offset such as UTC-3`;
 }
 
 /** The key of the day / week / month containing `at`, in `zone`. */
@@ -62,7 +68,10 @@ function startOf(key: string, zone: string): DateTime | undefined {
 }
 
 /** The period of a run: for day / week / month, computed from `at` in `zone`; for custom, the given key (checked). */
-export function resolvePeriod(kind: Exclude<PeriodKind, 'none'>, options: { at: number; zone: string; key?: string }): CampaignPeriod {
+export function resolvePeriod(
+	kind: Exclude<PeriodKind, 'none'>,
+	options: { at: number; zone: string; key?: string },
+): CampaignPeriod {
 	if (kind === 'custom') {
 		const key = String(options.key ?? '').trim();
 		const problem = checkPeriodKey(key);
@@ -71,22 +80,34 @@ export function resolvePeriod(kind: Exclude<PeriodKind, 'none'>, options: { at: 
 	}
 	const key = periodKey(kind, options.at, options.zone);
 	const start = startOf(key, options.zone) as DateTime;
-	return { kind, key, startsAt: start.toISO() ?? undefined, nextStartsAt: start.plus({ [`${kind}s`]: 1 }).toISO() ?? undefined, zone: options.zone };
+	return {
+		kind,
+		key,
+		startsAt: start.toISO() ?? undefined,
+		nextStartsAt: start.plus({ [`${kind}s`]: 1 }).toISO() ?? undefined,
+		zone: options.zone,
+	};
 }
 
 /** Checks a custom period key; returns the problem, or undefined when usable. */
 export function checkPeriodKey(key: string): string | undefined {
 	if (key === '') return 'is empty: give a key such as 2026-Q4, or choose Day, Week or Month';
-	if (key.length > PERIOD_KEY_MAX_LENGTH) return `is ${key.length} characters: use at most ${PERIOD_KEY_MAX_LENGTH}`;
-	if (!/^[A-Za-z0-9._-]+$/.test(key)) return `"${key}" has characters other than letters, digits, ".", "_" and "-"`;
-	if (kindOfKey(key) !== 'custom' && !startOf(key, 'UTC')) return `"${key}" looks like a date but is not one`;
+	if (key.length > PERIOD_KEY_MAX_LENGTH)
+		return `is ${key.length} characters: use at most ${PERIOD_KEY_MAX_LENGTH}`;
+	if (!/^[A-Za-z0-9._-]+$/.test(key))
+		return `"${key}" has characters other than letters, digits, ".", "_" and "-"`;
+	if (kindOfKey(key) !== 'custom' && !startOf(key, 'UTC'))
+		return `"${key}" looks like a date but is not one`;
 	return undefined;
 }
 
 /** `<campaignId>@<period>`; checks the total length (the ID travels in each message's callback data). */
 export function periodCampaignId(campaignId: string, period: string): string {
 	const id = `${campaignId}${PERIOD_SEPARATOR}${period}`;
-	if (id.length > CAMPAIGN_ID_MAX_LENGTH) throw new RangeError(`The campaign ID with its period ("${id}") is ${id.length} characters: use at most ${CAMPAIGN_ID_MAX_LENGTH}`);
+	if (id.length > CAMPAIGN_ID_MAX_LENGTH)
+		throw new RangeError(
+			`The campaign ID with its period ("${id}") is ${id.length} characters: use at most ${CAMPAIGN_ID_MAX_LENGTH}`,
+		);
 	return id;
 }
 
@@ -108,6 +129,7 @@ export function periodsEndingWith(key: string, count: number): string[] {
 	const start = startOf(key, 'UTC');
 	if (kind === 'custom' || !start) return [key];
 	const keys: string[] = [];
-	for (let back = Math.max(1, Math.floor(count)) - 1; back >= 0; back--) keys.push(start.minus({ [`${kind}s`]: back }).toFormat(FORMATS[kind]));
+	for (let back = Math.max(1, Math.floor(count)) - 1; back >= 0; back--)
+		keys.push(start.minus({ [`${kind}s`]: back }).toFormat(FORMATS[kind]));
 	return keys;
 }

@@ -6,7 +6,11 @@ function duration(ms: number): string {
 	const h = Math.floor(seconds / 3600);
 	const m = Math.floor((seconds % 3600) / 60);
 	const s = seconds % 60;
-	return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
+	return h > 0
+		? `${h}h${String(m).padStart(2, '0')}m`
+		: m > 0
+			? `${m}m${String(s).padStart(2, '0')}s`
+			: `${s}s`;
 }
 
 export function formatProgress(progress: CampaignProgressReport): string {

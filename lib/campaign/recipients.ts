@@ -8,10 +8,22 @@
 import { contactSkip } from '../contact-policy';
 import type { MessageTemplate } from '../cloud-api/types';
 import type { ConversationStore, ContactState, RecipientRecord } from '../store/types';
-import { buildTemplateMessage, pickTemplateLanguage, type BinaryResolver, type PendingMedia, type TemplateMessagePayload } from '../templates';
+import {
+	buildTemplateMessage,
+	pickTemplateLanguage,
+	type BinaryResolver,
+	type PendingMedia,
+	type TemplateMessagePayload,
+} from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
 import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
-import { localIso, resolveRecipientZone, windowState, type RecipientZone, type SendWindow } from './send-window';
+import {
+	localIso,
+	resolveRecipientZone,
+	windowState,
+	type RecipientZone,
+	type SendWindow,
+} from './send-window';
 
 /** One input row as the caller reads it. */
 export interface RecipientRow {
@@ -120,43 +132,109 @@ export function normaliseTags(value: unknown): string[] | undefined {
 
 function phoneText(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
-	return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : JSON.stringify(value);
+	return typeof value === 'string'
+		? value
+		: typeof value === 'number'
+			? String(value)
+			: JSON.stringify(value);
 }
 
 /** Reads and builds one row (no store access): a ready send, or a skip naming the field and the fix. */
-export function prepareRow(index: number, read: RowReader, options: Pick<PipelineOptions, 'template' | 'campaignId' | 'defaultCountry' | 'sendWindow'>): PreparedRow {
+export function prepareRow(
+	index: number,
+	read: RowReader,
+	options: Pick<PipelineOptions, 'template' | 'campaignId' | 'defaultCountry' | 'sendWindow'>,
+): PreparedRow {
 	let row: RecipientRow;
 	try {
 		row = read(index);
 	} catch (error) {
-		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'parameters', message: `Item ${index}: ${(error as Error).message}` };
+		return {
+			kind: 'skipped',
+			index,
+			reason: skipReasons.invalid,
+			field: 'parameters',
+			message: `Item ${index}: ${(error as Error).message}`,
+		};
 	}
 	const tags = normaliseTags(row.tags);
 	const { template } = options;
-	const picked = pickTemplateLanguage(template.translations, row.language, template.defaultLanguage);
+	const picked = pickTemplateLanguage(
+		template.translations,
+		row.language,
+		template.defaultLanguage,
+	);
 	if (!picked.ok) {
-		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'language', message: `Item ${index}: language — ${picked.error}`, phone: phoneText(row.phone), tags };
+		return {
+			kind: 'skipped',
+			index,
+			reason: skipReasons.invalid,
+			field: 'language',
+			message: `Item ${index}: language — ${picked.error}`,
+			phone: phoneText(row.phone),
+			tags,
+		};
 	}
-	const built = buildTemplateMessage({ template: picked.template, to: row.phone, values: row.values ?? {}, defaultCountry: options.defaultCountry, binary: row.binary });
+	const built = buildTemplateMessage({
+		template: picked.template,
+		to: row.phone,
+		values: row.values ?? {},
+		defaultCountry: options.defaultCountry,
+		binary: row.binary,
+	});
 	if (!built.ok) {
 		const first = built.errors[0];
 		const field = first.field === 'to' ? 'phone' : first.field;
 		// Each message already starts with its field ("body.2 is missing: …"; the phone's says "to …").
 		const all = built.errors.map((error) => error.message).join('; ');
-		return { kind: 'skipped', index, reason: skipReasons.invalid, field, message: `Item ${index}: ${all}`, phone: phoneText(row.phone), language: picked.language, tags };
+		return {
+			kind: 'skipped',
+			index,
+			reason: skipReasons.invalid,
+			field,
+			message: `Item ${index}: ${all}`,
+			phone: phoneText(row.phone),
+			language: picked.language,
+			tags,
+		};
 	}
 	const waId = built.recipient.waId;
 	let zone: RecipientZone | undefined;
 	if (options.sendWindow) {
-		const resolved = resolveRecipientZone(row.timeZone, built.recipient.country, options.sendWindow.workflowZone);
-		if (!resolved.ok) return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'timeZone', message: `Item ${index}: ${resolved.message}`, waId, language: picked.language, tags };
+		const resolved = resolveRecipientZone(
+			row.timeZone,
+			built.recipient.country,
+			options.sendWindow.workflowZone,
+		);
+		if (!resolved.ok)
+			return {
+				kind: 'skipped',
+				index,
+				reason: skipReasons.invalid,
+				field: 'timeZone',
+				message: `Item ${index}: ${resolved.message}`,
+				waId,
+				language: picked.language,
+				tags,
+			};
 		zone = resolved.zone;
 	}
 	try {
 		// Set after building: the status webhooks of this message then find its campaign recipient.
-		built.payload.biz_opaque_callback_data = encodeCallbackData({ campaignId: options.campaignId, recipient: waId });
+		built.payload.biz_opaque_callback_data = encodeCallbackData({
+			campaignId: options.campaignId,
+			recipient: waId,
+		});
 	} catch (error) {
-		return { kind: 'skipped', index, reason: skipReasons.invalid, field: 'campaignId', message: `Item ${index}: ${(error as Error).message}`, waId, tags };
+		return {
+			kind: 'skipped',
+			index,
+			reason: skipReasons.invalid,
+			field: 'campaignId',
+			message: `Item ${index}: ${(error as Error).message}`,
+			waId,
+			tags,
+		};
 	}
 	return {
 		kind: 'ready',
@@ -187,13 +265,22 @@ function claimDecides(record: RecipientRecord | undefined, retryFailed: boolean)
  * `outside_send_window` skip when its window is closed. Exempt categories and recipients the claim will report
  * on (already sent…) are not checked.
  */
-export function sendWindowSkip(ready: ReadyRecipient, options: Pick<PipelineOptions, 'sendWindow' | 'retryFailed'>, now: number): SkippedRecipient | undefined {
+export function sendWindowSkip(
+	ready: ReadyRecipient,
+	options: Pick<PipelineOptions, 'sendWindow' | 'retryFailed'>,
+	now: number,
+): SkippedRecipient | undefined {
 	const setting = options.sendWindow;
 	if (!setting || !ready.zone) return undefined;
 	const zone = ready.zone.zone;
 	const state = windowState(setting.window, zone, now);
 	ready.localTime = state.localTime;
-	if (setting.window.exemptCategories.has(ready.template.category) || claimDecides(ready.record, !!options.retryFailed) || state.open) return undefined;
+	if (
+		setting.window.exemptCategories.has(ready.template.category) ||
+		claimDecides(ready.record, !!options.retryFailed) ||
+		state.open
+	)
+		return undefined;
 	const opensAt = state.opensAt as number;
 	return {
 		kind: 'skipped',
@@ -210,23 +297,42 @@ export function sendWindowSkip(ready: ReadyRecipient, options: Pick<PipelineOpti
 }
 
 /** The store-based skips of one ready recipient, in the order a user would look for them. */
-export function policySkip(ready: ReadyRecipient, marketingCount: number, policy: RecipientPolicy, now: number): SkippedRecipient | undefined {
+export function policySkip(
+	ready: ReadyRecipient,
+	marketingCount: number,
+	policy: RecipientPolicy,
+	now: number,
+): SkippedRecipient | undefined {
 	const category = ready.template.category;
-	const base = { kind: 'skipped' as const, index: ready.index, waId: ready.waId, language: ready.template.language, tags: ready.tags };
+	const base = {
+		kind: 'skipped' as const,
+		index: ready.index,
+		waId: ready.waId,
+		language: ready.template.language,
+		tags: ready.tags,
+	};
 	// One-time codes are never held back: the user asked for them. Already sent in this campaign: the claim
 	// reports that (its own send would otherwise count towards the frequency cap).
 	if (category === 'AUTHENTICATION' || ready.record?.state === 'sent') return undefined;
 	const marketing = category === 'MARKETING';
 	// +1 is shared with Canada and the Caribbean: the area code (libphonenumber's country) decides.
 	if (marketing && ready.country === usMarketingRule.country) {
-		return { ...base, reason: skipReasons.usMarketing, message: `Marketing templates to US numbers (+1) are not delivered by Meta since ${usMarketingRule.since}: use a utility template or another channel` };
+		return {
+			...base,
+			reason: skipReasons.usMarketing,
+			message: `Marketing templates to US numbers (+1) are not delivered by Meta since ${usMarketingRule.since}: use a utility template or another channel`,
+		};
 	}
 	const held = contactSkip(ready.contact, category, { sendToOptedOut: policy.sendToOptedOut, now });
 	if (held) return { ...base, ...held };
 	const cap = policy.frequencyCap;
 	if (marketing && cap && cap.max > 0 && marketingCount >= cap.max) {
 		const days = Math.round((cap.periodMs / 86_400_000) * 10) / 10;
-		return { ...base, reason: skipReasons.frequencyCap, message: `Frequency cap: the contact already received ${marketingCount} marketing template(s) in the last ${days} day(s) (cap ${cap.max})` };
+		return {
+			...base,
+			reason: skipReasons.frequencyCap,
+			message: `Frequency cap: the contact already received ${marketingCount} marketing template(s) in the last ${days} day(s) (cap ${cap.max})`,
+		};
 	}
 	return undefined;
 }
@@ -251,7 +357,15 @@ export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<
 			if (row.kind === 'ready') {
 				const first = seen.get(row.waId);
 				if (first !== undefined && first !== row.index) {
-					chunk.push({ kind: 'skipped', index: row.index, waId: row.waId, reason: skipReasons.duplicate, message: `Same number as item ${first}: sent once per campaign`, language: row.template.language, tags: row.tags });
+					chunk.push({
+						kind: 'skipped',
+						index: row.index,
+						waId: row.waId,
+						reason: skipReasons.duplicate,
+						message: `Same number as item ${first}: sent once per campaign`,
+						language: row.template.language,
+						tags: row.tags,
+					});
 					continue;
 				}
 				seen.set(row.waId, row.index);
@@ -267,14 +381,22 @@ export async function* preparedChunks(options: PipelineOptions): AsyncGenerator<
 			const cap = policy.frequencyCap;
 			const marketing = ready.some((row) => row.template.category === 'MARKETING');
 			const counts =
-				cap && cap.max > 0 && marketing ? await options.store.countMarketingSince(options.businessNumberId, ids, now() - cap.periodMs) : new Map<string, number>();
+				cap && cap.max > 0 && marketing
+					? await options.store.countMarketingSince(
+							options.businessNumberId,
+							ids,
+							now() - cap.periodMs,
+						)
+					: new Map<string, number>();
 			const at = now();
 			for (let i = 0; i < chunk.length; i++) {
 				const row = chunk[i];
 				if (row.kind !== 'ready') continue;
 				row.contact = contacts.get(row.waId);
 				row.record = records.get(row.waId);
-				const skip = policySkip(row, counts.get(row.waId) ?? 0, policy, at) ?? sendWindowSkip(row, options, at);
+				const skip =
+					policySkip(row, counts.get(row.waId) ?? 0, policy, at) ??
+					sendWindowSkip(row, options, at);
 				if (skip) chunk[i] = skip;
 			}
 		}

@@ -21,7 +21,8 @@ export interface FunnelRow {
 
 const STEPS: FunnelStep[] = ['sent', 'delivered', 'read', 'replied'];
 
-const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0);
+const pct = (part: number, whole: number) =>
+	whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0;
 
 export function funnelRows(summary: CampaignSummary): FunnelRow[] {
 	const { funnel, campaignId } = summary;
@@ -46,18 +47,33 @@ export function funnelRows(summary: CampaignSummary): FunnelRow[] {
 	return rows;
 }
 
-const COLOURS: Record<FunnelStep, string> = { sent: '#3b82f6', delivered: '#10b981', read: '#8b5cf6', replied: '#f59e0b', failed: '#ef4444' };
+const COLOURS: Record<FunnelStep, string> = {
+	sent: '#3b82f6',
+	delivered: '#10b981',
+	read: '#8b5cf6',
+	replied: '#f59e0b',
+	failed: '#ef4444',
+};
 
-const escapeXml = (text: string) => text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+const escapeXml = (text: string) =>
+	text.replace(
+		/[<>&"']/g,
+		(c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string,
+	);
 
 /** The funnel over time: one cumulative line per step, time on x. A self-contained SVG document. */
-export function funnelChartSvg(summary: CampaignSummary, options: { width?: number; height?: number; title?: string } = {}): string {
+export function funnelChartSvg(
+	summary: CampaignSummary,
+	options: { width?: number; height?: number; title?: string } = {},
+): string {
 	const width = options.width ?? 800;
 	const height = options.height ?? 420;
 	const pad = { left: 64, right: 150, top: 48, bottom: 56 };
 	const plotW = width - pad.left - pad.right;
 	const plotH = height - pad.top - pad.bottom;
-	const title = options.title ?? `Campaign ${summary.campaignId}: ${summary.funnel.sent} sent, ${summary.funnel.delivered} delivered, ${summary.funnel.read} read, ${summary.funnel.replied} replied, ${summary.funnel.failed} failed`;
+	const title =
+		options.title ??
+		`Campaign ${summary.campaignId}: ${summary.funnel.sent} sent, ${summary.funnel.delivered} delivered, ${summary.funnel.read} read, ${summary.funnel.replied} replied, ${summary.funnel.failed} failed`;
 	const timeline = summary.timeline;
 	const steps: FunnelStep[] = [...STEPS, 'failed'];
 	const series = steps.map((step) => {
@@ -80,24 +96,44 @@ export function funnelChartSvg(summary: CampaignSummary, options: { width?: numb
 	for (let i = 0; i <= 4; i++) {
 		const value = Math.round((top * i) / 4);
 		parts.push(`<text x="${pad.left - 8}" y="${y(value) + 4}" text-anchor="end">${value}</text>`);
-		parts.push(`<line x1="${pad.left}" y1="${y(value)}" x2="${pad.left + plotW}" y2="${y(value)}" stroke="#eee"/>`);
+		parts.push(
+			`<line x1="${pad.left}" y1="${y(value)}" x2="${pad.left + plotW}" y2="${y(value)}" stroke="#eee"/>`,
+		);
 	}
 	if (timeline.length > 0) {
-		for (const [at, anchor] of [[first, 'start'], [last, 'end']] as const) {
-			parts.push(`<text x="${x(at)}" y="${pad.top + plotH + 20}" text-anchor="${anchor}">${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC</text>`);
+		for (const [at, anchor] of [
+			[first, 'start'],
+			[last, 'end'],
+		] as const) {
+			parts.push(
+				`<text x="${x(at)}" y="${pad.top + plotH + 20}" text-anchor="${anchor}">${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC</text>`,
+			);
 		}
 	} else {
-		parts.push(`<text x="${pad.left + plotW / 2}" y="${pad.top + plotH / 2}" text-anchor="middle" fill="#888">No statuses recorded yet</text>`);
+		parts.push(
+			`<text x="${pad.left + plotW / 2}" y="${pad.top + plotH / 2}" text-anchor="middle" fill="#888">No statuses recorded yet</text>`,
+		);
 	}
 	steps.forEach((step, s) => {
 		const values = series[s];
 		if (values.length > 0) {
-			const points = [`${x(first)},${y(0)}`, ...values.map((value, i) => `${x(timeline[i].from + bucketMs).toFixed(1)},${y(value).toFixed(1)}`)];
-			parts.push(`<polyline fill="none" stroke="${COLOURS[step]}" stroke-width="2" points="${points.join(' ')}"/>`);
+			const points = [
+				`${x(first)},${y(0)}`,
+				...values.map(
+					(value, i) => `${x(timeline[i].from + bucketMs).toFixed(1)},${y(value).toFixed(1)}`,
+				),
+			];
+			parts.push(
+				`<polyline fill="none" stroke="${COLOURS[step]}" stroke-width="2" points="${points.join(' ')}"/>`,
+			);
 		}
 		const ly = pad.top + 16 + s * 20;
-		parts.push(`<rect x="${width - pad.right + 16}" y="${ly - 9}" width="12" height="12" fill="${COLOURS[step]}"/>`);
-		parts.push(`<text x="${width - pad.right + 34}" y="${ly + 1}">${step} (${values[values.length - 1] ?? 0})</text>`);
+		parts.push(
+			`<rect x="${width - pad.right + 16}" y="${ly - 9}" width="12" height="12" fill="${COLOURS[step]}"/>`,
+		);
+		parts.push(
+			`<text x="${width - pad.right + 34}" y="${ly + 1}">${step} (${values[values.length - 1] ?? 0})</text>`,
+		);
 	});
 	parts.push('</svg>');
 	return parts.join('\n');

@@ -37,7 +37,11 @@ export const pausingQualityRatings: readonly string[] = ['RED'];
  * Marketing templates to US numbers are not delivered since 2025-04-01 (§4): skipped before paying for a 131049.
  * Matched by country (the area code), not by +1 alone, which Canada and the Caribbean share.
  */
-export const usMarketingRule = { country: 'US', category: 'MARKETING', since: '2025-04-01' } as const;
+export const usMarketingRule = {
+	country: 'US',
+	category: 'MARKETING',
+	since: '2025-04-01',
+} as const;
 
 export const campaignDefaults = {
 	/** at-least-once: an uncertain send is resent only when no status webhook settled it within this period. */
@@ -88,7 +92,10 @@ export function messagingLimitFor(tier: string | undefined): number | undefined 
  * The pace of a campaign: the number's throughput level, capped by the user's setting. Without phone-number
  * information (the API call failed) the setting alone decides.
  */
-export function resolveRateCap(setting: number | undefined, info: { throughput?: { level?: string } } | undefined): number {
+export function resolveRateCap(
+	setting: number | undefined,
+	info: { throughput?: { level?: string } } | undefined,
+): number {
 	const level = throughputFor(info?.throughput?.level);
 	if (setting === undefined) return level;
 	return info ? Math.min(setting, level) : setting;

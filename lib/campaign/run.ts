@@ -26,14 +26,32 @@ import {
 } from '../delivery';
 import type { ConversationStore } from '../store/types';
 import { attachMedia, type PendingMedia, type TemplateMessagePayload } from '../templates';
-import { preparedChunks, type RecipientPolicy, type RowReader, type SkippedRecipient, type TemplateChoice } from './recipients';
-import { localIso, SendWindowCounter, type RecipientZone, type SendWindow, type SendWindowTally, type ZoneSource } from './send-window';
+import {
+	preparedChunks,
+	type RecipientPolicy,
+	type RowReader,
+	type SkippedRecipient,
+	type TemplateChoice,
+} from './recipients';
+import {
+	localIso,
+	SendWindowCounter,
+	type RecipientZone,
+	type SendWindow,
+	type SendWindowTally,
+	type ZoneSource,
+} from './send-window';
 import { campaignDefaults, pausingQualityRatings, resolveRateCap, skipReasons } from './rules';
 import { StoreDeliveryHooks, TAKEN_OVER_CODE, type DeliveryGuarantee } from './store-hooks';
 
 /** The Cloud API calls a campaign makes (CloudApiClient has them); uploadMedia only for header files. */
 export interface CampaignApi extends Partial<MediaUploadApi> {
-	send(payload: object, options?: { timeoutMs?: number }): Promise<{ ok: true; wamid: string; messageStatus?: string } | { ok: false; error: GraphApiError }>;
+	send(
+		payload: object,
+		options?: { timeoutMs?: number },
+	): Promise<
+		{ ok: true; wamid: string; messageStatus?: string } | { ok: false; error: GraphApiError }
+	>;
 	getPhoneNumberInfo(fields?: string[]): Promise<PhoneNumberInfo>;
 }
 
@@ -184,12 +202,25 @@ export function toSendResult(answer: Awaited<ReturnType<CampaignApi['send']>>): 
 	const error = answer.error;
 	if (error.timedOut) return { ok: false, timedOut: true, details: error.message };
 	if (!error.httpStatus) return { ok: false, details: error.message };
-	return { ok: false, code: error.code, httpStatus: error.httpStatus, details: error.details ?? error.message };
+	return {
+		ok: false,
+		code: error.code,
+		httpStatus: error.httpStatus,
+		details: error.details ?? error.message,
+	};
 }
 
-function checkOptions(options: BulkCampaignOptions, requestTimeoutMs: number, quietPeriodMs: number): void {
-	if (!Number.isInteger(options.total) || options.total < 0) throw new RangeError(`total must be the number of input rows (got ${options.total})`);
-	if (options.rateCap !== undefined && !(options.rateCap > 0)) throw new RangeError(`rateCap must be a number of messages per second above 0 (got ${options.rateCap})`);
+function checkOptions(
+	options: BulkCampaignOptions,
+	requestTimeoutMs: number,
+	quietPeriodMs: number,
+): void {
+	if (!Number.isInteger(options.total) || options.total < 0)
+		throw new RangeError(`total must be the number of input rows (got ${options.total})`);
+	if (options.rateCap !== undefined && !(options.rateCap > 0))
+		throw new RangeError(
+			`rateCap must be a number of messages per second above 0 (got ${options.rateCap})`,
+		);
 	if (options.guarantee === 'at-least-once' && quietPeriodMs < requestTimeoutMs + 5_000) {
 		throw new RangeError(
 			`The quiet period (${Math.round(quietPeriodMs / 1000)} s) must be at least the request timeout + 5 s (${Math.round((requestTimeoutMs + 5_000) / 1000)} s): a request still on its way could otherwise be resent`,
@@ -214,11 +245,15 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		phoneInfo = await transientRetries(() => api.getPhoneNumberInfo());
 	} catch (error) {
 		if (options.rateCap === undefined) {
-			throw new Error(`Reading the number's throughput failed (${(error as Error).message}): check the credential, or set "Max Messages per Second"`);
+			throw new Error(
+				`Reading the number's throughput failed (${(error as Error).message}): check the credential, or set "Max Messages per Second"`,
+			);
 		}
 	}
 	const rateCap = resolveRateCap(options.rateCap, phoneInfo);
-	const limiter = options.limiter ? options.limiter(rateCap) : new LocalRateLimiter({ ratePerSecond: rateCap });
+	const limiter = options.limiter
+		? options.limiter(rateCap)
+		: new LocalRateLimiter({ ratePerSecond: rateCap });
 
 	const translations = options.template.translations;
 	const marketing = translations.some((template) => template.category === 'MARKETING');
@@ -235,7 +270,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		now,
 	});
 	const policy: RetryPolicy = options.retryPolicy ?? defaultRetryPolicy;
-	const retry: RetryPolicy = { ...policy, byCode: { ...policy.byCode, [TAKEN_OVER_CODE]: { action: 'terminal' } } };
+	const retry: RetryPolicy = {
+		...policy,
+		byCode: { ...policy.byCode, [TAKEN_OVER_CODE]: { action: 'terminal' } },
+	};
 
 	const outcomes: RecipientOutcome[] = keep ? new Array<RecipientOutcome>(options.total) : [];
 	/** Outcomes of rows waiting for a send result (when outcomes are not kept) */
@@ -253,7 +291,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		else if (outcome.status === 'pending') pending.set(outcome.index, outcome);
 		else pending.delete(outcome.index);
 	};
-	const get = (index: number): RecipientOutcome | undefined => (keep ? outcomes[index] : pending.get(index));
+	const get = (index: number): RecipientOutcome | undefined =>
+		keep ? outcomes[index] : pending.get(index);
 	const decide = (outcome: RecipientOutcome, previous?: RecipientStatus) => {
 		if (previous && previous !== 'pending') counts[previous]--;
 		else decided++;
@@ -275,7 +314,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		notBefore: row.notBefore,
 		tags: row.tags,
 		...zoneFields(row.zone, row.localTime),
-		sendWindowOpensAt: row.sendWindowOpensAt !== undefined && row.zone ? localIso(row.sendWindowOpensAt, row.zone.zone) : undefined,
+		sendWindowOpensAt:
+			row.sendWindowOpensAt !== undefined && row.zone
+				? localIso(row.sendWindowOpensAt, row.zone.zone)
+				: undefined,
 	});
 
 	async function* jobs(indexes: Iterable<number>): AsyncGenerator<Job<Payload>> {
@@ -299,24 +341,41 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			for (const row of chunk) {
 				const previous = get(row.index)?.status;
 				if (row.kind === 'skipped') {
-					if (row.sendWindowOpensAt !== undefined && row.sendWindowOpensAt <= waitUntil) opening.set(row.index, row.sendWindowOpensAt);
+					if (row.sendWindowOpensAt !== undefined && row.sendWindowOpensAt <= waitUntil)
+						opening.set(row.index, row.sendWindowOpensAt);
 					decide(skippedOutcome(row), previous);
 					continue;
 				}
 				if (row.contact?.referralAt !== undefined) hooks.referralContacts.add(row.waId);
-				const outcome: RecipientOutcome = { index: row.index, status: 'pending', waId: row.waId, language: row.template.language, tags: row.tags, ...zoneFields(row.zone, row.localTime) };
+				const outcome: RecipientOutcome = {
+					index: row.index,
+					status: 'pending',
+					waId: row.waId,
+					language: row.template.language,
+					tags: row.tags,
+					...zoneFields(row.zone, row.localTime),
+				};
 				if (previous && previous !== 'pending') {
 					counts[previous]--;
 					decided--;
 				}
 				put(outcome);
-				yield { key: row.waId, payload: { key: row.waId, body: row.payload, ...(row.media ? { media: row.media } : {}) }, ref: row.index };
+				yield {
+					key: row.waId,
+					payload: { key: row.waId, body: row.payload, ...(row.media ? { media: row.media } : {}) },
+					ref: row.index,
+				};
 			}
 		}
 	}
 
 	// One uploader per run: a file shared by many recipients is uploaded once, each recipient's own file once.
-	const uploader = api.uploadMedia ? new MediaUploader({ uploadMedia: api.uploadMedia.bind(api) }, { timeoutMs: requestTimeoutMs * 4 }) : undefined;
+	const uploader = api.uploadMedia
+		? new MediaUploader(
+				{ uploadMedia: api.uploadMedia.bind(api) },
+				{ timeoutMs: requestTimeoutMs * 4 },
+			)
+		: undefined;
 	/** Recipients whose last attempt failed at the upload: the reason to report if that is their final result */
 	const uploadFailures = new Map<string, string>();
 
@@ -324,7 +383,14 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	const onResult = (result: JobResult) => {
 		const index = result.ref as number;
 		const outcome = get(index) ?? { index, status: 'pending' as RecipientStatus, waId: result.key };
-		const next: RecipientOutcome = { ...outcome, attempts: result.attempts, status: result.outcome, code: result.code, message: result.reason, details: result.details };
+		const next: RecipientOutcome = {
+			...outcome,
+			attempts: result.attempts,
+			status: result.outcome,
+			code: result.code,
+			message: result.reason,
+			details: result.details,
+		};
 		switch (result.outcome) {
 			case 'sent':
 				next.reason = undefined;
@@ -337,7 +403,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 					next.status = 'skipped';
 					next.reason = skipReasons.takenOver;
 					next.code = undefined;
-					next.message = 'Another execution took this recipient over before it was sent: it sends it';
+					next.message =
+						'Another execution took this recipient over before it was sent: it sends it';
 				} else if (uploadFailures.has(result.key)) {
 					next.reason = MEDIA_UPLOAD_FAILED;
 					next.message = uploadFailures.get(result.key);
@@ -382,7 +449,13 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	/** Uploads the recipient's header files, paced and retried as the send itself (it runs inside the send's turn). */
 	const uploadFor = async (payload: Payload): Promise<SendResult | undefined> => {
 		if (!payload.media || payload.media.length === 0) return undefined;
-		if (!uploader) return { ok: false, code: 131053, httpStatus: 400, details: 'This campaign cannot upload header files (no upload endpoint)' };
+		if (!uploader)
+			return {
+				ok: false,
+				code: 131053,
+				httpStatus: 400,
+				details: 'This campaign cannot upload header files (no upload endpoint)',
+			};
 		for (const pending of payload.media) {
 			const uploaded = await uploader.upload(pending.label, pending.mediaType, pending.file);
 			if (!uploaded.ok) {
@@ -392,9 +465,14 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 					return { ok: false, code: 131053, httpStatus: 400, details: error.message };
 				}
 				const graph = error as GraphApiError;
-				uploadFailures.set(payload.key, `Not sent: uploading ${pending.label} failed — WhatsApp error ${graph.code}: ${graph.message}${graph.details ? ` (${graph.details})` : ''}`);
+				uploadFailures.set(
+					payload.key,
+					`Not sent: uploading ${pending.label} failed — WhatsApp error ${graph.code}: ${graph.message}${graph.details ? ` (${graph.details})` : ''}`,
+				);
 				// A lost answer to an upload sent no message: retry it like a send that never left.
-				return graph.timedOut ? { ok: false, details: graph.message } : toSendResult({ ok: false, error: graph });
+				return graph.timedOut
+					? { ok: false, details: graph.message }
+					: toSendResult({ ok: false, error: graph });
 			}
 			attachMedia(pending, uploaded.id);
 		}
@@ -406,7 +484,12 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	const send: SendFunction<Payload> = async (payload) => {
 		const refused = await uploadFor(payload);
 		if (refused) return refused;
-		if (!(await hooks.markSending(payload.key))) return { ok: false, code: TAKEN_OVER_CODE, details: 'The claim was taken over by another execution' };
+		if (!(await hooks.markSending(payload.key)))
+			return {
+				ok: false,
+				code: TAKEN_OVER_CODE,
+				details: 'The claim was taken over by another execution',
+			};
 		return toSendResult(await api.send(payload.body, { timeoutMs: requestTimeoutMs + 1_000 }));
 	};
 
@@ -423,7 +506,12 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		return false;
 	};
 
-	const progressBase = () => ({ campaignId, sent: counts.sent, notSent: decided - counts.sent, remaining: Math.max(0, options.total - decided) });
+	const progressBase = () => ({
+		campaignId,
+		sent: counts.sent,
+		notSent: decided - counts.sent,
+		remaining: Math.max(0, options.total - decided),
+	});
 	const onProgress = options.onProgress
 		? (progress: CampaignProgress) => {
 				const base = progressBase();
@@ -431,7 +519,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 					...base,
 					rate: progress.rate,
 					achievedRate: progress.achievedRate,
-					etaMs: progress.achievedRate > 0 ? Math.round((base.remaining * 1000) / progress.achievedRate) : undefined,
+					etaMs:
+						progress.achievedRate > 0
+							? Math.round((base.remaining * 1000) / progress.achievedRate)
+							: undefined,
 					inFlight: progress.inFlight,
 					retrying: progress.retrying,
 					elapsedMs: now() - startedAt,
@@ -454,7 +545,8 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			onProgress,
 			progressIntervalMs: options.progressIntervalMs ?? campaignDefaults.progressIntervalMs,
 			shouldPause,
-			pauseCheckIntervalMs: options.qualityCheckIntervalMs ?? campaignDefaults.qualityCheckIntervalMs,
+			pauseCheckIntervalMs:
+				options.qualityCheckIntervalMs ?? campaignDefaults.qualityCheckIntervalMs,
 			onResult,
 			collectResults: false,
 			signal: options.signal,
@@ -478,7 +570,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		await wait(next - now(), options.signal);
 		if (options.signal?.aborted) break;
 		const at = now();
-		const due = [...opening].filter(([, opensAt]) => opensAt <= at).map(([index]) => index).sort((a, b) => a - b);
+		const due = [...opening]
+			.filter(([, opensAt]) => opensAt <= at)
+			.map(([index]) => index)
+			.sort((a, b) => a - b);
 		for (const index of due) opening.delete(index);
 		if (due.length === 0) continue;
 		report = await phase(due);
@@ -491,7 +586,13 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	// at-least-once: wait out the quiet period of what is still uncertain, then claim and send it again.
 	let rounds = 0;
 	const maxRounds = options.resendRounds ?? campaignDefaults.resendRounds;
-	while (guarantee === 'at-least-once' && stoppedBy === 'completed' && deferred.size > 0 && rounds < maxRounds && !options.signal?.aborted) {
+	while (
+		guarantee === 'at-least-once' &&
+		stoppedBy === 'completed' &&
+		deferred.size > 0 &&
+		rounds < maxRounds &&
+		!options.signal?.aborted
+	) {
 		rounds++;
 		let wakeAt = 0;
 		for (const at of deferred.values()) wakeAt = Math.max(wakeAt, at);
@@ -508,7 +609,10 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	}
 
 	// This run's uncertain recipients that a status webhook settled while we were sending.
-	if (keep) await refreshUncertain(outcomes, store, campaignId, (outcome, previous) => decide(outcome, previous));
+	if (keep)
+		await refreshUncertain(outcomes, store, campaignId, (outcome, previous) =>
+			decide(outcome, previous),
+		);
 
 	// Rows never reached (a pause, an abort, a store failure): not sent, resumable.
 	const why = stopDetail ?? 'the campaign stopped';
@@ -516,7 +620,16 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		for (let index = 0; index < options.total; index++) {
 			const outcome = outcomes[index];
 			if (outcome && outcome.status !== 'pending') continue;
-			decide({ ...(outcome ?? { index }), index, status: 'paused', reason: 'paused', message: `Not sent, resumable: run the campaign again to send it. Stopped because: ${why}` }, outcome?.status);
+			decide(
+				{
+					...(outcome ?? { index }),
+					index,
+					status: 'paused',
+					reason: 'paused',
+					message: `Not sent, resumable: run the campaign again to send it. Stopped because: ${why}`,
+				},
+				outcome?.status,
+			);
 		}
 	} else {
 		counts.paused += options.total - decided;
@@ -553,14 +666,23 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 			resendRounds: rounds,
 			stoppedBy,
 			stopDetail,
-			sendWindow: keep && options.sendWindow ? tallyWindow(options.sendWindow.window, outcomes) : undefined,
+			sendWindow:
+				keep && options.sendWindow ? tallyWindow(options.sendWindow.window, outcomes) : undefined,
 		},
 	};
 }
 
-function zoneFields(zone: RecipientZone | undefined, localTime: string | undefined): Partial<RecipientOutcome> {
+function zoneFields(
+	zone: RecipientZone | undefined,
+	localTime: string | undefined,
+): Partial<RecipientOutcome> {
 	if (!zone) return {};
-	return { timeZone: zone.zone, timeZoneSource: zone.source, ...(zone.note ? { timeZoneNote: zone.note } : {}), ...(localTime ? { localTime } : {}) };
+	return {
+		timeZone: zone.zone,
+		timeZoneSource: zone.source,
+		...(zone.note ? { timeZoneNote: zone.note } : {}),
+		...(localTime ? { localTime } : {}),
+	};
 }
 
 /** Sent now (every recipient the window let through) and left for later (outside_send_window), per zone. */
@@ -568,7 +690,8 @@ function tallyWindow(window: SendWindow, outcomes: RecipientOutcome[]): SendWind
 	const counter = new SendWindowCounter(window);
 	for (const outcome of outcomes) {
 		if (!outcome?.timeZone) continue;
-		if (outcome.reason === skipReasons.outsideSendWindow) counter.add(outcome.timeZone, Date.parse(outcome.sendWindowOpensAt as string));
+		if (outcome.reason === skipReasons.outsideSendWindow)
+			counter.add(outcome.timeZone, Date.parse(outcome.sendWindowOpensAt as string));
 		else if (outcome.status !== 'skipped') counter.add(outcome.timeZone, undefined);
 	}
 	return counter.result();
@@ -582,10 +705,15 @@ async function refreshUncertain(
 ): Promise<void> {
 	// Only this run's own requests without an answer: a recipient refused because another run's request was
 	// uncertain is that run's to report.
-	const uncertain = outcomes.filter((outcome) => outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId);
+	const uncertain = outcomes.filter(
+		(outcome) => outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId,
+	);
 	for (let i = 0; i < uncertain.length; i += 500) {
 		const part = uncertain.slice(i, i + 500);
-		const records = await store.getRecipients(campaignId, part.map((outcome) => outcome.waId as string));
+		const records = await store.getRecipients(
+			campaignId,
+			part.map((outcome) => outcome.waId as string),
+		);
 		for (const outcome of part) {
 			const record = records.get(outcome.waId as string);
 			if (!record || (record.state !== 'sent' && record.state !== 'failed')) continue;
@@ -594,7 +722,10 @@ async function refreshUncertain(
 					...outcome,
 					status: record.state,
 					reason: record.state === 'sent' ? 'settled_by_webhook' : 'failed',
-					message: record.state === 'sent' ? 'Sent: its status webhook confirmed the request that had no answer' : (record.reason ?? 'Meta reported the message as failed'),
+					message:
+						record.state === 'sent'
+							? 'Sent: its status webhook confirmed the request that had no answer'
+							: (record.reason ?? 'Meta reported the message as failed'),
 					code: record.state === 'failed' ? record.code : undefined,
 					wamid: record.wamid,
 				},
@@ -605,13 +736,18 @@ async function refreshUncertain(
 }
 
 /** A read that a 5xx or a lost answer should not fail at once: a few tries with backoff. */
-export async function transientRetries<T>(call: () => Promise<T>, attempts = 4, baseMs = 250): Promise<T> {
+export async function transientRetries<T>(
+	call: () => Promise<T>,
+	attempts = 4,
+	baseMs = 250,
+): Promise<T> {
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await call();
 		} catch (error) {
 			const graph = error as Partial<GraphApiError>;
-			const transient = graph.timedOut === true || graph.entry?.retry === 'retry' || (graph.httpStatus ?? 0) >= 500;
+			const transient =
+				graph.timedOut === true || graph.entry?.retry === 'retry' || (graph.httpStatus ?? 0) >= 500;
 			if (!transient || attempt >= attempts) throw error;
 			await sleep(baseMs * 2 ** (attempt - 1));
 		}

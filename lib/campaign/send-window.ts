@@ -16,7 +16,15 @@ import { checkZone } from './period';
 export const MAX_SEND_WINDOW_WAIT_MINUTES = 60;
 
 /** ISO weekday numbers (1 = Monday … 7 = Sunday) by the names the node uses. */
-export const weekdayNumbers: Readonly<Record<string, number>> = { monday: 1, tuesday: 2, wednesday: 3, thursday: 4, friday: 5, saturday: 6, sunday: 7 };
+export const weekdayNumbers: Readonly<Record<string, number>> = {
+	monday: 1,
+	tuesday: 2,
+	wednesday: 3,
+	thursday: 4,
+	friday: 5,
+	saturday: 6,
+	sunday: 7,
+};
 const DAY_LABELS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export interface SendWindowInput {
@@ -66,19 +74,29 @@ function minutesOf(text: string, field: string, allowMidnight: boolean): number 
 	const hours = match ? Number(match[1]) : NaN;
 	const minutes = match ? Number(match[2]) : NaN;
 	const total = hours * 60 + minutes;
-	if (!match || minutes > 59 || hours > 24 || total > 24 * 60 || (total === 24 * 60 && !allowMidnight)) {
-		throw new RangeError(`${field} — "${text}" is not a time of day: use HH:mm, e.g. 09:00${allowMidnight ? ' (24:00 for midnight)' : ''}`);
+	if (
+		!match ||
+		minutes > 59 ||
+		hours > 24 ||
+		total > 24 * 60 ||
+		(total === 24 * 60 && !allowMidnight)
+	) {
+		throw new RangeError(
+			`${field} — "${text}" is not a time of day: use HH:mm, e.g. 09:00${allowMidnight ? ' (24:00 for midnight)' : ''}`,
+		);
 	}
 	return total;
 }
 
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+const hhmm = (minutes: number) =>
+	`${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 function daysLabel(days: ReadonlySet<number>): string {
 	const sorted = [...days].sort((a, b) => a - b);
 	if (sorted.length === 7) return 'every day';
 	const contiguous = sorted.every((day, i) => i === 0 || day === sorted[i - 1] + 1);
-	if (contiguous && sorted.length > 2) return `${DAY_LABELS[sorted[0]]}–${DAY_LABELS[sorted[sorted.length - 1]]}`;
+	if (contiguous && sorted.length > 2)
+		return `${DAY_LABELS[sorted[0]]}–${DAY_LABELS[sorted[sorted.length - 1]]}`;
 	return sorted.map((day) => DAY_LABELS[day]).join(', ');
 }
 
@@ -86,27 +104,46 @@ function daysLabel(days: ReadonlySet<number>): string {
 export function parseSendWindow(input: SendWindowInput): SendWindow {
 	const fromMinutes = minutesOf(input.from, 'Send Window › From', false);
 	const toMinutes = minutesOf(input.to, 'Send Window › To', true);
-	if (toMinutes <= fromMinutes) throw new RangeError(`Send Window › To — ${input.to} is not after From (${input.from}): windows across midnight are not supported, use e.g. 09:00 to 20:00`);
+	if (toMinutes <= fromMinutes)
+		throw new RangeError(
+			`Send Window › To — ${input.to} is not after From (${input.from}): windows across midnight are not supported, use e.g. 09:00 to 20:00`,
+		);
 	const days = new Set<number>();
 	for (const day of input.days ?? []) {
 		const number = typeof day === 'number' ? day : weekdayNumbers[String(day).trim().toLowerCase()];
-		if (!number || number < 1 || number > 7) throw new RangeError(`Send Window › Days — "${day}" is not a weekday: use monday … sunday`);
+		if (!number || number < 1 || number > 7)
+			throw new RangeError(`Send Window › Days — "${day}" is not a weekday: use monday … sunday`);
 		days.add(number);
 	}
 	if (days.size === 0) for (let day = 1; day <= 7; day++) days.add(day);
 	const wait = Number(input.waitMinutes ?? 0);
 	if (!Number.isFinite(wait) || wait < 0 || wait > MAX_SEND_WINDOW_WAIT_MINUTES) {
-		throw new RangeError(`Send Window › Wait for Windows Opening Within (Minutes) — must be 0 to ${MAX_SEND_WINDOW_WAIT_MINUTES}: longer gaps are for the schedule (the next run sends them)`);
+		throw new RangeError(
+			`Send Window › Wait for Windows Opening Within (Minutes) — must be 0 to ${MAX_SEND_WINDOW_WAIT_MINUTES}: longer gaps are for the schedule (the next run sends them)`,
+		);
 	}
-	const exemptCategories = new Set((input.exemptCategories ?? []).map((category) => String(category).toUpperCase()));
-	return { fromMinutes, toMinutes, days, exemptCategories, waitMs: Math.round(wait * 60_000), label: `${hhmm(fromMinutes)}–${hhmm(toMinutes)} ${daysLabel(days)}` };
+	const exemptCategories = new Set(
+		(input.exemptCategories ?? []).map((category) => String(category).toUpperCase()),
+	);
+	return {
+		fromMinutes,
+		toMinutes,
+		days,
+		exemptCategories,
+		waitMs: Math.round(wait * 60_000),
+		label: `${hhmm(fromMinutes)}–${hhmm(toMinutes)} ${daysLabel(days)}`,
+	};
 }
 
 /**
  * The recipient's zone: the item's field when given (an invalid one is an error, not a silent fallback), else the
  * phone's country when it has one zone, else the workflow's zone.
  */
-export function resolveRecipientZone(given: unknown, country: string | undefined, workflowZone: string): { ok: true; zone: RecipientZone } | { ok: false; message: string } {
+export function resolveRecipientZone(
+	given: unknown,
+	country: string | undefined,
+	workflowZone: string,
+): { ok: true; zone: RecipientZone } | { ok: false; message: string } {
 	const text = given === undefined || given === null ? '' : String(given).trim();
 	if (text !== '') {
 		const problem = checkZone(text);
@@ -117,21 +154,28 @@ export function resolveRecipientZone(given: unknown, country: string | undefined
 	if (byCountry) return { ok: true, zone: { zone: byCountry, source: 'phone_country' } };
 	const note = country
 		? `${country} numbers span several time zones: give the recipient's zone in Send Window › Recipient Time Zone`
-		: 'the phone number has no country: give the recipient\'s zone in Send Window › Recipient Time Zone';
+		: "the phone number has no country: give the recipient's zone in Send Window › Recipient Time Zone";
 	return { ok: true, zone: { zone: workflowZone, source: 'workflow', note } };
 }
 
 /** Whether the window is open at `at` for a recipient in `zone`, and when it opens next if not. */
 export function windowState(window: SendWindow, zone: string, at: number): WindowState {
 	const local = DateTime.fromMillis(at, { zone });
-	const localTime = local.startOf('second').toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString();
+	const localTime =
+		local.startOf('second').toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString();
 	const today = local.startOf('day');
 	for (let offset = 0; offset <= 7; offset++) {
 		const day = today.plus({ days: offset });
 		if (!window.days.has(day.weekday)) continue;
 		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward by the gap).
-		const opens = day.set({ hour: Math.floor(window.fromMinutes / 60), minute: window.fromMinutes % 60 });
-		const closes = window.toMinutes === 24 * 60 ? day.plus({ days: 1 }).startOf('day') : day.set({ hour: Math.floor(window.toMinutes / 60), minute: window.toMinutes % 60 });
+		const opens = day.set({
+			hour: Math.floor(window.fromMinutes / 60),
+			minute: window.fromMinutes % 60,
+		});
+		const closes =
+			window.toMinutes === 24 * 60
+				? day.plus({ days: 1 }).startOf('day')
+				: day.set({ hour: Math.floor(window.toMinutes / 60), minute: window.toMinutes % 60 });
 		if (at < opens.toMillis()) return { open: false, opensAt: opens.toMillis(), localTime };
 		if (at < closes.toMillis()) return { open: true, localTime };
 	}
@@ -141,7 +185,10 @@ export function windowState(window: SendWindow, zone: string, at: number): Windo
 
 /** The opening time as the recipient reads it: ISO with their zone's offset. */
 export function localIso(at: number, zone: string): string {
-	return DateTime.fromMillis(at, { zone }).toISO({ suppressMilliseconds: true }) ?? new Date(at).toISOString();
+	return (
+		DateTime.fromMillis(at, { zone }).toISO({ suppressMilliseconds: true }) ??
+		new Date(at).toISOString()
+	);
 }
 
 /** Now / later per zone, for the dry run and the summary. */

@@ -14,7 +14,14 @@
  * whose claim was taken over does not send.
  */
 import type { ClaimDecision, DeliveryHooks, JobResult } from '../delivery';
-import type { ClaimOptions, ClaimResult, ConversationStore, RecipientRecord, RecipientState, ResultInput } from '../store/types';
+import type {
+	ClaimOptions,
+	ClaimResult,
+	ConversationStore,
+	RecipientRecord,
+	RecipientState,
+	ResultInput,
+} from '../store/types';
 import { GroupCommit } from './group-commit';
 import { marketingHoldUntil, marketingOptOut } from '../contact-policy';
 import { skipReasons, type SkipReason } from './rules';
@@ -51,7 +58,8 @@ export interface Refusal {
 	resendAt?: number;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? 'an earlier run' : new Date(ms).toISOString());
+const iso = (ms: number | undefined) =>
+	ms === undefined ? 'an earlier run' : new Date(ms).toISOString();
 
 export class StoreDeliveryHooks implements DeliveryHooks {
 	/** Refusals by recipient key, read (and deleted) by the run when it records the skipped result */
@@ -84,8 +92,17 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 	}
 
 	private claimOptions(at: number, extra: RecipientState[] = []): ClaimOptions {
-		const states: RecipientState[] = ['paused', ...(this.options.retryFailed ? (['failed'] as RecipientState[]) : []), ...extra];
-		return { businessNumberId: this.options.businessNumberId, owner: this.options.owner, at, reclaim: { states, claimedBefore: at - this.options.staleClaimMs } };
+		const states: RecipientState[] = [
+			'paused',
+			...(this.options.retryFailed ? (['failed'] as RecipientState[]) : []),
+			...extra,
+		];
+		return {
+			businessNumberId: this.options.businessNumberId,
+			owner: this.options.owner,
+			at,
+			reclaim: { states, claimedBefore: at - this.options.staleClaimMs },
+		};
 	}
 
 	private async claimBatch(keys: string[]): Promise<ClaimDecision[]> {
@@ -114,20 +131,37 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 			for (const result of results) byKey.set(result.recipientId, this.decision(result, at));
 		}
 		if (stale.length > 0) {
-			const results = await store.claimRecipients(campaignId, input(stale), this.claimOptions(at, ['uncertain']));
+			const results = await store.claimRecipients(
+				campaignId,
+				input(stale),
+				this.claimOptions(at, ['uncertain']),
+			);
 			const lost: string[] = [];
 			for (const result of results) {
 				// Exactly one claim since our read, or another run reclaimed it in between (and may have sent it).
-				if (result.won && result.record.attempts !== (before.get(result.recipientId)?.attempts ?? 0) + 1) lost.push(result.recipientId);
+				if (
+					result.won &&
+					result.record.attempts !== (before.get(result.recipientId)?.attempts ?? 0) + 1
+				)
+					lost.push(result.recipientId);
 				byKey.set(result.recipientId, this.decision(result, at));
 			}
 			if (lost.length > 0) {
 				await store.recordResults(
 					campaignId,
-					lost.map((recipientId) => ({ recipientId, state: 'uncertain', owner: this.options.owner })),
+					lost.map((recipientId) => ({
+						recipientId,
+						state: 'uncertain',
+						owner: this.options.owner,
+					})),
 				);
 				for (const key of lost) {
-					this.refusals.set(key, { reason: skipReasons.inProgress, state: 'uncertain', message: 'Another execution resent this recipient at the same moment: left to it and to the status webhook' });
+					this.refusals.set(key, {
+						reason: skipReasons.inProgress,
+						state: 'uncertain',
+						message:
+							'Another execution resent this recipient at the same moment: left to it and to the status webhook',
+					});
 					byKey.set(key, { claimed: false, reason: 'Taken by another execution' });
 				}
 			}
@@ -146,7 +180,12 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 		const state = record.state;
 		switch (state) {
 			case 'sent':
-				return { reason: skipReasons.alreadySent, state, wamid: record.wamid, message: `Already sent in this campaign on ${iso(record.sentAt)}${record.wamid ? ` (${record.wamid})` : ''}` };
+				return {
+					reason: skipReasons.alreadySent,
+					state,
+					wamid: record.wamid,
+					message: `Already sent in this campaign on ${iso(record.sentAt)}${record.wamid ? ` (${record.wamid})` : ''}`,
+				};
 			case 'failed':
 			case 'skipped':
 				return {
@@ -158,9 +197,18 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 			case 'uncertain': {
 				if (this.options.guarantee === 'at-least-once') {
 					const resendAt = record.updatedAt + this.options.quietPeriodMs;
-					return { reason: skipReasons.awaitingStatus, state, resendAt, message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): resent at ${iso(resendAt)} unless a status webhook confirms it first` };
+					return {
+						reason: skipReasons.awaitingStatus,
+						state,
+						resendAt,
+						message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): resent at ${iso(resendAt)} unless a status webhook confirms it first`,
+					};
 				}
-				return { reason: skipReasons.awaitingStatus, state, message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): not resent (delivery guarantee "at most once"); its status webhook settles it` };
+				return {
+					reason: skipReasons.awaitingStatus,
+					state,
+					message: `A request left on ${iso(record.updatedAt)} and no result is recorded yet (no answer, or another execution is sending it): not resent (delivery guarantee "at most once"); its status webhook settles it`,
+				};
 			}
 			default: {
 				const takeover = record.claimedAt + this.options.staleClaimMs;
@@ -173,7 +221,9 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 		}
 	}
 
-	private async writeBatch(items: Array<{ fence: string } | { result: JobResult }>): Promise<boolean[]> {
+	private async writeBatch(
+		items: Array<{ fence: string } | { result: JobResult }>,
+	): Promise<boolean[]> {
 		const { store, campaignId, owner } = this.options;
 		const writes: ResultInput[] = [];
 		/** Position of each item's write, or -1 when it writes nothing */
@@ -189,12 +239,23 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 			results.push(result);
 			// Taken over: the record is another run's. Uncertain: the fence already wrote it, and a status webhook
 			// may have settled it since; writing 'uncertain' again could undo that.
-			if (result.code === TAKEN_OVER_CODE || result.outcome === 'uncertain' || result.outcome === 'skipped') {
+			if (
+				result.code === TAKEN_OVER_CODE ||
+				result.outcome === 'uncertain' ||
+				result.outcome === 'skipped'
+			) {
 				position.push(-1);
 				continue;
 			}
 			position.push(writes.length);
-			writes.push({ recipientId: result.key, state: result.outcome, wamid: result.wamid, code: result.code, reason: result.reason, owner });
+			writes.push({
+				recipientId: result.key,
+				state: result.outcome,
+				wamid: result.wamid,
+				code: result.code,
+				reason: result.reason,
+				owner,
+			});
 		}
 		const records = writes.length > 0 ? await store.recordResults(campaignId, writes) : [];
 		await this.effects(results);
@@ -209,8 +270,17 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 		const at = this.now();
 		for (const result of results) {
 			if (result.outcome === 'sent') {
-				if (this.options.marketing) effects.push(store.recordMarketingSend(businessNumberId, result.key, `${campaignId}:${result.key}`, at));
-				if (this.referralContacts.has(result.key)) effects.push(store.recordBusinessReply(businessNumberId, result.key, at));
+				if (this.options.marketing)
+					effects.push(
+						store.recordMarketingSend(
+							businessNumberId,
+							result.key,
+							`${campaignId}:${result.key}`,
+							at,
+						),
+					);
+				if (this.referralContacts.has(result.key))
+					effects.push(store.recordBusinessReply(businessNumberId, result.key, at));
 			} else if (result.outcome === 'failed' && result.code === 131049) {
 				const until = result.notBefore ? Date.parse(result.notBefore) : marketingHoldUntil(at);
 				effects.push(store.markMarketingHold(businessNumberId, result.key, until));

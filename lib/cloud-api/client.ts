@@ -24,7 +24,16 @@ export class GraphApiError extends Error {
 	/** No answer arrived: the request may or may not have reached Meta. */
 	readonly timedOut: boolean;
 
-	constructor(init: { code: number; httpStatus: number; message: string; subcode?: number; details?: string; fbtraceId?: string; type?: string; timedOut?: boolean }) {
+	constructor(init: {
+		code: number;
+		httpStatus: number;
+		message: string;
+		subcode?: number;
+		details?: string;
+		fbtraceId?: string;
+		type?: string;
+		timedOut?: boolean;
+	}) {
 		const entry = describeError(init.code, init.httpStatus);
 		super(init.message);
 		this.name = 'GraphApiError';
@@ -59,12 +68,31 @@ export type SendResult =
 	| { ok: true; wamid: string; waId?: string; messageStatus: string }
 	| { ok: false; error: GraphApiError };
 
-export const TEMPLATE_FIELDS = ['id', 'name', 'language', 'status', 'category', 'sub_category', 'parameter_format', 'components'];
+export const TEMPLATE_FIELDS = [
+	'id',
+	'name',
+	'language',
+	'status',
+	'category',
+	'sub_category',
+	'parameter_format',
+	'components',
+];
 /** What list / get return for the template lifecycle (status, quality and why it was rejected). */
 export const TEMPLATE_DETAIL_FIELDS = [...TEMPLATE_FIELDS, 'quality_score', 'rejected_reason'];
-export const PHONE_FIELDS = ['id', 'display_phone_number', 'verified_name', 'quality_rating', 'throughput', 'whatsapp_business_manager_messaging_limit'];
+export const PHONE_FIELDS = [
+	'id',
+	'display_phone_number',
+	'verified_name',
+	'quality_rating',
+	'throughput',
+	'whatsapp_business_manager_messaging_limit',
+];
 
-type ClientCredentials = Pick<CloudApiCredentials, 'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'> & {
+type ClientCredentials = Pick<
+	CloudApiCredentials,
+	'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'
+> & {
 	/** Only used to scrub the token from error texts; authentication itself is the HttpCaller's job. */
 	secrets?: Array<string | undefined>;
 };
@@ -86,12 +114,27 @@ export class CloudApiClient {
 	/** POST /{phone}/messages. Never throws for API refusals: the result says what happened. */
 	async send(payload: object, options: { timeoutMs?: number } = {}): Promise<SendResult> {
 		try {
-			const body = (await this.call('POST', this.urls.messages, { body: payload, timeoutMs: options.timeoutMs })) as SendMessageResponse;
+			const body = (await this.call('POST', this.urls.messages, {
+				body: payload,
+				timeoutMs: options.timeoutMs,
+			})) as SendMessageResponse;
 			const message = body?.messages?.[0];
 			if (!message?.id) {
-				return { ok: false, error: new GraphApiError({ code: 1, httpStatus: 200, message: 'The API accepted the request but returned no message id' }) };
+				return {
+					ok: false,
+					error: new GraphApiError({
+						code: 1,
+						httpStatus: 200,
+						message: 'The API accepted the request but returned no message id',
+					}),
+				};
 			}
-			return { ok: true, wamid: message.id, waId: body.contacts?.[0]?.wa_id, messageStatus: message.message_status ?? 'accepted' };
+			return {
+				ok: true,
+				wamid: message.id,
+				waId: body.contacts?.[0]?.wa_id,
+				messageStatus: message.message_status ?? 'accepted',
+			};
 		} catch (error) {
 			if (error instanceof GraphApiError) return { ok: false, error };
 			throw error;
@@ -102,20 +145,33 @@ export class CloudApiClient {
 	 * POST /{phone}/media: uploads one file (multipart: messaging_product, type, file) and returns its media ID.
 	 * Throws GraphApiError for refusals and transport failures.
 	 */
-	async uploadMedia(file: { data: Buffer; mimeType: string; fileName?: string }, options: { timeoutMs?: number } = {}): Promise<string> {
+	async uploadMedia(
+		file: { data: Buffer; mimeType: string; fileName?: string },
+		options: { timeoutMs?: number } = {},
+	): Promise<string> {
 		const { body, contentType } = await multipartBody(
 			{ messaging_product: 'whatsapp', type: file.mimeType },
 			{ field: 'file', data: file.data, mimeType: file.mimeType, fileName: file.fileName },
 		);
-		const answer = (await this.call('POST', this.urls.media, { body, headers: { 'content-type': contentType }, timeoutMs: options.timeoutMs ?? 120_000 })) as UploadMediaResponse;
+		const answer = (await this.call('POST', this.urls.media, {
+			body,
+			headers: { 'content-type': contentType },
+			timeoutMs: options.timeoutMs ?? 120_000,
+		})) as UploadMediaResponse;
 		if (typeof answer?.id !== 'string' || answer.id === '') {
-			throw new GraphApiError({ code: 1, httpStatus: 200, message: 'The API accepted the upload but returned no media id' });
+			throw new GraphApiError({
+				code: 1,
+				httpStatus: 200,
+				message: 'The API accepted the upload but returned no media id',
+			});
 		}
 		return answer.id;
 	}
 
 	/** Every template of the WABA (all pages), optionally only one status. */
-	async listTemplates(options: { status?: string; name?: string; fields?: string[]; pageSize?: number } = {}): Promise<MessageTemplate[]> {
+	async listTemplates(
+		options: { status?: string; name?: string; fields?: string[]; pageSize?: number } = {},
+	): Promise<MessageTemplate[]> {
 		const templates: MessageTemplate[] = [];
 		const pageSize = options.pageSize ?? 100;
 		let after: string | undefined;
@@ -149,31 +205,50 @@ export class CloudApiClient {
 			after = body.paging?.next ? body.paging?.cursors?.after : undefined;
 			if (!after) break;
 		}
-		return templates.filter((template) => (!options.status || template.status === options.status) && (!options.name || template.name === options.name));
+		return templates.filter(
+			(template) =>
+				(!options.status || template.status === options.status) &&
+				(!options.name || template.name === options.name),
+		);
 	}
 
 	/** POST /{waba}/message_templates: submits a template for review; Meta answers its id, status and category. */
 	async createTemplate(request: object): Promise<{ id: string; status: string; category: string }> {
-		return (await this.call('POST', this.urls.templates, { body: request })) as { id: string; status: string; category: string };
+		return (await this.call('POST', this.urls.templates, { body: request })) as {
+			id: string;
+			status: string;
+			category: string;
+		};
 	}
 
 	/** GET /{template-id} */
-	async getTemplate(id: string, fields: string[] = TEMPLATE_DETAIL_FIELDS): Promise<MessageTemplate> {
-		return (await this.call('GET', this.urls.graphObject(id), { qs: { fields: fields.join(',') } })) as MessageTemplate;
+	async getTemplate(
+		id: string,
+		fields: string[] = TEMPLATE_DETAIL_FIELDS,
+	): Promise<MessageTemplate> {
+		return (await this.call('GET', this.urls.graphObject(id), {
+			qs: { fields: fields.join(',') },
+		})) as MessageTemplate;
 	}
 
 	/** DELETE /{waba}/message_templates?name=…: every language of the name, or only the one whose id is `hsmId`. */
 	async deleteTemplate(name: string, hsmId?: string): Promise<void> {
-		await this.call('DELETE', this.urls.templates, { qs: { name, ...(hsmId ? { hsm_id: hsmId } : {}) } });
+		await this.call('DELETE', this.urls.templates, {
+			qs: { name, ...(hsmId ? { hsm_id: hsmId } : {}) },
+		});
 	}
 
 	async getPhoneNumberInfo(fields: string[] = PHONE_FIELDS): Promise<PhoneNumberInfo> {
-		return (await this.call('GET', this.urls.phoneNumber, { qs: { fields: fields.join(',') } })) as PhoneNumberInfo;
+		return (await this.call('GET', this.urls.phoneNumber, {
+			qs: { fields: fields.join(',') },
+		})) as PhoneNumberInfo;
 	}
 
 	/** Subscribe the app to the WABA's webhooks, optionally overriding the callback URL (many apps / triggers per WABA). */
 	async subscribeApp(override?: { callbackUrl: string; verifyToken: string }): Promise<void> {
-		const body = override ? { override_callback_uri: override.callbackUrl, verify_token: override.verifyToken } : {};
+		const body = override
+			? { override_callback_uri: override.callbackUrl, verify_token: override.verifyToken }
+			: {};
 		await this.call('POST', this.urls.subscribedApps, { body });
 	}
 
@@ -181,7 +256,12 @@ export class CloudApiClient {
 		await this.call('DELETE', this.urls.subscribedApps, {});
 	}
 
-	async listSubscribedApps(): Promise<Array<{ whatsapp_business_api_data?: { id?: string; name?: string }; override_callback_uri?: string }>> {
+	async listSubscribedApps(): Promise<
+		Array<{
+			whatsapp_business_api_data?: { id?: string; name?: string };
+			override_callback_uri?: string;
+		}>
+	> {
 		const body = (await this.call('GET', this.urls.subscribedApps, {})) as { data?: [] };
 		return body.data ?? [];
 	}
@@ -189,11 +269,23 @@ export class CloudApiClient {
 	private async call(
 		method: 'GET' | 'POST' | 'DELETE',
 		url: string,
-		options: { qs?: Record<string, string | number>; body?: unknown; headers?: Record<string, string>; timeoutMs?: number },
+		options: {
+			qs?: Record<string, string | number>;
+			body?: unknown;
+			headers?: Record<string, string>;
+			timeoutMs?: number;
+		},
 	): Promise<unknown> {
 		let response;
 		try {
-			response = await this.http({ method, url, qs: options.qs, body: options.body, headers: options.headers, timeoutMs: options.timeoutMs });
+			response = await this.http({
+				method,
+				url,
+				qs: options.qs,
+				body: options.body,
+				headers: options.headers,
+				timeoutMs: options.timeoutMs,
+			});
 		} catch (error) {
 			throw this.transportError(error);
 		}
@@ -204,17 +296,28 @@ export class CloudApiClient {
 	private apiError(httpStatus: number, body: unknown): GraphApiError {
 		const parsed = typeof body === 'string' ? safeJson(body) : body;
 		const error = (parsed as { error?: GraphErrorBody } | undefined)?.error;
-		const scrub = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, this.credentials.secrets ?? []));
+		const scrub = (text: string | undefined) =>
+			text === undefined ? undefined : redactSecrets(text, this.credentials.secrets ?? []);
 		if (!error || typeof error.code !== 'number') {
-			const code = httpStatus >= 500 ? 131016 : httpStatus === 401 ? 190 : httpStatus === 429 ? 4 : 1;
-			return new GraphApiError({ code, httpStatus, message: scrub(`HTTP ${httpStatus} without a Graph API error body`)! });
+			const code =
+				httpStatus >= 500 ? 131016 : httpStatus === 401 ? 190 : httpStatus === 429 ? 4 : 1;
+			return new GraphApiError({
+				code,
+				httpStatus,
+				message: scrub(`HTTP ${httpStatus} without a Graph API error body`)!,
+			});
 		}
 		return new GraphApiError({
 			code: error.code,
 			subcode: error.error_subcode,
 			httpStatus,
 			message: scrub(error.message) ?? `Graph API error ${error.code}`,
-			details: scrub(error.error_data?.details ?? (error.error_user_msg ? `${error.error_user_title ? `${error.error_user_title}: ` : ''}${error.error_user_msg}` : undefined)),
+			details: scrub(
+				error.error_data?.details ??
+					(error.error_user_msg
+						? `${error.error_user_title ? `${error.error_user_title}: ` : ''}${error.error_user_msg}`
+						: undefined),
+			),
 			fbtraceId: error.fbtrace_id,
 			type: error.type,
 		});
@@ -229,7 +332,12 @@ export class CloudApiClient {
 		return new GraphApiError({
 			code: 131016,
 			httpStatus: 0,
-			message: redactSecrets(uncertain ? `No answer from the API (${timedOut ? 'timeout' : 'connection reset'})` : `Could not reach the API: ${text}`, this.credentials.secrets ?? []),
+			message: redactSecrets(
+				uncertain
+					? `No answer from the API (${timedOut ? 'timeout' : 'connection reset'})`
+					: `Could not reach the API: ${text}`,
+				this.credentials.secrets ?? [],
+			),
 			timedOut: uncertain,
 		});
 	}

@@ -1,24 +1,49 @@
 import type { CloudApiCredentials, Provider } from './types';
 
 /** Where each provider lives and how it authenticates: data, so that adding a provider is one entry. */
-export const providers: Record<Provider, { defaultBaseUrl: string; authHeader: 'Authorization' | 'D360-API-KEY'; label: string }> = {
-	meta: { defaultBaseUrl: 'https://graph.facebook.com', authHeader: 'Authorization', label: 'Meta Cloud API' },
-	'360dialog': { defaultBaseUrl: 'https://waba-v2.360dialog.io', authHeader: 'D360-API-KEY', label: '360dialog' },
-	sandbox: { defaultBaseUrl: 'http://127.0.0.1:4010', authHeader: 'Authorization', label: 'Sandbox (local)' },
+export const providers: Record<
+	Provider,
+	{ defaultBaseUrl: string; authHeader: 'Authorization' | 'D360-API-KEY'; label: string }
+> = {
+	meta: {
+		defaultBaseUrl: 'https://graph.facebook.com',
+		authHeader: 'Authorization',
+		label: 'Meta Cloud API',
+	},
+	'360dialog': {
+		defaultBaseUrl: 'https://waba-v2.360dialog.io',
+		authHeader: 'D360-API-KEY',
+		label: '360dialog',
+	},
+	sandbox: {
+		defaultBaseUrl: 'http://127.0.0.1:4010',
+		authHeader: 'Authorization',
+		label: 'Sandbox (local)',
+	},
 };
 
-export function resolveBaseUrl(credentials: Pick<CloudApiCredentials, 'provider' | 'baseUrl'>): string {
+export function resolveBaseUrl(
+	credentials: Pick<CloudApiCredentials, 'provider' | 'baseUrl'>,
+): string {
 	const explicit = (credentials.baseUrl ?? '').trim();
-	const base = explicit !== '' ? explicit : providers[credentials.provider]?.defaultBaseUrl ?? providers.meta.defaultBaseUrl;
+	const base =
+		explicit !== ''
+			? explicit
+			: (providers[credentials.provider]?.defaultBaseUrl ?? providers.meta.defaultBaseUrl);
 	return base.replace(/\/+$/, '');
 }
 
 /** The auth header for a provider. Only `authenticate` of the credential and the fetch transport call this. */
 export function authHeaders(provider: Provider, token: string): Record<string, string> {
-	return providers[provider]?.authHeader === 'D360-API-KEY' ? { 'D360-API-KEY': token } : { Authorization: `Bearer ${token}` };
+	return providers[provider]?.authHeader === 'D360-API-KEY'
+		? { 'D360-API-KEY': token }
+		: { Authorization: `Bearer ${token}` };
 }
 
-type PathCredentials = Pick<CloudApiCredentials, 'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'>;
+type PathCredentials = Pick<
+	CloudApiCredentials,
+	'provider' | 'baseUrl' | 'apiVersion' | 'phoneNumberId' | 'wabaId'
+>;
 
 /**
  * URLs of the calls the package makes. 360dialog hosts one number per key and drops the version
@@ -27,7 +52,8 @@ type PathCredentials = Pick<CloudApiCredentials, 'provider' | 'baseUrl' | 'apiVe
 export function endpoints(credentials: PathCredentials) {
 	const base = resolveBaseUrl(credentials);
 	const version = (credentials.apiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
-	const graph = (id: string, suffix = '') => `${base}/${version}/${encodeURIComponent(id)}${suffix}`;
+	const graph = (id: string, suffix = '') =>
+		`${base}/${version}/${encodeURIComponent(id)}${suffix}`;
 	if (credentials.provider === '360dialog') {
 		return {
 			messages: `${base}/messages`,

@@ -29,7 +29,10 @@ export interface PooledHttp {
 }
 
 /** An HttpCaller with its own keep-alive pool; call close() when the run ends. */
-export function pooledHttp(credentials: Pick<CloudApiCredentials, 'provider' | 'accessToken'>, defaults: { timeoutMs?: number } = {}): PooledHttp {
+export function pooledHttp(
+	credentials: Pick<CloudApiCredentials, 'provider' | 'accessToken'>,
+	defaults: { timeoutMs?: number } = {},
+): PooledHttp {
 	const auth = authHeaders(credentials.provider, credentials.accessToken);
 	const agents = new Map<string, http.Agent>();
 	const options = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: FREE_SOCKET_TIMEOUT_MS };
@@ -40,7 +43,8 @@ export function pooledHttp(credentials: Pick<CloudApiCredentials, 'provider' | '
 		const key = `${url.protocol}${proxy}`;
 		let agent = agents.get(key);
 		if (!agent) {
-			if (url.protocol === 'https:') agent = proxy ? new HttpsProxyAgent(proxy, options) : new https.Agent(options);
+			if (url.protocol === 'https:')
+				agent = proxy ? new HttpsProxyAgent(proxy, options) : new https.Agent(options);
 			else agent = proxy ? new HttpProxyAgent(proxy, options) : new http.Agent(options);
 			agents.set(key, agent);
 		}
@@ -50,8 +54,10 @@ export function pooledHttp(credentials: Pick<CloudApiCredentials, 'provider' | '
 	const caller: HttpCaller = (request) =>
 		new Promise((resolve, reject) => {
 			const url = new URL(request.url);
-			for (const [key, value] of Object.entries(request.qs ?? {})) url.searchParams.set(key, String(value));
-			const body = request.body !== undefined ? Buffer.from(JSON.stringify(request.body)) : undefined;
+			for (const [key, value] of Object.entries(request.qs ?? {}))
+				url.searchParams.set(key, String(value));
+			const body =
+				request.body !== undefined ? Buffer.from(JSON.stringify(request.body)) : undefined;
 			const headers: Record<string, string | number> = { accept: 'application/json', ...auth };
 			if (body) {
 				headers['content-type'] = 'application/json';
@@ -60,28 +66,36 @@ export function pooledHttp(credentials: Pick<CloudApiCredentials, 'provider' | '
 			const client = url.protocol === 'https:' ? https : http;
 			const timeoutMs = request.timeoutMs ?? defaults.timeoutMs ?? 30_000;
 			let timer: NodeJS.Timeout | undefined;
-			const req = client.request(url, { method: request.method, headers, agent: agentFor(url) }, (response) => {
-				const chunks: Buffer[] = [];
-				response.on('data', (chunk: Buffer) => chunks.push(chunk));
-				response.on('error', fail);
-				response.on('end', () => {
-					clearTimeout(timer);
-					const text = Buffer.concat(chunks).toString('utf8');
-					let parsed: unknown = text;
-					try {
-						parsed = text === '' ? undefined : JSON.parse(text);
-					} catch {
-						// keep the text: the client reports a non-JSON answer by its status
-					}
-					resolve({ status: response.statusCode ?? 0, body: parsed });
-				});
-			});
+			const req = client.request(
+				url,
+				{ method: request.method, headers, agent: agentFor(url) },
+				(response) => {
+					const chunks: Buffer[] = [];
+					response.on('data', (chunk: Buffer) => chunks.push(chunk));
+					response.on('error', fail);
+					response.on('end', () => {
+						clearTimeout(timer);
+						const text = Buffer.concat(chunks).toString('utf8');
+						let parsed: unknown = text;
+						try {
+							parsed = text === '' ? undefined : JSON.parse(text);
+						} catch {
+							// keep the text: the client reports a non-JSON answer by its status
+						}
+						resolve({ status: response.statusCode ?? 0, body: parsed });
+					});
+				},
+			);
 			function fail(error: Error) {
 				clearTimeout(timer);
 				reject(error);
 			}
 			req.on('error', fail);
-			if (timeoutMs > 0) timer = setTimeout(() => req.destroy(new Error(`timeout: no answer within ${timeoutMs} ms`)), timeoutMs);
+			if (timeoutMs > 0)
+				timer = setTimeout(
+					() => req.destroy(new Error(`timeout: no answer within ${timeoutMs} ms`)),
+					timeoutMs,
+				);
 			req.end(body);
 		});
 

@@ -95,7 +95,10 @@ export interface GraphErrorBody {
 export interface SendMessageResponse {
 	messaging_product: 'whatsapp';
 	contacts: Array<{ input: string; wa_id: string }>;
-	messages: Array<{ id: string; message_status?: 'accepted' | 'held_for_quality_assessment' | 'paused' }>;
+	messages: Array<{
+		id: string;
+		message_status?: 'accepted' | 'held_for_quality_assessment' | 'paused';
+	}>;
 }
 
 /** Response of POST /{phone}/media */

@@ -30,7 +30,8 @@ export interface AimdState {
 export type AimdSettings = Partial<Omit<AimdOptions, 'cap'>>;
 
 export function aimdOptions(cap: number, settings: AimdSettings = {}): AimdOptions {
-	if (!(cap > 0)) throw new Error(`Rate cap must be a positive number of messages per second (got ${cap})`);
+	if (!(cap > 0))
+		throw new Error(`Rate cap must be a positive number of messages per second (got ${cap})`);
 	const options: AimdOptions = {
 		cap,
 		floor: Math.min(cap, 1),
@@ -44,8 +45,10 @@ export function aimdOptions(cap: number, settings: AimdSettings = {}): AimdOptio
 	if (!(options.decreaseFactor > 0 && options.decreaseFactor < 1)) {
 		throw new Error(`AIMD decreaseFactor must be between 0 and 1 (got ${options.decreaseFactor})`);
 	}
-	if (!(options.floor > 0)) throw new Error(`AIMD floor must be a positive rate (got ${options.floor})`);
-	if (!(options.increaseIntervalMs > 0)) throw new Error(`AIMD increaseIntervalMs must be positive (got ${options.increaseIntervalMs})`);
+	if (!(options.floor > 0))
+		throw new Error(`AIMD floor must be a positive rate (got ${options.floor})`);
+	if (!(options.increaseIntervalMs > 0))
+		throw new Error(`AIMD increaseIntervalMs must be positive (got ${options.increaseIntervalMs})`);
 	return options;
 }
 
@@ -62,5 +65,8 @@ export function aimdRate(state: AimdState, now: number, options: AimdOptions): n
 /** The state after a 130429 at `now` (unchanged within the cooldown of the previous decrease). */
 export function aimdDecrease(state: AimdState, now: number, options: AimdOptions): AimdState {
 	if (now - state.decreasedAt < options.cooldownMs) return state;
-	return { base: Math.max(options.floor, aimdRate(state, now, options) * options.decreaseFactor), decreasedAt: now };
+	return {
+		base: Math.max(options.floor, aimdRate(state, now, options) * options.decreaseFactor),
+		decreasedAt: now,
+	};
 }

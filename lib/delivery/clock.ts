@@ -34,7 +34,9 @@ export class VirtualClock implements Clock {
 	private seq = 0;
 	private scheduled = false;
 	private cancelled = 0;
-	private readonly timers = new MinHeap<VirtualTimer>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq));
+	private readonly timers = new MinHeap<VirtualTimer>(
+		(a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq),
+	);
 
 	constructor(start = Date.UTC(2026, 0, 1)) {
 		this.current = start;
@@ -47,7 +49,12 @@ export class VirtualClock implements Clock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void> {
 		if (signal?.aborted) return Promise.resolve();
 		return new Promise<void>((resolve) => {
-			const timer: VirtualTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve, done: false };
+			const timer: VirtualTimer = {
+				at: this.current + Math.max(0, ms),
+				seq: this.seq++,
+				resolve,
+				done: false,
+			};
 			const fire = () => {
 				if (timer.done) return;
 				timer.done = true;

@@ -25,7 +25,11 @@ export const defaultInFlightOptions: InFlightOptions = {
 	samples: 256,
 };
 
-export function inFlightFor(ratePerSecond: number, latencyMs: number, options: InFlightOptions = defaultInFlightOptions): number {
+export function inFlightFor(
+	ratePerSecond: number,
+	latencyMs: number,
+	options: InFlightOptions = defaultInFlightOptions,
+): number {
 	const wanted = Math.ceil(((ratePerSecond * latencyMs) / 1000) * options.headroom);
 	return Math.min(options.maxInFlight, Math.max(options.minInFlight, wanted));
 }

@@ -44,11 +44,38 @@
  *   Outcome, CampaignSummary, CampaignProgress, Clock, RateLimiter, TokenGrant.
  */
 export * from './types';
-export { runCampaign, type CampaignOptions, type CampaignReport, type PauseVerdict } from './runner';
+export {
+	runCampaign,
+	type CampaignOptions,
+	type CampaignReport,
+	type PauseVerdict,
+} from './runner';
 export { LocalRateLimiter, type LocalRateLimiterOptions } from './local-limiter';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter';
 export { TokenBucket, defaultBurst } from './token-bucket';
-export { aimdOptions, initialAimdState, aimdRate, aimdDecrease, type AimdOptions, type AimdSettings, type AimdState } from './aimd';
-export { inFlightFor, LatencyWindow, defaultInFlightOptions, type InFlightOptions } from './concurrency';
-export { defaultRetryPolicy, retryPolicy, ruleFor, reasonFor, decide, type RetryPolicy, type RetryRule, type RetryDecision } from './retry-policy';
+export {
+	aimdOptions,
+	initialAimdState,
+	aimdRate,
+	aimdDecrease,
+	type AimdOptions,
+	type AimdSettings,
+	type AimdState,
+} from './aimd';
+export {
+	inFlightFor,
+	LatencyWindow,
+	defaultInFlightOptions,
+	type InFlightOptions,
+} from './concurrency';
+export {
+	defaultRetryPolicy,
+	retryPolicy,
+	ruleFor,
+	reasonFor,
+	decide,
+	type RetryPolicy,
+	type RetryRule,
+	type RetryDecision,
+} from './retry-policy';
 export { systemClock, VirtualClock } from './clock';

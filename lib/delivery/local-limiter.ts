@@ -1,4 +1,12 @@
-import { aimdDecrease, aimdOptions, aimdRate, initialAimdState, type AimdOptions, type AimdSettings, type AimdState } from './aimd';
+import {
+	aimdDecrease,
+	aimdOptions,
+	aimdRate,
+	initialAimdState,
+	type AimdOptions,
+	type AimdSettings,
+	type AimdState,
+} from './aimd';
 import { systemClock } from './clock';
 import { defaultBurst, TokenBucket } from './token-bucket';
 import type { Clock, RateLimiter, TokenGrant } from './types';
@@ -28,7 +36,10 @@ export class LocalRateLimiter implements RateLimiter {
 		this.settings = options.aimd || {};
 		this.options = aimdOptions(options.ratePerSecond, this.settings);
 		this.state = initialAimdState(options.ratePerSecond);
-		this.bucket = new TokenBucket(options.burst ?? defaultBurst(options.ratePerSecond), this.clock.now());
+		this.bucket = new TokenBucket(
+			options.burst ?? defaultBurst(options.ratePerSecond),
+			this.clock.now(),
+		);
 	}
 
 	get cap(): number {

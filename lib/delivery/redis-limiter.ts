@@ -86,7 +86,9 @@ return {granted, wait, exact(rate), exact(now)}
 const commandName = 'waDeliveryTokenBucket';
 
 type ScriptReply = [number, number, string, string];
-type WithScript = Redis & { [commandName]: (key: string, ...args: Array<string | number>) => Promise<ScriptReply> };
+type WithScript = Redis & {
+	[commandName]: (key: string, ...args: Array<string | number>) => Promise<ScriptReply>;
+};
 
 export interface RedisRateLimiterOptions {
 	/** An ioredis client (the Redis store's connection can be reused). */
@@ -117,7 +119,10 @@ export class RedisRateLimiter implements RateLimiter {
 	private lastRate: number;
 
 	constructor(options: RedisRateLimiterOptions) {
-		if (!options.key) throw new Error('RedisRateLimiter needs `key` (the phone number ID) so all workers share one bucket');
+		if (!options.key)
+			throw new Error(
+				'RedisRateLimiter needs `key` (the phone number ID) so all workers share one bucket',
+			);
 		this.redisKey = `${options.prefix ?? 'wa:'}rate:${options.key}`;
 		this.settings = options.aimd || {};
 		this.adaptive = options.aimd !== false;
@@ -128,7 +133,8 @@ export class RedisRateLimiter implements RateLimiter {
 		this.lastRate = options.ratePerSecond;
 		const redis = options.redis as WithScript;
 		// defineCommand sends EVALSHA and falls back to EVAL once per connection; define it once per client.
-		if (typeof redis[commandName] !== 'function') redis.defineCommand(commandName, { numberOfKeys: 1, lua: script });
+		if (typeof redis[commandName] !== 'function')
+			redis.defineCommand(commandName, { numberOfKeys: 1, lua: script });
 		this.redis = redis;
 	}
 
@@ -159,9 +165,13 @@ export class RedisRateLimiter implements RateLimiter {
 		} catch (error) {
 			// ioredis says "Reached the max retries per request limit" or "Connection is closed": name Redis and where,
 			// so the campaign's stop reason tells the user what to fix (ioredis messages carry no password).
-			const { host, port } = (this.redis as unknown as { options?: { host?: string; port?: number } }).options ?? {};
+			const { host, port } =
+				(this.redis as unknown as { options?: { host?: string; port?: number } }).options ?? {};
 			const where = host ? ` at ${host}:${port ?? 6379}` : '';
-			throw new Error(`Redis${where} did not answer the shared rate limit (${(error as Error).message}): check that Redis is running and reachable (WhatsApp Store (Redis) credential), then run the campaign again`, { cause: error });
+			throw new Error(
+				`Redis${where} did not answer the shared rate limit (${(error as Error).message}): check that Redis is running and reachable (WhatsApp Store (Redis) credential), then run the campaign again`,
+				{ cause: error },
+			);
 		}
 	}
 
@@ -184,6 +194,11 @@ export class RedisRateLimiter implements RateLimiter {
 			this.idleTtlMs,
 		);
 		this.lastRate = Number(rate);
-		return { granted: Number(granted), waitMs: Number(waitMs), rate: this.lastRate, at: Number(at) };
+		return {
+			granted: Number(granted),
+			waitMs: Number(waitMs),
+			rate: this.lastRate,
+			at: Number(at),
+		};
 	}
 }

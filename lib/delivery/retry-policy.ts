@@ -57,7 +57,14 @@ export const defaultRetryPolicy: RetryPolicy = {
 };
 
 /** A policy with some rules replaced (tests and power users); unspecified rules keep the defaults. */
-export function retryPolicy(overrides: { byCode?: Record<number, RetryRule>; byClass?: Partial<Record<RetryClass, RetryRule>>; noAnswer?: RetryRule; notSent?: RetryRule } = {}): RetryPolicy {
+export function retryPolicy(
+	overrides: {
+		byCode?: Record<number, RetryRule>;
+		byClass?: Partial<Record<RetryClass, RetryRule>>;
+		noAnswer?: RetryRule;
+		notSent?: RetryRule;
+	} = {},
+): RetryPolicy {
 	return {
 		byCode: { ...defaultRetryPolicy.byCode, ...overrides.byCode },
 		byClass: { ...defaultRetryPolicy.byClass, ...overrides.byClass },
@@ -93,8 +100,10 @@ export function ruleFor(failure: SendFailed, policy: RetryPolicy): RetryRule {
 
 /** The user-facing line for a failure. */
 export function reasonFor(failure: SendFailed): string {
-	if (failure.timedOut) return 'No answer from the API (timeout or connection lost): the message may have been sent, so it is not resent blindly (settled by its status webhook).';
-	if (failure.code === undefined && failure.httpStatus === undefined) return 'The API could not be reached (network error): check the base URL and the connection.';
+	if (failure.timedOut)
+		return 'No answer from the API (timeout or connection lost): the message may have been sent, so it is not resent blindly (settled by its status webhook).';
+	if (failure.code === undefined && failure.httpStatus === undefined)
+		return 'The API could not be reached (network error): check the base URL and the connection.';
 	return describeError(failure.code, failure.httpStatus).message;
 }
 
@@ -102,20 +111,47 @@ export function reasonFor(failure: SendFailed): string {
  * `attempts` counts the sends made so far for this job, including the one that just failed.
  * `random` returns [0, 1) and is injected so tests can check the jitter bounds.
  */
-export function decide(failure: SendFailed, attempts: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+export function decide(
+	failure: SendFailed,
+	attempts: number,
+	policy: RetryPolicy,
+	random: () => number = Math.random,
+): RetryDecision {
 	const rule = ruleFor(failure, policy);
 	const reason = reasonFor(failure);
 	const exhausted = (maxAttempts: number): RetryDecision | undefined =>
-		attempts >= maxAttempts ? { kind: 'final', outcome: 'failed', reason: `${reason} (gave up after ${attempts} attempts)` } : undefined;
+		attempts >= maxAttempts
+			? {
+					kind: 'final',
+					outcome: 'failed',
+					reason: `${reason} (gave up after ${attempts} attempts)`,
+				}
+			: undefined;
 	switch (rule.action) {
 		case 'backoff':
-			return exhausted(rule.maxAttempts) ?? { kind: 'retry', delayMs: Math.floor(random() * Math.min(rule.capMs, rule.baseMs * 2 ** (attempts - 1))) };
+			return (
+				exhausted(rule.maxAttempts) ?? {
+					kind: 'retry',
+					delayMs: Math.floor(random() * Math.min(rule.capMs, rule.baseMs * 2 ** (attempts - 1))),
+				}
+			);
 		case 'recipient-wait':
-			return exhausted(rule.maxAttempts) ?? { kind: 'retry', delayMs: rule.baseMs * rule.factor ** attempts };
+			return (
+				exhausted(rule.maxAttempts) ?? {
+					kind: 'retry',
+					delayMs: rule.baseMs * rule.factor ** attempts,
+				}
+			);
 		case 'throttle':
 			return exhausted(rule.maxAttempts) ?? { kind: 'retry', delayMs: 0, throttle: true };
 		case 'pause-sending':
-			return exhausted(rule.maxAttempts) ?? { kind: 'retry', delayMs: rule.pauseMs, pauseAllMs: rule.pauseMs };
+			return (
+				exhausted(rule.maxAttempts) ?? {
+					kind: 'retry',
+					delayMs: rule.pauseMs,
+					pauseAllMs: rule.pauseMs,
+				}
+			);
 		case 'pause-campaign':
 			return { kind: 'final', outcome: 'paused', pauseCampaign: true, reason };
 		case 'terminal':

@@ -100,7 +100,9 @@ class CampaignRun<P> {
 	private readonly byCode: Record<string, number> = {};
 	private readonly ready = new Fifo<Entry<P>>();
 	private readonly due = new Fifo<Entry<P>>();
-	private readonly retries = new MinHeap<Entry<P>>((a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq));
+	private readonly retries = new MinHeap<Entry<P>>(
+		(a, b) => a.readyAt < b.readyAt || (a.readyAt === b.readyAt && a.seq < b.seq),
+	);
 	private seq = 0;
 	private decided = 0;
 	private inFlight = 0;
@@ -124,10 +126,14 @@ class CampaignRun<P> {
 		this.policy = options.policy ?? defaultRetryPolicy;
 		this.latency = new LatencyWindow({ ...defaultInFlightOptions, ...options.concurrency });
 		const jobs = options.jobs;
-		this.iterator = Symbol.asyncIterator in jobs ? (jobs as AsyncIterable<Job<P>>)[Symbol.asyncIterator]() : (jobs as Iterable<Job<P>>)[Symbol.iterator]();
+		this.iterator =
+			Symbol.asyncIterator in jobs
+				? (jobs as AsyncIterable<Job<P>>)[Symbol.asyncIterator]()
+				: (jobs as Iterable<Job<P>>)[Symbol.iterator]();
 		this.total = options.total ?? (Array.isArray(jobs) ? jobs.length : undefined);
 		this.rate = options.limiter.cap;
-		this.lookahead = options.lookahead ?? Math.min(256, Math.max(16, Math.ceil(options.limiter.cap / 10)));
+		this.lookahead =
+			options.lookahead ?? Math.min(256, Math.max(16, Math.ceil(options.limiter.cap / 10)));
 		this.claimConcurrency = options.claimConcurrency ?? 16;
 		this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
 		this.random = options.random ?? Math.random;
@@ -137,7 +143,11 @@ class CampaignRun<P> {
 
 	async run(): Promise<CampaignReport> {
 		const signal = this.options.signal;
-		const onAbort = () => this.halt('aborted', 'The execution was cancelled: recipients not reached yet were left for the next run.');
+		const onAbort = () =>
+			this.halt(
+				'aborted',
+				'The execution was cancelled: recipients not reached yet were left for the next run.',
+			);
 		if (signal?.aborted) onAbort();
 		signal?.addEventListener('abort', onAbort);
 		const progressStop = new AbortController();
@@ -146,7 +156,8 @@ class CampaignRun<P> {
 			await this.dispatch();
 			await this.settleAll();
 			if (this.stop) {
-				for (const entry of [...this.ready.drain(), ...this.due.drain(), ...this.retries.drain()]) void this.finish(this.pausedResult(entry));
+				for (const entry of [...this.ready.drain(), ...this.due.drain(), ...this.retries.drain()])
+					void this.finish(this.pausedResult(entry));
 				await this.settleAll();
 				if (this.stop.by === 'paused') await this.reportUnread();
 			}
@@ -189,12 +200,15 @@ class CampaignRun<P> {
 				await this.waitEvent(this.pauseAllUntil - now);
 				continue;
 			}
-			while (this.retries.size > 0 && (this.retries.peek() as Entry<P>).readyAt <= now) this.due.push(this.retries.pop() as Entry<P>);
+			while (this.retries.size > 0 && (this.retries.peek() as Entry<P>).readyAt <= now)
+				this.due.push(this.retries.pop() as Entry<P>);
 			const available = this.due.length + this.ready.length;
 			if (available === 0) {
 				if (this.finished()) return;
 				void this.pump();
-				await this.waitEvent(this.retries.size > 0 ? (this.retries.peek() as Entry<P>).readyAt - now : Infinity);
+				await this.waitEvent(
+					this.retries.size > 0 ? (this.retries.peek() as Entry<P>).readyAt - now : Infinity,
+				);
 				continue;
 			}
 			const free = this.latency.limit(this.rate) - this.inFlight;
@@ -235,12 +249,25 @@ class CampaignRun<P> {
 	}
 
 	private finished(): boolean {
-		return this.sourceDone && !this.pulling && this.claimsPending === 0 && this.inFlight === 0 && this.settling === 0 && this.retries.size === 0 && this.due.length === 0 && this.ready.length === 0;
+		return (
+			this.sourceDone &&
+			!this.pulling &&
+			this.claimsPending === 0 &&
+			this.inFlight === 0 &&
+			this.settling === 0 &&
+			this.retries.size === 0 &&
+			this.due.length === 0 &&
+			this.ready.length === 0
+		);
 	}
 
 	/** Reads the input and claims jobs until `lookahead` are claimed or being claimed. */
 	private async pump(): Promise<void> {
-		const wanted = () => !this.stop && !this.sourceDone && this.ready.length + this.claimsPending < this.lookahead && this.claimsPending < this.claimConcurrency;
+		const wanted = () =>
+			!this.stop &&
+			!this.sourceDone &&
+			this.ready.length + this.claimsPending < this.lookahead &&
+			this.claimsPending < this.claimConcurrency;
 		// Return without notifying when there is nothing to read: a notify here would wake the dispatcher,
 		// which calls pump again, a loop of microtasks that would starve timers and I/O.
 		if (this.pulling || !wanted()) return;
@@ -273,11 +300,20 @@ class CampaignRun<P> {
 			.then(
 				(decision) => {
 					const entry: Entry<P> = { job, attempts: 0, readyAt: 0, seq: this.seq++ };
-					if (!decision.claimed) this.record({ key: job.key, ref: job.ref, outcome: 'skipped', attempts: 0, code: decision.code, reason: decision.reason });
+					if (!decision.claimed)
+						this.record({
+							key: job.key,
+							ref: job.ref,
+							outcome: 'skipped',
+							attempts: 0,
+							code: decision.code,
+							reason: decision.reason,
+						});
 					else if (this.stop) void this.finish(this.pausedResult(entry));
 					else this.ready.push(entry);
 				},
-				(error) => this.halt('error', `Claiming a recipient in the store failed: ${errorText(error)}`),
+				(error) =>
+					this.halt('error', `Claiming a recipient in the store failed: ${errorText(error)}`),
 			)
 			.finally(() => {
 				this.claimsPending--;
@@ -306,7 +342,17 @@ class CampaignRun<P> {
 		} catch (error) {
 			// Only a broken policy or callback gets here; the job's answer is known, so record it as failed.
 			this.halt('error', `Handling an answer failed: ${errorText(error)}`);
-			if (!result.ok) await this.finish({ key: entry.job.key, ref: entry.job.ref, outcome: 'failed', attempts: entry.attempts, code: result.code, httpStatus: result.httpStatus, reason: reasonFor(result), details: result.details });
+			if (!result.ok)
+				await this.finish({
+					key: entry.job.key,
+					ref: entry.job.ref,
+					outcome: 'failed',
+					attempts: entry.attempts,
+					code: result.code,
+					httpStatus: result.httpStatus,
+					reason: reasonFor(result),
+					details: result.details,
+				});
 		} finally {
 			this.inFlight--;
 			this.notify();
@@ -319,13 +365,22 @@ class CampaignRun<P> {
 		const sent = this.options.send(payload, request.signal);
 		if (!(this.requestTimeoutMs > 0)) return sent;
 		const timer = new AbortController();
-		const timeout = this.clock.sleep(this.requestTimeoutMs, timer.signal).then((): SendResult | undefined => {
-			if (timer.signal.aborted) return undefined;
-			request.abort(new Error(`No answer within ${this.requestTimeoutMs} ms`));
-			return { ok: false, timedOut: true, details: `No answer within ${this.requestTimeoutMs} ms` };
-		});
+		const timeout = this.clock
+			.sleep(this.requestTimeoutMs, timer.signal)
+			.then((): SendResult | undefined => {
+				if (timer.signal.aborted) return undefined;
+				request.abort(new Error(`No answer within ${this.requestTimeoutMs} ms`));
+				return {
+					ok: false,
+					timedOut: true,
+					details: `No answer within ${this.requestTimeoutMs} ms`,
+				};
+			});
 		sent.catch(() => undefined);
-		return Promise.race([sent.finally(() => timer.abort()), timeout.then((timedOut) => timedOut ?? sent)]);
+		return Promise.race([
+			sent.finally(() => timer.abort()),
+			timeout.then((timedOut) => timedOut ?? sent),
+		]);
 	}
 
 	private async failed(entry: Entry<P>, failure: SendFailed, now: number): Promise<void> {
@@ -338,7 +393,8 @@ class CampaignRun<P> {
 					this.halt('error', `The rate limiter failed: ${errorText(error)}`);
 				}
 			}
-			if (decision.pauseAllMs) this.pauseAllUntil = Math.max(this.pauseAllUntil, now + decision.pauseAllMs);
+			if (decision.pauseAllMs)
+				this.pauseAllUntil = Math.max(this.pauseAllUntil, now + decision.pauseAllMs);
 			if (this.stop) return this.finish(this.pausedResult(entry));
 			entry.readyAt = now + decision.delayMs;
 			entry.seq = this.seq++;
@@ -355,13 +411,21 @@ class CampaignRun<P> {
 			httpStatus: failure.httpStatus,
 			reason: decision.outcome === 'paused' ? pausedReason(decision.reason) : decision.reason,
 			details: failure.details,
-			notBefore: decision.notBeforeMs === undefined ? undefined : new Date(now + decision.notBeforeMs).toISOString(),
+			notBefore:
+				decision.notBeforeMs === undefined
+					? undefined
+					: new Date(now + decision.notBeforeMs).toISOString(),
 		});
 	}
 
 	/** Only defined fields, so 100,000 results stay small. */
 	private sentResult(entry: Entry<P>, wamid: string, messageStatus?: string): JobResult {
-		const result: JobResult = { key: entry.job.key, outcome: 'sent', attempts: entry.attempts, wamid };
+		const result: JobResult = {
+			key: entry.job.key,
+			outcome: 'sent',
+			attempts: entry.attempts,
+			wamid,
+		};
 		if (entry.job.ref !== undefined) result.ref = entry.job.ref;
 		if (messageStatus !== undefined) result.messageStatus = messageStatus;
 		return result;
@@ -398,7 +462,8 @@ class CampaignRun<P> {
 	private record(result: JobResult): void {
 		this.decided++;
 		this.counts[result.outcome]++;
-		if (result.code !== undefined && result.outcome !== 'sent') this.byCode[result.code] = (this.byCode[result.code] ?? 0) + 1;
+		if (result.code !== undefined && result.outcome !== 'sent')
+			this.byCode[result.code] = (this.byCode[result.code] ?? 0) + 1;
 		if (this.collect) this.results.push(result);
 		try {
 			this.options.onResult?.(result);
@@ -423,7 +488,8 @@ class CampaignRun<P> {
 	}
 
 	private async settleAll(): Promise<void> {
-		while (this.inFlight > 0 || this.claimsPending > 0 || this.settling > 0 || this.pulling) await this.waitEvent(Infinity);
+		while (this.inFlight > 0 || this.claimsPending > 0 || this.settling > 0 || this.pulling)
+			await this.waitEvent(Infinity);
 	}
 
 	private halt(by: Exclude<StopReason, 'completed'>, detail: string, code?: number): void {
@@ -466,7 +532,8 @@ class CampaignRun<P> {
 			const recentRate = now > lastAt ? ((this.counts.sent - lastSent) * 1000) / (now - lastAt) : 0;
 			lastSent = this.counts.sent;
 			lastAt = now;
-			const remaining = this.total === undefined ? undefined : Math.max(0, this.total - this.decided);
+			const remaining =
+				this.total === undefined ? undefined : Math.max(0, this.total - this.decided);
 			try {
 				this.options.onProgress?.({
 					counts: { ...this.counts },
@@ -475,7 +542,10 @@ class CampaignRun<P> {
 					retrying: this.retries.size + this.due.length,
 					rate: this.rate,
 					achievedRate: recentRate,
-					etaMs: remaining !== undefined && recentRate > 0 ? Math.round((remaining * 1000) / recentRate) : undefined,
+					etaMs:
+						remaining !== undefined && recentRate > 0
+							? Math.round((remaining * 1000) / recentRate)
+							: undefined,
 					elapsedMs: now - this.startedAt,
 				});
 			} catch {
@@ -485,7 +555,8 @@ class CampaignRun<P> {
 	}
 }
 
-const pausedReason = (why: string) => `Not sent, resumable: run the campaign again to send it. Stopped because: ${why}`;
+const pausedReason = (why: string) =>
+	`Not sent, resumable: run the campaign again to send it. Stopped because: ${why}`;
 
 /** A thrown value as one short line (never the request: it may carry the access token). */
 function errorText(error: unknown): string {

@@ -17,13 +17,17 @@ export class TokenBucket {
 
 	take(want: number, ratePerSecond: number, now: number): { granted: number; waitMs: number } {
 		if (now > this.updatedAt) {
-			this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) * ratePerSecond) / 1000);
+			this.tokens = Math.min(
+				this.burst,
+				this.tokens + ((now - this.updatedAt) * ratePerSecond) / 1000,
+			);
 			this.updatedAt = now;
 		}
 		// 1e-9 absorbs float error so that exactly one interval's refill yields a whole token.
 		const granted = Math.max(0, Math.min(want, Math.floor(this.tokens + 1e-9)));
 		this.tokens -= granted;
-		const waitMs = granted < want ? Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / ratePerSecond)) : 0;
+		const waitMs =
+			granted < want ? Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / ratePerSecond)) : 0;
 		return { granted, waitMs };
 	}
 }

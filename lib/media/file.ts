@@ -42,7 +42,10 @@ const untyped = new Set(['', 'application/octet-stream', 'binary/octet-stream'])
  * downloads are) takes the type its extension names.
  */
 export function effectiveMimeType(file: Pick<MediaFile, 'mimeType' | 'fileName'>): string {
-	const own = String(file.mimeType ?? '').split(';')[0].trim().toLowerCase();
+	const own = String(file.mimeType ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
 	if (!untyped.has(own)) return own;
 	const extension = /\.([A-Za-z0-9]+)$/.exec(file.fileName ?? '')?.[1]?.toLowerCase();
 	return (extension && typeByExtension[extension]) || own || 'application/octet-stream';
@@ -59,18 +62,32 @@ export function base64Bytes(data: string): number {
  * Why this file cannot be the header `mediaType`, or undefined when it can. `field` is the field as the editor
  * shows it; `bytes` overrides the file's own size (the size once read).
  */
-export function checkMediaFile(field: string, mediaType: MediaType, file: MediaFile, bytes = file.bytes): string | undefined {
+export function checkMediaFile(
+	field: string,
+	mediaType: MediaType,
+	file: MediaFile,
+	bytes = file.bytes,
+): string | undefined {
 	const rule = mediaRules[mediaType];
 	const type = effectiveMimeType(file);
 	const name = file.fileName ? ` (${file.fileName})` : '';
 	if (!rule.mimeTypes.includes(type)) {
-		const allowed = mediaType === 'document' ? 'PDF, text, Word, Excel or PowerPoint' : rule.mimeTypes.join(' or ');
-		const fix = mediaType === 'image' ? 'convert it to JPEG or PNG first (e.g. n8n\'s Edit Image node)' : mediaType === 'video' ? 'convert it to MP4 (H.264 video, AAC audio) first' : 'convert it to PDF first';
+		const allowed =
+			mediaType === 'document'
+				? 'PDF, text, Word, Excel or PowerPoint'
+				: rule.mimeTypes.join(' or ');
+		const fix =
+			mediaType === 'image'
+				? "convert it to JPEG or PNG first (e.g. n8n's Edit Image node)"
+				: mediaType === 'video'
+					? 'convert it to MP4 (H.264 video, AAC audio) first'
+					: 'convert it to PDF first';
 		return `${field}: ${file.source}${name} is ${type}; a header ${mediaType} must be ${allowed}: ${fix}`;
 	}
 	if (bytes !== undefined && bytes > rule.maxBytes) {
 		return `${field}: ${file.source}${name} is ${formatBytes(bytes)} (${bytes} bytes); WhatsApp takes a header ${mediaType} of at most ${formatBytes(rule.maxBytes)}: compress it or send a smaller file`;
 	}
-	if (bytes === 0) return `${field}: ${file.source}${name} is empty (0 bytes): check the node that produced it`;
+	if (bytes === 0)
+		return `${field}: ${file.source}${name} is empty (0 bytes): check the node that produced it`;
 	return undefined;
 }

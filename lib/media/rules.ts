@@ -57,7 +57,8 @@ export function maxBytesFor(mimeType: string): number | undefined {
 	const type = mimeType.toLowerCase();
 	if (type === 'image/webp') return 500 * 1024;
 	if (type.startsWith('audio/')) return 16 * MB;
-	for (const rule of Object.values(mediaRules)) if (rule.mimeTypes.includes(type)) return rule.maxBytes;
+	for (const rule of Object.values(mediaRules))
+		if (rule.mimeTypes.includes(type)) return rule.maxBytes;
 	return undefined;
 }
 

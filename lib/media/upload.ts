@@ -11,7 +11,10 @@ import type { MediaType } from './rules';
 
 /** The one call the uploader needs (CloudApiClient has it): the media ID, or a GraphApiError thrown. */
 export interface MediaUploadApi {
-	uploadMedia(file: { data: Buffer; mimeType: string; fileName?: string }, options?: { timeoutMs?: number }): Promise<string>;
+	uploadMedia(
+		file: { data: Buffer; mimeType: string; fileName?: string },
+		options?: { timeoutMs?: number },
+	): Promise<string>;
 }
 
 /** A header file that is not acceptable once read (its real size): nothing was uploaded. */
@@ -22,7 +25,9 @@ export class MediaFileError extends Error {
 	}
 }
 
-export type UploadOutcome = { ok: true; id: string; reused: boolean } | { ok: false; error: GraphApiError | MediaFileError };
+export type UploadOutcome =
+	| { ok: true; id: string; reused: boolean }
+	| { ok: false; error: GraphApiError | MediaFileError };
 
 export class MediaUploader {
 	/** Files sent to Meta */
@@ -64,7 +69,10 @@ export class MediaUploader {
 				this.reused++;
 				return { ok: true, id, reused: true };
 			}
-			const upload = this.api.uploadMedia({ data, mimeType, fileName: file.fileName }, { timeoutMs: this.options.timeoutMs });
+			const upload = this.api.uploadMedia(
+				{ data, mimeType, fileName: file.fileName },
+				{ timeoutMs: this.options.timeoutMs },
+			);
 			this.done.set(key, upload);
 			this.uploads++;
 			try {
@@ -74,8 +82,14 @@ export class MediaUploader {
 				throw error;
 			}
 		} catch (error) {
-			if ((error as GraphApiError).name === 'GraphApiError' || error instanceof MediaFileError) return { ok: false, error: error as GraphApiError };
-			return { ok: false, error: new MediaFileError(`${field}: ${file.source} could not be read: ${(error as Error).message}`) };
+			if ((error as GraphApiError).name === 'GraphApiError' || error instanceof MediaFileError)
+				return { ok: false, error: error as GraphApiError };
+			return {
+				ok: false,
+				error: new MediaFileError(
+					`${field}: ${file.source} could not be read: ${(error as Error).message}`,
+				),
+			};
 		}
 	}
 }

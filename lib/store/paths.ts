@@ -18,6 +18,11 @@ export function resolveStorePath(option?: string, env: NodeJS.ProcessEnv = proce
 	const chosen = (option ?? '').trim() || (env[STORE_PATH_ENV] ?? '').trim();
 	if (!chosen) return join(n8nFolder(env), STORE_FILE_NAME);
 	if (chosen === ':memory:') return chosen;
-	const expanded = chosen === '~' ? homedir() : chosen.startsWith('~/') ? join(homedir(), chosen.slice(2)) : chosen;
+	const expanded =
+		chosen === '~'
+			? homedir()
+			: chosen.startsWith('~/')
+				? join(homedir(), chosen.slice(2))
+				: chosen;
 	return isAbsolute(expanded) ? resolve(expanded) : resolve(n8nFolder(env), expanded);
 }

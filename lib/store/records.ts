@@ -5,15 +5,26 @@
 import type { SQLInputValue } from 'node:sqlite';
 
 import { isChannel } from '../window/rules';
-import type { ContactState, ContactWindowFacts, DeliveryStatus, OptReason, OptScope, RecipientRecord, RecipientState } from './types';
+import type {
+	ContactState,
+	ContactWindowFacts,
+	DeliveryStatus,
+	OptReason,
+	OptScope,
+	RecipientRecord,
+	RecipientState,
+} from './types';
 
 export type Row = Record<string, SQLInputValue>;
 
 /** Redis hashes omit absent fields, SQLite returns NULL: both mean "not set". */
-const present = (value: SQLInputValue | undefined): boolean => value !== null && value !== undefined;
+const present = (value: SQLInputValue | undefined): boolean =>
+	value !== null && value !== undefined;
 
-export const num = (value: SQLInputValue): number | undefined => (value === null || value === undefined ? undefined : Number(value));
-export const orNull = (value: string | number | undefined): string | number | null => (value === undefined ? null : value);
+export const num = (value: SQLInputValue): number | undefined =>
+	value === null || value === undefined ? undefined : Number(value);
+export const orNull = (value: string | number | undefined): string | number | null =>
+	value === undefined ? null : value;
 
 export function rowToContact(row: Row): ContactState {
 	const contact: ContactState = {
@@ -39,14 +50,22 @@ export function rowToContact(row: Row): ContactState {
 		};
 		if (present(row.opt_detail)) contact.optOut.detail = String(row.opt_detail);
 	}
-	if (present(row.marketing_hold_until)) contact.marketingHoldUntil = Number(row.marketing_hold_until);
+	if (present(row.marketing_hold_until))
+		contact.marketingHoldUntil = Number(row.marketing_hold_until);
 	if (present(row.lc_campaign)) {
-		contact.lastCampaign = { campaignId: String(row.lc_campaign), recipientId: String(row.lc_recipient), sentAt: Number(row.lc_sent_at) };
+		contact.lastCampaign = {
+			campaignId: String(row.lc_campaign),
+			recipientId: String(row.lc_recipient),
+			sentAt: Number(row.lc_sent_at),
+		};
 	}
 	return contact;
 }
 
-export function contactToParams(contact: ContactState, profileNameAt: number | undefined): SQLInputValue[] {
+export function contactToParams(
+	contact: ContactState,
+	profileNameAt: number | undefined,
+): SQLInputValue[] {
 	return [
 		contact.businessNumberId,
 		contact.contactId,
@@ -77,9 +96,21 @@ export const CONTACT_COLUMNS =
 	'business, contact, wa_id, user_id, profile_name, profile_name_at, channel, last_inbound_at, last_inbound_id, referral_at, referral_source, fep_reply_at, opted_out, opt_at, opt_reason, opt_scope, opt_detail, marketing_hold_until, lc_campaign, lc_recipient, lc_sent_at, updated_at';
 
 /** The hash fields the Redis getWindowFacts reads (HMGET), in the order redisWindowFacts expects them. */
-export const WINDOW_FIELDS = ['contact', 'wa_id', 'user_id', 'profile_name', 'channel', 'last_inbound_at', 'referral_at', 'fep_reply_at'];
+export const WINDOW_FIELDS = [
+	'contact',
+	'wa_id',
+	'user_id',
+	'profile_name',
+	'channel',
+	'last_inbound_at',
+	'referral_at',
+	'fep_reply_at',
+];
 
-export function redisWindowFacts(business: string, values: ReadonlyArray<string | null>): ContactWindowFacts {
+export function redisWindowFacts(
+	business: string,
+	values: ReadonlyArray<string | null>,
+): ContactWindowFacts {
 	const facts: ContactWindowFacts = { businessNumberId: business, contactId: String(values[0]) };
 	if (present(values[1])) facts.waId = String(values[1]);
 	if (present(values[2])) facts.userId = String(values[2]);
@@ -95,9 +126,13 @@ export function redisWindowFacts(business: string, values: ReadonlyArray<string 
  * The SQLite columns of getWindowFacts, in the order sqliteWindowFacts expects them. A record keyed by a wa_id
  * has wa_id = contact, so a flag replaces the second copy of the string (100,000 fewer strings per check).
  */
-export const SQLITE_WINDOW_COLUMNS = 'contact, wa_id IS NOT NULL, user_id, profile_name, channel, last_inbound_at, referral_at, fep_reply_at';
+export const SQLITE_WINDOW_COLUMNS =
+	'contact, wa_id IS NOT NULL, user_id, profile_name, channel, last_inbound_at, referral_at, fep_reply_at';
 
-export function sqliteWindowFacts(business: string, row: ReadonlyArray<SQLInputValue>): ContactWindowFacts {
+export function sqliteWindowFacts(
+	business: string,
+	row: ReadonlyArray<SQLInputValue>,
+): ContactWindowFacts {
 	const contactId = String(row[0]);
 	// One literal with every field (absent ones undefined): one object shape for all rows, which V8 builds fastest.
 	return {
@@ -113,7 +148,13 @@ export function sqliteWindowFacts(business: string, row: ReadonlyArray<SQLInputV
 	};
 }
 
-export const STATUS_COLUMNS: Record<DeliveryStatus, string> = { sent: 'st_sent', delivered: 'st_delivered', read: 'st_read', played: 'st_played', failed: 'st_failed' };
+export const STATUS_COLUMNS: Record<DeliveryStatus, string> = {
+	sent: 'st_sent',
+	delivered: 'st_delivered',
+	read: 'st_read',
+	played: 'st_played',
+	failed: 'st_failed',
+};
 
 export function rowToRecipient(row: Row): RecipientRecord {
 	const record: RecipientRecord = {
@@ -138,9 +179,13 @@ export function rowToRecipient(row: Row): RecipientRecord {
 		['repliedAt', row.replied_at, 'n'],
 	];
 	for (const [key, value, kind] of optional) {
-		if (present(value)) (record as unknown as Record<string, unknown>)[key] = kind === 'n' ? Number(value) : String(value);
+		if (present(value))
+			(record as unknown as Record<string, unknown>)[key] =
+				kind === 'n' ? Number(value) : String(value);
 	}
-	for (const [status, column] of Object.entries(STATUS_COLUMNS) as Array<[DeliveryStatus, string]>) {
+	for (const [status, column] of Object.entries(STATUS_COLUMNS) as Array<
+		[DeliveryStatus, string]
+	>) {
 		const at = num(row[column]);
 		if (at !== undefined) record.statusTimes[status] = at;
 	}
@@ -172,4 +217,3 @@ export function recipientParams(record: RecipientRecord): SQLInputValue[] {
 		record.recipientId,
 	];
 }
-

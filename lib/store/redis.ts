@@ -35,10 +35,20 @@ import {
 	type StatusResult,
 	type StoreClock,
 } from './types';
-import { checkClaimOptions, checkResult, checkStates, checkStatus, checkTtl, requireId, requireTime } from './validate';
+import {
+	checkClaimOptions,
+	checkResult,
+	checkStates,
+	checkStatus,
+	checkTtl,
+	requireId,
+	requireTime,
+} from './validate';
 
 /** Where and as whom to connect, in ioredis terms: shared by the store and the campaign's shared token bucket. */
-export function ioredisConnection(options: Pick<RedisStoreOptions, 'host' | 'port' | 'user' | 'password' | 'db' | 'tls'>): RedisOptions {
+export function ioredisConnection(
+	options: Pick<RedisStoreOptions, 'host' | 'port' | 'user' | 'password' | 'db' | 'tls'>,
+): RedisOptions {
 	return {
 		host: options.host,
 		port: options.port,
@@ -88,7 +98,8 @@ function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
 	return out;
 }
 
-const str = (value: string | number | undefined | null): string => (value === undefined || value === null ? '' : String(value));
+const str = (value: string | number | undefined | null): string =>
+	value === undefined || value === null ? '' : String(value);
 
 type ScriptClient = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<Reply>>;
 
@@ -113,7 +124,8 @@ export class RedisStore implements ConversationStore {
 	/** Connects (and authenticates) before returning, so a wrong host or password fails here with a clear message. */
 	static async connect(options: RedisStoreOptions): Promise<RedisStore> {
 		requireId(options.host, 'Redis host');
-		if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new TypeError(`Redis port must be 1-65535 (got ${String(options.port)})`);
+		if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535)
+			throw new TypeError(`Redis port must be 1-65535 (got ${String(options.port)})`);
 		const secrets = [options.password ?? ''].filter((secret) => secret.length > 0);
 		let lastError: Error | undefined;
 		const redisOptions: RedisOptions = {
@@ -123,13 +135,17 @@ export class RedisStore implements ConversationStore {
 			// ioredis waits this long for a dead socket to close after disconnect(): keep n8n's shutdown quick.
 			disconnectTimeout: 300,
 			// Reconnect after a drop, but not to a server that refused our credentials.
-			retryStrategy: (times) => (lastError && /WRONGPASS|NOAUTH|NOPERM|invalid password/i.test(lastError.message) ? null : Math.min(times * 200, 2000)),
+			retryStrategy: (times) =>
+				lastError && /WRONGPASS|NOAUTH|NOPERM|invalid password/i.test(lastError.message)
+					? null
+					: Math.min(times * 200, 2000),
 		};
 		const client = new Redis(redisOptions) as ScriptClient;
 		client.on('error', (error: Error) => {
 			lastError = error; // keeps ioredis from printing "Unhandled error event" (with the host) to stderr
 		});
-		for (const name of Object.keys(SCRIPTS) as ScriptName[]) client.defineCommand(name, { numberOfKeys: 0, lua: scriptSource(name) });
+		for (const name of Object.keys(SCRIPTS) as ScriptName[])
+			client.defineCommand(name, { numberOfKeys: 0, lua: scriptSource(name) });
 		try {
 			await client.connect();
 			await client.ping();
@@ -152,7 +168,9 @@ export class RedisStore implements ConversationStore {
 			return await fn();
 		} catch (error) {
 			if (error instanceof TypeError || error instanceof RangeError) throw error;
-			throw new Error(scrub(`Redis store (${what}) failed: ${(error as Error).message}`, this.secrets));
+			throw new Error(
+				scrub(`Redis store (${what}) failed: ${(error as Error).message}`, this.secrets),
+			);
 		}
 	}
 
@@ -160,7 +178,9 @@ export class RedisStore implements ConversationStore {
 		return this.client[name](this.keyPrefix, this.now(), ...args);
 	}
 
-	private async pipelineExec(build: (pipeline: ReturnType<Redis['pipeline']>) => void): Promise<Reply[]> {
+	private async pipelineExec(
+		build: (pipeline: ReturnType<Redis['pipeline']>) => void,
+	): Promise<Reply[]> {
 		const pipeline = this.client.pipeline();
 		build(pipeline);
 		const results = (await pipeline.exec()) ?? [];
@@ -196,7 +216,9 @@ export class RedisStore implements ConversationStore {
 
 	async recordInbound(input: InboundInput): Promise<InboundResult> {
 		const args = this.inboundArgs(input);
-		return this.run('recordInbound', async () => RedisStore.inboundReply(await this.script('waInbound', ...args)));
+		return this.run('recordInbound', async () =>
+			RedisStore.inboundReply(await this.script('waInbound', ...args)),
+		);
 	}
 
 	async recordInbounds(inputs: InboundInput[]): Promise<InboundResult[]> {
@@ -204,35 +226,64 @@ export class RedisStore implements ConversationStore {
 		return this.run('recordInbounds', async () => {
 			const now = this.now();
 			const replies = await this.pipelineExec((pipeline) => {
-				for (const args of argsList) (pipeline as unknown as Record<string, (...a: unknown[]) => void>).waInbound(this.keyPrefix, now, ...args);
+				for (const args of argsList)
+					(pipeline as unknown as Record<string, (...a: unknown[]) => void>).waInbound(
+						this.keyPrefix,
+						now,
+						...args,
+					);
 			});
 			return replies.map((reply) => RedisStore.inboundReply(reply));
 		});
 	}
 
-	async recordBusinessReply(businessNumberId: string, contactId: string, at?: number): Promise<void> {
+	async recordBusinessReply(
+		businessNumberId: string,
+		contactId: string,
+		at?: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		const when = at ?? this.now();
-		await this.run('recordBusinessReply', () => this.script('waBusinessReply', businessNumberId, contactId, when));
+		await this.run('recordBusinessReply', () =>
+			this.script('waBusinessReply', businessNumberId, contactId, when),
+		);
 	}
 
 	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
 		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
 	}
 
-	async getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>> {
-		return this.readContacts(businessNumberId, contactIds, 'getContacts', (pipeline, key) => pipeline.hgetall(key), (reply) => {
-			const row = hashToRow(reply);
-			return row ? rowToContact(row) : undefined;
-		});
+	async getContacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactState>> {
+		return this.readContacts(
+			businessNumberId,
+			contactIds,
+			'getContacts',
+			(pipeline, key) => pipeline.hgetall(key),
+			(reply) => {
+				const row = hashToRow(reply);
+				return row ? rowToContact(row) : undefined;
+			},
+		);
 	}
 
-	async getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>> {
-		return this.readContacts(businessNumberId, contactIds, 'getWindowFacts', (pipeline, key) => pipeline.hmget(key, ...WINDOW_FIELDS), (reply) => {
-			const values = reply as Array<string | null>;
-			return values[0] === null ? undefined : redisWindowFacts(businessNumberId, values);
-		});
+	async getWindowFacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactWindowFacts>> {
+		return this.readContacts(
+			businessNumberId,
+			contactIds,
+			'getWindowFacts',
+			(pipeline, key) => pipeline.hmget(key, ...WINDOW_FIELDS),
+			(reply) => {
+				const values = reply as Array<string | null>;
+				return values[0] === null ? undefined : redisWindowFacts(businessNumberId, values);
+			},
+		);
 	}
 
 	/** Pipelined reads of the IDs' hashes; IDs without one are retried through their user_id alias. */
@@ -261,7 +312,9 @@ export class RedisStore implements ConversationStore {
 			const aliases = await this.pipelineExec((pipeline) => {
 				for (const id of missing) pipeline.get(this.key('u', businessNumberId, id));
 			});
-			const linked = missing.map((id, i) => [id, aliases[i]] as const).filter((pair): pair is readonly [string, string] => typeof pair[1] === 'string');
+			const linked = missing
+				.map((id, i) => [id, aliases[i]] as const)
+				.filter((pair): pair is readonly [string, string] => typeof pair[1] === 'string');
 			if (linked.length === 0) return found;
 			const targets = await this.pipelineExec((pipeline) => {
 				for (const [, key] of linked) read(pipeline, this.key('c', businessNumberId, key));
@@ -274,7 +327,11 @@ export class RedisStore implements ConversationStore {
 		});
 	}
 
-	async setOptState(businessNumberId: string, contactId: string, input: OptInput): Promise<{ applied: boolean; contact: ContactState }> {
+	async setOptState(
+		businessNumberId: string,
+		contactId: string,
+		input: OptInput,
+	): Promise<{ applied: boolean; contact: ContactState }> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireTime(input.at, 'at');
@@ -293,11 +350,17 @@ export class RedisStore implements ConversationStore {
 		});
 	}
 
-	async markMarketingHold(businessNumberId: string, contactId: string, until: number): Promise<void> {
+	async markMarketingHold(
+		businessNumberId: string,
+		contactId: string,
+		until: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireTime(until, 'until');
-		await this.run('markMarketingHold', () => this.script('waHold', businessNumberId, contactId, until));
+		await this.run('markMarketingHold', () =>
+			this.script('waHold', businessNumberId, contactId, until),
+		);
 	}
 
 	// ---------------------------------------------------------------- recontacts
@@ -314,28 +377,51 @@ export class RedisStore implements ConversationStore {
 		return record;
 	}
 
-	async claimRecontact(businessNumberId: string, contactId: string, queryId: string, options: { at?: number; ref?: string } = {}): Promise<RecontactClaim> {
+	async claimRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		options: { at?: number; ref?: string } = {},
+	): Promise<RecontactClaim> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireId(queryId, 'queryId');
 		const at = options.at ?? this.now();
 		return this.run('claimRecontact', async () => {
-			const [won, flat] = (await this.script('waClaimRecontact', businessNumberId, contactId, queryId, at, str(options.ref), randomUUID())) as [number, string[]];
+			const [won, flat] = (await this.script(
+				'waClaimRecontact',
+				businessNumberId,
+				contactId,
+				queryId,
+				at,
+				str(options.ref),
+				randomUUID(),
+			)) as [number, string[]];
 			return { won: won === 1, record: RedisStore.toRecontact(pairsToRow(flat)) };
 		});
 	}
 
-	async getRecontact(businessNumberId: string, contactId: string, queryId: string): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(recontactKey(contactId, queryId));
+	async getRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+	): Promise<RecontactRecord | undefined> {
+		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
+			recontactKey(contactId, queryId),
+		);
 	}
 
-	async getRecontacts(businessNumberId: string, pairs: ReadonlyArray<{ contactId: string; queryId: string }>): Promise<Map<string, RecontactRecord>> {
+	async getRecontacts(
+		businessNumberId: string,
+		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
+	): Promise<Map<string, RecontactRecord>> {
 		requireId(businessNumberId, 'businessNumberId');
 		const found = new Map<string, RecontactRecord>();
 		if (pairs.length === 0) return found;
 		return this.run('getRecontacts', async () => {
 			const hashes = await this.pipelineExec((pipeline) => {
-				for (const { contactId, queryId } of pairs) pipeline.hgetall(this.key('r', businessNumberId, contactId, queryId));
+				for (const { contactId, queryId } of pairs)
+					pipeline.hgetall(this.key('r', businessNumberId, contactId, queryId));
 			});
 			pairs.forEach(({ contactId, queryId }, i) => {
 				const row = hashToRow(hashes[i]);
@@ -345,14 +431,27 @@ export class RedisStore implements ConversationStore {
 		});
 	}
 
-	async releaseRecontact(businessNumberId: string, contactId: string, queryId: string, token: string): Promise<boolean> {
+	async releaseRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		token: string,
+	): Promise<boolean> {
 		requireId(token, 'token');
-		return this.run('releaseRecontact', async () => (await this.script('waReleaseRecontact', businessNumberId, contactId, queryId, token)) === 1);
+		return this.run(
+			'releaseRecontact',
+			async () =>
+				(await this.script('waReleaseRecontact', businessNumberId, contactId, queryId, token)) ===
+				1,
+		);
 	}
 
 	// ---------------------------------------------------------------- seen keys
 
-	async markSeen(keys: readonly string[], ttlSeconds: number = DEFAULT_SEEN_TTL_SECONDS): Promise<boolean[]> {
+	async markSeen(
+		keys: readonly string[],
+		ttlSeconds: number = DEFAULT_SEEN_TTL_SECONDS,
+	): Promise<boolean[]> {
 		checkTtl(ttlSeconds);
 		for (const key of keys) requireId(key, 'seen key');
 		if (keys.length === 0) return [];
@@ -367,17 +466,26 @@ export class RedisStore implements ConversationStore {
 
 	// ---------------------------------------------------------------- campaigns
 
-	async claimRecipient(campaignId: string, recipient: RecipientClaimInput, options: ClaimOptions = {}): Promise<ClaimResult> {
+	async claimRecipient(
+		campaignId: string,
+		recipient: RecipientClaimInput,
+		options: ClaimOptions = {},
+	): Promise<ClaimResult> {
 		return (await this.claimRecipients(campaignId, [recipient], options))[0];
 	}
 
-	async claimRecipients(campaignId: string, recipients: readonly RecipientClaimInput[], options: ClaimOptions = {}): Promise<ClaimResult[]> {
+	async claimRecipients(
+		campaignId: string,
+		recipients: readonly RecipientClaimInput[],
+		options: ClaimOptions = {},
+	): Promise<ClaimResult[]> {
 		requireId(campaignId, 'campaignId');
 		checkClaimOptions(options);
 		for (const recipient of recipients) requireId(recipient.recipientId, 'recipientId');
 		const at = options.at ?? this.now();
 		const states = `,${(options.reclaim?.states ?? []).join(',')},`;
-		const before = options.reclaim?.claimedBefore === undefined ? '' : options.reclaim.claimedBefore;
+		const before =
+			options.reclaim?.claimedBefore === undefined ? '' : options.reclaim.claimedBefore;
 		// A recipient repeated in one call is claimed once; repeats read the record afterwards.
 		const firsts: RecipientClaimInput[] = [];
 		const seen = new Set<string>();
@@ -390,7 +498,10 @@ export class RedisStore implements ConversationStore {
 			const now = this.now();
 			const replies = await this.pipelineExec((pipeline) => {
 				for (const part of chunks(firsts)) {
-					const args = part.flatMap((recipient) => [recipient.recipientId, recipient.contactId || recipient.recipientId]);
+					const args = part.flatMap((recipient) => [
+						recipient.recipientId,
+						recipient.contactId || recipient.recipientId,
+					]);
 					(pipeline as unknown as Record<string, (...a: unknown[]) => void>).waClaimRecipients(
 						this.keyPrefix,
 						now,
@@ -409,7 +520,11 @@ export class RedisStore implements ConversationStore {
 				const list = reply as Array<number | string[]>;
 				for (let i = 0; i < list.length; i += 2) {
 					const record = rowToRecipient(pairsToRow(list[i + 1]));
-					results.set(record.recipientId, { recipientId: record.recipientId, won: list[i] === 1, record });
+					results.set(record.recipientId, {
+						recipientId: record.recipientId,
+						won: list[i] === 1,
+						record,
+					});
 				}
 			}
 			const handed = new Set<string>();
@@ -424,20 +539,40 @@ export class RedisStore implements ConversationStore {
 
 	private resultArgs(result: ResultInput): Array<string | number> {
 		checkResult(result);
-		return [result.recipientId, result.state, result.at ?? this.now(), str(result.wamid), str(result.code), str(result.reason), str(result.owner)];
+		return [
+			result.recipientId,
+			result.state,
+			result.at ?? this.now(),
+			str(result.wamid),
+			str(result.code),
+			str(result.reason),
+			str(result.owner),
+		];
 	}
 
-	async recordResult(campaignId: string, result: ResultInput): Promise<RecipientRecord | undefined> {
+	async recordResult(
+		campaignId: string,
+		result: ResultInput,
+	): Promise<RecipientRecord | undefined> {
 		return (await this.recordResults(campaignId, [result]))[0];
 	}
 
-	async recordResults(campaignId: string, results: readonly ResultInput[]): Promise<Array<RecipientRecord | undefined>> {
+	async recordResults(
+		campaignId: string,
+		results: readonly ResultInput[],
+	): Promise<Array<RecipientRecord | undefined>> {
 		requireId(campaignId, 'campaignId');
 		const argsList = results.map((result) => this.resultArgs(result));
 		return this.run('recordResults', async () => {
 			const now = this.now();
 			const replies = await this.pipelineExec((pipeline) => {
-				for (const args of argsList) (pipeline as unknown as Record<string, (...a: unknown[]) => void>).waRecordResult(this.keyPrefix, now, campaignId, ...args);
+				for (const args of argsList)
+					(pipeline as unknown as Record<string, (...a: unknown[]) => void>).waRecordResult(
+						this.keyPrefix,
+						now,
+						campaignId,
+						...args,
+					);
 			});
 			return replies.map((reply) => {
 				const [ok, flat] = reply as [number, string[]?];
@@ -460,15 +595,26 @@ export class RedisStore implements ConversationStore {
 				str(input.errorTitle),
 			)) as [number, number, number, string[]?];
 			if (matched !== 1 || !flat) return { matched: false, advanced: false, settled: false };
-			return { matched: true, advanced: advanced === 1, settled: settled === 1, record: rowToRecipient(pairsToRow(flat)) };
+			return {
+				matched: true,
+				advanced: advanced === 1,
+				settled: settled === 1,
+				record: rowToRecipient(pairsToRow(flat)),
+			};
 		});
 	}
 
-	async getRecipient(campaignId: string, recipientId: string): Promise<RecipientRecord | undefined> {
+	async getRecipient(
+		campaignId: string,
+		recipientId: string,
+	): Promise<RecipientRecord | undefined> {
 		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
-	async getRecipients(campaignId: string, recipientIds: readonly string[]): Promise<Map<string, RecipientRecord>> {
+	async getRecipients(
+		campaignId: string,
+		recipientIds: readonly string[],
+	): Promise<Map<string, RecipientRecord>> {
 		requireId(campaignId, 'campaignId');
 		const unique = [...new Set(recipientIds)];
 		const found = new Map<string, RecipientRecord>();
@@ -491,21 +637,35 @@ export class RedisStore implements ConversationStore {
 			const ref = await this.client.get(`${this.keyPrefix}w:${wamid}`);
 			if (!ref) return undefined;
 			const newline = ref.indexOf('\n');
-			const row = hashToRow(await this.client.hgetall(this.key('k', ref.slice(0, newline), ref.slice(newline + 1))));
+			const row = hashToRow(
+				await this.client.hgetall(this.key('k', ref.slice(0, newline), ref.slice(newline + 1))),
+			);
 			return row ? rowToRecipient(row) : undefined;
 		});
 	}
 
 	/** Recipient IDs of a campaign in byte order (like SQLite's BINARY collation), after `after`. */
-	private async recipientIds(campaignId: string, after: string | undefined, count: number): Promise<string[]> {
-		return this.client.zrangebylex(this.key('ki', campaignId), after ? `(${after}` : '-', '+', 'LIMIT', 0, count);
+	private async recipientIds(
+		campaignId: string,
+		after: string | undefined,
+		count: number,
+	): Promise<string[]> {
+		return this.client.zrangebylex(
+			this.key('ki', campaignId),
+			after ? `(${after}` : '-',
+			'+',
+			'LIMIT',
+			0,
+			count,
+		);
 	}
 
 	async listRecipients(campaignId: string, options: ListOptions = {}): Promise<RecipientPage> {
 		requireId(campaignId, 'campaignId');
 		checkStates(options.states, 'states');
 		const limit = Math.max(1, Math.floor(options.limit ?? 1000));
-		const states = options.states && options.states.length > 0 ? new Set(options.states) : undefined;
+		const states =
+			options.states && options.states.length > 0 ? new Set(options.states) : undefined;
 		return this.run('listRecipients', async () => {
 			const collected: RecipientRecord[] = [];
 			let after = options.after;
@@ -523,11 +683,16 @@ export class RedisStore implements ConversationStore {
 				after = ids[ids.length - 1];
 			}
 			const recipients = collected.slice(0, limit);
-			return collected.length > limit ? { recipients, next: recipients[recipients.length - 1].recipientId } : { recipients };
+			return collected.length > limit
+				? { recipients, next: recipients[recipients.length - 1].recipientId }
+				: { recipients };
 		});
 	}
 
-	async summariseCampaign(campaignId: string, options: { bucketMs?: number } = {}): Promise<CampaignSummary> {
+	async summariseCampaign(
+		campaignId: string,
+		options: { bucketMs?: number } = {},
+	): Promise<CampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		return this.run('summariseCampaign', async () => {
 			const records: RecipientRecord[] = [];
@@ -558,7 +723,12 @@ export class RedisStore implements ConversationStore {
 
 	// ---------------------------------------------------------------- frequency cap
 
-	async recordMarketingSend(businessNumberId: string, contactId: string, ref: string, at?: number): Promise<void> {
+	async recordMarketingSend(
+		businessNumberId: string,
+		contactId: string,
+		ref: string,
+		at?: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireId(ref, 'ref');
@@ -574,7 +744,11 @@ export class RedisStore implements ConversationStore {
 		);
 	}
 
-	async countMarketingSince(businessNumberId: string, contactIds: readonly string[], since: number): Promise<Map<string, number>> {
+	async countMarketingSince(
+		businessNumberId: string,
+		contactIds: readonly string[],
+		since: number,
+	): Promise<Map<string, number>> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireTime(since, 'since');
 		const unique = [...new Set(contactIds)];
@@ -582,7 +756,8 @@ export class RedisStore implements ConversationStore {
 		if (unique.length === 0) return counts;
 		return this.run('countMarketingSince', async () => {
 			const replies = await this.pipelineExec((pipeline) => {
-				for (const id of unique) pipeline.zcount(this.key('m', businessNumberId, id), since, '+inf');
+				for (const id of unique)
+					pipeline.zcount(this.key('m', businessNumberId, id), since, '+inf');
 			});
 			unique.forEach((id, i) => {
 				const count = Number(replies[i]);
@@ -608,7 +783,8 @@ export function scrub(message: string, secrets: readonly string[]): string {
 	let out = message;
 	for (const secret of secrets) {
 		if (!secret) continue;
-		for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join('***');
+		for (const form of new Set([secret, encodeURIComponent(secret)]))
+			out = out.split(form).join('***');
 	}
 	return out;
 }
@@ -618,18 +794,22 @@ function connectionError(error: Error, options: RedisStoreOptions, secrets: stri
 	const message = error?.message ?? String(error);
 	let hint: string;
 	if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) {
-		hint = 'Redis refused the user name / password: check Password (and User) in the Redis (WhatsApp HSM Store) credential';
+		hint =
+			'Redis refused the user name / password: check Password (and User) in the Redis (WhatsApp HSM Store) credential';
 	} else if (/NOAUTH/i.test(message)) {
 		hint = 'Redis requires a password: set Password in the Redis (WhatsApp HSM Store) credential';
 	} else if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|timeout|EHOSTUNREACH/i.test(message)) {
-		hint = 'Redis is not reachable: check Host and Port in the Redis (WhatsApp HSM Store) credential, and that Redis is running';
+		hint =
+			'Redis is not reachable: check Host and Port in the Redis (WhatsApp HSM Store) credential, and that Redis is running';
 	} else if (/DB index is out of range|invalid DB index/i.test(message)) {
-		hint = 'the Database number does not exist on this Redis: use 0 or a number below its `databases` setting';
+		hint =
+			'the Database number does not exist on this Redis: use 0 or a number below its `databases` setting';
 	} else if (/SSL|TLS|certificate|EPROTO/i.test(message)) {
 		hint = 'the TLS handshake failed: turn TLS on only when the Redis server expects TLS';
 	} else {
 		hint = 'check the Redis (WhatsApp HSM Store) credential';
 	}
-	return new Error(scrub(`Cannot connect to the Redis store at ${where}: ${hint} (${message})`, secrets));
+	return new Error(
+		scrub(`Cannot connect to the Redis store at ${where}: ${hint} (${message})`, secrets),
+	);
 }
-

@@ -15,11 +15,24 @@ import type {
 } from './types';
 
 /** Status order: a status only replaces a lower one. A `failed` after `sent` counts; after `delivered` it does not. */
-export const STATUS_RANK: Readonly<Record<DeliveryStatus, number>> = { sent: 10, failed: 15, delivered: 20, read: 30, played: 40 };
+export const STATUS_RANK: Readonly<Record<DeliveryStatus, number>> = {
+	sent: 10,
+	failed: 15,
+	delivered: 20,
+	read: 30,
+	played: 40,
+};
 
 export const DELIVERY_STATUSES = Object.keys(STATUS_RANK) as DeliveryStatus[];
 
-export const RECIPIENT_STATES: readonly RecipientState[] = ['claimed', 'sent', 'failed', 'skipped', 'uncertain', 'paused'];
+export const RECIPIENT_STATES: readonly RecipientState[] = [
+	'claimed',
+	'sent',
+	'failed',
+	'skipped',
+	'uncertain',
+	'paused',
+];
 
 /** States a delivery status settles: the send's outcome was unknown until Meta reported on the message. */
 export const SETTLEABLE_STATES: readonly RecipientState[] = ['uncertain', 'claimed'];
@@ -30,12 +43,18 @@ export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
 
 export function referralSource(referral: InboundInput['referral']): string | undefined {
 	if (!referral || referral === true) return undefined;
-	const parts = [referral.sourceType, referral.sourceId].filter((part) => typeof part === 'string' && part !== '');
+	const parts = [referral.sourceType, referral.sourceId].filter(
+		(part) => typeof part === 'string' && part !== '',
+	);
 	return parts.length > 0 ? parts.join(':') : undefined;
 }
 
 /** Applies an inbound message to a contact (monotonic); returns whether the last inbound moved forward. */
-export function applyInbound(contact: ContactState, input: InboundInput, profileNameAt: number | undefined): { advanced: boolean; profileNameAt?: number } {
+export function applyInbound(
+	contact: ContactState,
+	input: InboundInput,
+	profileNameAt: number | undefined,
+): { advanced: boolean; profileNameAt?: number } {
 	const advanced = contact.lastInboundAt === undefined || input.at > contact.lastInboundAt;
 	if (advanced) {
 		contact.lastInboundAt = input.at;
@@ -60,7 +79,8 @@ export function applyInbound(contact: ContactState, input: InboundInput, profile
 /** The first business message at or after the last referral is the one that opens the free entry point. */
 export function applyBusinessReply(contact: ContactState, at: number): boolean {
 	if (contact.referralAt === undefined || at < contact.referralAt) return false;
-	if (contact.firstReplyAfterReferralAt !== undefined && contact.firstReplyAfterReferralAt <= at) return false;
+	if (contact.firstReplyAfterReferralAt !== undefined && contact.firstReplyAfterReferralAt <= at)
+		return false;
 	contact.firstReplyAfterReferralAt = at;
 	return true;
 }
@@ -68,44 +88,78 @@ export function applyBusinessReply(contact: ContactState, at: number): boolean {
 /** Opt changes apply unless older than the current one; at equal times opt-out wins (the safe side). */
 export function applyOpt(contact: ContactState, input: OptInput): boolean {
 	const current = contact.optOut;
-	if (current && (input.at < current.at || (input.at === current.at && current.optedOut && !input.optedOut))) return false;
-	const next: OptState = { optedOut: input.optedOut, at: input.at, reason: input.reason, scope: input.scope ?? 'all' };
+	if (
+		current &&
+		(input.at < current.at || (input.at === current.at && current.optedOut && !input.optedOut))
+	)
+		return false;
+	const next: OptState = {
+		optedOut: input.optedOut,
+		at: input.at,
+		reason: input.reason,
+		scope: input.scope ?? 'all',
+	};
 	if (input.detail !== undefined) next.detail = input.detail;
 	contact.optOut = next;
 	return true;
 }
 
 /** Folds a contact known only by user_id into its wa_id record: every fact keeps its newest (or first) value. */
-export function mergeContact(into: ContactState, from: ContactState, intoNameAt?: number, fromNameAt?: number): number | undefined {
-	if (from.lastInboundAt !== undefined && (into.lastInboundAt === undefined || from.lastInboundAt > into.lastInboundAt)) {
+export function mergeContact(
+	into: ContactState,
+	from: ContactState,
+	intoNameAt?: number,
+	fromNameAt?: number,
+): number | undefined {
+	if (
+		from.lastInboundAt !== undefined &&
+		(into.lastInboundAt === undefined || from.lastInboundAt > into.lastInboundAt)
+	) {
 		into.lastInboundAt = from.lastInboundAt;
 		into.lastInboundMessageId = from.lastInboundMessageId;
 		into.channel = from.channel;
 	}
 	let nameAt = intoNameAt;
-	if (from.profileName && (into.profileName === undefined || (fromNameAt ?? 0) > (intoNameAt ?? 0))) {
+	if (
+		from.profileName &&
+		(into.profileName === undefined || (fromNameAt ?? 0) > (intoNameAt ?? 0))
+	) {
 		into.profileName = from.profileName;
 		nameAt = fromNameAt;
 	}
-	if (from.referralAt !== undefined && (into.referralAt === undefined || from.referralAt > into.referralAt)) {
+	if (
+		from.referralAt !== undefined &&
+		(into.referralAt === undefined || from.referralAt > into.referralAt)
+	) {
 		into.referralAt = from.referralAt;
 		into.referralSource = from.referralSource;
 		into.firstReplyAfterReferralAt = from.firstReplyAfterReferralAt;
 	}
 	if (from.optOut) applyOpt(into, from.optOut);
-	if (from.marketingHoldUntil !== undefined && (into.marketingHoldUntil === undefined || from.marketingHoldUntil > into.marketingHoldUntil)) {
+	if (
+		from.marketingHoldUntil !== undefined &&
+		(into.marketingHoldUntil === undefined || from.marketingHoldUntil > into.marketingHoldUntil)
+	) {
 		into.marketingHoldUntil = from.marketingHoldUntil;
 	}
-	if (from.lastCampaign && (!into.lastCampaign || from.lastCampaign.sentAt > into.lastCampaign.sentAt)) into.lastCampaign = from.lastCampaign;
+	if (
+		from.lastCampaign &&
+		(!into.lastCampaign || from.lastCampaign.sentAt > into.lastCampaign.sentAt)
+	)
+		into.lastCampaign = from.lastCampaign;
 	into.userId = into.userId ?? from.userId;
 	return nameAt;
 }
 
 /** Applies a delivery status to a campaign recipient. */
-export function applyStatus(record: RecipientRecord, input: StatusInput): { advanced: boolean; settled: boolean } {
+export function applyStatus(
+	record: RecipientRecord,
+	input: StatusInput,
+): { advanced: boolean; settled: boolean } {
 	const first = record.statusTimes[input.status];
 	if (first === undefined || input.at < first) record.statusTimes[input.status] = input.at;
-	const advanced = record.status === undefined || STATUS_RANK[input.status] > STATUS_RANK[record.status];
+	const advanced =
+		record.status === undefined || STATUS_RANK[input.status] > STATUS_RANK[record.status];
 	if (advanced) {
 		record.status = input.status;
 		if (input.status === 'failed') record.statusCode = input.errorCode;

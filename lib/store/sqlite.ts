@@ -13,7 +13,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite';
 
-import { CONTACT_COLUMNS, contactToParams, num, orNull, recipientParams, rowToContact, rowToRecipient, SQLITE_WINDOW_COLUMNS, sqliteWindowFacts, type Row } from './records';
+import {
+	CONTACT_COLUMNS,
+	contactToParams,
+	num,
+	orNull,
+	recipientParams,
+	rowToContact,
+	rowToRecipient,
+	SQLITE_WINDOW_COLUMNS,
+	sqliteWindowFacts,
+	type Row,
+} from './records';
 import { applyBusinessReply, applyInbound, applyOpt, applyStatus, mergeContact } from './rules';
 import { summarise } from './summary';
 import {
@@ -40,7 +51,15 @@ import {
 	type StatusResult,
 	type StoreClock,
 } from './types';
-import { checkClaimOptions, checkResult, checkStates, checkStatus, checkTtl, requireId, requireTime } from './validate';
+import {
+	checkClaimOptions,
+	checkResult,
+	checkStates,
+	checkStatus,
+	checkTtl,
+	requireId,
+	requireTime,
+} from './validate';
 
 export interface SqliteStoreOptions extends StoreClock {
 	/** File path, or ':memory:' (tests) */
@@ -137,7 +156,9 @@ export class SqliteStore implements ConversationStore {
 		try {
 			this.db = new DatabaseSync(options.path, { timeout: busy });
 		} catch (error) {
-			throw new Error(`Cannot open the conversation store file ${options.path}: ${(error as Error).message}. Check the folder's permissions or set another Store File.`);
+			throw new Error(
+				`Cannot open the conversation store file ${options.path}: ${(error as Error).message}. Check the folder's permissions or set another Store File.`,
+			);
 		}
 		this.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busy))}`);
 		if (options.path !== ':memory:') this.db.exec('PRAGMA journal_mode = WAL');
@@ -220,13 +241,24 @@ export class SqliteStore implements ConversationStore {
 	// ---------------------------------------------------------------- contacts (inside transactions)
 
 	private resolveKey(business: string, id: string): string {
-		const alias = this.stmt('SELECT contact FROM contact_aliases WHERE business = ? AND user_id = ?').get(business, id) as Row | undefined;
+		const alias = this.stmt(
+			'SELECT contact FROM contact_aliases WHERE business = ? AND user_id = ?',
+		).get(business, id) as Row | undefined;
 		return alias ? String(alias.contact) : id;
 	}
 
-	private loadContact(business: string, key: string): { contact: ContactState; nameAt?: number; exists: boolean } {
-		const row = this.stmt(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE business = ? AND contact = ?`).get(business, key) as Row | undefined;
-		if (!row) return { contact: { businessNumberId: business, contactId: key, updatedAt: this.now() }, exists: false };
+	private loadContact(
+		business: string,
+		key: string,
+	): { contact: ContactState; nameAt?: number; exists: boolean } {
+		const row = this.stmt(
+			`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE business = ? AND contact = ?`,
+		).get(business, key) as Row | undefined;
+		if (!row)
+			return {
+				contact: { businessNumberId: business, contactId: key, updatedAt: this.now() },
+				exists: false,
+			};
 		return { contact: rowToContact(row), nameAt: num(row.profile_name_at), exists: true };
 	}
 
@@ -237,13 +269,13 @@ export class SqliteStore implements ConversationStore {
 
 	/** wa_id + user_id: the user_id becomes an alias, and a record kept under the user_id alone is folded in. */
 	private linkUserId(business: string, waId: string, userId: string): void {
-		const alias = this.stmt('SELECT contact FROM contact_aliases WHERE business = ? AND user_id = ?').get(business, userId) as Row | undefined;
+		const alias = this.stmt(
+			'SELECT contact FROM contact_aliases WHERE business = ? AND user_id = ?',
+		).get(business, userId) as Row | undefined;
 		if (alias && String(alias.contact) === waId) return;
-		this.stmt('INSERT INTO contact_aliases (business, user_id, contact) VALUES (?, ?, ?) ON CONFLICT (business, user_id) DO UPDATE SET contact = excluded.contact').run(
-			business,
-			userId,
-			waId,
-		);
+		this.stmt(
+			'INSERT INTO contact_aliases (business, user_id, contact) VALUES (?, ?, ?) ON CONFLICT (business, user_id) DO UPDATE SET contact = excluded.contact',
+		).run(business, userId, waId);
 		if (userId === waId) return;
 		const old = this.loadContact(business, userId);
 		if (!old.exists) return;
@@ -270,17 +302,18 @@ export class SqliteStore implements ConversationStore {
 		this.saveContact(contact, profileNameAt);
 		const last = contact.lastCampaign;
 		if (last && input.at > last.sentAt) {
-			this.stmt('UPDATE recipients SET replied_at = ? WHERE campaign = ? AND recipient = ? AND (replied_at IS NULL OR replied_at > ?)').run(
-				input.at,
-				last.campaignId,
-				last.recipientId,
-				input.at,
-			);
+			this.stmt(
+				'UPDATE recipients SET replied_at = ? WHERE campaign = ? AND recipient = ? AND (replied_at IS NULL OR replied_at > ?)',
+			).run(input.at, last.campaignId, last.recipientId, input.at);
 		}
 		return { advanced, contact };
 	}
 
-	private updateContact(business: string, contactId: string, change: (contact: ContactState) => boolean): { applied: boolean; contact: ContactState } {
+	private updateContact(
+		business: string,
+		contactId: string,
+		change: (contact: ContactState) => boolean,
+	): { applied: boolean; contact: ContactState } {
 		const key = this.resolveKey(business, contactId);
 		const { contact, nameAt, exists } = this.loadContact(business, key);
 		const applied = change(contact);
@@ -293,7 +326,11 @@ export class SqliteStore implements ConversationStore {
 		const sentAt = record.sentAt;
 		this.updateContact(record.businessNumberId, record.contactId, (contact) => {
 			if (contact.lastCampaign && contact.lastCampaign.sentAt > sentAt) return false;
-			contact.lastCampaign = { campaignId: record.campaignId, recipientId: record.recipientId, sentAt };
+			contact.lastCampaign = {
+				campaignId: record.campaignId,
+				recipientId: record.recipientId,
+				sentAt,
+			};
 			return true;
 		});
 	}
@@ -308,7 +345,11 @@ export class SqliteStore implements ConversationStore {
 		return this.write(() => inputs.map((input) => this.inboundOne(input)));
 	}
 
-	async recordBusinessReply(businessNumberId: string, contactId: string, at?: number): Promise<void> {
+	async recordBusinessReply(
+		businessNumberId: string,
+		contactId: string,
+		at?: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		const when = at ?? this.now();
@@ -323,13 +364,23 @@ export class SqliteStore implements ConversationStore {
 		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
 	}
 
-	async getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>> {
-		return this.readContacts(businessNumberId, contactIds, CONTACT_COLUMNS, false, (row) => rowToContact(row as Row));
+	async getContacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactState>> {
+		return this.readContacts(businessNumberId, contactIds, CONTACT_COLUMNS, false, (row) =>
+			rowToContact(row as Row),
+		);
 	}
 
-	async getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>> {
+	async getWindowFacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactWindowFacts>> {
 		// Rows as arrays: no per-row property objects for 100,000 contacts.
-		return this.readContacts(businessNumberId, contactIds, SQLITE_WINDOW_COLUMNS, true, (row) => sqliteWindowFacts(businessNumberId, row as SQLInputValue[]));
+		return this.readContacts(businessNumberId, contactIds, SQLITE_WINDOW_COLUMNS, true, (row) =>
+			sqliteWindowFacts(businessNumberId, row as SQLInputValue[]),
+		);
 	}
 
 	/** Chunked IN queries in one read transaction; IDs without a row are retried as user_id aliases. */
@@ -350,19 +401,20 @@ export class SqliteStore implements ConversationStore {
 			return (statement.all(businessNumberId, ...ids) as Array<Row | SQLInputValue[]>).map(map);
 		};
 		return this.read(() => {
-			for (const part of chunks(unique)) for (const contact of select(part)) found.set(contact.contactId, contact);
+			for (const part of chunks(unique))
+				for (const contact of select(part)) found.set(contact.contactId, contact);
 			const missing = unique.filter((id) => !found.has(id));
 			const aliases = new Map<string, string>();
 			for (const part of chunks(missing)) {
-				const rows = this.stmt(`SELECT user_id, contact FROM contact_aliases WHERE business = ? AND user_id IN (${this.inList(part.length)})`).all(
-					businessNumberId,
-					...part,
-				) as Row[];
+				const rows = this.stmt(
+					`SELECT user_id, contact FROM contact_aliases WHERE business = ? AND user_id IN (${this.inList(part.length)})`,
+				).all(businessNumberId, ...part) as Row[];
 				for (const row of rows) aliases.set(String(row.user_id), String(row.contact));
 			}
 			if (aliases.size === 0) return found;
 			const byKey = new Map<string, T>();
-			for (const part of chunks([...new Set(aliases.values())])) for (const contact of select(part)) byKey.set(contact.contactId, contact);
+			for (const part of chunks([...new Set(aliases.values())]))
+				for (const contact of select(part)) byKey.set(contact.contactId, contact);
 			for (const [userId, key] of aliases) {
 				const contact = byKey.get(key);
 				if (contact) found.set(userId, contact);
@@ -371,20 +423,31 @@ export class SqliteStore implements ConversationStore {
 		});
 	}
 
-	async setOptState(businessNumberId: string, contactId: string, input: OptInput): Promise<{ applied: boolean; contact: ContactState }> {
+	async setOptState(
+		businessNumberId: string,
+		contactId: string,
+		input: OptInput,
+	): Promise<{ applied: boolean; contact: ContactState }> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireTime(input.at, 'at');
-		return this.write(() => this.updateContact(businessNumberId, contactId, (contact) => applyOpt(contact, input)));
+		return this.write(() =>
+			this.updateContact(businessNumberId, contactId, (contact) => applyOpt(contact, input)),
+		);
 	}
 
-	async markMarketingHold(businessNumberId: string, contactId: string, until: number): Promise<void> {
+	async markMarketingHold(
+		businessNumberId: string,
+		contactId: string,
+		until: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireTime(until, 'until');
 		this.write(() =>
 			this.updateContact(businessNumberId, contactId, (contact) => {
-				if (contact.marketingHoldUntil !== undefined && contact.marketingHoldUntil >= until) return false;
+				if (contact.marketingHoldUntil !== undefined && contact.marketingHoldUntil >= until)
+					return false;
 				contact.marketingHoldUntil = until;
 				return true;
 			}),
@@ -393,7 +456,12 @@ export class SqliteStore implements ConversationStore {
 
 	// ---------------------------------------------------------------- recontacts
 
-	async claimRecontact(businessNumberId: string, contactId: string, queryId: string, options: { at?: number; ref?: string } = {}): Promise<RecontactClaim> {
+	async claimRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		options: { at?: number; ref?: string } = {},
+	): Promise<RecontactClaim> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireId(queryId, 'queryId');
@@ -401,9 +469,13 @@ export class SqliteStore implements ConversationStore {
 		return this.write(() => {
 			const inserted = this.stmt(
 				'INSERT INTO recontacts (business, contact, query_id, spent_at, ref, token) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *',
-			).get(businessNumberId, contactId, queryId, at, orNull(options.ref), randomUUID()) as Row | undefined;
+			).get(businessNumberId, contactId, queryId, at, orNull(options.ref), randomUUID()) as
+				| Row
+				| undefined;
 			if (inserted) return { won: true, record: this.toRecontact(inserted) };
-			const existing = this.stmt('SELECT * FROM recontacts WHERE business = ? AND contact = ? AND query_id = ?').get(businessNumberId, contactId, queryId) as Row;
+			const existing = this.stmt(
+				'SELECT * FROM recontacts WHERE business = ? AND contact = ? AND query_id = ?',
+			).get(businessNumberId, contactId, queryId) as Row;
 			return { won: false, record: this.toRecontact(existing) };
 		});
 	}
@@ -420,11 +492,20 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async getRecontact(businessNumberId: string, contactId: string, queryId: string): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(recontactKey(contactId, queryId));
+	async getRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+	): Promise<RecontactRecord | undefined> {
+		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
+			recontactKey(contactId, queryId),
+		);
 	}
 
-	async getRecontacts(businessNumberId: string, pairs: ReadonlyArray<{ contactId: string; queryId: string }>): Promise<Map<string, RecontactRecord>> {
+	async getRecontacts(
+		businessNumberId: string,
+		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
+	): Promise<Map<string, RecontactRecord>> {
 		requireId(businessNumberId, 'businessNumberId');
 		const found = new Map<string, RecontactRecord>();
 		if (pairs.length === 0) return found;
@@ -433,7 +514,9 @@ export class SqliteStore implements ConversationStore {
 		return this.read(() => {
 			// By contact, then filtered by query: one indexed range per contact, no composite IN needed.
 			for (const part of chunks(contacts)) {
-				const rows = this.stmt(`SELECT * FROM recontacts WHERE business = ? AND contact IN (${this.inList(part.length)})`).all(businessNumberId, ...part) as Row[];
+				const rows = this.stmt(
+					`SELECT * FROM recontacts WHERE business = ? AND contact IN (${this.inList(part.length)})`,
+				).all(businessNumberId, ...part) as Row[];
 				for (const row of rows) {
 					const key = recontactKey(String(row.contact), String(row.query_id));
 					if (wanted.has(key)) found.set(key, this.toRecontact(row));
@@ -443,16 +526,26 @@ export class SqliteStore implements ConversationStore {
 		});
 	}
 
-	async releaseRecontact(businessNumberId: string, contactId: string, queryId: string, token: string): Promise<boolean> {
+	async releaseRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		token: string,
+	): Promise<boolean> {
 		requireId(token, 'token');
 		this.assertOpen();
-		const result = this.stmt('DELETE FROM recontacts WHERE business = ? AND contact = ? AND query_id = ? AND token = ?').run(businessNumberId, contactId, queryId, token);
+		const result = this.stmt(
+			'DELETE FROM recontacts WHERE business = ? AND contact = ? AND query_id = ? AND token = ?',
+		).run(businessNumberId, contactId, queryId, token);
 		return Number(result.changes) > 0;
 	}
 
 	// ---------------------------------------------------------------- seen keys
 
-	async markSeen(keys: readonly string[], ttlSeconds: number = DEFAULT_SEEN_TTL_SECONDS): Promise<boolean[]> {
+	async markSeen(
+		keys: readonly string[],
+		ttlSeconds: number = DEFAULT_SEEN_TTL_SECONDS,
+	): Promise<boolean[]> {
 		checkTtl(ttlSeconds);
 		for (const key of keys) requireId(key, 'seen key');
 		const now = this.now();
@@ -460,7 +553,9 @@ export class SqliteStore implements ConversationStore {
 		return this.write(() => {
 			if (now - this.lastSeenPurge > SEEN_PURGE_INTERVAL_MS) {
 				this.lastSeenPurge = now;
-				this.stmt('DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires_at <= ? LIMIT 10000)').run(now);
+				this.stmt(
+					'DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires_at <= ? LIMIT 10000)',
+				).run(now);
 			}
 			const mark = this.stmt(
 				'INSERT INTO seen (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen.expires_at <= ? RETURNING key',
@@ -471,11 +566,19 @@ export class SqliteStore implements ConversationStore {
 
 	// ---------------------------------------------------------------- campaigns
 
-	async claimRecipient(campaignId: string, recipient: RecipientClaimInput, options: ClaimOptions = {}): Promise<ClaimResult> {
+	async claimRecipient(
+		campaignId: string,
+		recipient: RecipientClaimInput,
+		options: ClaimOptions = {},
+	): Promise<ClaimResult> {
 		return (await this.claimRecipients(campaignId, [recipient], options))[0];
 	}
 
-	async claimRecipients(campaignId: string, recipients: readonly RecipientClaimInput[], options: ClaimOptions = {}): Promise<ClaimResult[]> {
+	async claimRecipients(
+		campaignId: string,
+		recipients: readonly RecipientClaimInput[],
+		options: ClaimOptions = {},
+	): Promise<ClaimResult[]> {
 		requireId(campaignId, 'campaignId');
 		checkClaimOptions(options);
 		for (const recipient of recipients) requireId(recipient.recipientId, 'recipientId');
@@ -509,7 +612,11 @@ export class SqliteStore implements ConversationStore {
 					) as Row | undefined;
 					if (row) return { recipientId, won: true, record: rowToRecipient(row) };
 				}
-				return { recipientId, won: false, record: rowToRecipient(select.get(campaignId, recipientId) as Row) };
+				return {
+					recipientId,
+					won: false,
+					record: rowToRecipient(select.get(campaignId, recipientId) as Row),
+				};
 			});
 		});
 	}
@@ -536,7 +643,10 @@ export class SqliteStore implements ConversationStore {
 	}
 
 	private resultOne(campaignId: string, result: ResultInput): RecipientRecord | undefined {
-		const row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(campaignId, result.recipientId) as Row | undefined;
+		const row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
+			campaignId,
+			result.recipientId,
+		) as Row | undefined;
 		if (!row) return undefined;
 		const record = rowToRecipient(row);
 		if (result.owner !== undefined && record.owner !== result.owner) return undefined;
@@ -553,11 +663,17 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async recordResult(campaignId: string, result: ResultInput): Promise<RecipientRecord | undefined> {
+	async recordResult(
+		campaignId: string,
+		result: ResultInput,
+	): Promise<RecipientRecord | undefined> {
 		return (await this.recordResults(campaignId, [result]))[0];
 	}
 
-	async recordResults(campaignId: string, results: readonly ResultInput[]): Promise<Array<RecipientRecord | undefined>> {
+	async recordResults(
+		campaignId: string,
+		results: readonly ResultInput[],
+	): Promise<Array<RecipientRecord | undefined>> {
 		requireId(campaignId, 'campaignId');
 		results.forEach(checkResult);
 		return this.write(() => results.map((result) => this.resultOne(campaignId, result)));
@@ -568,7 +684,10 @@ export class SqliteStore implements ConversationStore {
 		return this.write(() => {
 			let row: Row | undefined;
 			if (input.campaignId && input.recipientId) {
-				row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(input.campaignId, input.recipientId) as Row | undefined;
+				row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
+					input.campaignId,
+					input.recipientId,
+				) as Row | undefined;
 			}
 			row ??= this.byWamid(input.wamid);
 			if (!row) return { matched: false, advanced: false, settled: false };
@@ -582,17 +701,25 @@ export class SqliteStore implements ConversationStore {
 		});
 	}
 
-	async getRecipient(campaignId: string, recipientId: string): Promise<RecipientRecord | undefined> {
+	async getRecipient(
+		campaignId: string,
+		recipientId: string,
+	): Promise<RecipientRecord | undefined> {
 		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
-	async getRecipients(campaignId: string, recipientIds: readonly string[]): Promise<Map<string, RecipientRecord>> {
+	async getRecipients(
+		campaignId: string,
+		recipientIds: readonly string[],
+	): Promise<Map<string, RecipientRecord>> {
 		requireId(campaignId, 'campaignId');
 		const found = new Map<string, RecipientRecord>();
 		const unique = [...new Set(recipientIds)];
 		return this.read(() => {
 			for (const part of chunks(unique)) {
-				const rows = this.stmt(`SELECT * FROM recipients WHERE campaign = ? AND recipient IN (${this.inList(part.length)})`).all(campaignId, ...part) as Row[];
+				const rows = this.stmt(
+					`SELECT * FROM recipients WHERE campaign = ? AND recipient IN (${this.inList(part.length)})`,
+				).all(campaignId, ...part) as Row[];
 				for (const row of rows) found.set(String(row.recipient), rowToRecipient(row));
 			}
 			return found;
@@ -611,16 +738,26 @@ export class SqliteStore implements ConversationStore {
 		checkStates(options.states, 'states');
 		this.assertOpen();
 		const limit = Math.max(1, Math.floor(options.limit ?? 1000));
-		const stateFilter = options.states && options.states.length > 0 ? 'AND state IN (SELECT value FROM json_each(?))' : '';
+		const stateFilter =
+			options.states && options.states.length > 0
+				? 'AND state IN (SELECT value FROM json_each(?))'
+				: '';
 		const params: SQLInputValue[] = [campaignId, options.after ?? ''];
 		if (stateFilter) params.push(JSON.stringify(options.states));
 		params.push(limit + 1);
-		const rows = this.stmt(`SELECT * FROM recipients WHERE campaign = ? AND recipient > ? ${stateFilter} ORDER BY recipient LIMIT ?`).all(...params) as Row[];
+		const rows = this.stmt(
+			`SELECT * FROM recipients WHERE campaign = ? AND recipient > ? ${stateFilter} ORDER BY recipient LIMIT ?`,
+		).all(...params) as Row[];
 		const recipients = rows.slice(0, limit).map(rowToRecipient);
-		return rows.length > limit ? { recipients, next: recipients[recipients.length - 1].recipientId } : { recipients };
+		return rows.length > limit
+			? { recipients, next: recipients[recipients.length - 1].recipientId }
+			: { recipients };
 	}
 
-	async summariseCampaign(campaignId: string, options: { bucketMs?: number } = {}): Promise<CampaignSummary> {
+	async summariseCampaign(
+		campaignId: string,
+		options: { bucketMs?: number } = {},
+	): Promise<CampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		this.assertOpen();
 		const rows = this.stmt('SELECT * FROM recipients WHERE campaign = ?').all(campaignId) as Row[];
@@ -637,18 +774,33 @@ export class SqliteStore implements ConversationStore {
 
 	// ---------------------------------------------------------------- frequency cap
 
-	async recordMarketingSend(businessNumberId: string, contactId: string, ref: string, at?: number): Promise<void> {
+	async recordMarketingSend(
+		businessNumberId: string,
+		contactId: string,
+		ref: string,
+		at?: number,
+	): Promise<void> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireId(contactId, 'contactId');
 		requireId(ref, 'ref');
 		const when = at ?? this.now();
 		this.write(() => {
-			this.stmt('INSERT INTO marketing_sends (business, contact, ref, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(businessNumberId, contactId, ref, when);
-			this.stmt('DELETE FROM marketing_sends WHERE business = ? AND contact = ? AND at < ?').run(businessNumberId, contactId, this.now() - MARKETING_RETENTION_MS);
+			this.stmt(
+				'INSERT INTO marketing_sends (business, contact, ref, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+			).run(businessNumberId, contactId, ref, when);
+			this.stmt('DELETE FROM marketing_sends WHERE business = ? AND contact = ? AND at < ?').run(
+				businessNumberId,
+				contactId,
+				this.now() - MARKETING_RETENTION_MS,
+			);
 		});
 	}
 
-	async countMarketingSince(businessNumberId: string, contactIds: readonly string[], since: number): Promise<Map<string, number>> {
+	async countMarketingSince(
+		businessNumberId: string,
+		contactIds: readonly string[],
+		since: number,
+	): Promise<Map<string, number>> {
 		requireId(businessNumberId, 'businessNumberId');
 		requireTime(since, 'since');
 		const counts = new Map<string, number>();
@@ -671,4 +823,3 @@ export class SqliteStore implements ConversationStore {
 		this.db.close();
 	}
 }
-

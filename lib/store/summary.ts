@@ -11,7 +11,12 @@ type Step = 'sent' | 'delivered' | 'read' | 'replied' | 'failed';
 function stepTimes(record: RecipientRecord): Record<Step, number | undefined> {
 	const times = record.statusTimes;
 	const rank = record.status ? STATUS_RANK[record.status] : 0;
-	const sentAt = record.sentAt ?? times.sent ?? (record.status ? Math.min(...Object.values(times).filter((t): t is number => t !== undefined)) : undefined);
+	const sentAt =
+		record.sentAt ??
+		times.sent ??
+		(record.status
+			? Math.min(...Object.values(times).filter((t): t is number => t !== undefined))
+			: undefined);
 	// Meta may skip `delivered` when a message is read at once: read implies delivered.
 	const readAt = times.read ?? times.played;
 	const deliveredAt = rank >= STATUS_RANK.delivered ? (times.delivered ?? readAt) : undefined;
@@ -26,12 +31,22 @@ function stepTimes(record: RecipientRecord): Record<Step, number | undefined> {
 }
 
 function chooseBucket(span: number): number {
-	return NICE_BUCKETS_MS.find((size) => span / size <= 48) ?? NICE_BUCKETS_MS[NICE_BUCKETS_MS.length - 1];
+	return (
+		NICE_BUCKETS_MS.find((size) => span / size <= 48) ?? NICE_BUCKETS_MS[NICE_BUCKETS_MS.length - 1]
+	);
 }
 
-export function summarise(campaignId: string, records: Iterable<RecipientRecord>, bucketMs?: number): CampaignSummary {
-	if (bucketMs !== undefined && (!Number.isFinite(bucketMs) || bucketMs <= 0)) throw new RangeError('bucketMs must be a positive number of milliseconds');
-	const states = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<RecipientState, number>;
+export function summarise(
+	campaignId: string,
+	records: Iterable<RecipientRecord>,
+	bucketMs?: number,
+): CampaignSummary {
+	if (bucketMs !== undefined && (!Number.isFinite(bucketMs) || bucketMs <= 0))
+		throw new RangeError('bucketMs must be a positive number of milliseconds');
+	const states = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<
+		RecipientState,
+		number
+	>;
 	const funnel = { sent: 0, delivered: 0, read: 0, replied: 0, failed: 0 };
 	const failedByCode: Record<string, number> = {};
 	const events: Array<[Step, number]> = [];
@@ -51,7 +66,9 @@ export function summarise(campaignId: string, records: Iterable<RecipientRecord>
 			if (lastAt === undefined || at > lastAt) lastAt = at;
 		}
 		if (steps.failed !== undefined) {
-			const code = String((record.state === 'failed' ? record.code : undefined) ?? record.statusCode ?? 'unknown');
+			const code = String(
+				(record.state === 'failed' ? record.code : undefined) ?? record.statusCode ?? 'unknown',
+			);
 			failedByCode[code] = (failedByCode[code] ?? 0) + 1;
 		}
 	}
@@ -60,8 +77,19 @@ export function summarise(campaignId: string, records: Iterable<RecipientRecord>
 		const size = bucketMs ?? chooseBucket(lastAt - firstAt);
 		const origin = Math.floor(firstAt / size) * size;
 		const count = Math.floor((lastAt - origin) / size) + 1;
-		if (count > MAX_BUCKETS) throw new RangeError(`bucketMs ${size} gives ${count} buckets (at most ${MAX_BUCKETS}): use a larger bucket`);
-		for (let i = 0; i < count; i++) timeline.push({ from: origin + i * size, sent: 0, delivered: 0, read: 0, replied: 0, failed: 0 });
+		if (count > MAX_BUCKETS)
+			throw new RangeError(
+				`bucketMs ${size} gives ${count} buckets (at most ${MAX_BUCKETS}): use a larger bucket`,
+			);
+		for (let i = 0; i < count; i++)
+			timeline.push({
+				from: origin + i * size,
+				sent: 0,
+				delivered: 0,
+				read: 0,
+				replied: 0,
+				failed: 0,
+			});
 		for (const [step, at] of events) timeline[Math.floor((at - origin) / size)][step]++;
 	}
 	const summary: CampaignSummary = { campaignId, total, states, funnel, failedByCode, timeline };

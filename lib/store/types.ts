@@ -267,19 +267,29 @@ export interface ConversationStore {
 	 * Many contacts in one round trip (SQLite: chunked IN queries in one read transaction; Redis: pipelines).
 	 * The map is keyed by the IDs as given (a user_id finds its wa_id record); unknown IDs are absent.
 	 */
-	getContacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactState>>;
+	getContacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactState>>;
 
 	/**
 	 * Like getContacts, reading only identity and window facts: what Check Conversation Window needs for a list
 	 * of 100,000 contacts, at a fraction of the cost of full records.
 	 */
-	getWindowFacts(businessNumberId: string, contactIds: readonly string[]): Promise<Map<string, ContactWindowFacts>>;
+	getWindowFacts(
+		businessNumberId: string,
+		contactIds: readonly string[],
+	): Promise<Map<string, ContactWindowFacts>>;
 
 	/**
 	 * Opt-out or opt-in. Applied only when not older than the current opt state (a reordered webhook cannot
 	 * undo a newer change; at equal times opt-out wins). Creates the contact if needed.
 	 */
-	setOptState(businessNumberId: string, contactId: string, input: OptInput): Promise<{ applied: boolean; contact: ContactState }>;
+	setOptState(
+		businessNumberId: string,
+		contactId: string,
+		input: OptInput,
+	): Promise<{ applied: boolean; contact: ContactState }>;
 
 	/** 131049: hold marketing templates to this contact until `until` (the later hold wins). */
 	markMarketingHold(businessNumberId: string, contactId: string, until: number): Promise<void>;
@@ -290,18 +300,35 @@ export interface ConversationStore {
 	 * Spends the one recontact for (contact, query). Atomic: of concurrent claimers exactly one gets `won: true`;
 	 * the others get the winner's record.
 	 */
-	claimRecontact(businessNumberId: string, contactId: string, queryId: string, options?: { at?: number; ref?: string }): Promise<RecontactClaim>;
+	claimRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		options?: { at?: number; ref?: string },
+	): Promise<RecontactClaim>;
 
-	getRecontact(businessNumberId: string, contactId: string, queryId: string): Promise<RecontactRecord | undefined>;
+	getRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+	): Promise<RecontactRecord | undefined>;
 
 	/** Many (contact, query) pairs at once; keyed by `${contactId}\n${queryId}` (recontactKey()). */
-	getRecontacts(businessNumberId: string, pairs: ReadonlyArray<{ contactId: string; queryId: string }>): Promise<Map<string, RecontactRecord>>;
+	getRecontacts(
+		businessNumberId: string,
+		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
+	): Promise<Map<string, RecontactRecord>>;
 
 	/**
 	 * Gives the recontact back when the send definitively failed before reaching Meta (validation, network
 	 * error before the request was sent), so it is not burnt. Only the claim holding `token` can release it.
 	 */
-	releaseRecontact(businessNumberId: string, contactId: string, queryId: string, token: string): Promise<boolean>;
+	releaseRecontact(
+		businessNumberId: string,
+		contactId: string,
+		queryId: string,
+		token: string,
+	): Promise<boolean>;
 
 	// ---------------------------------------------------------------- webhook deduplication
 
@@ -314,14 +341,22 @@ export interface ConversationStore {
 	// ---------------------------------------------------------------- campaigns (issue 7)
 
 	/** Claims one recipient; see claimRecipients. */
-	claimRecipient(campaignId: string, recipient: RecipientClaimInput, options?: ClaimOptions): Promise<ClaimResult>;
+	claimRecipient(
+		campaignId: string,
+		recipient: RecipientClaimInput,
+		options?: ClaimOptions,
+	): Promise<ClaimResult>;
 
 	/**
 	 * Claims recipients atomically, each one for exactly one claimer across executions, processes and workers.
 	 * An existing recipient is not claimed again unless `options.reclaim` allows it. A recipient ID repeated in
 	 * one call is won at most once (duplicate input rows). Results in input order.
 	 */
-	claimRecipients(campaignId: string, recipients: readonly RecipientClaimInput[], options?: ClaimOptions): Promise<ClaimResult[]>;
+	claimRecipients(
+		campaignId: string,
+		recipients: readonly RecipientClaimInput[],
+		options?: ClaimOptions,
+	): Promise<ClaimResult[]>;
 
 	/**
 	 * Records the outcome of a send. With state 'sent' it also becomes the contact's last campaign send (for
@@ -330,7 +365,10 @@ export interface ConversationStore {
 	recordResult(campaignId: string, result: ResultInput): Promise<RecipientRecord | undefined>;
 
 	/** Several results in one transaction / pipeline; in input order. */
-	recordResults(campaignId: string, results: readonly ResultInput[]): Promise<Array<RecipientRecord | undefined>>;
+	recordResults(
+		campaignId: string,
+		results: readonly ResultInput[],
+	): Promise<Array<RecipientRecord | undefined>>;
 
 	/**
 	 * Records a delivery status from a webhook. Finds the recipient by campaign + recipient (callback data) or
@@ -341,7 +379,10 @@ export interface ConversationStore {
 
 	getRecipient(campaignId: string, recipientId: string): Promise<RecipientRecord | undefined>;
 
-	getRecipients(campaignId: string, recipientIds: readonly string[]): Promise<Map<string, RecipientRecord>>;
+	getRecipients(
+		campaignId: string,
+		recipientIds: readonly string[],
+	): Promise<Map<string, RecipientRecord>>;
 
 	findRecipientByWamid(wamid: string): Promise<RecipientRecord | undefined>;
 
@@ -357,10 +398,19 @@ export interface ConversationStore {
 	// ---------------------------------------------------------------- frequency cap
 
 	/** Records a marketing template sent to a contact; `ref` (wamid, or campaign:recipient) makes it idempotent. */
-	recordMarketingSend(businessNumberId: string, contactId: string, ref: string, at?: number): Promise<void>;
+	recordMarketingSend(
+		businessNumberId: string,
+		contactId: string,
+		ref: string,
+		at?: number,
+	): Promise<void>;
 
 	/** Marketing sends per contact since `since` (across campaigns), for a frequency cap; absent IDs have 0. */
-	countMarketingSince(businessNumberId: string, contactIds: readonly string[], since: number): Promise<Map<string, number>>;
+	countMarketingSince(
+		businessNumberId: string,
+		contactIds: readonly string[],
+		since: number,
+	): Promise<Map<string, number>>;
 
 	/** Releases the connection / file handle. The stores handed out by nodes/shared/store.ts are shared: do not close those. */
 	close(): Promise<void>;

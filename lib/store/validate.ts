@@ -4,40 +4,54 @@ import type { ClaimOptions, RecipientState, ResultInput, StatusInput } from './t
 
 export function requireId(value: unknown, name: string): string {
 	if (typeof value !== 'string' || value.trim() === '') {
-		throw new TypeError(`${name} must be a non-empty string (got ${value === '' ? 'an empty string' : typeof value})`);
+		throw new TypeError(
+			`${name} must be a non-empty string (got ${value === '' ? 'an empty string' : typeof value})`,
+		);
 	}
 	return value;
 }
 
 export function requireTime(value: unknown, name: string): number {
-	if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`${name} must be epoch milliseconds (got ${String(value)})`);
+	if (typeof value !== 'number' || !Number.isFinite(value))
+		throw new TypeError(`${name} must be epoch milliseconds (got ${String(value)})`);
 	return value;
 }
 
 export function checkStates(states: readonly RecipientState[] | undefined, name: string): void {
 	for (const state of states ?? []) {
-		if (!RECIPIENT_STATES.includes(state)) throw new TypeError(`${name}: unknown recipient state "${String(state)}" (use ${RECIPIENT_STATES.join(', ')})`);
+		if (!RECIPIENT_STATES.includes(state))
+			throw new TypeError(
+				`${name}: unknown recipient state "${String(state)}" (use ${RECIPIENT_STATES.join(', ')})`,
+			);
 	}
 }
 
 export function checkClaimOptions(options: ClaimOptions): void {
 	checkStates(options.reclaim?.states, 'reclaim.states');
 	if (options.reclaim?.states?.includes('claimed')) {
-		throw new TypeError('reclaim.states cannot contain "claimed": use reclaim.claimedBefore to take over stale claims');
+		throw new TypeError(
+			'reclaim.states cannot contain "claimed": use reclaim.claimedBefore to take over stale claims',
+		);
 	}
-	if (options.reclaim?.claimedBefore !== undefined) requireTime(options.reclaim.claimedBefore, 'reclaim.claimedBefore');
+	if (options.reclaim?.claimedBefore !== undefined)
+		requireTime(options.reclaim.claimedBefore, 'reclaim.claimedBefore');
 }
 
 export function checkResult(result: ResultInput): void {
 	requireId(result.recipientId, 'recipientId');
 	if (result.state === ('claimed' as string) || !RECIPIENT_STATES.includes(result.state)) {
-		throw new TypeError(`result state must be one of sent, failed, skipped, uncertain, paused (got "${String(result.state)}")`);
+		throw new TypeError(
+			`result state must be one of sent, failed, skipped, uncertain, paused (got "${String(result.state)}")`,
+		);
 	}
 }
 
 export function checkStatus(input: StatusInput): void {
 	requireId(input.wamid, 'wamid');
-	if (!isDeliveryStatus(input.status)) throw new TypeError(`status must be sent, delivered, read, played or failed (got "${String(input.status)}")`);
+	if (!isDeliveryStatus(input.status))
+		throw new TypeError(
+			`status must be sent, delivered, read, played or failed (got "${String(input.status)}")`,
+		);
 	requireTime(input.at, 'at');
 }
 

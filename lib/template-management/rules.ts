@@ -40,8 +40,9 @@ export type ButtonTypeInput = (typeof templateCreationRules.buttons.types)[numbe
 export const rejectionReasons: Record<string, string> = {
 	NONE: '',
 	ABUSIVE_CONTENT: 'The content was flagged as abusive',
-	INCORRECT_CATEGORY: 'The category does not match the content (e.g. a promotion submitted as utility)',
-	INVALID_FORMAT: 'The template\'s format is invalid (variables, examples, length)',
+	INCORRECT_CATEGORY:
+		'The category does not match the content (e.g. a promotion submitted as utility)',
+	INVALID_FORMAT: "The template's format is invalid (variables, examples, length)",
 	PROMOTIONAL: 'Promotional content in a non-marketing template',
 	SCAM: 'The content was flagged as a possible scam',
 	TAG_CONTENT_MISMATCH: 'The content does not match the category or language',

@@ -97,7 +97,14 @@ export interface PendingMedia {
 }
 
 export type BuildTemplateResult =
-	| { ok: true; payload: TemplateMessagePayload; renderedText: string; rendered: RenderedTemplate; recipient: Recipient; media?: PendingMedia[] }
+	| {
+			ok: true;
+			payload: TemplateMessagePayload;
+			renderedText: string;
+			rendered: RenderedTemplate;
+			recipient: Recipient;
+			media?: PendingMedia[];
+	  }
 	| { ok: false; errors: FieldError[] };
 
 /** Gives an uploaded media ID to the payload's media object. */
@@ -107,28 +114,45 @@ export function attachMedia(pending: PendingMedia, mediaId: string): void {
 
 type SlotResult = { slot: TemplateSlot; checked: Checked<unknown> };
 
-function componentText(template: MessageTemplate, type: TemplateComponent['type']): string | undefined {
+function componentText(
+	template: MessageTemplate,
+	type: TemplateComponent['type'],
+): string | undefined {
 	return template.components.find((component) => component.type?.toUpperCase() === type)?.text;
 }
 
 /** Replaces each {{variable}} by its value as WhatsApp will show it. */
 function fill(text: string, shown: Map<string, string>): string {
-	return text.replace(templateRules.variablePattern, (whole, variable: string) => shown.get(variable) ?? whole);
+	return text.replace(
+		templateRules.variablePattern,
+		(whole, variable: string) => shown.get(variable) ?? whole,
+	);
 }
 
 function checkStatus(template: MessageTemplate): FieldError | undefined {
 	if (template.status === sendableStatus) return undefined;
-	const advice = statusAdvice[template.status] ?? 'only APPROVED templates can be sent: choose an approved template';
-	return { field: 'template', message: `template "${template.name}" in ${template.language} is ${template.status}: ${advice}` };
+	const advice =
+		statusAdvice[template.status] ??
+		'only APPROVED templates can be sent: choose an approved template';
+	return {
+		field: 'template',
+		message: `template "${template.name}" in ${template.language} is ${template.status}: ${advice}`,
+	};
 }
 
 function checkCallbackData(callbackData: unknown): FieldError | string | undefined {
 	if (isEmptyValue(callbackData)) return undefined;
 	if (typeof callbackData !== 'string') {
-		return { field: 'callbackData', message: `callbackData is ${typeof callbackData}: give text (e.g. a campaign or query id), at most ${templateRules.callbackDataMaxLength} characters` };
+		return {
+			field: 'callbackData',
+			message: `callbackData is ${typeof callbackData}: give text (e.g. a campaign or query id), at most ${templateRules.callbackDataMaxLength} characters`,
+		};
 	}
 	if (callbackData.length > templateRules.callbackDataMaxLength) {
-		return { field: 'callbackData', message: `callbackData is ${callbackData.length} characters; WhatsApp echoes at most ${templateRules.callbackDataMaxLength}: use a shorter id` };
+		return {
+			field: 'callbackData',
+			message: `callbackData is ${callbackData.length} characters; WhatsApp echoes at most ${templateRules.callbackDataMaxLength}: use a shorter id`,
+		};
 	}
 	return callbackData;
 }
@@ -146,16 +170,25 @@ function explainExtra(key: string, shape: TemplateShape, templateName: string): 
 		return `${key}: template "${templateName}" uses numbered variables: map ${bodyIds.join(', ') || 'no body variables'} instead of named ones`;
 	}
 	const guess = ids.find((id) => id.endsWith(`.${key}`));
-	if (guess) return `${key} is not a field id of template "${templateName}": did you mean ${guess}?`;
+	if (guess)
+		return `${key} is not a field id of template "${templateName}": did you mean ${guess}?`;
 	return `${key} is not a field of template "${templateName}"${ids.length ? ` (its fields: ${ids.join(', ')})` : ' (it takes no values)'}: remove it`;
 }
 
-function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate, shape: TemplateShape, binary?: BinaryResolver): Checked<unknown> {
+function checkSlot(
+	slot: TemplateSlot,
+	value: unknown,
+	template: MessageTemplate,
+	shape: TemplateShape,
+	binary?: BinaryResolver,
+): Checked<unknown> {
 	switch (slot.kind) {
 		case 'header_text':
 			return checkHeaderText(slot, value);
 		case 'body': {
-			const max = shape.bodyOnly ? templateRules.bodyOnlyTextMaxLength : templateRules.bodyTextMaxLength;
+			const max = shape.bodyOnly
+				? templateRules.bodyOnlyTextMaxLength
+				: templateRules.bodyTextMaxLength;
 			return checkBodyValue(slot, value, max, template.category === 'AUTHENTICATION');
 		}
 		case 'media':
@@ -164,7 +197,9 @@ function checkSlot(slot: TemplateSlot, value: unknown, template: MessageTemplate
 		case 'longitude':
 			return checkCoordinate(slot, value);
 		case 'url_suffix': {
-			const buttons = template.components.find((component) => component.type?.toUpperCase() === 'BUTTONS')?.buttons ?? [];
+			const buttons =
+				template.components.find((component) => component.type?.toUpperCase() === 'BUTTONS')
+					?.buttons ?? [];
 			return checkUrlSuffix(slot, value, buttons[slot.buttonIndex ?? -1]?.url ?? '');
 		}
 		case 'coupon_code':
@@ -191,7 +226,8 @@ function headerComponent(results: SlotResult[], media: PendingMedia[]): GraphCom
 		return result?.checked.ok ? result.checked.value : undefined;
 	};
 	const main = byId.get('header');
-	if (main?.slot.kind === 'header_text') return { type: 'header', parameters: [value('header') as GraphParameter] };
+	if (main?.slot.kind === 'header_text')
+		return { type: 'header', parameters: [value('header') as GraphParameter] };
 	if (main?.slot.kind === 'media' && main.slot.mediaType) {
 		const mediaType = main.slot.mediaType;
 		const given = value('header') as MediaRef | MediaUpload;
@@ -199,8 +235,16 @@ function headerComponent(results: SlotResult[], media: PendingMedia[]): GraphCom
 		const ref: MediaRef = upload ? {} : { ...(given as MediaRef) };
 		const filename = value('header.filename');
 		if (typeof filename === 'string') ref.filename = filename;
-		else if (upload && mediaType === 'document' && upload.file.fileName) ref.filename = upload.file.fileName;
-		if (upload) media.push({ field: main.slot.id, label: main.slot.displayName, mediaType, file: upload.file, ref });
+		else if (upload && mediaType === 'document' && upload.file.fileName)
+			ref.filename = upload.file.fileName;
+		if (upload)
+			media.push({
+				field: main.slot.id,
+				label: main.slot.displayName,
+				mediaType,
+				file: upload.file,
+				ref,
+			});
 		const parameter = { type: mediaType, [mediaType]: ref } as GraphParameter;
 		return { type: 'header', parameters: [parameter] };
 	}
@@ -216,16 +260,28 @@ function headerComponent(results: SlotResult[], media: PendingMedia[]): GraphCom
 	return undefined;
 }
 
-function buttonComponents(slots: TemplateSlot[], results: Map<string, SlotResult>): GraphComponent[] {
+function buttonComponents(
+	slots: TemplateSlot[],
+	results: Map<string, SlotResult>,
+): GraphComponent[] {
 	const components: GraphComponent[] = [];
-	const indexes = [...new Set(slots.filter((slot) => slot.component === 'button').map((slot) => slot.buttonIndex as number))];
+	const indexes = [
+		...new Set(
+			slots.filter((slot) => slot.component === 'button').map((slot) => slot.buttonIndex as number),
+		),
+	];
 	const given = (id: string): unknown => {
 		const result = results.get(id);
 		return result?.checked.ok ? result.checked.value : undefined;
 	};
 	for (const index of indexes) {
 		const slot = slots.find((candidate) => candidate.buttonIndex === index) as TemplateSlot;
-		const button = (parameters: GraphParameter[]): GraphComponent => ({ type: 'button', sub_type: slot.buttonSubType as ButtonSubType, index: String(index), parameters });
+		const button = (parameters: GraphParameter[]): GraphComponent => ({
+			type: 'button',
+			sub_type: slot.buttonSubType as ButtonSubType,
+			index: String(index),
+			parameters,
+		});
 		const id = (suffix: string): string => `button.${index}.${suffix}`;
 		switch (slot.kind) {
 			case 'payload': {
@@ -240,19 +296,27 @@ function buttonComponents(slots: TemplateSlot[], results: Map<string, SlotResult
 				components.push(button([{ type: 'text', text: given(id('code')) as string }]));
 				break;
 			case 'coupon_code':
-				components.push(button([{ type: 'coupon_code', coupon_code: given(id('coupon_code')) as string }]));
+				components.push(
+					button([{ type: 'coupon_code', coupon_code: given(id('coupon_code')) as string }]),
+				);
 				break;
 			case 'flow_token': {
 				// Sent even when empty: Meta rejects flow templates without the button component.
 				const token = given(id('flow_token'));
 				const data = given(id('flow_action_data')) as Record<string, unknown> | undefined;
-				const action = { flow_token: typeof token === 'string' ? token : templateRules.defaultFlowToken, ...(data ? { flow_action_data: data } : {}) };
+				const action = {
+					flow_token: typeof token === 'string' ? token : templateRules.defaultFlowToken,
+					...(data ? { flow_action_data: data } : {}),
+				};
 				components.push(button([{ type: 'action', action }]));
 				break;
 			}
 			case 'catalog_thumbnail': {
 				const thumbnail = given(id('catalog'));
-				if (typeof thumbnail === 'string') components.push(button([{ type: 'action', action: { thumbnail_product_retailer_id: thumbnail } }]));
+				if (typeof thumbnail === 'string')
+					components.push(
+						button([{ type: 'action', action: { thumbnail_product_retailer_id: thumbnail } }]),
+					);
 				break;
 			}
 			default:
@@ -267,13 +331,21 @@ function render(template: MessageTemplate, results: SlotResult[]): RenderedTempl
 	const shownIn = (component: 'header' | 'body'): Map<string, string> => {
 		const shown = new Map<string, string>();
 		for (const { slot, checked } of results) {
-			if (slot.component === component && slot.variable !== undefined && checked.ok) shown.set(slot.variable, checked.shown);
+			if (slot.component === component && slot.variable !== undefined && checked.ok)
+				shown.set(slot.variable, checked.shown);
 		}
 		return shown;
 	};
-	const header = template.components.find((component) => component.type?.toUpperCase() === 'HEADER');
-	const headerText = header && String(header.format ?? 'TEXT').toUpperCase() === 'TEXT' && header.text ? fill(header.text, shownIn('header')) : undefined;
-	const buttons = template.components.find((component) => component.type?.toUpperCase() === 'BUTTONS')?.buttons ?? [];
+	const header = template.components.find(
+		(component) => component.type?.toUpperCase() === 'HEADER',
+	);
+	const headerText =
+		header && String(header.format ?? 'TEXT').toUpperCase() === 'TEXT' && header.text
+			? fill(header.text, shownIn('header'))
+			: undefined;
+	const buttons =
+		template.components.find((component) => component.type?.toUpperCase() === 'BUTTONS')?.buttons ??
+		[];
 	return {
 		...(headerText !== undefined ? { header: headerText } : {}),
 		body: fill(componentText(template, 'BODY') ?? '', shownIn('body')),
@@ -284,7 +356,9 @@ function render(template: MessageTemplate, results: SlotResult[]): RenderedTempl
 
 /** The text WhatsApp shows for a rendered template: header, body and footer separated by blank lines. */
 export function renderedToText(rendered: RenderedTemplate): string {
-	return [rendered.header, rendered.body, rendered.footer].filter((part) => part !== undefined && part !== '').join('\n\n');
+	return [rendered.header, rendered.body, rendered.footer]
+		.filter((part) => part !== undefined && part !== '')
+		.join('\n\n');
 }
 
 export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateResult {
@@ -310,7 +384,10 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 		if (borrowed && slot.defaultFrom) value = values[slot.defaultFrom];
 		if (isEmptyValue(value)) {
 			if (slot.required) {
-				errors.push({ field: slot.id, message: `${fieldName(slot)} is missing: map a value. ${slot.hint}` });
+				errors.push({
+					field: slot.id,
+					message: `${fieldName(slot)} is missing: map a value. ${slot.hint}`,
+				});
 			}
 			continue;
 		}
@@ -327,11 +404,18 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 
 	const rendered = render(template, results);
 	if (rendered.header !== undefined && rendered.header.length > templateRules.headerTextMaxLength) {
-		errors.push({ field: 'header', message: `the header with its value filled in is ${rendered.header.length} characters; WhatsApp allows ${templateRules.headerTextMaxLength}: shorten the header value` });
+		errors.push({
+			field: 'header',
+			message: `the header with its value filled in is ${rendered.header.length} characters; WhatsApp allows ${templateRules.headerTextMaxLength}: shorten the header value`,
+		});
 	}
-	const bodyMax = shape.bodyOnly ? templateRules.renderedBodyOnlyMaxLength : templateRules.renderedBodyMaxLength;
+	const bodyMax = shape.bodyOnly
+		? templateRules.renderedBodyOnlyMaxLength
+		: templateRules.renderedBodyMaxLength;
 	if (rendered.body.length > bodyMax) {
-		const bodyFields = shape.slots.filter((slot) => slot.component === 'body').map((slot) => slot.id);
+		const bodyFields = shape.slots
+			.filter((slot) => slot.component === 'body')
+			.map((slot) => slot.id);
 		errors.push({
 			field: 'body',
 			message: `the body with its values filled in is ${rendered.body.length} characters; WhatsApp allows ${bodyMax} (error 132005): shorten ${bodyFields.join(', ') || 'the values'}`,
@@ -342,11 +426,19 @@ export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateRe
 
 	const components: GraphComponent[] = [];
 	const media: PendingMedia[] = [];
-	const header = headerComponent(results.filter((result) => result.slot.component === 'header'), media);
+	const header = headerComponent(
+		results.filter((result) => result.slot.component === 'header'),
+		media,
+	);
 	if (header) components.push(header);
-	const bodyParameters = results.filter((result) => result.slot.component === 'body').map((result) => result.checked.ok && (result.checked.value as GraphParameter));
-	if (bodyParameters.length > 0) components.push({ type: 'body', parameters: bodyParameters as GraphParameter[] });
-	components.push(...buttonComponents(shape.slots, new Map(results.map((result) => [result.slot.id, result]))));
+	const bodyParameters = results
+		.filter((result) => result.slot.component === 'body')
+		.map((result) => result.checked.ok && (result.checked.value as GraphParameter));
+	if (bodyParameters.length > 0)
+		components.push({ type: 'body', parameters: bodyParameters as GraphParameter[] });
+	components.push(
+		...buttonComponents(shape.slots, new Map(results.map((result) => [result.slot.id, result]))),
+	);
 
 	const payload: TemplateMessagePayload = {
 		messaging_product: 'whatsapp',

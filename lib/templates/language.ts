@@ -17,7 +17,9 @@ export function normaliseLocale(input: unknown): string {
 	const parts = first.split(/[-_]/).filter((part) => part !== '');
 	const language = parts[0].toLowerCase();
 	// Region: two letters or three digits; scripts (Hant, Latn) are dropped, Meta has no codes with them.
-	const region = parts.slice(1).find((part) => /^[A-Za-z]{2}$/.test(part) || /^[0-9]{3}$/.test(part));
+	const region = parts
+		.slice(1)
+		.find((part) => /^[A-Za-z]{2}$/.test(part) || /^[0-9]{3}$/.test(part));
 	return region ? `${language}_${region.toUpperCase()}` : language;
 }
 
@@ -33,9 +35,13 @@ export type LanguagePick =
 	| { ok: false; error: string; approvedLanguages: string[] };
 
 /** Exact locale first, then the bare language (`es`), then another region of it (`es_MX`, alphabetical). */
-function bestFor(locale: string, approved: MessageTemplate[]): { template: MessageTemplate; exact: boolean } | undefined {
+function bestFor(
+	locale: string,
+	approved: MessageTemplate[],
+): { template: MessageTemplate; exact: boolean } | undefined {
 	if (locale === '') return undefined;
-	const byCode = (code: string): MessageTemplate | undefined => approved.find((template) => normaliseLocale(template.language) === code);
+	const byCode = (code: string): MessageTemplate | undefined =>
+		approved.find((template) => normaliseLocale(template.language) === code);
 	const exact = byCode(locale);
 	if (exact) return { template: exact, exact: true };
 	const base = baseOf(locale);
@@ -52,24 +58,55 @@ function bestFor(locale: string, approved: MessageTemplate[]): { template: Messa
  * exact (`es_AR`), then same base language (`es` for `es_AR`, `pt_BR` for `pt-BR` / `pt`),
  * then the fallback language (matched the same way), else an error listing what is approved.
  */
-export function pickTemplateLanguage(templatesWithSameName: MessageTemplate[], requestedLocale: unknown, fallbackLanguage?: unknown): LanguagePick {
+export function pickTemplateLanguage(
+	templatesWithSameName: MessageTemplate[],
+	requestedLocale: unknown,
+	fallbackLanguage?: unknown,
+): LanguagePick {
 	const approved = templatesWithSameName.filter((template) => template.status === sendableStatus);
 	const approvedLanguages = approved.map((template) => template.language).sort();
 	const requested = normaliseLocale(requestedLocale);
 	const requestedHit = bestFor(requested, approved);
 	if (requestedHit) {
-		return { ok: true, template: requestedHit.template, language: requestedHit.template.language, match: requestedHit.exact ? 'exact' : 'base' };
+		return {
+			ok: true,
+			template: requestedHit.template,
+			language: requestedHit.template.language,
+			match: requestedHit.exact ? 'exact' : 'base',
+		};
 	}
 	const fallback = normaliseLocale(fallbackLanguage);
 	const fallbackHit = bestFor(fallback, approved);
-	if (fallbackHit) return { ok: true, template: fallbackHit.template, language: fallbackHit.template.language, match: requested === '' ? 'default' : 'fallback' };
+	if (fallbackHit)
+		return {
+			ok: true,
+			template: fallbackHit.template,
+			language: fallbackHit.template.language,
+			match: requested === '' ? 'default' : 'fallback',
+		};
 
 	const name = templatesWithSameName[0]?.name;
-	if (!name) return { ok: false, error: 'no template was given: choose a template', approvedLanguages };
-	const asked = [requested ? `"${requested}"` : 'no language', fallback ? `fallback "${fallback}"` : 'no fallback language'].join(' and ');
-	const others = templatesWithSameName.filter((template) => template.status !== sendableStatus).map((template) => `${template.language} (${template.status})`);
-	const available = approvedLanguages.length > 0 ? `approved languages: ${approvedLanguages.join(', ')}` : 'no approved translation';
+	if (!name)
+		return { ok: false, error: 'no template was given: choose a template', approvedLanguages };
+	const asked = [
+		requested ? `"${requested}"` : 'no language',
+		fallback ? `fallback "${fallback}"` : 'no fallback language',
+	].join(' and ');
+	const others = templatesWithSameName
+		.filter((template) => template.status !== sendableStatus)
+		.map((template) => `${template.language} (${template.status})`);
+	const available =
+		approvedLanguages.length > 0
+			? `approved languages: ${approvedLanguages.join(', ')}`
+			: 'no approved translation';
 	const notApproved = others.length > 0 ? `; not sendable: ${others.join(', ')}` : '';
-	const fix = approvedLanguages.length > 0 ? 'set Default Language to one of the approved ones' : 'wait for approval or choose another template';
-	return { ok: false, error: `template "${name}" has no approved translation for ${asked} (${available}${notApproved}): ${fix}`, approvedLanguages };
+	const fix =
+		approvedLanguages.length > 0
+			? 'set Default Language to one of the approved ones'
+			: 'wait for approval or choose another template';
+	return {
+		ok: false,
+		error: `template "${name}" has no approved translation for ${asked} (${available}${notApproved}): ${fix}`,
+		approvedLanguages,
+	};
 }

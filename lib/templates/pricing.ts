@@ -21,7 +21,11 @@ export interface PriceContext {
  * else the category, with authentication to a listed country other than the business's own billed as
  * 'authentication_international' when the business is eligible.
  */
-export function priceCategory(template: Pick<MessageTemplate, 'category'>, context: PriceContext, rules: PricingRules = pricingRules): PriceCategory {
+export function priceCategory(
+	template: Pick<MessageTemplate, 'category'>,
+	context: PriceContext,
+	rules: PricingRules = pricingRules,
+): PriceCategory {
 	const category = template.category;
 	if (context.freeEntryPoint && rules.freeInsideFreeEntryPoint.includes(category)) return 'free';
 	if (context.windowOpen && rules.freeInsideServiceWindow.includes(category)) return 'free';

@@ -78,7 +78,8 @@ export const sendableStatus: TemplateStatus = 'APPROVED';
 export const statusAdvice: Partial<Record<TemplateStatus, string>> = {
 	PENDING: 'it is still under review: wait for approval or choose an approved template',
 	IN_APPEAL: 'it is in appeal: wait for the decision or choose an approved template',
-	REJECTED: 'it was rejected: edit it in WhatsApp Manager and resubmit, or choose an approved template',
+	REJECTED:
+		'it was rejected: edit it in WhatsApp Manager and resubmit, or choose an approved template',
 	PAUSED: 'it is paused for low quality (error 132015): edit it or choose another template',
 	DISABLED: 'it is disabled for low quality (error 132016): create a new template',
 	FLAGGED: 'it is flagged for low quality and may be paused: improve it or choose another template',
@@ -90,7 +91,12 @@ export const statusAdvice: Partial<Record<TemplateStatus, string>> = {
 };
 
 /** What a delivered message is billed as (pricing per message since 2025-07-01, §4). */
-export type PriceCategory = 'marketing' | 'utility' | 'authentication' | 'authentication_international' | 'free';
+export type PriceCategory =
+	| 'marketing'
+	| 'utility'
+	| 'authentication'
+	| 'authentication_international'
+	| 'free';
 
 export interface PricingRules {
 	/** Date the rules were checked against Meta's pricing pages. */
@@ -112,5 +118,16 @@ export const pricingRules: PricingRules = {
 	freeInsideServiceWindow: ['UTILITY'],
 	freeInsideFreeEntryPoint: ['MARKETING', 'UTILITY', 'AUTHENTICATION'],
 	// India and Indonesia since mid-2024, seven more markets since 2025-02-01, Bangladesh on 2026 rate cards.
-	authenticationInternationalCountries: ['IN', 'ID', 'EG', 'MY', 'NG', 'PK', 'SA', 'ZA', 'AE', 'BD'],
+	authenticationInternationalCountries: [
+		'IN',
+		'ID',
+		'EG',
+		'MY',
+		'NG',
+		'PK',
+		'SA',
+		'ZA',
+		'AE',
+		'BD',
+	],
 };

@@ -5,7 +5,13 @@
 
 import type { MessageTemplate, TemplateButton, TemplateComponent } from '../cloud-api/types';
 import { formatBytes, mediaRules } from '../media/rules';
-import { buttonSubTypes, mediaHeaderFormats, staticButtonTypes, templateRules, type ButtonSubType } from './rules';
+import {
+	buttonSubTypes,
+	mediaHeaderFormats,
+	staticButtonTypes,
+	templateRules,
+	type ButtonSubType,
+} from './rules';
 
 export type SlotKind =
 	/** Header text variable. */
@@ -85,7 +91,10 @@ export function extractVariables(text: string | undefined): string[] {
 	return seen;
 }
 
-function findComponent(template: MessageTemplate, type: TemplateComponent['type']): TemplateComponent | undefined {
+function findComponent(
+	template: MessageTemplate,
+	type: TemplateComponent['type'],
+): TemplateComponent | undefined {
 	return template.components.find((component) => component.type?.toUpperCase() === type);
 }
 
@@ -93,10 +102,16 @@ function quote(value: string | undefined): string {
 	return value === undefined || value === '' ? '' : ` (e.g. "${value}")`;
 }
 
-function exampleOf(component: TemplateComponent, part: 'header' | 'body', variable: string, position: number): string | undefined {
+function exampleOf(
+	component: TemplateComponent,
+	part: 'header' | 'body',
+	variable: string,
+	position: number,
+): string | undefined {
 	const example = component.example;
 	if (!example) return undefined;
-	const named = part === 'header' ? example.header_text_named_params : example.body_text_named_params;
+	const named =
+		part === 'header' ? example.header_text_named_params : example.body_text_named_params;
 	const namedHit = named?.find((entry) => entry.param_name === variable);
 	if (namedHit) return namedHit.example;
 	if (part === 'header') return example.header_text?.[position];
@@ -114,36 +129,61 @@ export function inspectTemplate(template: MessageTemplate): TemplateShape {
 	for (const component of template.components) {
 		const type = String(component.type ?? '').toUpperCase();
 		if (!['HEADER', 'BODY', 'FOOTER', 'BUTTONS'].includes(type)) {
-			problems.push({ field: 'template', message: `template "${template.name}" has a ${type} component, which this node cannot fill yet: choose another template` });
+			problems.push({
+				field: 'template',
+				message: `template "${template.name}" has a ${type} component, which this node cannot fill yet: choose another template`,
+			});
 		}
 	}
 
 	// Header and body share one variable style; parameter_format says which, else the variables do.
-	const headerVariables = header && String(header.format ?? 'TEXT').toUpperCase() === 'TEXT' ? extractVariables(header.text) : [];
+	const headerVariables =
+		header && String(header.format ?? 'TEXT').toUpperCase() === 'TEXT'
+			? extractVariables(header.text)
+			: [];
 	const bodyVariables = extractVariables(body?.text);
 	const allVariables = [...headerVariables, ...bodyVariables];
 	const positional = allVariables.filter((name) => templateRules.positionalName.test(name));
-	const named = allVariables.filter((name) => templateRules.namedParameterName.test(name) && !templateRules.positionalName.test(name));
-	const invalid = allVariables.filter((name) => !positional.includes(name) && !named.includes(name));
+	const named = allVariables.filter(
+		(name) =>
+			templateRules.namedParameterName.test(name) && !templateRules.positionalName.test(name),
+	);
+	const invalid = allVariables.filter(
+		(name) => !positional.includes(name) && !named.includes(name),
+	);
 	for (const name of invalid) {
-		problems.push({ field: 'template', message: `template "${template.name}" has a variable {{${name}}} that is neither {{1}}-style nor a lowercase name: fix the template in WhatsApp Manager` });
+		problems.push({
+			field: 'template',
+			message: `template "${template.name}" has a variable {{${name}}} that is neither {{1}}-style nor a lowercase name: fix the template in WhatsApp Manager`,
+		});
 	}
 	const declared = template.parameter_format?.toUpperCase() as ParameterFormat | undefined;
-	const parameterFormat: ParameterFormat = declared ?? (named.length > 0 && positional.length === 0 ? 'NAMED' : 'POSITIONAL');
+	const parameterFormat: ParameterFormat =
+		declared ?? (named.length > 0 && positional.length === 0 ? 'NAMED' : 'POSITIONAL');
 	if (parameterFormat === 'NAMED' && positional.length > 0) {
-		problems.push({ field: 'template', message: `template "${template.name}" is declared NAMED but uses {{${positional[0]}}}: named templates use {{first_name}}-style variables only` });
+		problems.push({
+			field: 'template',
+			message: `template "${template.name}" is declared NAMED but uses {{${positional[0]}}}: named templates use {{first_name}}-style variables only`,
+		});
 	}
 	if (parameterFormat === 'POSITIONAL' && named.length > 0) {
-		problems.push({ field: 'template', message: `template "${template.name}" uses {{${named[0]}}} but is not declared NAMED (parameter_format): positional templates use {{1}}, {{2}}…` });
+		problems.push({
+			field: 'template',
+			message: `template "${template.name}" uses {{${named[0]}}} but is not declared NAMED (parameter_format): positional templates use {{1}}, {{2}}…`,
+		});
 	}
 	const isNamed = parameterFormat === 'NAMED';
 
 	if (header) addHeaderSlots(template, header, headerVariables, isNamed, slots, problems);
 	if (body) addBodySlots(body, bodyVariables, isNamed, isAuthentication, slots);
 	const buttons = findComponent(template, 'BUTTONS');
-	buttons?.buttons?.forEach((button, index) => addButtonSlots(template, button, index, isAuthentication, slots, problems));
+	buttons?.buttons?.forEach((button, index) =>
+		addButtonSlots(template, button, index, isAuthentication, slots, problems),
+	);
 
-	const bodyOnly = template.components.length > 0 && template.components.every((component) => component.type?.toUpperCase() === 'BODY');
+	const bodyOnly =
+		template.components.length > 0 &&
+		template.components.every((component) => component.type?.toUpperCase() === 'BODY');
 	return { slots, parameterFormat, bodyOnly, problems };
 }
 
@@ -152,11 +192,21 @@ export function describeSlots(template: MessageTemplate): TemplateSlot[] {
 	return inspectTemplate(template).slots;
 }
 
-function addHeaderSlots(template: MessageTemplate, header: TemplateComponent, variables: string[], isNamed: boolean, slots: TemplateSlot[], problems: TemplateProblem[]): void {
+function addHeaderSlots(
+	template: MessageTemplate,
+	header: TemplateComponent,
+	variables: string[],
+	isNamed: boolean,
+	slots: TemplateSlot[],
+	problems: TemplateProblem[],
+): void {
 	const format = String(header.format ?? 'TEXT').toUpperCase();
 	if (format === 'TEXT') {
 		if (variables.length > 1) {
-			problems.push({ field: 'header', message: `template "${template.name}" has ${variables.length} header variables; WhatsApp allows one: fix the template` });
+			problems.push({
+				field: 'header',
+				message: `template "${template.name}" has ${variables.length} header variables; WhatsApp allows one: fix the template`,
+			});
 		}
 		const variable = variables[0];
 		if (variable === undefined) return;
@@ -180,7 +230,10 @@ function addHeaderSlots(template: MessageTemplate, header: TemplateComponent, va
 	if (mediaFormat) {
 		const mediaType = mediaFormat.toLowerCase() as MediaType;
 		const rule = mediaRules[mediaType];
-		const kinds = mediaType === 'document' ? 'PDF or Office document' : rule.mimeTypes.map((type) => type.split('/')[1].toUpperCase()).join(' or ');
+		const kinds =
+			mediaType === 'document'
+				? 'PDF or Office document'
+				: rule.mimeTypes.map((type) => type.split('/')[1].toUpperCase()).join(' or ');
 		slots.push({
 			id: 'header',
 			displayName: `Header ${mediaType}: link, media ID or binary property`,
@@ -205,19 +258,58 @@ function addHeaderSlots(template: MessageTemplate, header: TemplateComponent, va
 		return;
 	}
 	if (format === 'LOCATION') {
-		const part = (id: string, kind: SlotKind, displayName: string, hint: string, isText: boolean): void => {
+		const part = (
+			id: string,
+			kind: SlotKind,
+			displayName: string,
+			hint: string,
+			isText: boolean,
+		): void => {
 			slots.push({ id, displayName, kind, component: 'header', required: true, hint, isText });
 		};
-		part('header.latitude', 'latitude', 'Header location: latitude', 'Latitude in decimal degrees, -90 to 90, e.g. -34.6037', false);
-		part('header.longitude', 'longitude', 'Header location: longitude', 'Longitude in decimal degrees, -180 to 180, e.g. -58.3816', false);
-		part('header.name', 'location_name', 'Header location: name', 'Name of the place, e.g. "SaludCenter Palermo"', true);
-		part('header.address', 'location_address', 'Header location: address', 'Address of the place, e.g. "Av. Santa Fe 3200, Buenos Aires"', true);
+		part(
+			'header.latitude',
+			'latitude',
+			'Header location: latitude',
+			'Latitude in decimal degrees, -90 to 90, e.g. -34.6037',
+			false,
+		);
+		part(
+			'header.longitude',
+			'longitude',
+			'Header location: longitude',
+			'Longitude in decimal degrees, -180 to 180, e.g. -58.3816',
+			false,
+		);
+		part(
+			'header.name',
+			'location_name',
+			'Header location: name',
+			'Name of the place, e.g. "SaludCenter Palermo"',
+			true,
+		);
+		part(
+			'header.address',
+			'location_address',
+			'Header location: address',
+			'Address of the place, e.g. "Av. Santa Fe 3200, Buenos Aires"',
+			true,
+		);
 		return;
 	}
-	problems.push({ field: 'header', message: `template "${template.name}" has a ${format} header, which this node cannot fill yet: choose another template` });
+	problems.push({
+		field: 'header',
+		message: `template "${template.name}" has a ${format} header, which this node cannot fill yet: choose another template`,
+	});
 }
 
-function addBodySlots(body: TemplateComponent, variables: string[], isNamed: boolean, isAuthentication: boolean, slots: TemplateSlot[]): void {
+function addBodySlots(
+	body: TemplateComponent,
+	variables: string[],
+	isNamed: boolean,
+	isAuthentication: boolean,
+	slots: TemplateSlot[],
+): void {
 	const ordered = isNamed ? variables : [...variables].sort((a, b) => Number(a) - Number(b));
 	ordered.forEach((variable, position) => {
 		const example = exampleOf(body, 'body', variable, isNamed ? position : Number(variable) - 1);
@@ -240,7 +332,14 @@ function addBodySlots(body: TemplateComponent, variables: string[], isNamed: boo
 	});
 }
 
-function addButtonSlots(template: MessageTemplate, button: TemplateButton, index: number, isAuthentication: boolean, slots: TemplateSlot[], problems: TemplateProblem[]): void {
+function addButtonSlots(
+	template: MessageTemplate,
+	button: TemplateButton,
+	index: number,
+	isAuthentication: boolean,
+	slots: TemplateSlot[],
+	problems: TemplateProblem[],
+): void {
 	const type = String(button.type ?? '').toUpperCase();
 	const label = button.text ? `"${button.text}" button` : `Button ${index}`;
 	const base = { component: 'button' as const, buttonIndex: index, buttonText: button.text };
@@ -342,6 +441,9 @@ function addButtonSlots(template: MessageTemplate, button: TemplateButton, index
 			return;
 		default:
 			if (staticButtonTypes.includes(type)) return;
-			problems.push({ field: `button.${index}`, message: `template "${template.name}" has a ${type} button, which this node cannot fill yet: choose another template` });
+			problems.push({
+				field: `button.${index}`,
+				message: `template "${template.name}" has a ${type} button, which this node cannot fill yet: choose another template`,
+			});
 	}
 }

@@ -33,18 +33,34 @@ export type BuildTextResult =
  * Builds `{ type: 'text' }` for POST /{phone}/messages. Pass a template build's `renderedText` to send the
  * template's words for free while the window is open (newlines are allowed here, unlike in template variables).
  */
-export function buildTextMessage(to: unknown, text: unknown, options: TextMessageOptions = {}): BuildTextResult {
+export function buildTextMessage(
+	to: unknown,
+	text: unknown,
+	options: TextMessageOptions = {},
+): BuildTextResult {
 	const errors: FieldError[] = [];
 	const phone = normalisePhone(to, options.defaultCountry);
 	if (!phone.ok) errors.push({ field: 'to', message: phoneFieldMessage(phone.reason) });
 	if (typeof text !== 'string' || text.trim() === '') {
-		errors.push({ field: 'text', message: 'text is empty: give the message to send (by default the template\'s rendered text)' });
+		errors.push({
+			field: 'text',
+			message: "text is empty: give the message to send (by default the template's rendered text)",
+		});
 	} else if (text.length > templateRules.textMessageMaxLength) {
-		errors.push({ field: 'text', message: `text is ${text.length} characters; WhatsApp allows ${templateRules.textMessageMaxLength}: shorten it or split it into several messages` });
+		errors.push({
+			field: 'text',
+			message: `text is ${text.length} characters; WhatsApp allows ${templateRules.textMessageMaxLength}: shorten it or split it into several messages`,
+		});
 	}
 	const callbackData = options.callbackData;
-	if (!isEmptyValue(callbackData) && (typeof callbackData !== 'string' || callbackData.length > templateRules.callbackDataMaxLength)) {
-		errors.push({ field: 'callbackData', message: `callbackData must be text of at most ${templateRules.callbackDataMaxLength} characters: use a shorter id` });
+	if (
+		!isEmptyValue(callbackData) &&
+		(typeof callbackData !== 'string' || callbackData.length > templateRules.callbackDataMaxLength)
+	) {
+		errors.push({
+			field: 'callbackData',
+			message: `callbackData must be text of at most ${templateRules.callbackDataMaxLength} characters: use a shorter id`,
+		});
 	}
 	if (errors.length > 0 || !phone.ok || typeof text !== 'string') return { ok: false, errors };
 	const payload: TextMessagePayload = {
@@ -53,7 +69,15 @@ export function buildTextMessage(to: unknown, text: unknown, options: TextMessag
 		to: phone.waId,
 		type: 'text',
 		...(!isEmptyValue(callbackData) ? { biz_opaque_callback_data: callbackData } : {}),
-		text: { ...(options.previewUrl !== undefined ? { preview_url: options.previewUrl } : {}), body: text },
+		text: {
+			...(options.previewUrl !== undefined ? { preview_url: options.previewUrl } : {}),
+			body: text,
+		},
 	};
-	return { ok: true, payload, renderedText: text, recipient: { e164: phone.e164, waId: phone.waId, country: phone.country } };
+	return {
+		ok: true,
+		payload,
+		renderedText: text,
+		recipient: { e164: phone.e164, waId: phone.waId, country: phone.country },
+	};
 }

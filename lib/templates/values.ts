@@ -40,7 +40,10 @@ export type GraphParameter =
 	| { type: 'image'; image: MediaRef }
 	| { type: 'video'; video: MediaRef }
 	| { type: 'document'; document: MediaRef }
-	| { type: 'location'; location: { latitude: number; longitude: number; name: string; address: string } }
+	| {
+			type: 'location';
+			location: { latitude: number; longitude: number; name: string; address: string };
+	  }
 	| { type: 'payload'; payload: string }
 	| { type: 'coupon_code'; coupon_code: string }
 	| { type: 'action'; action: { flow_token: string; flow_action_data?: Record<string, unknown> } }
@@ -51,13 +54,17 @@ export type Checked<T> = { ok: true; value: T; shown: string } | { ok: false; me
 /** Builds a currency value: currency('USD', 12.5) → { fallback_value: '$12.50', code: 'USD', amount_1000: 12500 }. */
 export function currency(code: string, amount: number, fallbackValue?: string): CurrencyValue {
 	const upper = code.toUpperCase();
-	const fallback = fallbackValue ?? new Intl.NumberFormat('en-US', { style: 'currency', currency: upper }).format(amount);
+	const fallback =
+		fallbackValue ??
+		new Intl.NumberFormat('en-US', { style: 'currency', currency: upper }).format(amount);
 	return { fallback_value: fallback, code: upper, amount_1000: Math.round(amount * 1000) };
 }
 
 /** Empty means "not given": undefined, null or an empty / blank string. */
 export function isEmptyValue(value: unknown): boolean {
-	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+	return (
+		value === undefined || value === null || (typeof value === 'string' && value.trim() === '')
+	);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -82,19 +89,29 @@ function describeKind(value: unknown): string {
 function asText(slot: TemplateSlot, value: unknown): Checked<string> {
 	if (typeof value === 'string') return { ok: true, value, shown: value };
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) return { ok: false, message: `${fieldName(slot)} is ${value}: give a finite number or text` };
+		if (!Number.isFinite(value))
+			return { ok: false, message: `${fieldName(slot)} is ${value}: give a finite number or text` };
 		return { ok: true, value: String(value), shown: String(value) };
 	}
-	if (typeof value === 'boolean' || typeof value === 'bigint') return { ok: true, value: String(value), shown: String(value) };
+	if (typeof value === 'boolean' || typeof value === 'bigint')
+		return { ok: true, value: String(value), shown: String(value) };
 	const kind = describeKind(value);
-	const fix = kind === 'a date' ? 'format it as text first, e.g. {{ $now.toFormat(\'dd/MM/yyyy\') }}' : 'give text';
+	const fix =
+		kind === 'a date'
+			? "format it as text first, e.g. {{ $now.toFormat('dd/MM/yyyy') }}"
+			: 'give text';
 	return { ok: false, message: `${fieldName(slot)} is ${kind}: ${fix}` };
 }
 
 /** Meta's text rules: no newline, no tab, at most 4 consecutive spaces, a length limit. */
-export function checkTextRules(field: string, text: string, maxLength?: number): string | undefined {
+export function checkTextRules(
+	field: string,
+	text: string,
+	maxLength?: number,
+): string | undefined {
 	for (const rule of templateRules.forbiddenInText) {
-		if (rule.pattern.test(text)) return `${field} contains ${rule.what}, which WhatsApp rejects in template variables: ${rule.fix}`;
+		if (rule.pattern.test(text))
+			return `${field} contains ${rule.what}, which WhatsApp rejects in template variables: ${rule.fix}`;
 	}
 	if (maxLength !== undefined && text.length > maxLength) {
 		return `${field} is ${text.length} characters; WhatsApp allows ${maxLength}: shorten it`;
@@ -102,7 +119,11 @@ export function checkTextRules(field: string, text: string, maxLength?: number):
 	return undefined;
 }
 
-function checkedText(slot: TemplateSlot, value: unknown, maxLength: number | undefined): Checked<string> {
+function checkedText(
+	slot: TemplateSlot,
+	value: unknown,
+	maxLength: number | undefined,
+): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;
 	const broken = checkTextRules(slot.id, text.value, maxLength);
@@ -110,52 +131,103 @@ function checkedText(slot: TemplateSlot, value: unknown, maxLength: number | und
 }
 
 /** A body variable: text, currency or date_time. */
-export function checkBodyValue(slot: TemplateSlot, value: unknown, textMaxLength: number, textOnly: boolean): Checked<GraphParameter> {
+export function checkBodyValue(
+	slot: TemplateSlot,
+	value: unknown,
+	textMaxLength: number,
+	textOnly: boolean,
+): Checked<GraphParameter> {
 	const name = slot.parameterName ? { parameter_name: slot.parameterName } : {};
 	if (isPlainObject(value) && !textOnly) {
 		const typed = typeof value.type === 'string' ? value.type : undefined;
 		if (typed === 'text') return checkBodyValue(slot, value.text, textMaxLength, textOnly);
-		const currencyValue = typed === 'currency' ? value.currency : 'amount_1000' in value || 'code' in value ? value : undefined;
+		const currencyValue =
+			typed === 'currency'
+				? value.currency
+				: 'amount_1000' in value || 'code' in value
+					? value
+					: undefined;
 		if (currencyValue !== undefined) return checkCurrency(slot, currencyValue, name);
-		const dateValue = typed === 'date_time' ? value.date_time : 'fallback_value' in value ? value : undefined;
+		const dateValue =
+			typed === 'date_time' ? value.date_time : 'fallback_value' in value ? value : undefined;
 		if (dateValue !== undefined) return checkDateTime(slot, dateValue, name);
 		return {
 			ok: false,
 			message: `${fieldName(slot)} is an object with neither currency fields {fallback_value, code, amount_1000} nor date_time {fallback_value}: give text, a currency or a date_time`,
 		};
 	}
-	const maxLength = slot.maxLength !== undefined ? Math.min(slot.maxLength, textMaxLength) : textMaxLength;
+	const maxLength =
+		slot.maxLength !== undefined ? Math.min(slot.maxLength, textMaxLength) : textMaxLength;
 	const text = checkedText(slot, value, maxLength);
 	if (!text.ok) {
-		return textOnly && isPlainObject(value) ? { ok: false, message: `${fieldName(slot)} is an object: this template takes the verification code as text` } : text;
+		return textOnly && isPlainObject(value)
+			? {
+					ok: false,
+					message: `${fieldName(slot)} is an object: this template takes the verification code as text`,
+				}
+			: text;
 	}
 	return { ok: true, value: { type: 'text', ...name, text: text.value }, shown: text.value };
 }
 
-function checkCurrency(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
+function checkCurrency(
+	slot: TemplateSlot,
+	raw: unknown,
+	name: { parameter_name?: string },
+): Checked<GraphParameter> {
 	const fix = 'give { fallback_value: "$12.50", code: "USD", amount_1000: 12500 }';
-	if (!isPlainObject(raw)) return { ok: false, message: `${fieldName(slot)} currency is not an object: ${fix}` };
+	if (!isPlainObject(raw))
+		return { ok: false, message: `${fieldName(slot)} currency is not an object: ${fix}` };
 	const { fallback_value: fallback, code, amount_1000: amount } = raw;
-	if (typeof fallback !== 'string' || fallback.trim() === '') return { ok: false, message: `${fieldName(slot)} currency has no fallback_value (the text shown): ${fix}` };
+	if (typeof fallback !== 'string' || fallback.trim() === '')
+		return {
+			ok: false,
+			message: `${fieldName(slot)} currency has no fallback_value (the text shown): ${fix}`,
+		};
 	if (typeof code !== 'string' || !templateRules.currencyCodePattern.test(code)) {
-		return { ok: false, message: `${fieldName(slot)} currency code ${JSON.stringify(code)} is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} currency code ${JSON.stringify(code)} is not an ISO 4217 code: use 3 capital letters, e.g. USD, ARS, EUR`,
+		};
 	}
 	if (typeof amount !== 'number' || !Number.isInteger(amount)) {
-		return { ok: false, message: `${fieldName(slot)} currency amount_1000 ${JSON.stringify(amount)} is not an integer: give the amount times 1000, e.g. 12.50 → 12500` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} currency amount_1000 ${JSON.stringify(amount)} is not an integer: give the amount times 1000, e.g. 12.50 → 12500`,
+		};
 	}
 	const broken = checkTextRules(`${fieldName(slot)} fallback_value`, fallback);
 	if (broken) return { ok: false, message: broken };
-	return { ok: true, value: { type: 'currency', ...name, currency: { fallback_value: fallback, code, amount_1000: amount } }, shown: fallback };
+	return {
+		ok: true,
+		value: {
+			type: 'currency',
+			...name,
+			currency: { fallback_value: fallback, code, amount_1000: amount },
+		},
+		shown: fallback,
+	};
 }
 
-function checkDateTime(slot: TemplateSlot, raw: unknown, name: { parameter_name?: string }): Checked<GraphParameter> {
+function checkDateTime(
+	slot: TemplateSlot,
+	raw: unknown,
+	name: { parameter_name?: string },
+): Checked<GraphParameter> {
 	const fallback = isPlainObject(raw) ? raw.fallback_value : undefined;
 	if (typeof fallback !== 'string' || fallback.trim() === '') {
-		return { ok: false, message: `${fieldName(slot)} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} date_time has no fallback_value: give { fallback_value: "February 25, 2026" }`,
+		};
 	}
 	const broken = checkTextRules(`${fieldName(slot)} fallback_value`, fallback);
 	if (broken) return { ok: false, message: broken };
-	return { ok: true, value: { type: 'date_time', ...name, date_time: { fallback_value: fallback } }, shown: fallback };
+	return {
+		ok: true,
+		value: { type: 'date_time', ...name, date_time: { fallback_value: fallback } },
+		shown: fallback,
+	};
 }
 
 /** Header text variable. */
@@ -170,7 +242,9 @@ export function checkHeaderText(slot: TemplateSlot, value: unknown): Checked<Gra
  * Reads a binary reference of the item (a property name such as "data", or n8n's binary object): the file, a
  * refusal naming what is wrong, or undefined when the item has no such binary property.
  */
-export type BinaryResolver = (reference: string | Record<string, unknown>) => { ok: true; file: MediaFile } | { ok: false; message: string } | undefined;
+export type BinaryResolver = (
+	reference: string | Record<string, unknown>,
+) => { ok: true; file: MediaFile } | { ok: false; message: string } | undefined;
 
 /** A header file to upload before the send: the payload's media object gets its `id` from the upload. */
 export interface MediaUpload {
@@ -182,23 +256,45 @@ const binaryNamePattern = /^[^\s/:]+$/;
 
 function looksLikeBinaryObject(value: Record<string, unknown>): boolean {
 	// n8n's binary object; from an expression ({{ $binary.data }}) it comes without its `data`.
-	return typeof value.mimeType === 'string' && value.link === undefined && ['data', 'id', 'fileName', 'bytes', 'fileSize'].some((key) => value[key] !== undefined);
+	return (
+		typeof value.mimeType === 'string' &&
+		value.link === undefined &&
+		['data', 'id', 'fileName', 'bytes', 'fileSize'].some((key) => value[key] !== undefined)
+	);
 }
 
 /** Header media: https link, media ID, or a binary property of the item (when `binary` can read it). */
-export function checkMedia(slot: TemplateSlot, value: unknown, binary?: BinaryResolver): Checked<MediaRef | MediaUpload> {
+export function checkMedia(
+	slot: TemplateSlot,
+	value: unknown,
+	binary?: BinaryResolver,
+): Checked<MediaRef | MediaUpload> {
 	const fix = binary
 		? 'give an https:// link Meta can download, a media ID (digits) from the media upload, or the name of a binary property of the item (e.g. data)'
 		: 'give an https:// link Meta can download, or a media ID (digits) from the media upload';
-	const fromBinary = (reference: string | Record<string, unknown>, shown: string): Checked<MediaUpload> => {
+	const fromBinary = (
+		reference: string | Record<string, unknown>,
+		shown: string,
+	): Checked<MediaUpload> => {
 		const found = binary?.(reference);
 		if (!found) {
-			return { ok: false, message: `${slot.id} ${shown} is not a link, a media ID or a binary property of this item: ${fix}` };
+			return {
+				ok: false,
+				message: `${slot.id} ${shown} is not a link, a media ID or a binary property of this item: ${fix}`,
+			};
 		}
 		if (!found.ok) return { ok: false, message: `${slot.id}: ${found.message}` };
-		const problem = checkMediaFile(`${slot.id} ("${slot.displayName}")`, slot.mediaType ?? 'document', found.file);
+		const problem = checkMediaFile(
+			`${slot.id} ("${slot.displayName}")`,
+			slot.mediaType ?? 'document',
+			found.file,
+		);
 		if (problem) return { ok: false, message: problem };
-		return { ok: true, value: { file: found.file }, shown: `[${slot.mediaType} ${found.file.fileName ?? found.file.source}]` };
+		return {
+			ok: true,
+			value: { file: found.file },
+			shown: `[${slot.mediaType} ${found.file.fileName ?? found.file.source}]`,
+		};
 	};
 	let ref: MediaRef;
 	if (typeof value === 'number' && Number.isInteger(value)) ref = { id: String(value) };
@@ -207,14 +303,28 @@ export function checkMedia(slot: TemplateSlot, value: unknown, binary?: BinaryRe
 		if (templateRules.mediaIdPattern.test(text)) ref = { id: text };
 		else if (binary && binaryNamePattern.test(text)) return fromBinary(text, `"${text}"`);
 		else ref = { link: text };
-	} else if (isPlainObject(value) && (typeof value.link === 'string' || (typeof value.id === 'string' && !looksLikeBinaryObject(value)))) {
+	} else if (
+		isPlainObject(value) &&
+		(typeof value.link === 'string' ||
+			(typeof value.id === 'string' && !looksLikeBinaryObject(value)))
+	) {
 		ref = typeof value.id === 'string' ? { id: value.id } : { link: String(value.link) };
-	} else if (binary && typeof value === 'object' && value !== null && !Array.isArray(value) && looksLikeBinaryObject(value as Record<string, unknown>)) {
+	} else if (
+		binary &&
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		looksLikeBinaryObject(value as Record<string, unknown>)
+	) {
 		return fromBinary(value as Record<string, unknown>, 'binary file');
 	} else return { ok: false, message: `${fieldName(slot)} is ${describeKind(value)}: ${fix}` };
 
 	if (ref.id !== undefined) {
-		if (!templateRules.mediaIdPattern.test(ref.id)) return { ok: false, message: `${fieldName(slot)} media ID "${ref.id}" is not a media ID (digits only): ${fix}` };
+		if (!templateRules.mediaIdPattern.test(ref.id))
+			return {
+				ok: false,
+				message: `${fieldName(slot)} media ID "${ref.id}" is not a media ID (digits only): ${fix}`,
+			};
 		return { ok: true, value: ref, shown: `[${slot.mediaType} ${ref.id}]` };
 	}
 	const link = ref.link ?? '';
@@ -224,19 +334,37 @@ export function checkMedia(slot: TemplateSlot, value: unknown, binary?: BinaryRe
 	} catch {
 		url = undefined;
 	}
-	if (!url || !url.hostname) return { ok: false, message: `${fieldName(slot)} "${link}" is not a valid link: ${fix}` };
+	if (!url || !url.hostname)
+		return { ok: false, message: `${fieldName(slot)} "${link}" is not a valid link: ${fix}` };
 	if (!templateRules.mediaLinkProtocols.includes(url.protocol)) {
-		return { ok: false, message: `${fieldName(slot)} "${link}" uses ${url.protocol.replace(':', '')}: WhatsApp needs an https:// link (or a media ID)` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} "${link}" uses ${url.protocol.replace(':', '')}: WhatsApp needs an https:// link (or a media ID)`,
+		};
 	}
 	return { ok: true, value: { link }, shown: `[${slot.mediaType} ${link}]` };
 }
 
 /** Latitude / longitude: number or numeric string within its range. */
 export function checkCoordinate(slot: TemplateSlot, value: unknown): Checked<number> {
-	const range = slot.kind === 'latitude' ? templateRules.latitudeRange : templateRules.longitudeRange;
-	const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
-	if (!Number.isFinite(number)) return { ok: false, message: `${fieldName(slot)} ${JSON.stringify(value)} is not a number: give decimal degrees, e.g. -34.6037` };
-	if (number < range[0] || number > range[1]) return { ok: false, message: `${fieldName(slot)} ${number} is outside ${range[0]}…${range[1]}: check that latitude and longitude are not swapped` };
+	const range =
+		slot.kind === 'latitude' ? templateRules.latitudeRange : templateRules.longitudeRange;
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value.trim())
+				: Number.NaN;
+	if (!Number.isFinite(number))
+		return {
+			ok: false,
+			message: `${fieldName(slot)} ${JSON.stringify(value)} is not a number: give decimal degrees, e.g. -34.6037`,
+		};
+	if (number < range[0] || number > range[1])
+		return {
+			ok: false,
+			message: `${fieldName(slot)} ${number} is outside ${range[0]}…${range[1]}: check that latitude and longitude are not swapped`,
+		};
 	return { ok: true, value: number, shown: String(number) };
 }
 
@@ -248,21 +376,38 @@ export function checkPlainText(slot: TemplateSlot, value: unknown): Checked<stri
 export function checkPayload(slot: TemplateSlot, value: unknown): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok || text.value.length <= templateRules.quickReplyPayloadMaxLength) return text;
-	return { ok: false, message: `${fieldName(slot)} is ${text.value.length} characters; WhatsApp allows ${templateRules.quickReplyPayloadMaxLength}: store the data elsewhere and send its id` };
+	return {
+		ok: false,
+		message: `${fieldName(slot)} is ${text.value.length} characters; WhatsApp allows ${templateRules.quickReplyPayloadMaxLength}: store the data elsewhere and send its id`,
+	};
 }
 
-export function checkUrlSuffix(slot: TemplateSlot, value: unknown, urlTemplate: string): Checked<string> {
+export function checkUrlSuffix(
+	slot: TemplateSlot,
+	value: unknown,
+	urlTemplate: string,
+): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;
-	if (/\s/.test(text.value)) return { ok: false, message: `${fieldName(slot)} "${text.value}" contains spaces or newlines: URL-encode it (encodeURIComponent)` };
+	if (/\s/.test(text.value))
+		return {
+			ok: false,
+			message: `${fieldName(slot)} "${text.value}" contains spaces or newlines: URL-encode it (encodeURIComponent)`,
+		};
 	const full = urlTemplate.replace(templateRules.variablePattern, () => text.value);
 	if (full.length > templateRules.urlButtonMaxLength) {
-		return { ok: false, message: `${fieldName(slot)} makes the link ${full.length} characters; WhatsApp allows ${templateRules.urlButtonMaxLength}: shorten it` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} makes the link ${full.length} characters; WhatsApp allows ${templateRules.urlButtonMaxLength}: shorten it`,
+		};
 	}
 	try {
 		new URL(full);
 	} catch {
-		return { ok: false, message: `${fieldName(slot)} "${text.value}" does not make a valid link (${full}): give only the part after the template's URL` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} "${text.value}" does not make a valid link (${full}): give only the part after the template's URL`,
+		};
 	}
 	return { ok: true, value: text.value, shown: full };
 }
@@ -271,10 +416,16 @@ export function checkCouponCode(slot: TemplateSlot, value: unknown): Checked<str
 	const text = asText(slot, value);
 	if (!text.ok) return text;
 	if (text.value.length > templateRules.couponCodeMaxLength) {
-		return { ok: false, message: `${fieldName(slot)} "${text.value}" is ${text.value.length} characters; coupon codes allow ${templateRules.couponCodeMaxLength}: shorten it` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} "${text.value}" is ${text.value.length} characters; coupon codes allow ${templateRules.couponCodeMaxLength}: shorten it`,
+		};
 	}
 	if (!templateRules.couponCodePattern.test(text.value)) {
-		return { ok: false, message: `${fieldName(slot)} "${text.value}" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10` };
+		return {
+			ok: false,
+			message: `${fieldName(slot)} "${text.value}" has characters other than letters and digits: coupon codes are alphanumeric, e.g. SAVE10`,
+		};
 	}
 	return text;
 }
@@ -286,16 +437,26 @@ export function checkOtpCode(slot: TemplateSlot, value: unknown): Checked<string
 	return broken ? { ok: false, message: broken } : text;
 }
 
-export function checkFlowActionData(slot: TemplateSlot, value: unknown): Checked<Record<string, unknown>> {
+export function checkFlowActionData(
+	slot: TemplateSlot,
+	value: unknown,
+): Checked<Record<string, unknown>> {
 	let data = value;
 	if (typeof value === 'string') {
 		try {
 			data = JSON.parse(value);
 		} catch {
-			return { ok: false, message: `${fieldName(slot)} is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+			return {
+				ok: false,
+				message: `${fieldName(slot)} is not valid JSON: give a JSON object, e.g. {"appointment_id": "A-17"}`,
+			};
 		}
 	}
-	if (!isPlainObject(data)) return { ok: false, message: `${fieldName(slot)} is ${describeKind(data)}: give a JSON object, e.g. {"appointment_id": "A-17"}` };
+	if (!isPlainObject(data))
+		return {
+			ok: false,
+			message: `${fieldName(slot)} is ${describeKind(data)}: give a JSON object, e.g. {"appointment_id": "A-17"}`,
+		};
 	return { ok: true, value: data, shown: JSON.stringify(data) };
 }
 

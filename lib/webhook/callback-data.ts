@@ -34,7 +34,8 @@ export function encodeCallbackData(data: CallbackData): string {
 	for (const [field, key] of KEYS) {
 		const value = data[field];
 		if (value === undefined || value === '') continue;
-		if (typeof value !== 'string') throw new TypeError(`callback data field "${field}" must be a string`);
+		if (typeof value !== 'string')
+			throw new TypeError(`callback data field "${field}" must be a string`);
 		out += `;${key}=${encodeURIComponent(value)}`;
 	}
 	if (out.length > CALLBACK_DATA_MAX_LENGTH) {

@@ -69,7 +69,13 @@ function part(value: string): string {
 
 export function dedupKey(event: WebhookEvent): string {
 	if (event.kind === 'message' && event.id) return `message:${part(event.id)}`;
-	if (event.kind === 'status' && event.id && event.status) return `status:${part(event.id)}:${part(event.status)}`;
-	const content = canonicalJson([event.wabaId ?? null, event.phoneNumberId ?? null, event.timestampMs ?? null, event.raw]);
+	if (event.kind === 'status' && event.id && event.status)
+		return `status:${part(event.id)}:${part(event.status)}`;
+	const content = canonicalJson([
+		event.wabaId ?? null,
+		event.phoneNumberId ?? null,
+		event.timestampMs ?? null,
+		event.raw,
+	]);
 	return `${event.kind}:${part(event.field)}:${hash(content)}`;
 }

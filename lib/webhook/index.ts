@@ -59,7 +59,12 @@
  *   `biz_opaque_callback_data` format `v1;c=…;r=…;ref=…` (≤ 512 chars) for the send and campaign nodes.
  * - Default keyword and payload lists: keywords.ts.
  */
-export { receiveWebhook, type ReceiveResult, type WebhookAuth, type WebhookRequest } from './receive';
+export {
+	receiveWebhook,
+	type ReceiveResult,
+	type WebhookAuth,
+	type WebhookRequest,
+} from './receive';
 export {
 	SIGNATURE_HEADER,
 	constantTimeEqual,
@@ -70,11 +75,33 @@ export {
 	type VerifyFailure,
 	type VerifyResult,
 } from './signature';
-export { verifyHandshake, type HandshakeFailure, type HandshakeQuery, type HandshakeResult } from './handshake';
-export { WHATSAPP_OBJECT, parseWebhook, type ParseFailure, type ParseResult, type WebhookPayload } from './parse';
+export {
+	verifyHandshake,
+	type HandshakeFailure,
+	type HandshakeQuery,
+	type HandshakeResult,
+} from './handshake';
+export {
+	WHATSAPP_OBJECT,
+	parseWebhook,
+	type ParseFailure,
+	type ParseResult,
+	type WebhookPayload,
+} from './parse';
 export { normaliseEvents } from './normalise';
 export { canonicalJson, dedupKey } from './dedup';
-export { detectOptChange, normaliseKeyword, type OptChange, type OptChangeOptions, type OptChangeReason } from './opt-change';
-export { CALLBACK_DATA_MAX_LENGTH, decodeCallbackData, encodeCallbackData, type CallbackData } from './callback-data';
+export {
+	detectOptChange,
+	normaliseKeyword,
+	type OptChange,
+	type OptChangeOptions,
+	type OptChangeReason,
+} from './opt-change';
+export {
+	CALLBACK_DATA_MAX_LENGTH,
+	decodeCallbackData,
+	encodeCallbackData,
+	type CallbackData,
+} from './callback-data';
 export * from './keywords';
 export type * from './types';

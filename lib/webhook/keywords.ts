@@ -21,13 +21,21 @@ export const DEFAULT_OPT_IN_KEYWORDS: readonly string[] = Object.freeze(['START'
  * Quick-reply payloads (template buttons) and interactive reply IDs that mean opt-out. A template's
  * "unsubscribe" quick reply should use one of these payloads (the send node's default is the first).
  */
-export const DEFAULT_OPT_OUT_BUTTON_PAYLOADS: readonly string[] = Object.freeze(['OPT_OUT', 'STOP', 'UNSUBSCRIBE']);
+export const DEFAULT_OPT_OUT_BUTTON_PAYLOADS: readonly string[] = Object.freeze([
+	'OPT_OUT',
+	'STOP',
+	'UNSUBSCRIBE',
+]);
 
 /** Quick-reply payloads and interactive reply IDs that mean opt-in. */
 export const DEFAULT_OPT_IN_BUTTON_PAYLOADS: readonly string[] = Object.freeze(['OPT_IN', 'START']);
 
 /** Meta's `user_preferences` webhook: category and values for marketing opt-out / resume. */
-export const MARKETING_PREFERENCE = Object.freeze({ category: 'marketing_messages', stop: 'stop', resume: 'resume' });
+export const MARKETING_PREFERENCE = Object.freeze({
+	category: 'marketing_messages',
+	stop: 'stop',
+	resume: 'resume',
+});
 
 /** Status error code meaning "user stopped marketing messages" (docs/meta-cloud-api.md §6). */
 export const MARKETING_OPT_OUT_ERROR_CODE = 131050;

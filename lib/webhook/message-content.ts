@@ -8,11 +8,26 @@ import { dropUndefined } from './object';
 
 export type MessageContent = Pick<
 	MessageEvent,
-	'text' | 'button' | 'replyId' | 'interactive' | 'media' | 'location' | 'reaction' | 'sharedContacts' | 'order' | 'system'
+	| 'text'
+	| 'button'
+	| 'replyId'
+	| 'interactive'
+	| 'media'
+	| 'location'
+	| 'reaction'
+	| 'sharedContacts'
+	| 'order'
+	| 'system'
 >;
 
 /** Message types whose payload is a media object (id, mime_type, sha256, caption, …). */
-export const MEDIA_TYPES: ReadonlySet<string> = new Set(['image', 'audio', 'video', 'document', 'sticker']);
+export const MEDIA_TYPES: ReadonlySet<string> = new Set([
+	'image',
+	'audio',
+	'video',
+	'document',
+	'sticker',
+]);
 
 function media(value: JsonObject): MediaInfo {
 	return dropUndefined({
@@ -29,7 +44,8 @@ function media(value: JsonObject): MediaInfo {
 
 function finite(value: unknown): number | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return value;
-	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+	if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+		return Number(value);
 	return undefined;
 }
 
@@ -52,7 +68,12 @@ function interactive(value: JsonObject): MessageContent {
 		return {
 			text: title,
 			replyId: id,
-			interactive: dropUndefined({ type: type ?? (value.button_reply ? 'button_reply' : 'list_reply'), id, title, description: str(reply.description) }),
+			interactive: dropUndefined({
+				type: type ?? (value.button_reply ? 'button_reply' : 'list_reply'),
+				id,
+				title,
+				description: str(reply.description),
+			}),
 		};
 	}
 	const flow = obj(value.nfm_reply);
@@ -60,7 +81,12 @@ function interactive(value: JsonObject): MessageContent {
 		const body = str(flow.body);
 		return {
 			text: body,
-			interactive: dropUndefined({ type: type ?? 'nfm_reply', name: str(flow.name), body, response: flowResponse(flow.response_json) }),
+			interactive: dropUndefined({
+				type: type ?? 'nfm_reply',
+				name: str(flow.name),
+				body,
+				response: flowResponse(flow.response_json),
+			}),
 		};
 	}
 	return { interactive: dropUndefined({ type }) };
@@ -97,10 +123,19 @@ export function messageContent(type: string, message: JsonObject): MessageConten
 					}
 				: {};
 		case 'contacts':
-			return Array.isArray(message.contacts) ? { sharedContacts: arr(message.contacts).slice() } : {};
+			return Array.isArray(message.contacts)
+				? { sharedContacts: arr(message.contacts).slice() }
+				: {};
 		case 'reaction':
 			// emoji "" (or absent) means the user removed their reaction
-			return body ? { reaction: dropUndefined({ messageId: str(body.message_id), emoji: rawStr(body.emoji) ?? '' }) } : {};
+			return body
+				? {
+						reaction: dropUndefined({
+							messageId: str(body.message_id),
+							emoji: rawStr(body.emoji) ?? '',
+						}),
+					}
+				: {};
 		case 'order':
 			return body ? { text: str(body.text), order: body } : {};
 		case 'system':

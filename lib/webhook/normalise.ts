@@ -44,19 +44,27 @@ class Contacts {
 			const raw = obj(item);
 			if (!raw) continue;
 			const profile = obj(raw.profile);
-			this.list.push({ raw, wa_id: str(raw.wa_id), user_id: str(raw.user_id), name: str(profile?.name), username: str(profile?.username) });
+			this.list.push({
+				raw,
+				wa_id: str(raw.wa_id),
+				user_id: str(raw.user_id),
+				name: str(profile?.name),
+				username: str(profile?.username),
+			});
 		}
 	}
 
 	/** The contact matching any of the IDs; with no IDs at all, the only contact if there is exactly one. */
 	find(...ids: Array<string | undefined>): ContactInfo | undefined {
 		if (this.list.length === 0) return undefined;
-		if (ids.every((id) => id === undefined)) return this.list.length === 1 ? this.list[0] : undefined;
+		if (ids.every((id) => id === undefined))
+			return this.list.length === 1 ? this.list[0] : undefined;
 		if (!this.index) {
 			this.index = new Map();
 			for (const contact of this.list) {
 				if (contact.wa_id && !this.index.has(contact.wa_id)) this.index.set(contact.wa_id, contact);
-				if (contact.user_id && !this.index.has(contact.user_id)) this.index.set(contact.user_id, contact);
+				if (contact.user_id && !this.index.has(contact.user_id))
+					this.index.set(contact.user_id, contact);
 			}
 		}
 		for (const id of ids) {
@@ -70,7 +78,12 @@ class Contacts {
 const BATCH_KEYS = new Set(['messages', 'statuses', 'errors', 'user_preferences', 'contacts']);
 
 /** The change value reduced to one event (see EventBase.raw). */
-function narrow(ctx: ChangeContext, key: string, item: unknown, contact: ContactInfo | undefined): unknown {
+function narrow(
+	ctx: ChangeContext,
+	key: string,
+	item: unknown,
+	contact: ContactInfo | undefined,
+): unknown {
 	if (ctx.single) return ctx.value;
 	const out: JsonObject = {};
 	for (const k of Object.keys(ctx.value)) if (!BATCH_KEYS.has(k)) defineKey(out, k, ctx.value[k]);
@@ -80,7 +93,11 @@ function narrow(ctx: ChangeContext, key: string, item: unknown, contact: Contact
 }
 
 /** Sets a field only when it has a value: events carry only the fields that exist (n8n shows every key). */
-function put<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+function put<T extends object, K extends keyof T>(
+	target: T,
+	key: K,
+	value: T[K] | undefined,
+): void {
 	if (value !== undefined) target[key] = value;
 }
 
@@ -109,13 +126,18 @@ function messageEvent(ctx: ChangeContext, message: JsonObject, contacts: Contact
 	const event = start<MessageEvent>('message', type, ctx);
 	put(event, 'id', str(message.id));
 	put(event, 'from', from);
-	put(event, 'wa_id', contact?.wa_id ?? (from !== undefined && PHONE_DIGITS.test(from) ? from : undefined));
+	put(
+		event,
+		'wa_id',
+		contact?.wa_id ?? (from !== undefined && PHONE_DIGITS.test(from) ? from : undefined),
+	);
 	put(event, 'user_id', fromUserId ?? contact?.user_id);
 	put(event, 'name', contact?.name);
 	put(event, 'username', contact?.username);
 	putTime(event, message.timestamp);
 	const content = messageContent(type, message);
-	for (const key of Object.keys(content) as Array<keyof typeof content>) put(event, key, content[key]);
+	for (const key of Object.keys(content) as Array<keyof typeof content>)
+		put(event, key, content[key]);
 	put(event, 'referral', obj(message.referral));
 	put(event, 'context', obj(message.context));
 	put(event, 'errors', enrichErrors(message.errors));
@@ -128,14 +150,22 @@ function statusEvent(ctx: ChangeContext, status: JsonObject, contacts: Contacts)
 	const recipientId = str(status.recipient_id);
 	const recipientUserId = str(status.recipient_user_id);
 	const contact = contacts.find(recipientId, recipientUserId);
-	const opaque = typeof status.biz_opaque_callback_data === 'string' ? status.biz_opaque_callback_data : undefined;
+	const opaque =
+		typeof status.biz_opaque_callback_data === 'string'
+			? status.biz_opaque_callback_data
+			: undefined;
 	const callbackData = decodeCallbackData(opaque);
 	const conversation = obj(status.conversation);
 	const event = start<StatusEvent>('status', value ?? 'unknown', ctx);
 	put(event, 'id', str(status.id));
 	put(event, 'status', value);
 	put(event, 'recipientId', recipientId);
-	put(event, 'wa_id', contact?.wa_id ?? (recipientId !== undefined && PHONE_DIGITS.test(recipientId) ? recipientId : undefined));
+	put(
+		event,
+		'wa_id',
+		contact?.wa_id ??
+			(recipientId !== undefined && PHONE_DIGITS.test(recipientId) ? recipientId : undefined),
+	);
 	put(event, 'user_id', recipientUserId ?? contact?.user_id);
 	put(event, 'name', contact?.name);
 	putTime(event, status.timestamp);
@@ -151,17 +181,25 @@ function statusEvent(ctx: ChangeContext, status: JsonObject, contacts: Contacts)
 }
 
 /** Fields common to account-level changes (template status / quality, phone number quality, account_update). */
-function otherEvent(ctx: ChangeContext, type: string, raw: unknown, extra: Partial<OtherEvent> = {}): OtherEvent {
+function otherEvent(
+	ctx: ChangeContext,
+	type: string,
+	raw: unknown,
+	extra: Partial<OtherEvent> = {},
+): OtherEvent {
 	const value = ctx.value;
-	const hasTemplate = value.message_template_id !== undefined || value.message_template_name !== undefined;
-	const hasLimit = value.current_limit !== undefined || value.max_daily_conversations_per_business !== undefined;
+	const hasTemplate =
+		value.message_template_id !== undefined || value.message_template_name !== undefined;
+	const hasLimit =
+		value.current_limit !== undefined || value.max_daily_conversations_per_business !== undefined;
 	return dropUndefined<OtherEvent>({
 		kind: 'other',
 		type,
 		field: ctx.field,
 		wabaId: ctx.wabaId,
 		phoneNumberId: ctx.phoneNumberId,
-		displayPhoneNumber: ctx.displayPhoneNumber ?? str(value.display_phone_number) ?? str(value.phone_number),
+		displayPhoneNumber:
+			ctx.displayPhoneNumber ?? str(value.display_phone_number) ?? str(value.phone_number),
 		...unixTime(ctx.entryTime),
 		event: name(value.event),
 		template: hasTemplate
@@ -201,7 +239,11 @@ function preferenceEvents(ctx: ChangeContext, contacts: Contacts, out: WebhookEv
 				wa_id: waId ?? contact?.wa_id,
 				user_id: userId ?? contact?.user_id,
 				name: contact?.name,
-				preference: dropUndefined({ category: str(preference.category), value: str(preference.value), detail: str(preference.detail) }),
+				preference: dropUndefined({
+					category: str(preference.category),
+					value: str(preference.value),
+					detail: str(preference.detail),
+				}),
 				...(unixTime(preference.timestamp) ?? unixTime(ctx.entryTime)),
 			}),
 		);
@@ -238,7 +280,8 @@ function changeEvents(entry: JsonObject, change: JsonObject, out: WebhookEvent[]
 	}
 	if (preferences.length > 0) preferenceEvents(ctx, contacts, out);
 	if (field === 'messages') {
-		if (hasErrors) out.push(otherEvent(ctx, 'errors', narrow(ctx, 'errors', value.errors, undefined)));
+		if (hasErrors)
+			out.push(otherEvent(ctx, 'errors', narrow(ctx, 'errors', value.errors, undefined)));
 		// A messages change with nothing we know (a future sub-type) still becomes an item rather than vanish.
 		else if (out.length === before) out.push(otherEvent(ctx, field, value));
 	} else if (out.length === before) {

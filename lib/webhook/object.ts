@@ -13,6 +13,12 @@ export function dropUndefined<T extends object>(value: T): T {
 
 /** Sets an own data property even for "__proto__", which plain assignment would treat as a prototype change. */
 export function defineKey(target: JsonObject, key: string, value: unknown): void {
-	if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+	if (key === '__proto__')
+		Object.defineProperty(target, key, {
+			value,
+			enumerable: true,
+			writable: true,
+			configurable: true,
+		});
 	else target[key] = value;
 }

@@ -77,7 +77,13 @@ type Who = Pick<OptChange, 'wa_id' | 'user_id' | 'phoneNumberId' | 'timestamp' |
 
 function who(event: WebhookEvent): Who {
 	const { wa_id, user_id } = event as { wa_id?: string; user_id?: string };
-	return dropUndefined<Who>({ wa_id, user_id, phoneNumberId: event.phoneNumberId, timestamp: event.timestamp, timestampMs: event.timestampMs });
+	return dropUndefined<Who>({
+		wa_id,
+		user_id,
+		phoneNumberId: event.phoneNumberId,
+		timestamp: event.timestamp,
+		timestampMs: event.timestampMs,
+	});
 }
 
 function byList(
@@ -89,16 +95,27 @@ function byList(
 ): OptChange | undefined {
 	if (candidate === undefined) return undefined;
 	const out = findIn(outList, candidate);
-	if (out !== undefined) return { change: 'opt-out', reason, scope: 'all', matched: out, ...who(event) };
+	if (out !== undefined)
+		return { change: 'opt-out', reason, scope: 'all', matched: out, ...who(event) };
 	const back = findIn(inList, candidate);
-	if (back !== undefined) return { change: 'opt-in', reason, scope: 'all', matched: back, ...who(event) };
+	if (back !== undefined)
+		return { change: 'opt-in', reason, scope: 'all', matched: back, ...who(event) };
 	return undefined;
 }
 
-export function detectOptChange(event: WebhookEvent, options: OptChangeOptions = {}): OptChange | undefined {
+export function detectOptChange(
+	event: WebhookEvent,
+	options: OptChangeOptions = {},
+): OptChange | undefined {
 	if (event.kind === 'message') {
 		if (event.type === 'text') {
-			return byList(event.text, options.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS, options.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS, 'keyword', event);
+			return byList(
+				event.text,
+				options.optOutKeywords ?? DEFAULT_OPT_OUT_KEYWORDS,
+				options.optInKeywords ?? DEFAULT_OPT_IN_KEYWORDS,
+				'keyword',
+				event,
+			);
 		}
 		if (event.type === 'button' || event.type === 'interactive') {
 			return byList(
@@ -112,18 +129,42 @@ export function detectOptChange(event: WebhookEvent, options: OptChangeOptions =
 		return undefined;
 	}
 	if (event.kind === 'status') {
-		if (event.status === 'failed' && event.errors?.some((error) => error.code === MARKETING_OPT_OUT_ERROR_CODE)) {
-			return { change: 'opt-out', reason: 'error-131050', scope: 'marketing', matched: String(MARKETING_OPT_OUT_ERROR_CODE), ...who(event) };
+		if (
+			event.status === 'failed' &&
+			event.errors?.some((error) => error.code === MARKETING_OPT_OUT_ERROR_CODE)
+		) {
+			return {
+				change: 'opt-out',
+				reason: 'error-131050',
+				scope: 'marketing',
+				matched: String(MARKETING_OPT_OUT_ERROR_CODE),
+				...who(event),
+			};
 		}
 		return undefined;
 	}
 	const preference = event.preference;
-	if (event.field === 'user_preferences' && preference?.category === MARKETING_PREFERENCE.category) {
+	if (
+		event.field === 'user_preferences' &&
+		preference?.category === MARKETING_PREFERENCE.category
+	) {
 		if (preference.value === MARKETING_PREFERENCE.stop) {
-			return { change: 'opt-out', reason: 'user-preferences', scope: 'marketing', matched: preference.value, ...who(event) };
+			return {
+				change: 'opt-out',
+				reason: 'user-preferences',
+				scope: 'marketing',
+				matched: preference.value,
+				...who(event),
+			};
 		}
 		if (preference.value === MARKETING_PREFERENCE.resume) {
-			return { change: 'opt-in', reason: 'user-preferences', scope: 'marketing', matched: preference.value, ...who(event) };
+			return {
+				change: 'opt-in',
+				reason: 'user-preferences',
+				scope: 'marketing',
+				matched: preference.value,
+				...who(event),
+			};
 		}
 	}
 	return undefined;

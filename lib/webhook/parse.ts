@@ -15,14 +15,17 @@ export interface WebhookPayload {
 	[key: string]: unknown;
 }
 
-export type ParseResult = { ok: true; payload: WebhookPayload } | { ok: false; reason: ParseFailure; message: string };
+export type ParseResult =
+	| { ok: true; payload: WebhookPayload }
+	| { ok: false; reason: ParseFailure; message: string };
 
 export const WHATSAPP_OBJECT = 'whatsapp_business_account';
 
 const MESSAGES: Record<ParseFailure, string> = {
 	empty: 'The webhook body is empty: Meta always sends a JSON body.',
 	'not-json': 'The webhook body is not valid JSON (UTF-8).',
-	'not-whatsapp': 'The webhook body is JSON but not a WhatsApp Business Account webhook (object "whatsapp_business_account" with an "entry" array).',
+	'not-whatsapp':
+		'The webhook body is JSON but not a WhatsApp Business Account webhook (object "whatsapp_business_account" with an "entry" array).',
 };
 
 function fail(reason: ParseFailure): ParseResult {
@@ -33,7 +36,8 @@ export function parseWebhook(rawBody: Buffer | Uint8Array | string): ParseResult
 	let text: string;
 	try {
 		if (typeof rawBody === 'string') text = rawBody;
-		else if (isBytes(rawBody)) text = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8');
+		else if (isBytes(rawBody))
+			text = Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength).toString('utf8');
 		else return fail('empty');
 	} catch {
 		return fail('not-json'); // larger than the biggest string V8 can hold
@@ -45,8 +49,10 @@ export function parseWebhook(rawBody: Buffer | Uint8Array | string): ParseResult
 	} catch {
 		return fail(text.trim().length === 0 ? 'empty' : 'not-json');
 	}
-	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('not-whatsapp');
+	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+		return fail('not-whatsapp');
 	const envelope = parsed as JsonObject;
-	if (envelope.object !== WHATSAPP_OBJECT || !Array.isArray(envelope.entry)) return fail('not-whatsapp');
+	if (envelope.object !== WHATSAPP_OBJECT || !Array.isArray(envelope.entry))
+		return fail('not-whatsapp');
 	return { ok: true, payload: envelope as WebhookPayload };
 }

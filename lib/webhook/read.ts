@@ -9,7 +9,9 @@ const EMPTY: readonly unknown[] = Object.freeze([]);
 
 /** A plain JSON object (not an array, not null), else undefined. */
 export function obj(value: unknown): JsonObject | undefined {
-	return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : undefined;
+	return value !== null && typeof value === 'object' && !Array.isArray(value)
+		? (value as JsonObject)
+		: undefined;
 }
 
 /** An array, else an empty array (so callers can loop without checks). */
@@ -47,7 +49,6 @@ export function bool(value: unknown): boolean | undefined {
 
 /** Latest instant a JS Date can hold (ECMAScript time value limit), in ms. */
 const MAX_TIME_MS = 8.64e15;
-
 
 /** Unix seconds (string or number) → ISO string and epoch ms; undefined for anything a Date cannot hold. */
 export function unixTime(value: unknown): { timestamp: string; timestampMs: number } | undefined {

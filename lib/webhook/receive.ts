@@ -4,11 +4,20 @@
  */
 import { normaliseEvents } from './normalise';
 import { parseWebhook, type ParseFailure, type WebhookPayload } from './parse';
-import { SIGNATURE_HEADER, getHeader, verifySharedHeader, verifySignature, type HeaderMap, type VerifyFailure } from './signature';
+import {
+	SIGNATURE_HEADER,
+	getHeader,
+	verifySharedHeader,
+	verifySignature,
+	type HeaderMap,
+	type VerifyFailure,
+} from './signature';
 import type { WebhookEvent } from './types';
 
 /** Meta (and the sandbox) sign with the app secret; 360dialog does not sign, so a shared header is checked instead. */
-export type WebhookAuth = { mode: 'signature'; appSecret: string } | { mode: 'shared-header'; headerName: string; headerValue: string };
+export type WebhookAuth =
+	| { mode: 'signature'; appSecret: string }
+	| { mode: 'shared-header'; headerName: string; headerValue: string };
 
 export interface WebhookRequest {
 	/** The request bytes exactly as received (n8n: this.getRequestObject().rawBody) */
@@ -25,7 +34,11 @@ export type ReceiveResult =
 export function receiveWebhook(request: WebhookRequest, auth: WebhookAuth): ReceiveResult {
 	const verified =
 		auth.mode === 'signature'
-			? verifySignature(request.rawBody, getHeader(request.headers, SIGNATURE_HEADER) as string | undefined, auth.appSecret)
+			? verifySignature(
+					request.rawBody,
+					getHeader(request.headers, SIGNATURE_HEADER) as string | undefined,
+					auth.appSecret,
+				)
 			: verifySharedHeader(request.headers, auth.headerName, auth.headerValue);
 	if (!verified.ok) return { status: 401, reason: verified.reason, message: verified.message };
 	const parsed = parseWebhook(request.rawBody);

@@ -19,9 +19,10 @@ const SIGNATURE_FORMAT = /^sha256=([0-9a-f]{64})$/i;
 const SIGNATURE_MESSAGES: Record<VerifyFailure, string> = {
 	missing:
 		'The X-Hub-Signature-256 header is missing: Meta signs every webhook, so this request did not come from Meta (for 360dialog, use the shared-header option instead).',
-	malformed: 'The X-Hub-Signature-256 header is not "sha256=" followed by 64 hex digits: the request did not come from Meta.',
+	malformed:
+		'The X-Hub-Signature-256 header is not "sha256=" followed by 64 hex digits: the request did not come from Meta.',
 	mismatch:
-		'The X-Hub-Signature-256 signature does not match the body: check that the credential\'s App Secret belongs to the Meta app that sends this webhook.',
+		"The X-Hub-Signature-256 signature does not match the body: check that the credential's App Secret belongs to the Meta app that sends this webhook.",
 };
 
 function fail(reason: VerifyFailure, messages: Record<VerifyFailure, string>): VerifyResult {
@@ -30,13 +31,16 @@ function fail(reason: VerifyFailure, messages: Record<VerifyFailure, string>): V
 
 /** Buffer or Uint8Array, from this realm or another (vm contexts, worker transfers): no instanceof. */
 export function isBytes(value: unknown): value is Uint8Array {
-	return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+	return (
+		ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]'
+	);
 }
 
 /** One header value: undefined when absent, null when it cannot be a single value (repeated header, wrong type). */
 function singleValue(value: unknown): string | undefined | null {
 	if (value === undefined) return undefined;
-	if (Array.isArray(value)) return value.length === 0 ? undefined : value.length === 1 ? singleValue(value[0]) : null;
+	if (Array.isArray(value))
+		return value.length === 0 ? undefined : value.length === 1 ? singleValue(value[0]) : null;
 	return typeof value === 'string' ? value : null;
 }
 
@@ -51,13 +55,18 @@ export function verifySignature(
 	appSecret: string,
 ): VerifyResult {
 	if (typeof appSecret !== 'string' || appSecret.length === 0) {
-		throw new TypeError('appSecret is empty: set the App Secret (Meta App Dashboard → App settings → Basic) in the WhatsApp HSM Cloud API credential.');
+		throw new TypeError(
+			'appSecret is empty: set the App Secret (Meta App Dashboard → App settings → Basic) in the WhatsApp HSM Cloud API credential.',
+		);
 	}
 	if (!isBytes(rawBody)) {
-		throw new TypeError('rawBody must be the raw request bytes (a Buffer), not parsed JSON: a re-serialised body never matches the signature.');
+		throw new TypeError(
+			'rawBody must be the raw request bytes (a Buffer), not parsed JSON: a re-serialised body never matches the signature.',
+		);
 	}
 	const value = singleValue(header);
-	if (value === undefined || (typeof value === 'string' && value.trim() === '')) return fail('missing', SIGNATURE_MESSAGES);
+	if (value === undefined || (typeof value === 'string' && value.trim() === ''))
+		return fail('missing', SIGNATURE_MESSAGES);
 	if (value === null) return fail('malformed', SIGNATURE_MESSAGES);
 	const match = SIGNATURE_FORMAT.exec(value.trim());
 	if (!match) return fail('malformed', SIGNATURE_MESSAGES);
@@ -90,12 +99,20 @@ export function constantTimeEqual(a: string, b: string): boolean {
  * For providers that do not sign webhooks (360dialog): the request must carry header `name` with exactly
  * `expected` (configured on the provider's webhook, e.g. `POST /v1/configs/webhook {url, headers}`).
  */
-export function verifySharedHeader(headers: HeaderMap | undefined, name: string, expected: string): VerifyResult {
+export function verifySharedHeader(
+	headers: HeaderMap | undefined,
+	name: string,
+	expected: string,
+): VerifyResult {
 	if (typeof name !== 'string' || name.trim() === '') {
-		throw new TypeError('The shared header name is empty: set "Header Name" in the trigger options (e.g. X-Webhook-Token).');
+		throw new TypeError(
+			'The shared header name is empty: set "Header Name" in the trigger options (e.g. X-Webhook-Token).',
+		);
 	}
 	if (typeof expected !== 'string' || expected.length === 0) {
-		throw new TypeError('The shared header value is empty: set "Header Value" in the trigger options to a long random string.');
+		throw new TypeError(
+			'The shared header value is empty: set "Header Value" in the trigger options to a long random string.',
+		);
 	}
 	const header = name.trim();
 	const messages: Record<VerifyFailure, string> = {

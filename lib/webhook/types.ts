@@ -81,10 +81,28 @@ export interface WaMessage {
 	order?: {
 		catalog_id?: string;
 		text?: string;
-		product_items?: Array<{ product_retailer_id: string; quantity: number | string; item_price: number | string; currency: string }>;
+		product_items?: Array<{
+			product_retailer_id: string;
+			quantity: number | string;
+			item_price: number | string;
+			currency: string;
+		}>;
 	};
-	system?: { body?: string; type?: string; wa_id?: string; new_wa_id?: string; customer?: string; identity?: string };
-	context?: { from?: string; id?: string; forwarded?: boolean; frequently_forwarded?: boolean; referred_product?: Record<string, unknown> };
+	system?: {
+		body?: string;
+		type?: string;
+		wa_id?: string;
+		new_wa_id?: string;
+		customer?: string;
+		identity?: string;
+	};
+	context?: {
+		from?: string;
+		id?: string;
+		forwarded?: boolean;
+		frequently_forwarded?: boolean;
+		referred_product?: Record<string, unknown>;
+	};
 	referral?: WaReferral;
 	errors?: WaError[];
 }
@@ -200,9 +218,23 @@ export interface MessageEvent extends EventBase {
 	button?: string;
 	/** What the user chose: quick-reply payload or interactive button / list reply ID */
 	replyId?: string;
-	interactive?: { type?: string; id?: string; title?: string; description?: string; name?: string; body?: string; response?: unknown };
+	interactive?: {
+		type?: string;
+		id?: string;
+		title?: string;
+		description?: string;
+		name?: string;
+		body?: string;
+		response?: unknown;
+	};
 	media?: MediaInfo;
-	location?: { latitude?: number; longitude?: number; name?: string; address?: string; url?: string };
+	location?: {
+		latitude?: number;
+		longitude?: number;
+		name?: string;
+		address?: string;
+		url?: string;
+	};
 	reaction?: { messageId?: string; emoji?: string };
 	/** Contact cards the user shared (type "contacts"), as Meta sent them */
 	sharedContacts?: unknown[];
@@ -246,7 +278,11 @@ export interface OtherEvent extends EventBase {
 		newQuality?: string;
 	};
 	/** phone_number_quality_update */
-	messagingLimit?: { current?: string; previous?: string; maxDailyConversationsPerBusiness?: string };
+	messagingLimit?: {
+		current?: string;
+		previous?: string;
+		maxDailyConversationsPerBusiness?: string;
+	};
 	/** user_preferences: one event per preference */
 	preference?: { category?: string; value?: string; detail?: string };
 	wa_id?: string;

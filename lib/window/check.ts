@@ -71,12 +71,16 @@ const WA_ID = /^\+?\d{7,15}$/;
 const phoneCache = new Map<string, ReturnType<typeof normalisePhone>>();
 const PHONE_CACHE_LIMIT = 200_000;
 
-function normaliseCached(input: string, country: string | undefined): ReturnType<typeof normalisePhone> {
+function normaliseCached(
+	input: string,
+	country: string | undefined,
+): ReturnType<typeof normalisePhone> {
 	const key = `${country ?? ''}|${input}`;
 	let result = phoneCache.get(key);
 	if (!result) {
 		result = normalisePhone(input, country);
-		if (phoneCache.size >= PHONE_CACHE_LIMIT) phoneCache.delete(phoneCache.keys().next().value as string);
+		if (phoneCache.size >= PHONE_CACHE_LIMIT)
+			phoneCache.delete(phoneCache.keys().next().value as string);
 		phoneCache.set(key, result);
 	}
 	return result;
@@ -97,17 +101,26 @@ function contactText(value: unknown): string | undefined {
 	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
 	if (typeof value !== 'string' || value === '') return undefined;
 	// Cheap checks first: most inputs are bare wa_ids straight from the trigger.
-	let text = value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32 ? value.trim() : value;
-	if (text.length > 9 && (text.charCodeAt(0) | 32) === 119 /* w */ && /^whatsapp:/i.test(text)) text = text.slice(9).trim();
+	let text =
+		value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32 ? value.trim() : value;
+	if (text.length > 9 && (text.charCodeAt(0) | 32) === 119 /* w */ && /^whatsapp:/i.test(text))
+		text = text.slice(9).trim();
 	return text === '' ? undefined : text;
 }
 
-export async function checkContacts(store: ConversationStore | undefined, inputs: readonly CheckInput[], options: CheckOptions): Promise<CheckOutcome[]> {
+export async function checkContacts(
+	store: ConversationStore | undefined,
+	inputs: readonly CheckInput[],
+	options: CheckOptions,
+): Promise<CheckOutcome[]> {
 	const rule = resolveRule(options.channel, options.lengths);
 	const at = options.checkAt ?? options.now;
 	const useStore = options.source !== 'field';
 	const useField = options.source !== 'store';
-	if ((useStore || options.recontact) && !store) throw new Error('checkContacts needs a store for the store / later-of-both sources and the recontact option');
+	if ((useStore || options.recontact) && !store)
+		throw new Error(
+			'checkContacts needs a store for the store / later-of-both sources and the recontact option',
+		);
 	const country = options.defaultCountry ? options.defaultCountry.trim().toUpperCase() : undefined;
 	const outcomes: CheckOutcome[] = new Array(inputs.length);
 	const pending: Pending[] = [];
@@ -120,12 +133,23 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			outcomes[index] = {
 				ok: false,
 				field: 'contact',
-				message: input.contact === undefined || input.contact === null || input.contact === '' ? 'the contact is empty: map a wa_id or phone number' : `the contact is a ${typeof input.contact}, not a wa_id or phone number`,
+				message:
+					input.contact === undefined || input.contact === null || input.contact === ''
+						? 'the contact is empty: map a wa_id or phone number'
+						: `the contact is a ${typeof input.contact}, not a wa_id or phone number`,
 			};
 			continue;
 		}
 		// Every field present from the start: one object shape for all entries.
-		const entry: Pending = { index, raw, candidate: raw, kind: 'phone', contactId: undefined, inboundFromField: undefined, queryId: undefined };
+		const entry: Pending = {
+			index,
+			raw,
+			candidate: raw,
+			kind: 'phone',
+			contactId: undefined,
+			inboundFromField: undefined,
+			queryId: undefined,
+		};
 		if (options.channel !== 'whatsapp') {
 			// Messenger PSIDs and Instagram IGSIDs are opaque page-scoped IDs, not phone numbers.
 			entry.kind = 'id';
@@ -146,22 +170,44 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			entry.contactId = phone.waId;
 		}
 		if (useField) {
-			const parsed = parseTimestamp(input.lastInbound, { now: options.now, zone: options.zone, maxFutureSkewSeconds: options.maxFutureSkewSeconds });
+			const parsed = parseTimestamp(input.lastInbound, {
+				now: options.now,
+				zone: options.zone,
+				maxFutureSkewSeconds: options.maxFutureSkewSeconds,
+			});
 			if (parsed.ok) {
-				entry.inboundFromField = { millis: parsed.millis, format: parsed.format, assumedZone: parsed.assumedZone };
-			} else if (!(parsed.empty && (options.source === 'latest' || options.emptyTimestampIsNever))) {
+				entry.inboundFromField = {
+					millis: parsed.millis,
+					format: parsed.format,
+					assumedZone: parsed.assumedZone,
+				};
+			} else if (
+				!(parsed.empty && (options.source === 'latest' || options.emptyTimestampIsNever))
+			) {
 				outcomes[index] = {
 					ok: false,
 					field: 'lastInbound',
-					message: parsed.empty ? 'the last inbound time is empty: map a timestamp, or turn on "Empty Timestamp Means Never Wrote"' : `the last inbound time ${parsed.reason}`,
+					message: parsed.empty
+						? 'the last inbound time is empty: map a timestamp, or turn on "Empty Timestamp Means Never Wrote"'
+						: `the last inbound time ${parsed.reason}`,
 				};
 				continue;
 			}
 		}
 		if (options.recontact) {
-			const queryId = typeof input.queryId === 'number' ? String(input.queryId) : typeof input.queryId === 'string' ? input.queryId.trim() : '';
+			const queryId =
+				typeof input.queryId === 'number'
+					? String(input.queryId)
+					: typeof input.queryId === 'string'
+						? input.queryId.trim()
+						: '';
 			if (queryId === '') {
-				outcomes[index] = { ok: false, field: 'queryId', message: 'the recontact query ID is empty: map the ID of the customer query (ticket, case, conversation)' };
+				outcomes[index] = {
+					ok: false,
+					field: 'queryId',
+					message:
+						'the recontact query ID is empty: map the ID of the customer query (ticket, case, conversation)',
+				};
 				continue;
 			}
 			entry.queryId = queryId;
@@ -172,7 +218,10 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that changes them, read again.
 	const contacts: Array<ContactWindowFacts | undefined> = new Array(inputs.length);
 	if (useStore && store && pending.length > 0) {
-		const found = await store.getWindowFacts(options.businessNumberId, pending.map((entry) => entry.candidate));
+		const found = await store.getWindowFacts(
+			options.businessNumberId,
+			pending.map((entry) => entry.candidate),
+		);
 		const retry: Pending[] = [];
 		for (const entry of pending) {
 			const contact = found.get(entry.candidate);
@@ -188,7 +237,11 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			for (const entry of retry) {
 				const phone = normaliseCached(entry.raw, country);
 				if (!phone.ok) {
-					outcomes[entry.index] = { ok: false, field: 'contact', message: `the contact ${phone.reason}` };
+					outcomes[entry.index] = {
+						ok: false,
+						field: 'contact',
+						message: `the contact ${phone.reason}`,
+					};
 					continue;
 				}
 				entry.contactId = phone.waId;
@@ -198,7 +251,10 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 				}
 			}
 			if (second.length > 0) {
-				const more = await store.getWindowFacts(options.businessNumberId, second.map((entry) => entry.candidate));
+				const more = await store.getWindowFacts(
+					options.businessNumberId,
+					second.map((entry) => entry.candidate),
+				);
 				for (const entry of second) {
 					const contact = more.get(entry.candidate);
 					if (contact) {
@@ -213,7 +269,12 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 		for (const entry of pending) {
 			if (entry.kind !== 'wa_id') continue;
 			const phone = normaliseCached(entry.raw, country);
-			if (!phone.ok) outcomes[entry.index] = { ok: false, field: 'contact', message: `the contact ${phone.reason}` };
+			if (!phone.ok)
+				outcomes[entry.index] = {
+					ok: false,
+					field: 'contact',
+					message: `the contact ${phone.reason}`,
+				};
 			else entry.contactId = phone.waId;
 		}
 	}
@@ -224,7 +285,10 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 	if (options.recontact && store && live.length > 0) {
 		recontacts = await store.getRecontacts(
 			options.businessNumberId,
-			live.map((entry) => ({ contactId: entry.contactId as string, queryId: entry.queryId as string })),
+			live.map((entry) => ({
+				contactId: entry.contactId as string,
+				queryId: entry.queryId as string,
+			})),
 		);
 	}
 
@@ -242,22 +306,38 @@ export async function checkContacts(store: ConversationStore | undefined, inputs
 			lastInboundAt = fieldAt;
 			source = 'field';
 		}
-		const result = evaluateFacts(lastInboundAt, contact?.referralAt, contact?.firstReplyAfterReferralAt, at, rule);
+		const result = evaluateFacts(
+			lastInboundAt,
+			contact?.referralAt,
+			contact?.firstReplyAfterReferralAt,
+			at,
+			rule,
+		);
 		// Fields added to the result object itself: no copy per contact (100,000 of them).
 		const window = result as WindowOutput;
 		window.contactId = entry.contactId as string;
-		window.waId = entry.kind === 'id' ? null : (contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string)));
+		window.waId =
+			entry.kind === 'id'
+				? null
+				: (contact?.waId ?? (entry.kind === 'user_id' ? null : (entry.contactId as string)));
 		window.userId = contact?.userId ?? (entry.kind === 'user_id' ? entry.raw : null);
 		window.profileName = contact?.profileName ?? null;
 		window.source = source;
 		if (entry.inboundFromField) {
 			window.timestampFormat = entry.inboundFromField.format;
-			if (entry.inboundFromField.assumedZone) window.timestampAssumedZone = entry.inboundFromField.assumedZone;
+			if (entry.inboundFromField.assumedZone)
+				window.timestampAssumedZone = entry.inboundFromField.assumedZone;
 		}
 		let route: 'open' | 'closed' | 'spent' = result.state;
 		if (options.recontact) {
-			const spent = recontacts.get(recontactKey(entry.contactId as string, entry.queryId as string));
-			window.recontact = { queryId: entry.queryId as string, spent: spent !== undefined, spentAt: spent ? new Date(spent.spentAt).toISOString() : null };
+			const spent = recontacts.get(
+				recontactKey(entry.contactId as string, entry.queryId as string),
+			);
+			window.recontact = {
+				queryId: entry.queryId as string,
+				spent: spent !== undefined,
+				spentAt: spent ? new Date(spent.spentAt).toISOString() : null,
+			};
 			// An open window is not a recontact (free-form answers are allowed); a closed one with the recontact
 			// spent leaves no way to reach the contact for this query: only the user can reopen it.
 			if (spent && result.state === 'closed') {

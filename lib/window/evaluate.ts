@@ -18,7 +18,11 @@ export interface WindowFacts {
 	firstReplyAfterReferralAt?: number | null;
 }
 
-export type WindowAction = 'send_free_form' | 'send_template' | 'send_with_human_agent_tag' | 'wait_for_user';
+export type WindowAction =
+	| 'send_free_form'
+	| 'send_template'
+	| 'send_with_human_agent_tag'
+	| 'wait_for_user';
 
 export interface WindowResult {
 	channel: Channel;
@@ -73,25 +77,47 @@ export function toMillis(now: number | Date | DateTime): number {
 	return now.getTime();
 }
 
-export function evaluateWindow(facts: WindowFacts, now: number | Date | DateTime, options: EvaluateOptions = {}): WindowResult {
+export function evaluateWindow(
+	facts: WindowFacts,
+	now: number | Date | DateTime,
+	options: EvaluateOptions = {},
+): WindowResult {
 	const rule = options.rule ?? resolveRule(options.channel ?? 'whatsapp', options.lengths);
-	return evaluateFacts(facts.lastInboundAt ?? undefined, facts.referralAt ?? undefined, facts.firstReplyAfterReferralAt ?? undefined, toMillis(now), rule);
+	return evaluateFacts(
+		facts.lastInboundAt ?? undefined,
+		facts.referralAt ?? undefined,
+		facts.firstReplyAfterReferralAt ?? undefined,
+		toMillis(now),
+		rule,
+	);
 }
 
 /** evaluateWindow on plain values (no facts object per contact in bulk checks). */
-export function evaluateFacts(last: number | undefined, referral: number | undefined, reply: number | undefined, at: number, rule: ResolvedRule): WindowResult {
+export function evaluateFacts(
+	last: number | undefined,
+	referral: number | undefined,
+	reply: number | undefined,
+	at: number,
+	rule: ResolvedRule,
+): WindowResult {
 	const expires = last === undefined ? undefined : last + rule.serviceWindowMs;
 	const open = expires !== undefined && at < expires;
 
 	let freeEntryPointUntil: number | undefined;
 	if (rule.freeEntryPointMs !== undefined && rule.referralReplyMs !== undefined) {
-		if (referral !== undefined && reply !== undefined && reply >= referral && reply - referral <= rule.referralReplyMs) {
+		if (
+			referral !== undefined &&
+			reply !== undefined &&
+			reply >= referral &&
+			reply - referral <= rule.referralReplyMs
+		) {
 			freeEntryPointUntil = reply + rule.freeEntryPointMs;
 		}
 	}
 	const freeEntryPointActive = freeEntryPointUntil !== undefined && at < freeEntryPointUntil;
 
-	const humanAgentUntil = last !== undefined && rule.humanAgentMs !== undefined ? last + rule.humanAgentMs : undefined;
+	const humanAgentUntil =
+		last !== undefined && rule.humanAgentMs !== undefined ? last + rule.humanAgentMs : undefined;
 	const canSendWithHumanAgentTag = !open && humanAgentUntil !== undefined && at < humanAgentUntil;
 
 	let action: WindowAction;

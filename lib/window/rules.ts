@@ -79,7 +79,9 @@ export function isChannel(value: unknown): value is Channel {
 
 function hoursToMs(hours: number, field: keyof WindowLengths): number {
 	if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) {
-		throw new RangeError(`Window length "${field}" must be a positive number of hours (got ${String(hours)})`);
+		throw new RangeError(
+			`Window length "${field}" must be a positive number of hours (got ${String(hours)})`,
+		);
 	}
 	return Duration.fromObject({ hours }).as('milliseconds');
 }
@@ -87,18 +89,31 @@ function hoursToMs(hours: number, field: keyof WindowLengths): number {
 /** The rule for a channel with the overrides applied; throws a RangeError naming the bad length. */
 export function resolveRule(channel: Channel, overrides: WindowLengths = {}): ResolvedRule {
 	const rule = CHANNEL_RULES[channel];
-	if (!rule) throw new RangeError(`Unknown channel "${String(channel)}": use one of ${CHANNELS.join(', ')}`);
+	if (!rule)
+		throw new RangeError(`Unknown channel "${String(channel)}": use one of ${CHANNELS.join(', ')}`);
 	const resolved: ResolvedRule = {
 		channel,
 		templates: rule.templates,
-		serviceWindowMs: hoursToMs(overrides.serviceWindowHours ?? rule.serviceWindowHours, 'serviceWindowHours'),
+		serviceWindowMs: hoursToMs(
+			overrides.serviceWindowHours ?? rule.serviceWindowHours,
+			'serviceWindowHours',
+		),
 	};
 	if (rule.freeEntryPoint) {
-		resolved.freeEntryPointMs = hoursToMs(overrides.freeEntryPointHours ?? rule.freeEntryPoint.durationHours, 'freeEntryPointHours');
-		resolved.referralReplyMs = hoursToMs(overrides.referralReplyHours ?? rule.freeEntryPoint.replyWithinHours, 'referralReplyHours');
+		resolved.freeEntryPointMs = hoursToMs(
+			overrides.freeEntryPointHours ?? rule.freeEntryPoint.durationHours,
+			'freeEntryPointHours',
+		);
+		resolved.referralReplyMs = hoursToMs(
+			overrides.referralReplyHours ?? rule.freeEntryPoint.replyWithinHours,
+			'referralReplyHours',
+		);
 	}
 	if (rule.humanAgent) {
-		resolved.humanAgentMs = hoursToMs(overrides.humanAgentHours ?? rule.humanAgent.hours, 'humanAgentHours');
+		resolved.humanAgentMs = hoursToMs(
+			overrides.humanAgentHours ?? rule.humanAgent.hours,
+			'humanAgentHours',
+		);
 		resolved.humanAgentTag = rule.humanAgent.tag;
 	}
 	return resolved;

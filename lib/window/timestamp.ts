@@ -62,9 +62,13 @@ function fromEpoch(value: number, shown: string): TimestampResult {
 	if (value === 0) return empty(`${shown} is 0 (the usual "never" placeholder)`);
 	if (value < 0) return invalid(`${shown} is negative: a last-message time must be after 1970`);
 	const abs = Math.abs(value);
-	if (abs < SECONDS_LIMIT) return { ok: true, millis: Math.round(value * 1000), format: 'unix-seconds' };
-	if (abs < MILLIS_LIMIT) return { ok: true, millis: Math.round(value), format: 'unix-milliseconds' };
-	return invalid(`${shown} is too large for Unix seconds or milliseconds (microseconds or nanoseconds?): divide it to milliseconds`);
+	if (abs < SECONDS_LIMIT)
+		return { ok: true, millis: Math.round(value * 1000), format: 'unix-seconds' };
+	if (abs < MILLIS_LIMIT)
+		return { ok: true, millis: Math.round(value), format: 'unix-milliseconds' };
+	return invalid(
+		`${shown} is too large for Unix seconds or milliseconds (microseconds or nanoseconds?): divide it to milliseconds`,
+	);
 }
 
 function isDateObject(value: unknown): value is Date {
@@ -81,31 +85,43 @@ const TEXT_PARSERS: Record<TextFormat, (text: string, zone: string) => DateTime>
 };
 
 function parseText(text: string, zone: string): TimestampResult {
-	if (NUMERIC.test(text) && Number(text) === 0) return empty(`"${text}" is 0 (the usual "never" placeholder)`);
+	if (NUMERIC.test(text) && Number(text) === 0)
+		return empty(`"${text}" is 0 (the usual "never" placeholder)`);
 	// 8 digits and fewer are dates in ISO basic form (20240610), longer digit runs are epoch times.
 	if (NUMERIC.test(text) && !/^\d{1,8}$/.test(text)) return fromEpoch(Number(text), `"${text}"`);
 	for (const format of TEXT_FORMATS) {
 		const parsed = TEXT_PARSERS[format](text, zone);
 		if (!parsed.isValid) continue;
 		// Read in two zones 10 h apart: the same instant means the text carried its own offset.
-		const hasOffset = TEXT_PARSERS[format](text, 'Etc/GMT-5').toMillis() === TEXT_PARSERS[format](text, 'Etc/GMT+5').toMillis();
-		return hasOffset ? { ok: true, millis: parsed.toMillis(), format } : { ok: true, millis: parsed.toMillis(), format, assumedZone: zone };
+		const hasOffset =
+			TEXT_PARSERS[format](text, 'Etc/GMT-5').toMillis() ===
+			TEXT_PARSERS[format](text, 'Etc/GMT+5').toMillis();
+		return hasOffset
+			? { ok: true, millis: parsed.toMillis(), format }
+			: { ok: true, millis: parsed.toMillis(), format, assumedZone: zone };
 	}
-	return invalid(`"${text.length > 60 ? `${text.slice(0, 60)}…` : text}" is not a date: use ISO 8601 (2024-06-10T14:00:00Z), Unix seconds or milliseconds`);
+	return invalid(
+		`"${text.length > 60 ? `${text.slice(0, 60)}…` : text}" is not a date: use ISO 8601 (2024-06-10T14:00:00Z), Unix seconds or milliseconds`,
+	);
 }
 
 /** Reads one timestamp; never throws. */
 export function parseTimestamp(value: unknown, options: TimestampOptions = {}): TimestampResult {
 	const zone = options.zone || 'UTC';
-	if (!Info.isValidIANAZone(zone) && zone !== 'UTC') return invalid(`time zone "${zone}" is unknown: use an IANA name such as Europe/Madrid`);
+	if (!Info.isValidIANAZone(zone) && zone !== 'UTC')
+		return invalid(`time zone "${zone}" is unknown: use an IANA name such as Europe/Madrid`);
 	let result: TimestampResult;
 	if (value === null || value === undefined) return empty('is empty');
 	if (DateTime.isDateTime(value)) {
 		const dt = value as DateTime;
-		result = dt.isValid ? { ok: true, millis: dt.toMillis(), format: 'luxon' } : invalid(`is an invalid luxon DateTime (${dt.invalidReason ?? 'unknown reason'})`);
+		result = dt.isValid
+			? { ok: true, millis: dt.toMillis(), format: 'luxon' }
+			: invalid(`is an invalid luxon DateTime (${dt.invalidReason ?? 'unknown reason'})`);
 	} else if (isDateObject(value)) {
 		const millis = value.getTime();
-		result = Number.isNaN(millis) ? invalid('is an invalid Date') : { ok: true, millis, format: 'date' };
+		result = Number.isNaN(millis)
+			? invalid('is an invalid Date')
+			: { ok: true, millis, format: 'date' };
 	} else if (typeof value === 'number') {
 		result = fromEpoch(value, String(value));
 	} else if (typeof value === 'bigint') {
@@ -115,7 +131,9 @@ export function parseTimestamp(value: unknown, options: TimestampOptions = {}): 
 		if (text === '') return empty('is empty');
 		result = parseText(text, zone);
 	} else {
-		return invalid(`is a ${Array.isArray(value) ? 'list' : typeof value}, not a date: give an ISO string, Unix seconds or milliseconds`);
+		return invalid(
+			`is a ${Array.isArray(value) ? 'list' : typeof value}, not a date: give an ISO string, Unix seconds or milliseconds`,
+		);
 	}
 	if (!result.ok) return result;
 	const now = options.now ?? Date.now();

@@ -8,8 +8,18 @@ import {
 
 import { DEFAULT_RATE_CARD } from '../../lib/campaign/rate-card';
 import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
-import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
-import { getTemplateFields, getTemplateLanguages, getTemplates, templateProperties } from '../shared/templates';
+import {
+	STORE_CREDENTIAL_TEST,
+	credentialSlot,
+	storeCredentialTest,
+	storeProperties,
+} from '../shared/store';
+import {
+	getTemplateFields,
+	getTemplateLanguages,
+	getTemplates,
+	templateProperties,
+} from '../shared/templates';
 import { runSend } from './execute';
 import { runReport } from './report';
 import { campaignPeriodProperties, reportPeriodOptions, sendWindowProperties } from './recurring';
@@ -21,9 +31,20 @@ const send = { operation: ['send'] };
  * Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained.
  */
 function outputsFor(operation: string, dryRun: boolean) {
-	if (operation === 'report') return [{ type: 'main', displayName: 'Report' }, { type: 'main', displayName: 'Failed' }];
-	if (dryRun) return [{ type: 'main', displayName: 'Dry Run: Would Send' }, { type: 'main', displayName: 'Dry Run: Would Skip' }];
-	return [{ type: 'main', displayName: 'Sent' }, { type: 'main', displayName: 'Not Sent' }];
+	if (operation === 'report')
+		return [
+			{ type: 'main', displayName: 'Report' },
+			{ type: 'main', displayName: 'Failed' },
+		];
+	if (dryRun)
+		return [
+			{ type: 'main', displayName: 'Dry Run: Would Send' },
+			{ type: 'main', displayName: 'Dry Run: Would Skip' },
+		];
+	return [
+		{ type: 'main', displayName: 'Sent' },
+		{ type: 'main', displayName: 'Not Sent' },
+	];
 }
 
 export class BulkCampaign implements INodeType {
@@ -35,7 +56,7 @@ export class BulkCampaign implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "report" ? "Report" : $parameter["template"] }}',
 		description:
-			'Send one WhatsApp template to every input item, each exactly once, at the number\'s full throughput: resumable, with skips and reasons, a dry run with costs, and a delivery report',
+			"Send one WhatsApp template to every input item, each exactly once, at the number's full throughput: resumable, with skips and reasons, a dry run with costs, and a delivery report",
 		defaults: { name: 'Bulk Campaign' },
 		// Deliberately not an AI tool: one call sends a paid template to every input item, a whole audience, and
 		// an agent's guess must never start that. An agent that needs to message one contact has Send HSM
@@ -45,9 +66,19 @@ export class BulkCampaign implements INodeType {
 		// Sent / Not Sent; Dry Run: Would Send / Would Skip; Report: Report / Failed. Always two, so connections survive a switch.
 		outputs: `={{ (${outputsFor.toString()})($parameter.operation, $parameter.dryRun) }}`,
 		credentials: [
-			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest', displayOptions: { show: send } },
+			{
+				name: 'whatsAppCloudApi',
+				required: true,
+				testedBy: 'whatsAppCloudApiConnectionTest',
+				displayOptions: { show: send },
+			},
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{
+				name: 'whatsAppStoreRedisApi',
+				required: true,
+				testedBy: 'whatsAppStoreRedisConnectionTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
 		],
 		properties: [
 			{
@@ -65,7 +96,8 @@ export class BulkCampaign implements INodeType {
 					{
 						name: 'Report',
 						value: 'report',
-						description: 'The funnel of a campaign (sent, delivered, read, replied, failed by code) from the statuses the trigger recorded',
+						description:
+							'The funnel of a campaign (sent, delivered, read, replied, failed by code) from the statuses the trigger recorded',
 						action: 'Report on a campaign',
 					},
 				],
@@ -84,7 +116,13 @@ export class BulkCampaign implements INodeType {
 					'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign. On a schedule, set Campaign Period so that each week (or day, month) is a new campaign.',
 				displayOptions: { show: send },
 			},
-			...campaignPeriodProperties.map((property) => ({ ...property, displayOptions: { ...property.displayOptions, show: { ...send, ...(property.displayOptions?.show ?? {}) } } })),
+			...campaignPeriodProperties.map((property) => ({
+				...property,
+				displayOptions: {
+					...property.displayOptions,
+					show: { ...send, ...(property.displayOptions?.show ?? {}) },
+				},
+			})),
 			{
 				displayName: 'Recipient Phone',
 				name: 'phone',
@@ -92,7 +130,8 @@ export class BulkCampaign implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'e.g. +54 9 11 5555 1234, usually mapped from the input',
-				description: 'Each recipient\'s WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.',
+				description:
+					"Each recipient's WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.",
 				displayOptions: { show: send },
 			},
 			...templateProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
@@ -103,7 +142,7 @@ export class BulkCampaign implements INodeType {
 				// On for a new node: one click on "Execute step" must not message (and bill) every input row.
 				default: true,
 				description:
-					'Whether to only estimate: nothing is claimed or sent. Outputs each recipient\'s rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.',
+					"Whether to only estimate: nothing is claimed or sent. Outputs each recipient's rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.",
 				displayOptions: { show: send },
 			},
 			...sendWindowProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
@@ -116,7 +155,8 @@ export class BulkCampaign implements INodeType {
 				displayOptions: { show: { ...send, dryRun: [true] } },
 			},
 			{
-				displayName: 'Dry Run is off: executing this node sends the template to every input item, and Meta bills each delivered message',
+				displayName:
+					'Dry Run is off: executing this node sends the template to every input item, and Meta bills each delivered message',
 				name: 'sendNotice',
 				type: 'notice',
 				default: '',
@@ -137,14 +177,16 @@ export class BulkCampaign implements INodeType {
 						name: 'addSummary',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to add one item at the end of the Sent output with the counts by outcome and Meta code, the duration and the achieved messages per second',
+						description:
+							'Whether to add one item at the end of the Sent output with the counts by outcome and Meta code, the duration and the achieved messages per second',
 					},
 					{
 						displayName: 'Campaign ID',
 						name: 'campaignId',
 						type: 'string',
 						default: '',
-						description: 'Overrides the ID derived from the workflow, node, template and Campaign Name, e.g. to continue a campaign started by another workflow',
+						description:
+							'Overrides the ID derived from the workflow, node, template and Campaign Name, e.g. to continue a campaign started by another workflow',
 					},
 					{
 						displayName: 'Default Country',
@@ -160,7 +202,8 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 0,
-						description: 'At most this many marketing templates per contact in the Frequency Cap Period, across campaigns (0: no cap). Counted from the store.',
+						description:
+							'At most this many marketing templates per contact in the Frequency Cap Period, across campaigns (0: no cap). Counted from the store.',
 					},
 					{
 						displayName: 'Frequency Cap Period (Days)',
@@ -176,40 +219,59 @@ export class BulkCampaign implements INodeType {
 						typeOptions: { minValue: 0 },
 						default: 0,
 						description:
-							'Upper bound of the sending rate. 0: the number\'s throughput read from the API (80 msg/s, or 1,000 for numbers Meta upgraded); a lower value caps it.',
+							"Upper bound of the sending rate. 0: the number's throughput read from the API (80 msg/s, or 1,000 for numbers Meta upgraded); a lower value caps it.",
 					},
 					{
 						displayName: 'Output',
 						name: 'output',
 						type: 'options',
 						options: [
-							{ name: 'Every Recipient', value: 'all', description: 'One item per recipient on Sent or Not Sent (plus the summary with Add Summary Item)' },
-							{ name: 'Not Sent + Summary', value: 'notSent', description: 'Only the recipients not sent (on Not Sent) and one summary item (on Sent)' },
-							{ name: 'Summary Only', value: 'summary', description: 'One summary item: for large campaigns, so 100,000 sent items are not written into the execution data' },
+							{
+								name: 'Every Recipient',
+								value: 'all',
+								description:
+									'One item per recipient on Sent or Not Sent (plus the summary with Add Summary Item)',
+							},
+							{
+								name: 'Not Sent + Summary',
+								value: 'notSent',
+								description:
+									'Only the recipients not sent (on Not Sent) and one summary item (on Sent)',
+							},
+							{
+								name: 'Summary Only',
+								value: 'summary',
+								description:
+									'One summary item: for large campaigns, so 100,000 sent items are not written into the execution data',
+							},
 						],
 						default: 'all',
-						description: 'What the node outputs. Every recipient\'s result is in the store either way (Report operation), and progress is in n8n\'s log.',
+						description:
+							"What the node outputs. Every recipient's result is in the store either way (Report operation), and progress is in n8n's log.",
 					},
 					{
 						displayName: 'Retry Failed Recipients',
 						name: 'retryFailed',
 						type: 'boolean',
 						default: false,
-						description: 'Whether a rerun tries again the recipients whose send failed in an earlier run (otherwise only paused and new ones are sent)',
+						description:
+							'Whether a rerun tries again the recipients whose send failed in an earlier run (otherwise only paused and new ones are sent)',
 					},
 					{
 						displayName: 'Send to Opted-Out Contacts',
 						name: 'sendToOptedOut',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
+						description:
+							'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
 					},
 					{
 						displayName: 'Stop If Any Recipient Is Invalid',
 						name: 'stopOnInvalid',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to check every recipient before the first send and send nothing when one is invalid (otherwise invalid ones are skipped with the field and the fix)',
+						description:
+							'Whether to check every recipient before the first send and send nothing when one is invalid (otherwise invalid ones are skipped with the field and the fix)',
 					},
 					{
 						displayName: 'Tags',
@@ -217,7 +279,8 @@ export class BulkCampaign implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. october, vip',
-						description: 'Per recipient: labels copied to its output item (comma-separated text or a list)',
+						description:
+							'Per recipient: labels copied to its output item (comma-separated text or a list)',
 					},
 					// Technical settings last: n8n lists options in this order.
 					{
@@ -228,12 +291,14 @@ export class BulkCampaign implements INodeType {
 							{
 								name: 'At Most Once',
 								value: 'atMostOnce',
-								description: 'A request without an answer is never resent: it stays "uncertain" until its status webhook (WhatsApp HSM Trigger) settles it',
+								description:
+									'A request without an answer is never resent: it stays "uncertain" until its status webhook (WhatsApp HSM Trigger) settles it',
 							},
 							{
 								name: 'At Least Once',
 								value: 'atLeastOnce',
-								description: 'A request without an answer is resent when no status webhook confirmed it within the quiet period (a rare duplicate is possible if Meta\'s webhook is later than that)',
+								description:
+									"A request without an answer is resent when no status webhook confirmed it within the quiet period (a rare duplicate is possible if Meta's webhook is later than that)",
 							},
 						],
 						default: 'atMostOnce',
@@ -244,7 +309,8 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 120,
-						description: 'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
+						description:
+							'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
 					},
 					{
 						displayName: 'Request Timeout (Seconds)',
@@ -252,7 +318,8 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 30,
-						description: 'A request without an answer by then is "uncertain" (it may have reached Meta) and is not resent blindly',
+						description:
+							'A request without an answer by then is "uncertain" (it may have reached Meta) and is not resent blindly',
 					},
 					{
 						displayName: 'Stale Claim After (Seconds)',
@@ -260,7 +327,8 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 60,
-						description: 'A recipient claimed by an execution that stopped before sending is taken over after this long (safe: a recipient is only claimed, not sent, until its request leaves)',
+						description:
+							'A recipient claimed by an execution that stopped before sending is taken over after this long (safe: a recipient is only claimed, not sent, until its request leaves)',
 					},
 					{
 						displayName: 'Quality Check Interval (Seconds)',
@@ -268,7 +336,8 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1 },
 						default: 60,
-						description: 'How often the number\'s quality rating is read while sending; the campaign pauses when it turns RED',
+						description:
+							"How often the number's quality rating is read while sending; the campaign pauses when it turns RED",
 					},
 					{
 						displayName: 'Rate Card (JSON)',
@@ -286,7 +355,7 @@ export class BulkCampaign implements INodeType {
 				type: 'string',
 				default: '',
 				required: true,
-				description: 'The campaignId shown in the Bulk Campaign\'s output items',
+				description: "The campaignId shown in the Bulk Campaign's output items",
 				displayOptions: { show: { operation: ['report'] } },
 			},
 			{
@@ -303,7 +372,7 @@ export class BulkCampaign implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 0,
-						description: 'Width of the chart\'s time steps (0: chosen from the campaign\'s duration)',
+						description: "Width of the chart's time steps (0: chosen from the campaign's duration)",
 					},
 					...reportPeriodOptions,
 					{
@@ -311,7 +380,8 @@ export class BulkCampaign implements INodeType {
 						name: 'includeChart',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to attach the funnel over time as an SVG image (binary data) to the first item',
+						description:
+							'Whether to attach the funnel over time as an SVG image (binary data) to the first item',
 					},
 					{
 						displayName: 'Put Chart in Field',
@@ -328,7 +398,10 @@ export class BulkCampaign implements INodeType {
 
 	methods = {
 		loadOptions: { getTemplates, getTemplateLanguages },
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
+		credentialTest: {
+			[STORE_CREDENTIAL_TEST]: storeCredentialTest,
+			[CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest,
+		},
 		resourceMapping: { getTemplateFields },
 	};
 

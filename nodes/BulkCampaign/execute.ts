@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import {
 	checkCampaignId,
@@ -57,13 +62,17 @@ interface Settings {
 	read: RowReader;
 }
 
-const seconds = (value: number | undefined, fallback: number) => Math.round((Number(value) > 0 ? Number(value) : fallback) * 1000);
+const seconds = (value: number | undefined, fallback: number) =>
+	Math.round((Number(value) > 0 ? Number(value) : fallback) * 1000);
 
 /**
  * Send (and Dry Run): campaign-wide settings are read and checked before anything is claimed or sent; then the
  * recipients stream through lib/campaign, which reads each item's parameters only when its turn comes.
  */
-export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+export async function runSend(
+	ctx: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	try {
 		return await send(ctx, items.length, continueOnFail);
@@ -76,14 +85,23 @@ export async function runSend(ctx: IExecuteFunctions, continueOnFail: boolean): 
 		return [
 			[],
 			items.map((_, index) => ({
-				json: { status: 'failed', reason: 'error', error: (error as Error).message, ...(description ? { fix: description } : {}) },
+				json: {
+					status: 'failed',
+					reason: 'error',
+					error: (error as Error).message,
+					...(description ? { fix: description } : {}),
+				},
 				pairedItem: { item: index },
 			})),
 		];
 	}
 }
 
-async function send(ctx: IExecuteFunctions, total: number, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+async function send(
+	ctx: IExecuteFunctions,
+	total: number,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[][]> {
 	const { client, credentials, close } = await campaignClient(ctx);
 	try {
 		return await sendWith(ctx, total, continueOnFail, client, credentials);
@@ -100,7 +118,8 @@ async function sendWith(
 	credentials: Awaited<ReturnType<typeof cloudApiClient>>['credentials'],
 ): Promise<INodeExecutionData[][]> {
 	const node = ctx.getNode();
-	const fieldError = (field: string, message: string) => new NodeOperationError(node, `${field} — ${message}`);
+	const fieldError = (field: string, message: string) =>
+		new NodeOperationError(node, `${field} — ${message}`);
 	const settings = await readSettings(ctx, client, credentials, fieldError);
 	const store = await openStore(ctx);
 	if (total === 0) return [[], []];
@@ -115,8 +134,20 @@ async function sendWith(
 				[],
 				Array.from({ length: total }, (_, index) => ({
 					json: problems.has(index)
-						? { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'invalid', message: problems.get(index) ?? '' }
-						: { campaignId: settings.campaignId, ...periodField(settings), status: 'skipped', reason: 'stopped_invalid_input', message: why },
+						? {
+								campaignId: settings.campaignId,
+								...periodField(settings),
+								status: 'skipped',
+								reason: 'invalid',
+								message: problems.get(index) ?? '',
+							}
+						: {
+								campaignId: settings.campaignId,
+								...periodField(settings),
+								status: 'skipped',
+								reason: 'stopped_invalid_input',
+								message: why,
+							},
 					pairedItem: { item: index },
 				})),
 			];
@@ -133,14 +164,16 @@ async function sendWith(
 		}
 	}
 
-	const rateCap = Number(settings.options.maxRate) > 0 ? Number(settings.options.maxRate) : undefined;
+	const rateCap =
+		Number(settings.options.maxRate) > 0 ? Number(settings.options.maxRate) : undefined;
 	if (settings.dryRun) {
 		// Without the number's information the estimate still runs, without the tier check.
 		const phoneInfo = await client.getPhoneNumberInfo().catch(() => undefined);
 		return dryRun(ctx, settings, store, credentials.phoneNumberId, total, phoneInfo, rateCap);
 	}
 
-	const limiter = store.backend === 'redis' ? await sharedRateLimiter(ctx, credentials.phoneNumberId) : undefined;
+	const limiter =
+		store.backend === 'redis' ? await sharedRateLimiter(ctx, credentials.phoneNumberId) : undefined;
 	const options = settings.options;
 	const report = await runBulkCampaign({
 		campaignId: settings.campaignId,
@@ -164,27 +197,46 @@ async function sendWith(
 		owner: `${ctx.getExecutionId() || 'manual'}:${randomUUID()}`,
 		sendWindow: settings.recurring.sendWindow,
 		onWindowWait: ({ untilMs, recipients }) =>
-			ctx.logger.info(`Bulk Campaign ${settings.campaignId}: waiting until ${new Date(untilMs).toISOString()} for the send window of ${recipients} recipient(s) to open`),
+			ctx.logger.info(
+				`Bulk Campaign ${settings.campaignId}: waiting until ${new Date(untilMs).toISOString()} for the send window of ${recipients} recipient(s) to open`,
+			),
 		onProgress: (progress) => ctx.logger.info(formatProgress(progress)),
 		signal: ctx.getExecutionCancelSignal?.(),
 	}).catch((error: Error) => {
-		throw new NodeOperationError(node, error.message, { description: 'Nothing is lost: recipients already sent are recorded, so running the campaign again continues where it stopped.' });
+		throw new NodeOperationError(node, error.message, {
+			description:
+				'Nothing is lost: recipients already sent are recorded, so running the campaign again continues where it stopped.',
+		});
 	});
 
 	const sent: INodeExecutionData[] = [];
 	const notSent: INodeExecutionData[] = [];
-	const base = { campaignId: settings.campaignId, template: settings.template.name, ...periodField(settings) };
+	const base = {
+		campaignId: settings.campaignId,
+		template: settings.template.name,
+		...periodField(settings),
+	};
 	// Output: every recipient, only the ones not sent, or none (the summary alone); the store has them all.
 	const output = options.output ?? 'all';
 	if (output !== 'summary') {
 		for (const outcome of report.outcomes) {
 			if (outcome.status === 'sent' && output === 'notSent') continue;
 			const json = outcomeJson(outcome, base);
-			(outcome.status === 'sent' ? sent : notSent).push({ json, pairedItem: { item: outcome.index } });
+			(outcome.status === 'sent' ? sent : notSent).push({
+				json,
+				pairedItem: { item: outcome.index },
+			});
 		}
 	}
 	if (options.addSummary || output !== 'all') {
-		sent.push({ json: { type: 'summary', ...(report.summary as unknown as IDataObject), ...periodSummary(settings) }, pairedItem: allItems(total) });
+		sent.push({
+			json: {
+				type: 'summary',
+				...(report.summary as unknown as IDataObject),
+				...periodSummary(settings),
+			},
+			pairedItem: allItems(total),
+		});
 	}
 	ctx.logger.info(
 		`Bulk Campaign ${settings.campaignId}: ${report.summary.counts.sent} sent, ${total - report.summary.counts.sent} not sent in ${Math.round(report.summary.durationMs / 1000)} s (${report.summary.achievedRate} msg/s, cap ${report.summary.rateCap}); ${report.summary.stoppedBy}${report.summary.stopDetail ? `: ${report.summary.stopDetail}` : ''}`,
@@ -200,10 +252,12 @@ async function readSettings(
 ): Promise<Settings> {
 	const node = ctx.getNode();
 	const name = String(ctx.getNodeParameter('template', 0, '') ?? '').trim();
-	if (!name) throw fieldError('Template', 'choose an approved template (or give its name by expression)');
+	if (!name)
+		throw fieldError('Template', 'choose an approved template (or give its name by expression)');
 	const templates = await loadTemplates(client, credentials);
 	const translations = templates.filter((template) => template.name === name);
-	if (!translations.some((template) => template.status === sendableStatus)) throw fieldError('Template', describeAvailability(templates, name));
+	if (!translations.some((template) => template.status === sendableStatus))
+		throw fieldError('Template', describeAvailability(templates, name));
 	const campaignName = String(ctx.getNodeParameter('campaignName', 0, '') ?? '').trim();
 	const options = ctx.getNodeParameter('options', 0, {}) as Options;
 	let campaignId = String(options.campaignId ?? '').trim();
@@ -211,19 +265,40 @@ async function readSettings(
 		const problem = checkCampaignId(campaignId);
 		if (problem) throw fieldError('Options › Campaign ID', problem);
 	} else {
-		if (!campaignName) throw fieldError('Campaign Name', 'give the campaign a name: it makes reruns continue the same campaign instead of sending again');
-		campaignId = deriveCampaignId({ workflowId: String(ctx.getWorkflow().id ?? ''), nodeName: node.name, template: name, name: campaignName });
+		if (!campaignName)
+			throw fieldError(
+				'Campaign Name',
+				'give the campaign a name: it makes reruns continue the same campaign instead of sending again',
+			);
+		campaignId = deriveCampaignId({
+			workflowId: String(ctx.getWorkflow().id ?? ''),
+			nodeName: node.name,
+			template: name,
+			name: campaignName,
+		});
 	}
 	const startedAt = Date.now();
 	const recurring = readRecurring(ctx, campaignId, startedAt, fieldError);
 	campaignId = recurring.campaignId;
 	const cap = Number(options.frequencyCap ?? 0);
-	if (!Number.isFinite(cap) || cap < 0) throw fieldError('Options › Frequency Cap', 'must be 0 (no cap) or a number of templates');
+	if (!Number.isFinite(cap) || cap < 0)
+		throw fieldError('Options › Frequency Cap', 'must be 0 (no cap) or a number of templates');
 	const days = Number(options.frequencyCapDays ?? 7);
-	if (cap > 0 && !(days > 0)) throw fieldError('Options › Frequency Cap Period (Days)', 'must be a number of days above 0');
-	if (options.maxRate !== undefined && !(Number(options.maxRate) >= 0)) throw fieldError('Options › Max Messages per Second', 'must be 0 (the number\'s throughput) or a positive number');
-	if (options.deliveryGuarantee === 'atLeastOnce' && seconds(options.quietPeriod, 120) < seconds(options.requestTimeout, 30) + 5_000) {
-		throw fieldError('Options › Quiet Period (Seconds)', `must be at least the request timeout + 5 s (${seconds(options.requestTimeout, 30) / 1000 + 5} s), or a request still on its way could be resent`);
+	if (cap > 0 && !(days > 0))
+		throw fieldError('Options › Frequency Cap Period (Days)', 'must be a number of days above 0');
+	if (options.maxRate !== undefined && !(Number(options.maxRate) >= 0))
+		throw fieldError(
+			'Options › Max Messages per Second',
+			"must be 0 (the number's throughput) or a positive number",
+		);
+	if (
+		options.deliveryGuarantee === 'atLeastOnce' &&
+		seconds(options.quietPeriod, 120) < seconds(options.requestTimeout, 30) + 5_000
+	) {
+		throw fieldError(
+			'Options › Quiet Period (Seconds)',
+			`must be at least the request timeout + 5 s (${seconds(options.requestTimeout, 30) / 1000 + 5} s), or a request still on its way could be resent`,
+		);
 	}
 	const defaultLanguage = String(ctx.getNodeParameter('defaultLanguage', 0, '') ?? '');
 	const read: RowReader = (index) => ({
@@ -241,16 +316,27 @@ async function readSettings(
 		template: { name, translations, defaultLanguage },
 		dryRun: ctx.getNodeParameter('dryRun', 0, false) as boolean,
 		options,
-		policy: { sendToOptedOut: !!options.sendToOptedOut, frequencyCap: cap > 0 ? { max: cap, periodMs: days * 86_400_000 } : undefined },
+		policy: {
+			sendToOptedOut: !!options.sendToOptedOut,
+			frequencyCap: cap > 0 ? { max: cap, periodMs: days * 86_400_000 } : undefined,
+		},
 		read,
 	};
 }
 
 /** Stop If Any Recipient Is Invalid: every row built once, before anything is claimed or sent. */
-function findInvalid(settings: Settings, total: number): Array<{ index: number; message?: string }> {
+function findInvalid(
+	settings: Settings,
+	total: number,
+): Array<{ index: number; message?: string }> {
 	const invalid: Array<{ index: number; message?: string }> = [];
 	for (let index = 0; index < total; index++) {
-		const row = prepareRow(index, settings.read, { template: settings.template, campaignId: settings.campaignId, defaultCountry: settings.options.defaultCountry || undefined, sendWindow: settings.recurring.sendWindow });
+		const row = prepareRow(index, settings.read, {
+			template: settings.template,
+			campaignId: settings.campaignId,
+			defaultCountry: settings.options.defaultCountry || undefined,
+			sendWindow: settings.recurring.sendWindow,
+		});
 		if (row.kind === 'skipped') invalid.push({ index, message: row.message });
 	}
 	return invalid;
@@ -269,7 +355,11 @@ async function dryRun(
 	try {
 		rateCard = parseRateCard(settings.options.rateCard);
 	} catch (error) {
-		throw new NodeOperationError(ctx.getNode(), `Options › Rate Card (JSON) — ${(error as Error).message}`, { description: (error as Error).message });
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Options › Rate Card (JSON) — ${(error as Error).message}`,
+			{ description: (error as Error).message },
+		);
 	}
 	const wouldSend: INodeExecutionData[] = [];
 	const skipped: INodeExecutionData[] = [];
@@ -289,11 +379,22 @@ async function dryRun(
 		sendWindow: settings.recurring.sendWindow,
 		now: () => settings.startedAt,
 		onRow: (row: DryRunRow) => {
-			const json = { campaignId: settings.campaignId, ...periodField(settings), dryRun: true, ...dryRunJson(row) };
-			(row.status === 'would_send' ? wouldSend : skipped).push({ json, pairedItem: { item: row.index } });
+			const json = {
+				campaignId: settings.campaignId,
+				...periodField(settings),
+				dryRun: true,
+				...dryRunJson(row),
+			};
+			(row.status === 'would_send' ? wouldSend : skipped).push({
+				json,
+				pairedItem: { item: row.index },
+			});
 		},
 	});
-	wouldSend.push({ json: { type: 'summary', ...(summary as unknown as IDataObject), ...periodSummary(settings) }, pairedItem: allItems(total) });
+	wouldSend.push({
+		json: { type: 'summary', ...(summary as unknown as IDataObject), ...periodSummary(settings) },
+		pairedItem: allItems(total),
+	});
 	return [wouldSend, skipped];
 }
 
@@ -301,22 +402,66 @@ function dryRunJson(row: DryRunRow): IDataObject {
 	const json: IDataObject = { status: row.status === 'would_send' ? 'would_send' : 'skipped' };
 	const phone = row.waId ? `+${row.waId}` : row.phone;
 	if (phone !== undefined) json.phone = phone;
-	for (const key of ['reason', 'message', 'field', 'code', 'waId', 'country', 'template', 'language', 'languageMatch', 'category', 'priceCategory', 'price', 'currency', 'windowOpen', 'freeEntryPoint', 'renderedText', 'tags', 'timeZone', 'timeZoneSource', 'timeZoneNote', 'localTime', 'sendWindowOpensAt'] as const) {
+	for (const key of [
+		'reason',
+		'message',
+		'field',
+		'code',
+		'waId',
+		'country',
+		'template',
+		'language',
+		'languageMatch',
+		'category',
+		'priceCategory',
+		'price',
+		'currency',
+		'windowOpen',
+		'freeEntryPoint',
+		'renderedText',
+		'tags',
+		'timeZone',
+		'timeZoneSource',
+		'timeZoneNote',
+		'localTime',
+		'sendWindowOpensAt',
+	] as const) {
 		if (row[key] !== undefined) json[key] = row[key] as IDataObject[string];
 	}
 	json.valid = row.reason !== 'invalid';
 	return json;
 }
 
-function outcomeJson(outcome: RecipientOutcome, base: { campaignId: string; template: string }): IDataObject {
+function outcomeJson(
+	outcome: RecipientOutcome,
+	base: { campaignId: string; template: string },
+): IDataObject {
 	const json: IDataObject = { ...base, status: outcome.status };
 	const phone = outcome.waId ? `+${outcome.waId}` : outcome.phone;
 	if (phone !== undefined) json.phone = phone;
 	if (outcome.waId) json.waId = outcome.waId;
-	for (const key of ['reason', 'message', 'code', 'field', 'wamid', 'messageStatus', 'language', 'attempts', 'notBefore', 'details', 'tags', 'timeZone', 'timeZoneSource', 'timeZoneNote', 'localTime', 'sendWindowOpensAt'] as const) {
+	for (const key of [
+		'reason',
+		'message',
+		'code',
+		'field',
+		'wamid',
+		'messageStatus',
+		'language',
+		'attempts',
+		'notBefore',
+		'details',
+		'tags',
+		'timeZone',
+		'timeZoneSource',
+		'timeZoneNote',
+		'localTime',
+		'sendWindowOpensAt',
+	] as const) {
 		if (outcome[key] !== undefined) json[key] = outcome[key] as IDataObject[string];
 	}
-	if (outcome.code !== undefined && outcome.code > 0) json.meaning = describeError(outcome.code).meaning;
+	if (outcome.code !== undefined && outcome.code > 0)
+		json.meaning = describeError(outcome.code).meaning;
 	return json;
 }
 

@@ -18,7 +18,10 @@ function clients(): Map<string, Redis> {
 	return (holder[CACHE_KEY] ??= new Map());
 }
 
-export async function sharedRateLimiter(ctx: IExecuteFunctions, phoneNumberId: string): Promise<(capMps: number) => RateLimiter> {
+export async function sharedRateLimiter(
+	ctx: IExecuteFunctions,
+	phoneNumberId: string,
+): Promise<(capMps: number) => RateLimiter> {
 	const options = redisOptionsFrom(await ctx.getCredentials(STORE_CREDENTIAL));
 	const key = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 	let client = clients().get(key);
@@ -29,7 +32,13 @@ export async function sharedRateLimiter(ctx: IExecuteFunctions, phoneNumberId: s
 		clients().set(key, client);
 	}
 	const redis = client;
-	return (capMps) => new RedisRateLimiter({ redis, key: phoneNumberId, prefix: options.keyPrefix, ratePerSecond: capMps });
+	return (capMps) =>
+		new RedisRateLimiter({
+			redis,
+			key: phoneNumberId,
+			prefix: options.keyPrefix,
+			ratePerSecond: capMps,
+		});
 }
 
 /** Closes the shared connections (tests). */

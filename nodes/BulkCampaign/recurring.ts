@@ -4,8 +4,18 @@
  */
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { MAX_SEND_WINDOW_WAIT_MINUTES, parseSendWindow, type SendWindow } from '../../lib/campaign/send-window';
-import { checkZone, periodCampaignId, resolvePeriod, type CampaignPeriod, type PeriodKind } from '../../lib/campaign/period';
+import {
+	MAX_SEND_WINDOW_WAIT_MINUTES,
+	parseSendWindow,
+	type SendWindow,
+} from '../../lib/campaign/send-window';
+import {
+	checkZone,
+	periodCampaignId,
+	resolvePeriod,
+	type CampaignPeriod,
+	type PeriodKind,
+} from '../../lib/campaign/period';
 
 const custom = { campaignPeriod: ['custom'] };
 
@@ -18,15 +28,31 @@ export const campaignPeriodProperties: INodeProperties[] = [
 		// Shortest to longest period, then the custom key: the order a user compares them in.
 		// eslint-disable-next-line n8n-nodes-base/node-param-options-type-unsorted-items
 		options: [
-			{ name: 'None (One-Off Campaign)', value: 'none', description: 'Every run continues the same campaign: whoever got it never gets it again' },
+			{
+				name: 'None (One-Off Campaign)',
+				value: 'none',
+				description: 'Every run continues the same campaign: whoever got it never gets it again',
+			},
 			{ name: 'Day', value: 'day', description: 'One campaign per calendar day, e.g. 2026-12-02' },
-			{ name: 'Week', value: 'week', description: 'One campaign per ISO week (Monday to Sunday), e.g. 2026-W49' },
-			{ name: 'Month', value: 'month', description: 'One campaign per calendar month, e.g. 2026-12' },
-			{ name: 'Custom Key', value: 'custom', description: 'One campaign per key you give by expression, e.g. a quarter' },
+			{
+				name: 'Week',
+				value: 'week',
+				description: 'One campaign per ISO week (Monday to Sunday), e.g. 2026-W49',
+			},
+			{
+				name: 'Month',
+				value: 'month',
+				description: 'One campaign per calendar month, e.g. 2026-12',
+			},
+			{
+				name: 'Custom Key',
+				value: 'custom',
+				description: 'One campaign per key you give by expression, e.g. a quarter',
+			},
 		],
 		default: 'none',
 		description:
-			'For a campaign on a schedule: each period is its own campaign (the period key is added to the campaign ID, e.g. …@2026-W49), so a rerun in the same period sends only what is left and the next period sends to everyone again. Periods follow the workflow\'s time zone (Workflow Settings).',
+			"For a campaign on a schedule: each period is its own campaign (the period key is added to the campaign ID, e.g. …@2026-W49), so a rerun in the same period sends only what is left and the next period sends to everyone again. Periods follow the workflow's time zone (Workflow Settings).",
 	},
 	{
 		displayName: 'Period Key',
@@ -34,8 +60,9 @@ export const campaignPeriodProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: "={{ $now.toFormat(\"yyyy-'Q'q\") }}",
-		description: 'The period this run belongs to: letters, digits, ".", "_" and "-" (at most 40). Runs with the same key continue one campaign.',
+		placeholder: '={{ $now.toFormat("yyyy-\'Q\'q") }}',
+		description:
+			'The period this run belongs to: letters, digits, ".", "_" and "-" (at most 40). Runs with the same key continue one campaign.',
 		displayOptions: { show: custom },
 	},
 ];
@@ -48,7 +75,7 @@ export const sendWindowProperties: INodeProperties[] = [
 		placeholder: 'Add Send Window',
 		default: {},
 		description:
-			'Send only at these hours of each recipient\'s own day. Recipients outside it are not sent now (Not Sent, reason outside_send_window, with when their window opens) and are sent by a later run, e.g. the next scheduled one.',
+			"Send only at these hours of each recipient's own day. Recipients outside it are not sent now (Not Sent, reason outside_send_window, with when their window opens) and are sent by a later run, e.g. the next scheduled one.",
 		options: [
 			{
 				displayName: 'Window',
@@ -62,7 +89,7 @@ export const sendWindowProperties: INodeProperties[] = [
 						type: 'string',
 						default: '09:00',
 						placeholder: '09:00',
-						description: 'Opening time in the recipient\'s time zone (HH:mm)',
+						description: "Opening time in the recipient's time zone (HH:mm)",
 					},
 					{
 						displayName: 'To',
@@ -70,7 +97,8 @@ export const sendWindowProperties: INodeProperties[] = [
 						type: 'string',
 						default: '20:00',
 						placeholder: '20:00',
-						description: 'Closing time in the recipient\'s time zone (HH:mm, not included; 24:00 for midnight)',
+						description:
+							"Closing time in the recipient's time zone (HH:mm, not included; 24:00 for midnight)",
 					},
 					{
 						displayName: 'Days',
@@ -88,7 +116,7 @@ export const sendWindowProperties: INodeProperties[] = [
 							{ name: 'Sunday', value: 'sunday' },
 						],
 						default: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'],
-						description: 'Weekdays (in the recipient\'s time zone) on which the window opens',
+						description: "Weekdays (in the recipient's time zone) on which the window opens",
 					},
 					{
 						displayName: 'Recipient Time Zone',
@@ -97,7 +125,7 @@ export const sendWindowProperties: INodeProperties[] = [
 						default: '',
 						placeholder: '={{ $json.timeZone }}',
 						description:
-							'Per recipient, an IANA zone (America/Mexico_City) or offset (UTC-3). Empty: from the phone number\'s country when the whole country has one time zone (e.g. AR, CO, DE; not US, MX, BR, ES), else the workflow\'s time zone. Each item says which was used.',
+							"Per recipient, an IANA zone (America/Mexico_City) or offset (UTC-3). Empty: from the phone number's country when the whole country has one time zone (e.g. AR, CO, DE; not US, MX, BR, ES), else the workflow's time zone. Each item says which was used.",
 					},
 					{
 						displayName: 'Send at Any Hour',
@@ -108,7 +136,8 @@ export const sendWindowProperties: INodeProperties[] = [
 							{ name: 'Utility Templates', value: 'UTILITY' },
 						],
 						default: ['AUTHENTICATION'],
-						description: 'Template categories the window does not apply to (a code the recipient asked for is expected at once)',
+						description:
+							'Template categories the window does not apply to (a code the recipient asked for is expected at once)',
 					},
 					{
 						displayName: 'Wait for Windows Opening Within (Minutes)',
@@ -131,7 +160,8 @@ export const reportPeriodOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1, maxValue: 60 },
 		default: 1,
-		description: 'For a campaign ID ending in a day, week or month (…@2026-W49): show this many periods up to it side by side, one item per period',
+		description:
+			'For a campaign ID ending in a day, week or month (…@2026-W49): show this many periods up to it side by side, one item per period',
 	},
 	{
 		displayName: 'Compare Period Keys',
@@ -139,11 +169,18 @@ export const reportPeriodOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: '2026-W47, 2026-W48, 2026-W49',
-		description: 'Periods to show side by side (comma-separated keys), for the campaign ID given with or without its period',
+		description:
+			'Periods to show side by side (comma-separated keys), for the campaign ID given with or without its period',
 	},
 ];
 
-type WindowParameters = { from?: string; to?: string; days?: string[]; exemptCategories?: string[]; waitMinutes?: number };
+type WindowParameters = {
+	from?: string;
+	to?: string;
+	days?: string[];
+	exemptCategories?: string[];
+	waitMinutes?: number;
+};
 
 export interface RecurringSettings {
 	period?: CampaignPeriod;
@@ -174,11 +211,22 @@ export function readRecurring(
 	let period: CampaignPeriod | undefined;
 	let campaignId = baseCampaignId;
 	if (kind !== 'none') {
-		if (!['day', 'week', 'month', 'custom'].includes(kind)) throw fieldError('Campaign Period', `"${kind}" is not one of None, Day, Week, Month, Custom Key`);
+		if (!['day', 'week', 'month', 'custom'].includes(kind))
+			throw fieldError(
+				'Campaign Period',
+				`"${kind}" is not one of None, Day, Week, Month, Custom Key`,
+			);
 		try {
-			period = resolvePeriod(kind, { at, zone, key: kind === 'custom' ? String(ctx.getNodeParameter('periodKey', 0, '') ?? '') : undefined });
+			period = resolvePeriod(kind, {
+				at,
+				zone,
+				key: kind === 'custom' ? String(ctx.getNodeParameter('periodKey', 0, '') ?? '') : undefined,
+			});
 		} catch (error) {
-			throw fieldError(kind === 'custom' ? 'Period Key' : 'Campaign Period', (error as Error).message);
+			throw fieldError(
+				kind === 'custom' ? 'Period Key' : 'Campaign Period',
+				(error as Error).message,
+			);
 		}
 		try {
 			campaignId = periodCampaignId(baseCampaignId, period.key);
@@ -190,7 +238,13 @@ export function readRecurring(
 	let sendWindow: RecurringSettings['sendWindow'];
 	if (parameters && typeof parameters === 'object') {
 		try {
-			const window = parseSendWindow({ from: parameters.from ?? '09:00', to: parameters.to ?? '20:00', days: parameters.days, exemptCategories: parameters.exemptCategories, waitMinutes: parameters.waitMinutes });
+			const window = parseSendWindow({
+				from: parameters.from ?? '09:00',
+				to: parameters.to ?? '20:00',
+				days: parameters.days,
+				exemptCategories: parameters.exemptCategories,
+				waitMinutes: parameters.waitMinutes,
+			});
 			sendWindow = { window, workflowZone: zone };
 		} catch (error) {
 			const [field, ...rest] = (error as Error).message.split(' — ');
@@ -201,6 +255,9 @@ export function readRecurring(
 		period,
 		campaignId,
 		sendWindow,
-		readTimeZone: (index) => (sendWindow ? ctx.getNodeParameter('sendWindow.window.recipientTimeZone', index, '') : undefined),
+		readTimeZone: (index) =>
+			sendWindow
+				? ctx.getNodeParameter('sendWindow.window.recipientTimeZone', index, '')
+				: undefined,
 	};
 }

@@ -1,17 +1,38 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { funnelChartSvg, funnelRows } from '../../lib/campaign';
-import { periodCampaignId, periodsEndingWith, splitPeriodCampaignId } from '../../lib/campaign/period';
+import {
+	periodCampaignId,
+	periodsEndingWith,
+	splitPeriodCampaignId,
+} from '../../lib/campaign/period';
 import { periodComparison } from '../../lib/campaign/period-report';
 import { openStore } from '../shared/store';
 import { toNodeError } from '../shared/transport';
 
-type ReportOptions = { bucketMinutes?: number; includeChart?: boolean; binaryPropertyName?: string; comparePeriods?: number; periodKeys?: string };
+type ReportOptions = {
+	bucketMinutes?: number;
+	includeChart?: boolean;
+	binaryPropertyName?: string;
+	comparePeriods?: number;
+	periodKeys?: string;
+};
 
 /** The periods to compare (oldest first), or undefined for the one campaign given. */
-function periodsToCompare(campaignId: string, options: ReportOptions): { base: string; periods: string[] } | undefined {
+function periodsToCompare(
+	campaignId: string,
+	options: ReportOptions,
+): { base: string; periods: string[] } | undefined {
 	const { campaignId: base, period } = splitPeriodCampaignId(campaignId);
-	const keys = String(options.periodKeys ?? '').split(',').map((key) => key.trim()).filter((key) => key !== '');
+	const keys = String(options.periodKeys ?? '')
+		.split(',')
+		.map((key) => key.trim())
+		.filter((key) => key !== '');
 	if (keys.length > 0) return { base, periods: keys };
 	const count = Math.floor(Number(options.comparePeriods ?? 1));
 	if (period && count > 1) return { base, periods: periodsEndingWith(period, count) };
@@ -19,7 +40,10 @@ function periodsToCompare(campaignId: string, options: ReportOptions): { base: s
 }
 
 /** Report: per input item, the funnel of the campaign it names, from the store (results and trigger statuses). */
-export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+export async function runReport(
+	ctx: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const out: INodeExecutionData[] = [];
 	const failed: INodeExecutionData[] = [];
@@ -27,7 +51,12 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 	for (let index = 0; index < items.length; index++) {
 		try {
 			const campaignId = String(ctx.getNodeParameter('reportCampaignId', index, '') ?? '').trim();
-			if (!campaignId) throw new NodeOperationError(ctx.getNode(), 'Campaign ID — give the campaignId shown in the Bulk Campaign\'s output items', { itemIndex: index });
+			if (!campaignId)
+				throw new NodeOperationError(
+					ctx.getNode(),
+					"Campaign ID — give the campaignId shown in the Bulk Campaign's output items",
+					{ itemIndex: index },
+				);
 			const options = ctx.getNodeParameter('reportOptions', index, {}) as ReportOptions;
 			const bucketMinutes = Number(options.bucketMinutes ?? 0);
 			const compare = periodsToCompare(campaignId, options);
@@ -39,31 +68,63 @@ export async function runReport(ctx: IExecuteFunctions, continueOnFail: boolean)
 					try {
 						id = periodCampaignId(compare.base, period);
 					} catch (error) {
-						throw new NodeOperationError(ctx.getNode(), `Report Options › Compare Period Keys — ${(error as Error).message}`, { itemIndex: index });
+						throw new NodeOperationError(
+							ctx.getNode(),
+							`Report Options › Compare Period Keys — ${(error as Error).message}`,
+							{ itemIndex: index },
+						);
 					}
 					summaries.push({ period, summary: await store.summariseCampaign(id) });
 				}
 				if (summaries.every(({ summary }) => summary.total === 0)) {
-					throw new NodeOperationError(ctx.getNode(), `Campaign ID — the store has no recipients for "${compare.base}" in ${compare.periods.join(', ')}`, {
-						itemIndex: index,
-						description: 'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Store as that node',
-					});
+					throw new NodeOperationError(
+						ctx.getNode(),
+						`Campaign ID — the store has no recipients for "${compare.base}" in ${compare.periods.join(', ')}`,
+						{
+							itemIndex: index,
+							description:
+								'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Store as that node',
+						},
+					);
 				}
-				out.push(...periodComparison(compare.base, summaries).map((row) => ({ json: row as unknown as IDataObject, pairedItem: { item: index } })));
+				out.push(
+					...periodComparison(compare.base, summaries).map((row) => ({
+						json: row as unknown as IDataObject,
+						pairedItem: { item: index },
+					})),
+				);
 				continue;
 			}
-			const summary = await store.summariseCampaign(campaignId, bucketMinutes > 0 ? { bucketMs: bucketMinutes * 60_000 } : {});
+			const summary = await store.summariseCampaign(
+				campaignId,
+				bucketMinutes > 0 ? { bucketMs: bucketMinutes * 60_000 } : {},
+			);
 			if (summary.total === 0) {
-				throw new NodeOperationError(ctx.getNode(), `Campaign ID — the store has no recipients for campaign "${campaignId}"`, {
-					itemIndex: index,
-					description: 'Copy the campaignId from a Bulk Campaign output item, and use the same Store as that node',
-				});
+				throw new NodeOperationError(
+					ctx.getNode(),
+					`Campaign ID — the store has no recipients for campaign "${campaignId}"`,
+					{
+						itemIndex: index,
+						description:
+							'Copy the campaignId from a Bulk Campaign output item, and use the same Store as that node',
+					},
+				);
 			}
 			const { period } = splitPeriodCampaignId(campaignId);
-			const rows = funnelRows(summary).map((row) => ({ json: { ...row, ...(period ? { period } : {}), total: summary.total } as IDataObject, pairedItem: { item: index } }) as INodeExecutionData);
+			const rows = funnelRows(summary).map(
+				(row) =>
+					({
+						json: { ...row, ...(period ? { period } : {}), total: summary.total } as IDataObject,
+						pairedItem: { item: index },
+					}) as INodeExecutionData,
+			);
 			if (options.includeChart) {
 				const svg = funnelChartSvg(summary);
-				const binary = await ctx.helpers.prepareBinaryData(Buffer.from(svg, 'utf8'), `${campaignId}-funnel.svg`, 'image/svg+xml');
+				const binary = await ctx.helpers.prepareBinaryData(
+					Buffer.from(svg, 'utf8'),
+					`${campaignId}-funnel.svg`,
+					'image/svg+xml',
+				);
 				rows[0].binary = { [options.binaryPropertyName || 'chart']: binary };
 			}
 			out.push(...rows);

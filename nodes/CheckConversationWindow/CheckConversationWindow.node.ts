@@ -8,7 +8,12 @@ import {
 } from 'n8n-workflow';
 
 import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
-import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
+import {
+	STORE_CREDENTIAL_TEST,
+	credentialSlot,
+	storeCredentialTest,
+	storeProperties,
+} from '../shared/store';
 import { checkWindows } from './execute';
 
 /** Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained. */
@@ -33,7 +38,8 @@ export class CheckConversationWindow implements INodeType {
 		icon: { light: 'file:window.svg', dark: 'file:window.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["channel"] + " · " + ({ store: "from the store", field: "from a field", latest: "later of store and field" })[$parameter["windowSource"]] }}',
+		subtitle:
+			'={{ $parameter["channel"] + " · " + ({ store: "from the store", field: "from a field", latest: "later of store and field" })[$parameter["windowSource"]] }}',
 		description:
 			'Routes contacts by their messaging window: Open (the contact wrote within 24 hours, free-form messages allowed) or Closed (a template is needed, or on Messenger / Instagram wait for the user)',
 		defaults: { name: 'Check Conversation Window' },
@@ -45,7 +51,12 @@ export class CheckConversationWindow implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: false, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{
+				name: 'whatsAppStoreRedisApi',
+				required: true,
+				testedBy: 'whatsAppStoreRedisConnectionTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
 		],
 		properties: [
 			credentialSlot,
@@ -57,16 +68,16 @@ export class CheckConversationWindow implements INodeType {
 				required: true,
 				placeholder: '+54 9 11 5555 1234',
 				description:
-					'The contact\'s wa_ID, phone number (any format; see Default Country) or business-scoped user ID, usually from the WhatsApp HSM Trigger or a CRM field',
+					"The contact's wa_ID, phone number (any format; see Default Country) or business-scoped user ID, usually from the WhatsApp HSM Trigger or a CRM field",
 			},
 			{
 				displayName: 'Business Phone Number ID',
 				name: 'businessPhoneNumberId',
 				type: 'string',
 				default: '',
-				placeholder: 'Empty: the credential\'s Phone Number ID',
+				placeholder: "Empty: the credential's Phone Number ID",
 				description:
-					'The business number whose conversations to check (WhatsApp phone number ID; page or account ID for Messenger / Instagram). Leave empty to use the WhatsApp HSM Cloud API credential\'s Phone Number ID.',
+					"The business number whose conversations to check (WhatsApp phone number ID; page or account ID for Messenger / Instagram). Leave empty to use the WhatsApp HSM Cloud API credential's Phone Number ID.",
 			},
 			{
 				displayName: 'Channel',
@@ -74,9 +85,24 @@ export class CheckConversationWindow implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Instagram', value: 'instagram', description: '24-hour window; a human agent may answer for 7 days (HUMAN_AGENT tag); no templates' },
-					{ name: 'Messenger', value: 'messenger', description: '24-hour window; a human agent may answer for 7 days (HUMAN_AGENT tag); no templates' },
-					{ name: 'WhatsApp', value: 'whatsapp', description: '24-hour customer service window; templates outside it; free entry point after ads' },
+					{
+						name: 'Instagram',
+						value: 'instagram',
+						description:
+							'24-hour window; a human agent may answer for 7 days (HUMAN_AGENT tag); no templates',
+					},
+					{
+						name: 'Messenger',
+						value: 'messenger',
+						description:
+							'24-hour window; a human agent may answer for 7 days (HUMAN_AGENT tag); no templates',
+					},
+					{
+						name: 'WhatsApp',
+						value: 'whatsapp',
+						description:
+							'24-hour customer service window; templates outside it; free entry point after ads',
+					},
 				],
 				default: 'whatsapp',
 			},
@@ -89,7 +115,8 @@ export class CheckConversationWindow implements INodeType {
 					{
 						name: 'Store',
 						value: 'store',
-						description: 'Last inbound message recorded by the WhatsApp HSM Trigger (same Store setting)',
+						description:
+							'Last inbound message recorded by the WhatsApp HSM Trigger (same Store setting)',
 					},
 					{
 						name: 'Input Field',
@@ -129,7 +156,8 @@ export class CheckConversationWindow implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'e.g. ticket-1042',
-				description: 'The customer query (ticket, case, conversation) the recontact belongs to; the same expression as in Send HSM Template',
+				description:
+					'The customer query (ticket, case, conversation) the recontact belongs to; the same expression as in Send HSM Template',
 				displayOptions: { show: { recontactCheck: [true] } },
 			},
 			{
@@ -146,7 +174,7 @@ export class CheckConversationWindow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.01 },
 						default: 24,
-						description: 'How long after the contact\'s last message free-form messages are allowed',
+						description: "How long after the contact's last message free-form messages are allowed",
 					},
 					{
 						displayName: 'Free Entry Point (Hours)',
@@ -154,7 +182,8 @@ export class CheckConversationWindow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.01 },
 						default: 72,
-						description: 'WhatsApp: how long messages are free after the first reply to a contact who came from an ad or page button',
+						description:
+							'WhatsApp: how long messages are free after the first reply to a contact who came from an ad or page button',
 					},
 					{
 						displayName: 'Human Agent (Hours)',
@@ -162,7 +191,8 @@ export class CheckConversationWindow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.01 },
 						default: 168,
-						description: 'Messenger / Instagram: how long after the last message a human agent may answer with the HUMAN_AGENT tag',
+						description:
+							'Messenger / Instagram: how long after the last message a human agent may answer with the HUMAN_AGENT tag',
 					},
 					{
 						displayName: 'Referral Reply Within (Hours)',
@@ -170,7 +200,8 @@ export class CheckConversationWindow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0.01 },
 						default: 24,
-						description: 'WhatsApp: the first reply must come this soon after the ad / page referral to open the free entry point',
+						description:
+							'WhatsApp: the first reply must come this soon after the ad / page referral to open the free entry point',
 					},
 				],
 			},
@@ -186,7 +217,8 @@ export class CheckConversationWindow implements INodeType {
 						name: 'checkAt',
 						type: 'dateTime',
 						default: '',
-						description: 'Evaluate the window at this time instead of now, e.g. when a scheduled reminder will go out',
+						description:
+							'Evaluate the window at this time instead of now, e.g. when a scheduled reminder will go out',
 					},
 					{
 						displayName: 'Default Country',
@@ -201,7 +233,8 @@ export class CheckConversationWindow implements INodeType {
 						name: 'emptyTimestampIsNever',
 						type: 'boolean',
 						default: false,
-						description: 'Whether an empty Last Inbound Time means the contact never wrote (Closed) instead of an error. With Later of Both an empty field always falls back to the store.',
+						description:
+							'Whether an empty Last Inbound Time means the contact never wrote (Closed) instead of an error. With Later of Both an empty field always falls back to the store.',
 					},
 					{
 						displayName: 'Max Clock Skew (Seconds)',
@@ -209,7 +242,8 @@ export class CheckConversationWindow implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 60,
-						description: 'A Last Inbound Time later than now by more than this is rejected as a unit or time zone mistake',
+						description:
+							'A Last Inbound Time later than now by more than this is rejected as a unit or time zone mistake',
 					},
 					{
 						displayName: 'Output Field',
@@ -224,7 +258,8 @@ export class CheckConversationWindow implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'America/Argentina/Buenos_Aires',
-						description: 'Time zone of Last Inbound Time values written without an offset (e.g. 2024-06-10 14:00). Default: the workflow\'s time zone.',
+						description:
+							"Time zone of Last Inbound Time values written without an offset (e.g. 2024-06-10 14:00). Default: the workflow's time zone.",
 					},
 				],
 			},
@@ -233,7 +268,10 @@ export class CheckConversationWindow implements INodeType {
 	};
 
 	methods = {
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
+		credentialTest: {
+			[STORE_CREDENTIAL_TEST]: storeCredentialTest,
+			[CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -4,24 +4,43 @@
  * details added. Bad input never becomes a silent Closed: it stops the node with the item and field named, or
  * with Continue On Fail becomes an error item (Closed output, or the error output when that is enabled).
  */
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { isChannel, type Channel, type WindowLengths } from '../../lib/window/rules';
-import { checkContacts, type CheckInput, type CheckOptions, type WindowSource } from '../../lib/window/check';
+import {
+	checkContacts,
+	type CheckInput,
+	type CheckOptions,
+	type WindowSource,
+} from '../../lib/window/check';
 import { parseTimestamp } from '../../lib/window/timestamp';
 import type { ConversationStore } from '../../lib/store/types';
 import { openStore } from '../shared/store';
 import { toNodeError } from '../shared/transport';
 
-const FIELD_LABELS = { contact: 'Contact', lastInbound: 'Last Inbound Time', queryId: 'Query ID', businessPhoneNumberId: 'Business Phone Number ID' } as const;
+const FIELD_LABELS = {
+	contact: 'Contact',
+	lastInbound: 'Last Inbound Time',
+	queryId: 'Query ID',
+	businessPhoneNumberId: 'Business Phone Number ID',
+} as const;
 
 type Field = keyof typeof FIELD_LABELS;
 
 const FIXES: Record<Field, string> = {
-	contact: 'Map the contact\'s wa_id or phone number, e.g. {{ $json.wa_id }}; for numbers without country code set Options → Default Country.',
-	lastInbound: 'Map a past time: ISO 8601 (2024-06-10T14:00:00Z), Unix seconds or milliseconds. For CRM rows without one, turn on Options → Empty Timestamp Means Never Wrote.',
-	queryId: 'Map the ID of the customer query, e.g. {{ $json.ticketId }}, the same as in Send HSM Template.',
-	businessPhoneNumberId: 'Fill in Business Phone Number ID, or select a WhatsApp HSM Cloud API credential with its Phone Number ID.',
+	contact:
+		"Map the contact's wa_id or phone number, e.g. {{ $json.wa_id }}; for numbers without country code set Options → Default Country.",
+	lastInbound:
+		'Map a past time: ISO 8601 (2024-06-10T14:00:00Z), Unix seconds or milliseconds. For CRM rows without one, turn on Options → Empty Timestamp Means Never Wrote.',
+	queryId:
+		'Map the ID of the customer query, e.g. {{ $json.ticketId }}, the same as in Send HSM Template.',
+	businessPhoneNumberId:
+		'Fill in Business Phone Number ID, or select a WhatsApp HSM Cloud API credential with its Phone Number ID.',
 };
 
 interface Prepared {
@@ -51,13 +70,22 @@ async function credentialPhoneNumberId(ctx: IExecuteFunctions): Promise<string |
 
 function lengthsFrom(raw: IDataObject): WindowLengths {
 	const lengths: WindowLengths = {};
-	for (const key of ['serviceWindowHours', 'freeEntryPointHours', 'referralReplyHours', 'humanAgentHours'] as const) {
-		if (raw[key] !== undefined && raw[key] !== null && raw[key] !== '') lengths[key] = Number(raw[key]);
+	for (const key of [
+		'serviceWindowHours',
+		'freeEntryPointHours',
+		'referralReplyHours',
+		'humanAgentHours',
+	] as const) {
+		if (raw[key] !== undefined && raw[key] !== null && raw[key] !== '')
+			lengths[key] = Number(raw[key]);
 	}
 	return lengths;
 }
 
-export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+export async function checkWindows(
+	ctx: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const node = ctx.getNode();
 	const open: INodeExecutionData[] = [];
@@ -66,20 +94,34 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 
 	const source = ctx.getNodeParameter('windowSource', 0, 'store') as WindowSource;
 	const channel = ctx.getNodeParameter('channel', 0, 'whatsapp') as Channel;
-	if (!isChannel(channel)) throw new NodeOperationError(node, `Channel "${String(channel)}" is unknown: choose WhatsApp, Messenger or Instagram`);
+	if (!isChannel(channel))
+		throw new NodeOperationError(
+			node,
+			`Channel "${String(channel)}" is unknown: choose WhatsApp, Messenger or Instagram`,
+		);
 	const recontact = ctx.getNodeParameter('recontactCheck', 0, false) as boolean;
 	const lengths = lengthsFrom(ctx.getNodeParameter('windowLengths', 0, {}) as IDataObject);
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const outputField = String(options.outputField || 'window');
 	const defaultCountry = String(options.defaultCountry ?? '').trim();
 	if (defaultCountry !== '' && !/^[A-Za-z]{2}$/.test(defaultCountry)) {
-		throw new NodeOperationError(node, `Default Country "${defaultCountry}" is not an ISO country code`, { description: 'Use two letters, e.g. AR, ES, BR, US.' });
+		throw new NodeOperationError(
+			node,
+			`Default Country "${defaultCountry}" is not an ISO country code`,
+			{ description: 'Use two letters, e.g. AR, ES, BR, US.' },
+		);
 	}
 	const now = Date.now();
 	let checkAt: number | undefined;
 	if (options.checkAt !== undefined && options.checkAt !== '') {
-		const parsed = parseTimestamp(options.checkAt, { now: Number.MAX_SAFE_INTEGER, zone: ctx.getTimezone() });
-		if (!parsed.ok) throw new NodeOperationError(node, `Options → Check At ${parsed.reason}`, { description: 'Give a date and time, or remove the option to check now.' });
+		const parsed = parseTimestamp(options.checkAt, {
+			now: Number.MAX_SAFE_INTEGER,
+			zone: ctx.getTimezone(),
+		});
+		if (!parsed.ok)
+			throw new NodeOperationError(node, `Options → Check At ${parsed.reason}`, {
+				description: 'Give a date and time, or remove the option to check now.',
+			});
 		checkAt = parsed.millis;
 	}
 	const checkOptions: Omit<CheckOptions, 'businessNumberId'> = {
@@ -90,14 +132,16 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 		now,
 		checkAt,
 		zone: String(options.timeZone || ctx.getTimezone() || 'UTC'),
-		maxFutureSkewSeconds: options.maxFutureSkewSeconds === undefined ? undefined : Number(options.maxFutureSkewSeconds),
+		maxFutureSkewSeconds:
+			options.maxFutureSkewSeconds === undefined ? undefined : Number(options.maxFutureSkewSeconds),
 		emptyTimestampIsNever: options.emptyTimestampIsNever === true,
 		recontact,
 	};
 
 	const fail = (index: number, field: Field, message: string): void => {
 		const text = `Item ${index}, ${FIELD_LABELS[field]}: ${message}`;
-		if (!continueOnFail) throw new NodeOperationError(node, text, { itemIndex: index, description: FIXES[field] });
+		if (!continueOnFail)
+			throw new NodeOperationError(node, text, { itemIndex: index, description: FIXES[field] });
 		closed.push({ json: { error: text }, pairedItem: { item: index } });
 	};
 
@@ -106,15 +150,26 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 	const prepared: Prepared[] = [];
 	for (let index = 0; index < items.length; index++) {
 		try {
-			const business = String(ctx.getNodeParameter('businessPhoneNumberId', index, '') ?? '').trim() || fallbackBusiness;
-			if (!business) throw new ItemError('businessPhoneNumberId', 'no business number: the parameter is empty and no WhatsApp HSM Cloud API credential is selected');
+			const business =
+				String(ctx.getNodeParameter('businessPhoneNumberId', index, '') ?? '').trim() ||
+				fallbackBusiness;
+			if (!business)
+				throw new ItemError(
+					'businessPhoneNumberId',
+					'no business number: the parameter is empty and no WhatsApp HSM Cloud API credential is selected',
+				);
 			const input: CheckInput = { contact: ctx.getNodeParameter('contact', index, undefined) };
-			if (source !== 'store') input.lastInbound = ctx.getNodeParameter('lastInboundTime', index, undefined);
+			if (source !== 'store')
+				input.lastInbound = ctx.getNodeParameter('lastInboundTime', index, undefined);
 			if (recontact) input.queryId = ctx.getNodeParameter('queryId', index, undefined);
 			prepared.push({ index, businessNumberId: business, input });
 		} catch (error) {
 			if (error instanceof ItemError) fail(index, error.field, error.message);
-			else if (continueOnFail) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
+			else if (continueOnFail)
+				closed.push({
+					json: { error: `Item ${index}: ${(error as Error).message}` },
+					pairedItem: { item: index },
+				});
 			else throw toNodeError(node, error, { itemIndex: index });
 		}
 	}
@@ -126,7 +181,11 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 			store = await openStore(ctx);
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(node, error);
-			for (const { index } of prepared) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
+			for (const { index } of prepared)
+				closed.push({
+					json: { error: `Item ${index}: ${(error as Error).message}` },
+					pairedItem: { item: index },
+				});
 			return recontact ? [open, closed, spent] : [open, closed];
 		}
 	}
@@ -145,8 +204,15 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 				{ ...checkOptions, businessNumberId },
 			);
 		} catch (error) {
-			if (!continueOnFail) throw new NodeOperationError(node, (error as Error).message, { description: 'Check the window lengths and the store settings.' });
-			for (const { index } of group) closed.push({ json: { error: `Item ${index}: ${(error as Error).message}` }, pairedItem: { item: index } });
+			if (!continueOnFail)
+				throw new NodeOperationError(node, (error as Error).message, {
+					description: 'Check the window lengths and the store settings.',
+				});
+			for (const { index } of group)
+				closed.push({
+					json: { error: `Item ${index}: ${(error as Error).message}` },
+					pairedItem: { item: index },
+				});
 			continue;
 		}
 		group.forEach((entry, i) => {
@@ -165,7 +231,8 @@ export async function checkWindows(ctx: IExecuteFunctions, continueOnFail: boole
 		});
 	}
 	// Keep each output in input order (error items were added while reading parameters).
-	const byIndex = (a: INodeExecutionData, b: INodeExecutionData) => (a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item;
+	const byIndex = (a: INodeExecutionData, b: INodeExecutionData) =>
+		(a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item;
 	const outputs = [open.sort(byIndex), closed.sort(byIndex)];
 	// The third output exists only while the recontact option is on (see the node's outputs expression).
 	return recontact ? [...outputs, spent.sort(byIndex)] : outputs;

@@ -7,8 +7,18 @@ import {
 } from 'n8n-workflow';
 
 import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
-import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
-import { getTemplateFields, getTemplateLanguages, getTemplates, templateProperties } from '../shared/templates';
+import {
+	STORE_CREDENTIAL_TEST,
+	credentialSlot,
+	storeCredentialTest,
+	storeProperties,
+} from '../shared/store';
+import {
+	getTemplateFields,
+	getTemplateLanguages,
+	getTemplates,
+	templateProperties,
+} from '../shared/templates';
 import { sendTemplates } from './execute';
 
 export class SendHsmTemplate implements INodeType {
@@ -28,7 +38,12 @@ export class SendHsmTemplate implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{
+				name: 'whatsAppStoreRedisApi',
+				required: true,
+				testedBy: 'whatsAppStoreRedisConnectionTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
 		],
 		properties: [
 			// Where n8n's editor puts the credential picker: first, since the template lists come from it.
@@ -40,7 +55,8 @@ export class SendHsmTemplate implements INodeType {
 				default: '',
 				required: true,
 				placeholder: '+54 9 11 5555 1234',
-				description: 'The contact\'s WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.',
+				description:
+					"The contact's WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.",
 			},
 			...templateProperties,
 			{
@@ -56,7 +72,8 @@ export class SendHsmTemplate implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'AR',
-						description: 'ISO country code for numbers written without country code (e.g. 011 15-5555-1234)',
+						description:
+							'ISO country code for numbers written without country code (e.g. 011 15-5555-1234)',
 					},
 					{
 						displayName: 'Query ID',
@@ -64,42 +81,48 @@ export class SendHsmTemplate implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. ticket-1042',
-						description: 'Identifies the customer\'s query (ticket, conversation, case) for Recontact Once per Query',
+						description:
+							"Identifies the customer's query (ticket, conversation, case) for Recontact Once per Query",
 					},
 					{
 						displayName: 'Recontact Once per Query',
 						name: 'recontactOnce',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to send at most one template per contact and query ID (atomic, across executions and workers); later attempts are skipped with a reason',
+						description:
+							'Whether to send at most one template per contact and query ID (atomic, across executions and workers); later attempts are skipped with a reason',
 					},
 					{
 						displayName: 'Reference',
 						name: 'reference',
 						type: 'string',
 						default: '',
-						description: 'A reference echoed back in status webhooks (biz_opaque_callback_data), e.g. a CRM ID',
+						description:
+							'A reference echoed back in status webhooks (biz_opaque_callback_data), e.g. a CRM ID',
 					},
 					{
 						displayName: 'Send to Opted-Out Contacts',
 						name: 'sendToOptedOut',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
+						description:
+							'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
 					},
 					{
 						displayName: 'Smart Mode (Free Text When Window Open)',
 						name: 'smartMode',
 						type: 'boolean',
 						default: false,
-						description: 'Whether to send the template\'s text as a free-form message when the contact wrote in the last 24 hours (no template cost), and the template otherwise',
+						description:
+							"Whether to send the template's text as a free-form message when the contact wrote in the last 24 hours (no template cost), and the template otherwise",
 					},
 					{
 						displayName: 'Timeout (Ms)',
 						name: 'timeoutMs',
 						type: 'number',
 						default: 30000,
-						description: 'How long to wait for the API; a request without an answer is reported as uncertain (it may have been sent)',
+						description:
+							'How long to wait for the API; a request without an answer is reported as uncertain (it may have been sent)',
 					},
 				],
 			},
@@ -109,7 +132,10 @@ export class SendHsmTemplate implements INodeType {
 
 	methods = {
 		loadOptions: { getTemplates, getTemplateLanguages },
-		credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest },
+		credentialTest: {
+			[STORE_CREDENTIAL_TEST]: storeCredentialTest,
+			[CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest,
+		},
 		resourceMapping: { getTemplateFields },
 	};
 

@@ -1,4 +1,9 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { GraphApiError } from '../../lib/cloud-api/client';
 import type { MessageTemplate } from '../../lib/cloud-api/types';
@@ -35,7 +40,10 @@ type Options = {
  * 2. read the contacts of all valid items from the store in one call;
  * 3. apply policy (opt-out, recontact once, smart mode) and send, item by item, in input order.
  */
-export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[]> {
+export async function sendTemplates(
+	ctx: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const { client, credentials } = await cloudApiClient(ctx);
 	const secrets = secretsOf(credentials);
@@ -44,7 +52,15 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 		if (!continueOnFail) throw error;
 		const description = (error as { description?: string }).description;
 		const body = (error as { errorResponse?: IDataObject }).errorResponse;
-		results[index] = { json: { status: 'failed', error: error.message, ...(description ? { fix: description } : {}), ...(body ? { details: body } : {}) }, pairedItem: { item: index } };
+		results[index] = {
+			json: {
+				status: 'failed',
+				error: error.message,
+				...(description ? { fix: description } : {}),
+				...(body ? { details: body } : {}),
+			},
+			pairedItem: { item: index },
+		};
 	};
 
 	// 1. validate and build (the template list is the only call, and it is free)
@@ -69,11 +85,20 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 	// 2. the contacts, in one round trip
 	const store = await openStore(ctx);
 	const businessNumberId = credentials.phoneNumberId;
-	const contacts = prepared.length > 0 ? await store.getContacts(businessNumberId, [...new Set(prepared.map((item) => item.waId))]) : new Map<string, ContactState>();
+	const contacts =
+		prepared.length > 0
+			? await store.getContacts(businessNumberId, [...new Set(prepared.map((item) => item.waId))])
+			: new Map<string, ContactState>();
 
 	// 3. policy and send, in input order
 	// One uploader per execution: items sharing a file upload it once.
-	const context = { client, store, businessNumberId, ref: ctx.getExecutionId(), uploader: new MediaUploader(client) };
+	const context = {
+		client,
+		store,
+		businessNumberId,
+		ref: ctx.getExecutionId(),
+		uploader: new MediaUploader(client),
+	};
 	for (const item of prepared) {
 		const base = {
 			to: item.e164,
@@ -85,28 +110,49 @@ export async function sendTemplates(ctx: IExecuteFunctions, continueOnFail: bool
 			...(item.recontactQueryId ? { queryId: item.recontactQueryId } : {}),
 		};
 		const outcome = await sendWithPolicy(context, item, contacts.get(item.waId));
-		const emit = (json: IDataObject) => (results[item.index] = { json: { ...json, ...base }, pairedItem: { item: item.index } });
+		const emit = (json: IDataObject) =>
+			(results[item.index] = { json: { ...json, ...base }, pairedItem: { item: item.index } });
 		if (outcome.status === 'skipped') {
 			emit({ status: 'skipped', skipped: { ...outcome.skipped } });
 		} else if (outcome.status === 'sent') {
 			const { window, ...sent } = outcome;
-			emit({ ...sent, renderedText: item.renderedText, ...(window ? { window: { ...window } } : {}) });
+			emit({
+				...sent,
+				renderedText: item.renderedText,
+				...(window ? { window: { ...window } } : {}),
+			});
 		} else if (outcome.status === 'media_failed') {
 			const graph = outcome.error instanceof GraphApiError ? outcome.error : undefined;
-			const message = graph ? `uploading ${outcome.label} failed — WhatsApp error ${graph.code}: ${graph.entry.meaning}` : outcome.error.message;
-			const description = `Nothing was sent. ${graph ? `${graph.entry.message}${graph.details ? ` Details: ${graph.details}` : ''}` : ''}`.trim();
+			const message = graph
+				? `uploading ${outcome.label} failed — WhatsApp error ${graph.code}: ${graph.entry.meaning}`
+				: outcome.error.message;
+			const description =
+				`Nothing was sent. ${graph ? `${graph.entry.message}${graph.details ? ` Details: ${graph.details}` : ''}` : ''}`.trim();
 			if (!continueOnFail) {
-				const error = graph ? toNodeApiError(ctx.getNode(), graph, { itemIndex: item.index, secrets }) : new NodeOperationError(ctx.getNode(), message, { itemIndex: item.index });
+				const error = graph
+					? toNodeApiError(ctx.getNode(), graph, { itemIndex: item.index, secrets })
+					: new NodeOperationError(ctx.getNode(), message, { itemIndex: item.index });
 				error.message = `Item ${item.index}: ${message}`;
 				error.description = description;
 				throw error;
 			}
-			emit({ status: 'failed', reason: 'media_upload_failed', field: outcome.field, error: message, fix: description, ...(graph ? { details: graph.toJSON() } : {}) });
+			emit({
+				status: 'failed',
+				reason: 'media_upload_failed',
+				field: outcome.field,
+				error: message,
+				fix: description,
+				...(graph ? { details: graph.toJSON() } : {}),
+			});
 		} else if (outcome.status === 'uncertain' && continueOnFail) {
 			emit({ status: 'uncertain', error: outcome.error.toJSON() });
 		} else {
-			const nodeError = toNodeApiError(ctx.getNode(), outcome.error, { itemIndex: item.index, secrets });
-			if (outcome.error.code === 132001) nodeError.description = `${nodeError.description ?? ''} Available: ${describeAvailability(templates, item.template.name)}.`;
+			const nodeError = toNodeApiError(ctx.getNode(), outcome.error, {
+				itemIndex: item.index,
+				secrets,
+			});
+			if (outcome.error.code === 132001)
+				nodeError.description = `${nodeError.description ?? ''} Available: ${describeAvailability(templates, item.template.name)}.`;
 			fail(item.index, nodeError);
 		}
 	}
@@ -119,24 +165,38 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 	const name = String(ctx.getNodeParameter('template', index, '') ?? '').trim();
 	const options = ctx.getNodeParameter('options', index, {}) as Options;
 	// The field as the editor shows it, then what is wrong and the fix, once (no description repeating it).
-	const fieldError = (field: string, message: string) => new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index });
+	const fieldError = (field: string, message: string) =>
+		new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index });
 
-	if (!name) throw fieldError('Template', 'choose an approved template (or give its name by expression)');
+	if (!name)
+		throw fieldError('Template', 'choose an approved template (or give its name by expression)');
 	const translations = templates.filter((template) => template.name === name);
 	const recipientLanguage = ctx.getNodeParameter('recipientLanguage', index, '');
 	const defaultLanguage = ctx.getNodeParameter('defaultLanguage', index, '');
 	const picked = pickTemplateLanguage(translations, recipientLanguage, defaultLanguage);
 	if (!picked.ok && !recipientLanguage && !defaultLanguage && picked.approvedLanguages.length > 0) {
-		throw fieldError('Default Language', `"${name}" is approved in ${picked.approvedLanguages.join(', ')}: choose one as Default Language, or map Recipient Language`);
+		throw fieldError(
+			'Default Language',
+			`"${name}" is approved in ${picked.approvedLanguages.join(', ')}: choose one as Default Language, or map Recipient Language`,
+		);
 	}
-	if (!picked.ok) throw fieldError('Template', `${picked.error}. ${translations.length === 0 ? describeAvailability(templates, name) : ''}`.trim());
+	if (!picked.ok)
+		throw fieldError(
+			'Template',
+			`${picked.error}. ${translations.length === 0 ? describeAvailability(templates, name) : ''}`.trim(),
+		);
 
 	const queryId = options.recontactOnce ? String(options.queryId ?? '').trim() : undefined;
-	if (options.recontactOnce && !queryId) throw fieldError('Options › Query ID', 'Recontact Once per Query is on but the Query ID is empty: map the ticket or conversation ID');
+	if (options.recontactOnce && !queryId)
+		throw fieldError(
+			'Options › Query ID',
+			'Recontact Once per Query is on but the Query ID is empty: map the ticket or conversation ID',
+		);
 	const reference = String(options.reference ?? '').trim();
 	let callbackData: string | undefined;
 	try {
-		callbackData = reference || queryId ? encodeCallbackData({ ref: reference || queryId }) : undefined;
+		callbackData =
+			reference || queryId ? encodeCallbackData({ ref: reference || queryId }) : undefined;
 	} catch (error) {
 		throw fieldError('Options › Reference', (error as Error).message);
 	}
@@ -155,7 +215,9 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		const [first, ...others] = built.errors;
 		throw new NodeOperationError(node, `Item ${index}: ${first.message}`, {
 			itemIndex: index,
-			...(others.length > 0 ? { description: `Also: ${others.map((error) => error.message).join('; ')}` } : {}),
+			...(others.length > 0
+				? { description: `Also: ${others.map((error) => error.message).join('; ')}` }
+				: {}),
 		});
 	}
 	return {

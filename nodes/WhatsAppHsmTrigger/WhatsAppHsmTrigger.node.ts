@@ -17,9 +17,19 @@ import {
 	verifyHandshake,
 	type WebhookAuth,
 } from '../../lib/webhook';
-import { STORE_CREDENTIAL_TEST, credentialSlot, storeCredentialTest, storeProperties } from '../shared/store';
+import {
+	STORE_CREDENTIAL_TEST,
+	credentialSlot,
+	storeCredentialTest,
+	storeProperties,
+} from '../shared/store';
 import { cachedCredentials, isFreshRead } from '../shared/credential-cache';
-import { CLOUD_API_CREDENTIAL, CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest, cloudApiCredentialsFrom } from '../shared/transport';
+import {
+	CLOUD_API_CREDENTIAL,
+	CLOUD_API_CREDENTIAL_TEST,
+	cloudApiCredentialTest,
+	cloudApiCredentialsFrom,
+} from '../shared/transport';
 import { recordEvents, type TriggerOptions } from './record';
 import { registration } from './registration';
 
@@ -43,23 +53,34 @@ export class WhatsAppHsmTrigger implements INodeType {
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
 			// Literal (not the shared array) so n8n's lint rules can read it.
-			{ name: 'whatsAppStoreRedisApi', required: true, testedBy: 'whatsAppStoreRedisConnectionTest', displayOptions: { show: { store: ['redis'] } } },
+			{
+				name: 'whatsAppStoreRedisApi',
+				required: true,
+				testedBy: 'whatsAppStoreRedisConnectionTest',
+				displayOptions: { show: { store: ['redis'] } },
+			},
 		],
 		// Meta calls one URL with GET (the verification handshake) and POST (events): the editor shows it once.
 		webhooks: [
-			{ name: 'setup', httpMethod: 'GET', responseMode: 'onReceived', path: 'webhook', ndvHideUrl: true },
+			{
+				name: 'setup',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: 'webhook',
+				ndvHideUrl: true,
+			},
 			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
 		],
 		triggerPanel: {
 			header: 'Waiting for a WhatsApp event',
 			executionsHelp: {
 				inactive:
-					'<b>While building</b>: click "Listen for test event", then send a message to your WhatsApp business number (or, with the sandbox, <code>npm run sandbox</code> and its inbound command) with the Meta app\'s callback URL set to this node\'s <b>Test URL</b>. <br /><br /><b>In production</b>: set the Meta app\'s callback URL to the <b>Production URL</b> and publish the workflow; every webhook then starts an execution, listed under Executions.',
+					"<b>While building</b>: click \"Listen for test event\", then send a message to your WhatsApp business number (or, with the sandbox, <code>npm run sandbox</code> and its inbound command) with the Meta app's callback URL set to this node's <b>Test URL</b>. <br /><br /><b>In production</b>: set the Meta app's callback URL to the <b>Production URL</b> and publish the workflow; every webhook then starts an execution, listed under Executions.",
 				active:
 					'The workflow is published: each WhatsApp webhook to the <b>Production URL</b> starts an execution, listed under Executions. <br /><br />To try changes, unpublish it and use "Listen for test event" with the Test URL.',
 			},
 			activationHint:
-				'Set the Meta app\'s callback URL to the Production URL (Webhook URLs above) with the credential\'s Webhook Verify Token, then publish the workflow.',
+				"Set the Meta app's callback URL to the Production URL (Webhook URLs above) with the credential's Webhook Verify Token, then publish the workflow.",
 		},
 		properties: [
 			{
@@ -79,7 +100,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 					{
 						name: 'Automatic (Subscribe WABA With This URL)',
 						value: 'automatic',
-						description: 'On activation, subscribes the app to the WhatsApp Business Account with this workflow\'s URL as override callback; removes it on deactivation',
+						description:
+							"On activation, subscribes the app to the WhatsApp Business Account with this workflow's URL as override callback; removes it on deactivation",
 					},
 				],
 				default: 'manual',
@@ -89,20 +111,43 @@ export class WhatsAppHsmTrigger implements INodeType {
 				name: 'emit',
 				type: 'multiOptions',
 				options: [
-					{ name: 'Messages', value: 'messages', description: 'Inbound user messages, button replies, referrals' },
-					{ name: 'Statuses', value: 'statuses', description: 'Sent / delivered / read / failed of outgoing messages (recorded in the store even when not emitted)' },
-					{ name: 'Other Events', value: 'other', description: 'Template status and quality updates, account events, errors, user preferences' },
+					{
+						name: 'Messages',
+						value: 'messages',
+						description: 'Inbound user messages, button replies, referrals',
+					},
+					{
+						name: 'Statuses',
+						value: 'statuses',
+						description:
+							'Sent / delivered / read / failed of outgoing messages (recorded in the store even when not emitted)',
+					},
+					{
+						name: 'Other Events',
+						value: 'other',
+						description:
+							'Template status and quality updates, account events, errors, user preferences',
+					},
 				],
 				default: ['messages', 'statuses', 'other'],
-				description: 'Which events start an execution. Drop statuses on busy numbers so a campaign does not start one execution per status.',
+				description:
+					'Which events start an execution. Drop statuses on busy numbers so a campaign does not start one execution per status.',
 			},
 			{
 				displayName: 'Authentication of Webhooks',
 				name: 'webhookAuth',
 				type: 'options',
 				options: [
-					{ name: 'Meta Signature (X-Hub-Signature-256)', value: 'signature', description: 'Meta Cloud API and the sandbox sign every webhook with the app secret' },
-					{ name: 'Shared Header (Providers That Do Not Sign)', value: 'sharedHeader', description: 'E.g. 360dialog: a header you configured on the provider must match.' },
+					{
+						name: 'Meta Signature (X-Hub-Signature-256)',
+						value: 'signature',
+						description: 'Meta Cloud API and the sandbox sign every webhook with the app secret',
+					},
+					{
+						name: 'Shared Header (Providers That Do Not Sign)',
+						value: 'sharedHeader',
+						description: 'E.g. 360dialog: a header you configured on the provider must match.',
+					},
 				],
 				default: 'signature',
 			},
@@ -141,7 +186,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: '1000000001, 1000000002',
-						description: 'Comma-separated business phone number IDs; events of other numbers are ignored. Empty: all numbers.',
+						description:
+							'Comma-separated business phone number IDs; events of other numbers are ignored. Empty: all numbers.',
 					},
 					{
 						displayName: 'Opt-In Keywords',
@@ -161,7 +207,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 						name: 'optOutKeywords',
 						type: 'string',
 						default: DEFAULT_OPT_OUT_KEYWORDS.join(', '),
-						description: 'A message that is exactly one of these (case and accents ignored) opts the contact out',
+						description:
+							'A message that is exactly one of these (case and accents ignored) opts the contact out',
 					},
 				],
 			},
@@ -169,7 +216,12 @@ export class WhatsAppHsmTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { [STORE_CREDENTIAL_TEST]: storeCredentialTest, [CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest } };
+	methods = {
+		credentialTest: {
+			[STORE_CREDENTIAL_TEST]: storeCredentialTest,
+			[CLOUD_API_CREDENTIAL_TEST]: cloudApiCredentialTest,
+		},
+	};
 
 	webhookMethods = { default: registration };
 
@@ -177,7 +229,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 		const res = this.getResponseObject();
 		// The credential comes from a short-lived in-memory cache: n8n's getCredentials costs more than the rest of
 		// the POST (see nodes/shared/credential-cache.ts); a secret that does not match is read again at once.
-		const credentialsNow = async (refresh = false) => cloudApiCredentialsFrom(await cachedCredentials(this, CLOUD_API_CREDENTIAL, { refresh }));
+		const credentialsNow = async (refresh = false) =>
+			cloudApiCredentialsFrom(await cachedCredentials(this, CLOUD_API_CREDENTIAL, { refresh }));
 
 		if (this.getWebhookName() === 'setup') {
 			const credentials = await credentialsNow(true);
@@ -193,22 +246,34 @@ export class WhatsAppHsmTrigger implements INodeType {
 		}
 
 		const request = this.getRequestObject() as unknown as { rawBody?: Buffer; body?: unknown };
-		const rawBody = request.rawBody ?? Buffer.from(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''));
+		const rawBody =
+			request.rawBody ??
+			Buffer.from(
+				typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''),
+			);
 		const headers = this.getHeaderData() as Record<string, string>;
 		let auth = webhookAuth(this, (await credentialsNow()).appSecret);
 		let result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
 		// Refused with the cached App Secret: it may have just been changed in the credential.
-		if ((!auth || result?.status === 401) && usesSignature(this) && !isFreshRead(this, CLOUD_API_CREDENTIAL)) {
+		if (
+			(!auth || result?.status === 401) &&
+			usesSignature(this) &&
+			!isFreshRead(this, CLOUD_API_CREDENTIAL)
+		) {
 			auth = webhookAuth(this, (await credentialsNow(true)).appSecret);
 			result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
 		}
 		if (!auth || !result) {
-			this.logger.warn('WhatsApp webhook refused (401): set the App Secret in the WhatsApp HSM Cloud API credential (or use shared-header authentication)');
+			this.logger.warn(
+				'WhatsApp webhook refused (401): set the App Secret in the WhatsApp HSM Cloud API credential (or use shared-header authentication)',
+			);
 			res.status(401).end();
 			return { noWebhookResponse: true };
 		}
 		if (result.status !== 200) {
-			this.logger.warn(`WhatsApp webhook refused (${result.status} ${result.reason}): ${result.message}`);
+			this.logger.warn(
+				`WhatsApp webhook refused (${result.status} ${result.reason}): ${result.message}`,
+			);
 			res.status(result.status).end();
 			return { noWebhookResponse: true };
 		}
@@ -222,13 +287,21 @@ export class WhatsAppHsmTrigger implements INodeType {
 	}
 }
 
-const usesSignature = (ctx: IWebhookFunctions) => ctx.getNodeParameter('webhookAuth', 'signature') !== 'sharedHeader';
+const usesSignature = (ctx: IWebhookFunctions) =>
+	ctx.getNodeParameter('webhookAuth', 'signature') !== 'sharedHeader';
 
-function webhookAuth(ctx: IWebhookFunctions, appSecret: string | undefined): WebhookAuth | undefined {
+function webhookAuth(
+	ctx: IWebhookFunctions,
+	appSecret: string | undefined,
+): WebhookAuth | undefined {
 	if (ctx.getNodeParameter('webhookAuth', 'signature') === 'sharedHeader') {
 		const headerValue = ctx.getNodeParameter('sharedHeaderValue', '') as string;
 		if (!headerValue) return undefined;
-		return { mode: 'shared-header', headerName: ctx.getNodeParameter('sharedHeaderName', 'X-Webhook-Secret') as string, headerValue };
+		return {
+			mode: 'shared-header',
+			headerName: ctx.getNodeParameter('sharedHeaderName', 'X-Webhook-Secret') as string,
+			headerValue,
+		};
 	}
 	return appSecret ? { mode: 'signature', appSecret } : undefined;
 }
@@ -245,9 +318,16 @@ function readOptions(ctx: IWebhookFunctions): TriggerOptions {
 	return {
 		emit: new Set(emit),
 		phoneNumberIds: new Set(list(options.phoneNumberIds)),
-		optOutKeywords: options.optOutKeywords === undefined ? DEFAULT_OPT_OUT_KEYWORDS : list(options.optOutKeywords),
-		optInKeywords: options.optInKeywords === undefined ? DEFAULT_OPT_IN_KEYWORDS : list(options.optInKeywords),
-		optOutButtonPayloads: options.optOutButtonPayloads === undefined ? DEFAULT_OPT_OUT_BUTTON_PAYLOADS : list(options.optOutButtonPayloads),
+		optOutKeywords:
+			options.optOutKeywords === undefined
+				? DEFAULT_OPT_OUT_KEYWORDS
+				: list(options.optOutKeywords),
+		optInKeywords:
+			options.optInKeywords === undefined ? DEFAULT_OPT_IN_KEYWORDS : list(options.optInKeywords),
+		optOutButtonPayloads:
+			options.optOutButtonPayloads === undefined
+				? DEFAULT_OPT_OUT_BUTTON_PAYLOADS
+				: list(options.optOutButtonPayloads),
 		includeRaw: options.includeRaw !== false,
 	};
 }

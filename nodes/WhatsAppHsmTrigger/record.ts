@@ -24,8 +24,17 @@ const DELIVERY_STATUSES = new Set<string>(['sent', 'delivered', 'read', 'played'
  * name, opt-outs, campaign statuses) and returns the items per output: Messages, Statuses, Other.
  * Statuses are always recorded, even when the Statuses output is switched off.
  */
-export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEvent[], options: TriggerOptions): Promise<INodeExecutionData[][]> {
-	const events = options.phoneNumberIds.size === 0 ? allEvents : allEvents.filter((event) => !event.phoneNumberId || options.phoneNumberIds.has(event.phoneNumberId));
+export async function recordEvents(
+	ctx: IWebhookFunctions,
+	allEvents: WebhookEvent[],
+	options: TriggerOptions,
+): Promise<INodeExecutionData[][]> {
+	const events =
+		options.phoneNumberIds.size === 0
+			? allEvents
+			: allEvents.filter(
+					(event) => !event.phoneNumberId || options.phoneNumberIds.has(event.phoneNumberId),
+				);
 	const outputs: INodeExecutionData[][] = [[], [], []];
 	if (events.length === 0) return outputs;
 
@@ -36,7 +45,12 @@ export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEve
 
 	const inbounds: InboundInput[] = [];
 	for (const event of newEvents) {
-		if (event.kind === 'message' && event.phoneNumberId && (event.wa_id || event.user_id) && event.timestampMs) {
+		if (
+			event.kind === 'message' &&
+			event.phoneNumberId &&
+			(event.wa_id || event.user_id) &&
+			event.timestampMs
+		) {
 			inbounds.push({
 				businessNumberId: event.phoneNumberId,
 				waId: event.wa_id,
@@ -45,27 +59,42 @@ export async function recordEvents(ctx: IWebhookFunctions, allEvents: WebhookEve
 				messageId: event.id,
 				channel: 'whatsapp',
 				profileName: event.name,
-				referral: event.referral ? { sourceType: String(event.referral.source_type ?? ''), sourceId: String(event.referral.source_id ?? '') } : undefined,
+				referral: event.referral
+					? {
+							sourceType: String(event.referral.source_type ?? ''),
+							sourceId: String(event.referral.source_id ?? ''),
+						}
+					: undefined,
 			});
 		}
 	}
 	if (inbounds.length > 0) await store.recordInbounds(inbounds);
 
 	// A template was approved, rejected, paused, re-categorised…: the template dropdowns must see it on their next load.
-	for (const event of events) if (event.field.startsWith('message_template_')) invalidateTemplates(event.wabaId);
+	for (const event of events)
+		if (event.field.startsWith('message_template_')) invalidateTemplates(event.wabaId);
 
 	for (const event of newEvents) {
 		await applyOptChange(store, event, options);
 		if (event.kind === 'status') await recordStatus(store, event);
 
 		const index = event.kind === 'message' ? 0 : event.kind === 'status' ? 1 : 2;
-		const wanted = index === 0 ? options.emit.has('messages') : index === 1 ? options.emit.has('statuses') : options.emit.has('other');
+		const wanted =
+			index === 0
+				? options.emit.has('messages')
+				: index === 1
+					? options.emit.has('statuses')
+					: options.emit.has('other');
 		if (wanted) outputs[index].push({ json: toItem(event, options.includeRaw) });
 	}
 	return outputs;
 }
 
-async function applyOptChange(store: ConversationStore, event: WebhookEvent, options: TriggerOptions): Promise<void> {
+async function applyOptChange(
+	store: ConversationStore,
+	event: WebhookEvent,
+	options: TriggerOptions,
+): Promise<void> {
 	const change = detectOptChange(event, {
 		optOutKeywords: options.optOutKeywords,
 		optInKeywords: options.optInKeywords,
@@ -82,7 +111,10 @@ async function applyOptChange(store: ConversationStore, event: WebhookEvent, opt
 	});
 }
 
-async function recordStatus(store: ConversationStore, event: Extract<WebhookEvent, { kind: 'status' }>): Promise<void> {
+async function recordStatus(
+	store: ConversationStore,
+	event: Extract<WebhookEvent, { kind: 'status' }>,
+): Promise<void> {
 	if (!event.id || !event.status || !DELIVERY_STATUSES.has(event.status)) return;
 	const error = event.errors?.[0];
 	await store.recordStatus({
@@ -97,7 +129,11 @@ async function recordStatus(store: ConversationStore, event: Extract<WebhookEven
 	const contactId = event.wa_id ?? event.recipientId;
 	// 131049: Meta held a marketing template for this user's health; do not try again for a day.
 	if (error?.code === 131049 && contactId && event.phoneNumberId) {
-		await store.markMarketingHold(event.phoneNumberId, contactId, marketingHoldUntil(event.timestampMs ?? Date.now()));
+		await store.markMarketingHold(
+			event.phoneNumberId,
+			contactId,
+			marketingHoldUntil(event.timestampMs ?? Date.now()),
+		);
 	}
 }
 

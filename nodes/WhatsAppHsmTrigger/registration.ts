@@ -8,7 +8,8 @@ import { cloudApiClient } from '../shared/transport';
  * workflows (or n8n instances) can each own a WABA without touching the app-level callback.
  * Manual mode registers nothing: the user pastes the URL in the Meta app; many triggers per app are then fine.
  */
-const isAutomatic = (ctx: IHookFunctions) => ctx.getNodeParameter('registration', 'manual') === 'automatic';
+const isAutomatic = (ctx: IHookFunctions) =>
+	ctx.getNodeParameter('registration', 'manual') === 'automatic';
 
 export const registration = {
 	async checkExists(this: IHookFunctions): Promise<boolean> {
@@ -25,9 +26,14 @@ export const registration = {
 		if (!isAutomatic(this)) return true;
 		const { client, credentials } = await cloudApiClient(this);
 		if (!credentials.verifyToken) {
-			throw new Error('Automatic registration needs a Webhook Verify Token in the WhatsApp HSM Cloud API credential');
+			throw new Error(
+				'Automatic registration needs a Webhook Verify Token in the WhatsApp HSM Cloud API credential',
+			);
 		}
-		await client.subscribeApp({ callbackUrl: this.getNodeWebhookUrl('default')!, verifyToken: credentials.verifyToken });
+		await client.subscribeApp({
+			callbackUrl: this.getNodeWebhookUrl('default')!,
+			verifyToken: credentials.verifyToken,
+		});
 		return true;
 	},
 

@@ -18,15 +18,18 @@ export class WhatsAppTemplates implements INodeType {
 		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] + ($parameter["name"] ? ": " + $parameter["name"] : "") }}',
+		subtitle:
+			'={{ $parameter["operation"] + ($parameter["name"] ? ": " + $parameter["name"] : "") }}',
 		description:
-			'Create and submit WhatsApp message templates for Meta\'s review (checked against Meta\'s rules first), list them with status, quality and rejection reason, get or delete them — without leaving n8n.',
+			"Create and submit WhatsApp message templates for Meta's review (checked against Meta's rules first), list them with status, quality and rejection reason, get or delete them — without leaving n8n.",
 		defaults: { name: 'WhatsApp Templates' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		// An agent can list or check templates; creating one only submits it for Meta's review.
 		usableAsTool: true,
-		credentials: [{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' }],
+		credentials: [
+			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
+		],
 		properties: [
 			{
 				displayName: 'Operation',
@@ -34,10 +37,30 @@ export class WhatsAppTemplates implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Create and Submit', value: 'create', action: 'Create and submit a template', description: 'Submit a template in one language for review (one item per language)' },
-					{ name: 'Delete', value: 'delete', action: 'Delete a template', description: 'Delete every language of a template, or one language by its template ID' },
-					{ name: 'Get', value: 'get', action: 'Get a template', description: 'Get a template by ID, or every language of a name' },
-					{ name: 'List', value: 'list', action: 'List templates', description: 'List templates with status, category, quality and rejection reason' },
+					{
+						name: 'Create and Submit',
+						value: 'create',
+						action: 'Create and submit a template',
+						description: 'Submit a template in one language for review (one item per language)',
+					},
+					{
+						name: 'Delete',
+						value: 'delete',
+						action: 'Delete a template',
+						description: 'Delete every language of a template, or one language by its template ID',
+					},
+					{
+						name: 'Get',
+						value: 'get',
+						action: 'Get a template',
+						description: 'Get a template by ID, or every language of a name',
+					},
+					{
+						name: 'List',
+						value: 'list',
+						action: 'List templates',
+						description: 'List templates with status, category, quality and rejection reason',
+					},
 				],
 				default: 'create',
 			},
@@ -49,7 +72,8 @@ export class WhatsAppTemplates implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'lab_results_ready',
-				description: 'Lowercase letters, digits and underscores. The same name in several languages makes one template with translations.',
+				description:
+					'Lowercase letters, digits and underscores. The same name in several languages makes one template with translations.',
 				displayOptions: show(['create', 'delete']),
 			},
 			{
@@ -57,11 +81,21 @@ export class WhatsAppTemplates implements INodeType {
 				name: 'category',
 				type: 'options',
 				options: [
-					{ name: 'Utility', value: 'UTILITY', description: 'About a transaction or an account the user has (results ready, appointment, order)' },
-					{ name: 'Marketing', value: 'MARKETING', description: 'Promotions, offers, newsletters, invitations' },
+					{
+						name: 'Utility',
+						value: 'UTILITY',
+						description:
+							'About a transaction or an account the user has (results ready, appointment, order)',
+					},
+					{
+						name: 'Marketing',
+						value: 'MARKETING',
+						description: 'Promotions, offers, newsletters, invitations',
+					},
 				],
 				default: 'UTILITY',
-				description: 'Meta reviews the category: a promotion submitted as utility is rejected or re-categorised as marketing',
+				description:
+					'Meta reviews the category: a promotion submitted as utility is rejected or re-categorised as marketing',
 				displayOptions: show(['create']),
 			},
 			{
@@ -79,7 +113,11 @@ export class WhatsAppTemplates implements INodeType {
 				name: 'parameterFormat',
 				type: 'options',
 				options: [
-					{ name: 'From the Variables', value: '', description: '{{1}}-style variables are positional, {{first_name}}-style are named' },
+					{
+						name: 'From the Variables',
+						value: '',
+						description: '{{1}}-style variables are positional, {{first_name}}-style are named',
+					},
 					{ name: 'Named', value: 'NAMED', description: 'Variables such as {{first_name}}' },
 					{ name: 'Positional', value: 'POSITIONAL', description: 'Variables {{1}}, {{2}}…' },
 				],
@@ -114,7 +152,7 @@ export class WhatsAppTemplates implements INodeType {
 				name: 'headerExample',
 				type: 'string',
 				default: '',
-				description: 'An example value for the header\'s variable (Meta reviews it)',
+				description: "An example value for the header's variable (Meta reviews it)",
 				displayOptions: { show: { operation: ['create'], headerFormat: ['TEXT'] } },
 			},
 			{
@@ -123,8 +161,11 @@ export class WhatsAppTemplates implements INodeType {
 				type: 'string',
 				default: '',
 				placeholder: '4::aW1hZ2UvanBlZw==:ARb…',
-				description: 'A sample file for the review, as the handle Meta\'s Resumable Upload API returns',
-				displayOptions: { show: { operation: ['create'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] } },
+				description:
+					"A sample file for the review, as the handle Meta's Resumable Upload API returns",
+				displayOptions: {
+					show: { operation: ['create'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] },
+				},
 			},
 			{
 				displayName: 'Body',
@@ -134,7 +175,8 @@ export class WhatsAppTemplates implements INodeType {
 				default: '',
 				required: true,
 				placeholder: 'Hola {{1}}, tus resultados ya están disponibles.',
-				description: 'At most 1,024 characters; variables {{1}}, {{2}}… in order (or {{first_name}}…), not at the very start or end',
+				description:
+					'At most 1,024 characters; variables {{1}}, {{2}}… in order (or {{first_name}}…), not at the very start or end',
 				displayOptions: show(['create']),
 			},
 			{
@@ -144,7 +186,8 @@ export class WhatsAppTemplates implements INodeType {
 				typeOptions: { rows: 3 },
 				default: '',
 				placeholder: 'Emilia',
-				description: 'One example per variable, one per line, in order (or "first_name: Emilia" for named variables). Meta needs one for every variable.',
+				description:
+					'One example per variable, one per line, in order (or "first_name: Emilia" for named variables). Meta needs one for every variable.',
 				displayOptions: show(['create']),
 			},
 			{
@@ -162,7 +205,8 @@ export class WhatsAppTemplates implements INodeType {
 				typeOptions: { multipleValues: true },
 				placeholder: 'Add button',
 				default: {},
-				description: 'Up to 10: quick replies (10), URL (2), phone number (1), copy code (1); quick replies next to each other',
+				description:
+					'Up to 10: quick replies (10), URL (2), phone number (1), copy code (1); quick replies next to each other',
 				displayOptions: show(['create']),
 				options: [
 					{
@@ -183,10 +227,36 @@ export class WhatsAppTemplates implements INodeType {
 								],
 								default: 'QUICK_REPLY',
 							},
-							{ displayName: 'Text', name: 'text', type: 'string', default: '', description: 'The label, at most 25 characters (not used by Copy Code)' },
-							{ displayName: 'URL', name: 'url', type: 'string', default: '', placeholder: 'https://lab.example.com/r/{{1}}', description: 'URL buttons: the link; one variable {{1}} allowed at its end' },
-							{ displayName: 'Phone Number', name: 'phoneNumber', type: 'string', default: '', placeholder: '+5491140001000' },
-							{ displayName: 'Example', name: 'example', type: 'string', default: '', description: 'URL with a variable: a full example link. Copy Code: a sample code (letters and digits, at most 15).' },
+							{
+								displayName: 'Text',
+								name: 'text',
+								type: 'string',
+								default: '',
+								description: 'The label, at most 25 characters (not used by Copy Code)',
+							},
+							{
+								displayName: 'URL',
+								name: 'url',
+								type: 'string',
+								default: '',
+								placeholder: 'https://lab.example.com/r/{{1}}',
+								description: 'URL buttons: the link; one variable {{1}} allowed at its end',
+							},
+							{
+								displayName: 'Phone Number',
+								name: 'phoneNumber',
+								type: 'string',
+								default: '',
+								placeholder: '+5491140001000',
+							},
+							{
+								displayName: 'Example',
+								name: 'example',
+								type: 'string',
+								default: '',
+								description:
+									'URL with a variable: a full example link. Copy Code: a sample code (letters and digits, at most 15).',
+							},
 						],
 					},
 				],
@@ -197,7 +267,8 @@ export class WhatsAppTemplates implements INodeType {
 				name: 'templateId',
 				type: 'string',
 				default: '',
-				description: 'Get: the template ID (hsm_id) of one language; leave empty to get every language of the name below. Delete: only this language.',
+				description:
+					'Get: the template ID (hsm_id) of one language; leave empty to get every language of the name below. Delete: only this language.',
 				displayOptions: show(['get', 'delete']),
 			},
 			{
@@ -222,7 +293,18 @@ export class WhatsAppTemplates implements INodeType {
 						displayName: 'Status',
 						name: 'status',
 						type: 'multiOptions',
-						options: ['APPROVED', 'PENDING', 'REJECTED', 'PAUSED', 'DISABLED', 'IN_APPEAL', 'FLAGGED'].map((status) => ({ name: status.charAt(0) + status.slice(1).toLowerCase().replace('_', ' '), value: status })),
+						options: [
+							'APPROVED',
+							'PENDING',
+							'REJECTED',
+							'PAUSED',
+							'DISABLED',
+							'IN_APPEAL',
+							'FLAGGED',
+						].map((status) => ({
+							name: status.charAt(0) + status.slice(1).toLowerCase().replace('_', ' '),
+							value: status,
+						})),
 						default: [],
 					},
 					{
@@ -237,7 +319,13 @@ export class WhatsAppTemplates implements INodeType {
 						],
 						default: '',
 					},
-					{ displayName: 'Language', name: 'language', type: 'string', default: '', placeholder: 'es' },
+					{
+						displayName: 'Language',
+						name: 'language',
+						type: 'string',
+						default: '',
+						placeholder: 'es',
+					},
 				],
 			},
 		],

@@ -1,8 +1,19 @@
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 
 import { TEMPLATE_DETAIL_FIELDS } from '../../lib/cloud-api/client';
 import type { MessageTemplate } from '../../lib/cloud-api/types';
-import { checkTemplateDraft, parseExamples, rejectionReasons, type CreateTemplateRequest, type TemplateDraft } from '../../lib/template-management';
+import {
+	checkTemplateDraft,
+	parseExamples,
+	rejectionReasons,
+	type CreateTemplateRequest,
+	type TemplateDraft,
+} from '../../lib/template-management';
 import { invalidateTemplates } from '../shared/templates';
 import { cloudApiClient, secretsOf, toNodeError } from '../shared/transport';
 
@@ -19,7 +30,9 @@ export function templateItem(template: MessageTemplate): IDataObject {
 		parameterFormat: template.parameter_format ?? 'POSITIONAL',
 		quality: template.quality_score?.score ?? 'UNKNOWN',
 		rejectionReason: reason ?? 'NONE',
-		...(reason && reason !== 'NONE' ? { rejectionMeaning: rejectionReasons[reason] ?? reason } : {}),
+		...(reason && reason !== 'NONE'
+			? { rejectionMeaning: rejectionReasons[reason] ?? reason }
+			: {}),
 		components: template.components as unknown as IDataObject[],
 	};
 }
@@ -44,7 +57,9 @@ function draftOf(ctx: IExecuteFunctions, index: number): TemplateDraft {
 					format: headerFormat as NonNullable<TemplateDraft['header']>['format'],
 					text: headerFormat === 'TEXT' ? param('headerText', '') : undefined,
 					example: headerFormat === 'TEXT' ? param('headerExample', '') : undefined,
-					handle: ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(headerFormat) ? param('headerHandle', '') : undefined,
+					handle: ['IMAGE', 'VIDEO', 'DOCUMENT'].includes(headerFormat)
+						? param('headerHandle', '')
+						: undefined,
 				}
 			: undefined,
 		body: param('body', ''),
@@ -59,7 +74,10 @@ function draftOf(ctx: IExecuteFunctions, index: number): TemplateDraft {
  * language); List, Get and Delete call the management API. After a create or delete the template dropdowns of
  * this instance load the list again.
  */
-export async function runTemplateOperation(ctx: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[]> {
+export async function runTemplateOperation(
+	ctx: IExecuteFunctions,
+	continueOnFail: boolean,
+): Promise<INodeExecutionData[]> {
 	const items = ctx.getInputData();
 	const operation = ctx.getNodeParameter('operation', 0) as 'create' | 'list' | 'get' | 'delete';
 	const { client, credentials } = await cloudApiClient(ctx);
@@ -69,7 +87,14 @@ export async function runTemplateOperation(ctx: IExecuteFunctions, continueOnFai
 	const failed = (index: number, error: Error) => {
 		if (!continueOnFail) throw error;
 		const description = (error as { description?: string }).description;
-		out.push({ json: { status: 'failed', error: error.message, ...(description ? { fix: description } : {}) }, pairedItem: { item: index } });
+		out.push({
+			json: {
+				status: 'failed',
+				error: error.message,
+				...(description ? { fix: description } : {}),
+			},
+			pairedItem: { item: index },
+		});
 	};
 	const apiCall = async <T>(index: number, call: () => Promise<T>): Promise<T | undefined> => {
 		try {
@@ -81,8 +106,18 @@ export async function runTemplateOperation(ctx: IExecuteFunctions, continueOnFai
 	};
 
 	if (operation === 'list') {
-		const filters = ctx.getNodeParameter('filters', 0, {}) as { name?: string; status?: string[]; category?: string; language?: string };
-		const templates = await apiCall(0, () => client.listTemplates({ fields: TEMPLATE_DETAIL_FIELDS, ...(filters.status?.length === 1 ? { status: filters.status[0] } : {}) }));
+		const filters = ctx.getNodeParameter('filters', 0, {}) as {
+			name?: string;
+			status?: string[];
+			category?: string;
+			language?: string;
+		};
+		const templates = await apiCall(0, () =>
+			client.listTemplates({
+				fields: TEMPLATE_DETAIL_FIELDS,
+				...(filters.status?.length === 1 ? { status: filters.status[0] } : {}),
+			}),
+		);
 		if (!templates) return out;
 		const wanted = templates.filter(
 			(template) =>
@@ -102,14 +137,30 @@ export async function runTemplateOperation(ctx: IExecuteFunctions, continueOnFai
 			if (checked.ok) ready.push({ index, request: checked.request });
 			else {
 				const all = checked.problems.map((problem) => problem.message).join('; ');
-				failed(index, new NodeOperationError(node, `Item ${index}: ${checked.problems[0].message}`, { itemIndex: index, description: `Nothing was submitted. ${all}` }));
+				failed(
+					index,
+					new NodeOperationError(node, `Item ${index}: ${checked.problems[0].message}`, {
+						itemIndex: index,
+						description: `Nothing was submitted. ${all}`,
+					}),
+				);
 			}
 		}
 		// 2. submit, item by item
 		for (const { index, request } of ready) {
 			const answer = await apiCall(index, () => client.createTemplate(request));
 			if (!answer) continue;
-			out.push({ json: { id: answer.id, name: request.name, language: request.language, status: answer.status, category: answer.category, requestedCategory: request.category }, pairedItem: { item: index } });
+			out.push({
+				json: {
+					id: answer.id,
+					name: request.name,
+					language: request.language,
+					status: answer.status,
+					category: answer.category,
+					requestedCategory: request.category,
+				},
+				pairedItem: { item: index },
+			});
 		}
 		if (ready.length > 0) invalidateTemplates(credentials.wabaId);
 		return order(out);
@@ -120,28 +171,62 @@ export async function runTemplateOperation(ctx: IExecuteFunctions, continueOnFai
 		if (operation === 'get') {
 			const name = String(ctx.getNodeParameter('getName', index, '') ?? '').trim();
 			if (!templateId && !name) {
-				failed(index, new NodeOperationError(node, `Item ${index}: Template ID and Template Name are both empty — give the ID of one language, or a name`, { itemIndex: index }));
+				failed(
+					index,
+					new NodeOperationError(
+						node,
+						`Item ${index}: Template ID and Template Name are both empty — give the ID of one language, or a name`,
+						{ itemIndex: index },
+					),
+				);
 				continue;
 			}
-			const found = await apiCall(index, async () => (templateId ? [await client.getTemplate(templateId)] : await client.listTemplates({ name, fields: TEMPLATE_DETAIL_FIELDS })));
+			const found = await apiCall(index, async () =>
+				templateId
+					? [await client.getTemplate(templateId)]
+					: await client.listTemplates({ name, fields: TEMPLATE_DETAIL_FIELDS }),
+			);
 			if (!found) continue;
 			if (found.length === 0) {
-				failed(index, new NodeOperationError(node, `Item ${index}: Template Name — no template named "${name}" in this WhatsApp Business Account`, { itemIndex: index }));
+				failed(
+					index,
+					new NodeOperationError(
+						node,
+						`Item ${index}: Template Name — no template named "${name}" in this WhatsApp Business Account`,
+						{ itemIndex: index },
+					),
+				);
 				continue;
 			}
-			for (const template of found) out.push({ json: templateItem(template), pairedItem: { item: index } });
+			for (const template of found)
+				out.push({ json: templateItem(template), pairedItem: { item: index } });
 			continue;
 		}
 		const name = String(ctx.getNodeParameter('name', index, '') ?? '').trim();
 		if (!name) {
-			failed(index, new NodeOperationError(node, `Item ${index}: Name is empty — give the template name to delete`, { itemIndex: index }));
+			failed(
+				index,
+				new NodeOperationError(
+					node,
+					`Item ${index}: Name is empty — give the template name to delete`,
+					{ itemIndex: index },
+				),
+			);
 			continue;
 		}
 		const done = await apiCall(index, async () => {
 			await client.deleteTemplate(name, templateId || undefined);
 			return true;
 		});
-		if (done) out.push({ json: { deleted: true, name, ...(templateId ? { id: templateId } : { allLanguages: true }) }, pairedItem: { item: index } });
+		if (done)
+			out.push({
+				json: {
+					deleted: true,
+					name,
+					...(templateId ? { id: templateId } : { allLanguages: true }),
+				},
+				pairedItem: { item: index },
+			});
 	}
 	invalidateTemplates(credentials.wabaId);
 	return order(out);

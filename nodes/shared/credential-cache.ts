@@ -9,7 +9,11 @@
  * App Secret takes effect on the next POST. Re-publishing the workflow (or changing the node's credential) starts
  * from a fresh read too (forgetWorkflowCredentials on activation, and the credential ID is part of the key).
  */
-import type { ICredentialDataDecryptedObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IHookFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
 
 /** An old App Secret or Redis password stops working at most this long after the credential changed. */
 export const CREDENTIAL_CACHE_MS = 10_000;
@@ -39,13 +43,18 @@ function keyOf(ctx: IWebhookFunctions | IHookFunctions, type: string): string {
  * `refresh: true` reads it again unless the cached one is younger than REFRESH_MIN_INTERVAL_MS.
  * Concurrent callers share one read.
  */
-export async function cachedCredentials(ctx: IWebhookFunctions, type: string, options: { refresh?: boolean; now?: number } = {}): Promise<ICredentialDataDecryptedObject> {
+export async function cachedCredentials(
+	ctx: IWebhookFunctions,
+	type: string,
+	options: { refresh?: boolean; now?: number } = {},
+): Promise<ICredentialDataDecryptedObject> {
 	const now = options.now ?? Date.now();
 	const key = keyOf(ctx, type);
 	const entries = cache();
 	const entry = entries.get(key);
 	const age = entry ? now - entry.readAt : Infinity;
-	if (entry && age < (options.refresh ? REFRESH_MIN_INTERVAL_MS : CREDENTIAL_CACHE_MS)) return entry.values;
+	if (entry && age < (options.refresh ? REFRESH_MIN_INTERVAL_MS : CREDENTIAL_CACHE_MS))
+		return entry.values;
 	const values = ctx.getCredentials(type);
 	const fresh: Entry = { values, readAt: now };
 	entries.set(key, fresh);

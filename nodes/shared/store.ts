@@ -51,17 +51,19 @@ export const storeProperties: INodeProperties[] = [
 			{
 				name: 'Embedded (SQLite File)',
 				value: 'embedded',
-				description: 'A file in the n8n folder, no set-up. For one n8n (or several processes sharing its disk).',
+				description:
+					'A file in the n8n folder, no set-up. For one n8n (or several processes sharing its disk).',
 			},
 			{
 				name: 'Redis',
 				value: 'redis',
-				description: 'For queue mode and several n8n instances. Needs a Redis (WhatsApp HSM Store) credential.',
+				description:
+					'For queue mode and several n8n instances. Needs a Redis (WhatsApp HSM Store) credential.',
 			},
 		],
 		default: 'embedded',
 		description:
-			'Where contacts\' last messages, opt-outs, recontacts and campaign results are kept. Every node of this package that must see the same data needs the same store.',
+			"Where contacts' last messages, opt-outs, recontacts and campaign results are kept. Every node of this package that must see the same data needs the same store.",
 	},
 	{
 		displayName: 'Store File',
@@ -114,7 +116,10 @@ export function redisOptionsFrom(credentials: ICredentialDataDecryptedObject): R
 		password: credentials.password ? String(credentials.password) : undefined,
 		db: Number(credentials.database ?? 0) || 0,
 		tls: credentials.tls === true,
-		keyPrefix: credentials.prefix === undefined || credentials.prefix === null ? DEFAULT_KEY_PREFIX : String(credentials.prefix),
+		keyPrefix:
+			credentials.prefix === undefined || credentials.prefix === null
+				? DEFAULT_KEY_PREFIX
+				: String(credentials.prefix),
 	};
 }
 
@@ -154,16 +159,21 @@ export async function openStore(
 	// Execute contexts take (name, itemIndex, fallback); webhook, hook and load-options contexts (name, fallback).
 	const perItem = 'getInputData' in ctx;
 	const getParameter = (name: string, index: number, fallback: unknown): unknown =>
-		perItem ? (ctx as IExecuteFunctions).getNodeParameter(name, index, fallback) : (ctx as IWebhookFunctions).getNodeParameter(name, fallback);
+		perItem
+			? (ctx as IExecuteFunctions).getNodeParameter(name, index, fallback)
+			: (ctx as IWebhookFunctions).getNodeParameter(name, fallback);
 	const kind = String(getParameter('store', itemIndex, 'embedded'));
 	try {
 		if (kind === 'redis') {
-			const credentials = await (reader.credentials ? reader.credentials(STORE_CREDENTIAL) : ctx.getCredentials(STORE_CREDENTIAL));
+			const credentials = await (reader.credentials
+				? reader.credentials(STORE_CREDENTIAL)
+				: ctx.getCredentials(STORE_CREDENTIAL));
 			const options = redisOptionsFrom(credentials);
 			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));
 		}
-		if (kind !== 'embedded') throw new Error(`Store "${kind}" is unknown: choose Embedded or Redis`);
+		if (kind !== 'embedded')
+			throw new Error(`Store "${kind}" is unknown: choose Embedded or Redis`);
 		const path = resolveStorePath(String(getParameter('storeFile', itemIndex, '') ?? ''));
 		registerExitHook();
 		return await cached(`sqlite:${path}`, async () => {
@@ -174,7 +184,10 @@ export async function openStore(
 	} catch (error) {
 		throw new NodeOperationError(ctx.getNode(), (error as Error).message, {
 			itemIndex,
-			description: kind === 'redis' ? 'Open the Redis (WhatsApp HSM Store) credential and check it with "Test".' : 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
+			description:
+				kind === 'redis'
+					? 'Open the Redis (WhatsApp HSM Store) credential and check it with "Test".'
+					: 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
 		});
 	}
 }
@@ -185,13 +198,21 @@ export async function closeSharedStores(): Promise<void> {
 	const all = [...stores.values()];
 	stores.clear();
 	sqlite.clear();
-	await Promise.all(all.map((store) => store.then((opened) => opened.close()).catch(() => undefined)));
+	await Promise.all(
+		all.map((store) => store.then((opened) => opened.close()).catch(() => undefined)),
+	);
 }
 
 /** `methods.credentialTest[STORE_CREDENTIAL_TEST]`: connects with the credential and says what is wrong, without the password. */
-export async function storeCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function storeCredentialTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	try {
-		const store = await RedisStore.connect({ ...redisOptionsFrom(credential.data ?? {}), connectTimeoutMs: 5000 });
+		const store = await RedisStore.connect({
+			...redisOptionsFrom(credential.data ?? {}),
+			connectTimeoutMs: 5000,
+		});
 		await store.close();
 		return { status: 'OK', message: 'Connected to Redis' };
 	} catch (error) {

@@ -9,7 +9,12 @@ import {
 
 import type { CloudApiClient } from '../../lib/cloud-api/client';
 import type { CloudApiCredentials, MessageTemplate } from '../../lib/cloud-api/types';
-import { describeSlots, inspectTemplate, normaliseLocale, toResourceMapperFields } from '../../lib/templates';
+import {
+	describeSlots,
+	inspectTemplate,
+	normaliseLocale,
+	toResourceMapperFields,
+} from '../../lib/templates';
 import { CLOUD_API_CREDENTIAL, cloudApiClient } from './transport';
 
 /**
@@ -30,10 +35,15 @@ export function clearTemplateCache(): void {
  * other processes see the change when their copy expires (a minute).
  */
 export function invalidateTemplates(wabaId?: string): void {
-	for (const key of [...cache.keys()]) if (wabaId === undefined || key.split('|')[2] === wabaId) cache.delete(key);
+	for (const key of [...cache.keys()])
+		if (wabaId === undefined || key.split('|')[2] === wabaId) cache.delete(key);
 }
 
-export async function loadTemplates(client: CloudApiClient, credentials: CloudApiCredentials, options: { fresh?: boolean } = {}): Promise<MessageTemplate[]> {
+export async function loadTemplates(
+	client: CloudApiClient,
+	credentials: CloudApiCredentials,
+	options: { fresh?: boolean } = {},
+): Promise<MessageTemplate[]> {
 	const key = `${credentials.provider}|${credentials.baseUrl}|${credentials.wabaId}|${credentials.phoneNumberId}`;
 	const hit = cache.get(key);
 	if (hit && !options.fresh && Date.now() - hit.at < CACHE_TTL_MS) return hit.templates;
@@ -47,7 +57,9 @@ export async function loadTemplates(client: CloudApiClient, credentials: CloudAp
 export function describeAvailability(templates: MessageTemplate[], name: string): string {
 	const same = templates.filter((template) => template.name === name);
 	if (same.length === 0) {
-		const approved = [...new Set(templates.filter((t) => t.status === 'APPROVED').map((t) => t.name))].sort();
+		const approved = [
+			...new Set(templates.filter((t) => t.status === 'APPROVED').map((t) => t.name)),
+		].sort();
 		return `no template named "${name}" in this WhatsApp Business Account; approved templates: ${approved.join(', ') || 'none'}`;
 	}
 	return `"${name}" exists in ${same.map((t) => `${t.language} (${t.status})`).join(', ')}`;
@@ -73,7 +85,7 @@ export const templateProperties: INodeProperties[] = [
 	{
 		// eslint-disable-next-line n8n-nodes-base/node-param-display-name-wrong-for-dynamic-options -- see above
 		displayName: 'Default Language',
-		hint: 'Used when the recipient\'s language is empty or has no approved translation',
+		hint: "Used when the recipient's language is empty or has no approved translation",
 		name: 'defaultLanguage',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getTemplateLanguages', loadOptionsDependsOn: ['template'] },
@@ -89,7 +101,7 @@ export const templateProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. es_AR, usually mapped from the input',
 		description:
-			'The contact\'s language or locale (es_AR, es, pt-BR…). The best approved translation is picked: exact, then same language, then the default language.',
+			"The contact's language or locale (es_AR, es, pt-BR…). The best approved translation is picked: exact, then same language, then the default language.",
 	},
 	{
 		displayName: 'Template Variables',
@@ -114,14 +126,16 @@ export const templateProperties: INodeProperties[] = [
 				hideNoDataError: true,
 			},
 		},
-		description: 'One field per variable, header media, location and button the chosen template really has',
+		description:
+			'One field per variable, header media, location and button the chosen template really has',
 	},
 ];
 
 // ---- methods (dropdowns and the resource mapper) ----
 
 /** What the dropdowns and the variables form say while the node has no WhatsApp HSM Cloud API credential. */
-export const NO_CREDENTIAL_MESSAGE = 'Select a WhatsApp HSM Cloud API credential above: the templates are read from its WhatsApp Business Account';
+export const NO_CREDENTIAL_MESSAGE =
+	'Select a WhatsApp HSM Cloud API credential above: the templates are read from its WhatsApp Business Account';
 
 /**
  * The editor can ask for the lists before it attaches the credential to a new node (n8n answers "Node does not
@@ -133,21 +147,28 @@ async function hasCloudApiCredential(ctx: ILoadOptionsFunctions): Promise<boolea
 		await ctx.getCredentials(CLOUD_API_CREDENTIAL);
 		return true;
 	} catch (error) {
-		if (/does not have any credentials|No credentials/i.test((error as Error).message)) return false;
+		if (/does not have any credentials|No credentials/i.test((error as Error).message))
+			return false;
 		throw new NodeOperationError(ctx.getNode(), error as Error);
 	}
 }
 
-async function approvedTemplates(ctx: ILoadOptionsFunctions | IExecuteFunctions): Promise<MessageTemplate[]> {
+async function approvedTemplates(
+	ctx: ILoadOptionsFunctions | IExecuteFunctions,
+): Promise<MessageTemplate[]> {
 	const { client, credentials } = await cloudApiClient(ctx);
-	return (await loadTemplates(client, credentials)).filter((template) => template.status === 'APPROVED');
+	return (await loadTemplates(client, credentials)).filter(
+		(template) => template.status === 'APPROVED',
+	);
 }
 
 export async function getTemplates(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	if (!(await hasCloudApiCredential(this))) throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
+	if (!(await hasCloudApiCredential(this)))
+		throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
 	const templates = await approvedTemplates(this);
 	const byName = new Map<string, MessageTemplate[]>();
-	for (const template of templates) byName.set(template.name, [...(byName.get(template.name) ?? []), template]);
+	for (const template of templates)
+		byName.set(template.name, [...(byName.get(template.name) ?? []), template]);
 	return [...byName.entries()]
 		.sort(([a], [b]) => a.localeCompare(b))
 		.map(([name, translations]) => ({
@@ -157,32 +178,58 @@ export async function getTemplates(this: ILoadOptionsFunctions): Promise<INodePr
 		}));
 }
 
-export async function getTemplateLanguages(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getTemplateLanguages(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const name = this.getCurrentNodeParameter('template') as string;
-	if (!(await hasCloudApiCredential(this))) throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
+	if (!(await hasCloudApiCredential(this)))
+		throw new NodeOperationError(this.getNode(), NO_CREDENTIAL_MESSAGE);
 	if (!name) return [];
 	const templates = (await approvedTemplates(this)).filter((template) => template.name === name);
-	return templates.map((template) => ({ name: template.language, value: template.language, description: template.category }));
+	return templates.map((template) => ({
+		name: template.language,
+		value: template.language,
+		description: template.category,
+	}));
 }
 
 /** The resource-mapper form: one field per slot of the chosen template (its default language, else the first approved). */
-export async function getTemplateFields(this: ILoadOptionsFunctions): Promise<ResourceMapperFields> {
+export async function getTemplateFields(
+	this: ILoadOptionsFunctions,
+): Promise<ResourceMapperFields> {
 	const name = this.getCurrentNodeParameter('template') as string;
-	if (!(await hasCloudApiCredential(this))) return { fields: [], emptyFieldsNotice: NO_CREDENTIAL_MESSAGE };
-	if (!name) return { fields: [], emptyFieldsNotice: 'Choose a template above: one field per variable, media header and button it has appears here' };
+	if (!(await hasCloudApiCredential(this)))
+		return { fields: [], emptyFieldsNotice: NO_CREDENTIAL_MESSAGE };
+	if (!name)
+		return {
+			fields: [],
+			emptyFieldsNotice:
+				'Choose a template above: one field per variable, media header and button it has appears here',
+		};
 	const language = normaliseLocale(this.getCurrentNodeParameter('defaultLanguage'));
 	const translations = (await approvedTemplates(this)).filter((template) => template.name === name);
 	const template = translations.find((t) => t.language === language) ?? translations[0];
-	if (!template) return { fields: [], emptyFieldsNotice: `Choose an approved template first${name ? ` ("${name}" has no approved translation)` : ''}` };
+	if (!template)
+		return {
+			fields: [],
+			emptyFieldsNotice: `Choose an approved template first${name ? ` ("${name}" has no approved translation)` : ''}`,
+		};
 	const shape = inspectTemplate(template);
-	if (shape.problems.length > 0) return { fields: [], emptyFieldsNotice: shape.problems.map((problem) => problem.message).join('; ') };
+	if (shape.problems.length > 0)
+		return {
+			fields: [],
+			emptyFieldsNotice: shape.problems.map((problem) => problem.message).join('; '),
+		};
 	const fields = toResourceMapperFields(describeSlots(template));
-	if (fields.length === 0) return { fields, emptyFieldsNotice: `"${name}" takes no variables: nothing to fill in` };
+	if (fields.length === 0)
+		return { fields, emptyFieldsNotice: `"${name}" takes no variables: nothing to fill in` };
 	return { fields };
 }
 
 /** Mapped values of one item, keyed by slot id ("body.1", "header", "button.0.payload"…). */
 export function readVariables(ctx: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
-	const mapped = ctx.getNodeParameter('variables', itemIndex, { value: null }) as { value?: Record<string, unknown> | null };
+	const mapped = ctx.getNodeParameter('variables', itemIndex, { value: null }) as {
+		value?: Record<string, unknown> | null;
+	};
 	return { ...(mapped?.value ?? {}) };
 }

@@ -61,7 +61,11 @@ export function n8nHttp(ctx: Context): HttpCaller {
 			ignoreHttpStatusErrors: true,
 			timeout: request.timeoutMs ?? 30_000,
 		};
-		const response = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, CLOUD_API_CREDENTIAL, options)) as {
+		const response = (await ctx.helpers.httpRequestWithAuthentication.call(
+			ctx,
+			CLOUD_API_CREDENTIAL,
+			options,
+		)) as {
 			statusCode: number;
 			body: unknown;
 		};
@@ -69,9 +73,14 @@ export function n8nHttp(ctx: Context): HttpCaller {
 	};
 }
 
-export async function cloudApiClient(ctx: Context): Promise<{ client: CloudApiClient; credentials: CloudApiCredentials }> {
+export async function cloudApiClient(
+	ctx: Context,
+): Promise<{ client: CloudApiClient; credentials: CloudApiCredentials }> {
 	const credentials = await readCloudApiCredentials(ctx);
-	const client = new CloudApiClient(n8nHttp(ctx), { ...credentials, secrets: secretsOf(credentials) });
+	const client = new CloudApiClient(n8nHttp(ctx), {
+		...credentials,
+		secrets: secretsOf(credentials),
+	});
 	return { client, credentials };
 }
 
@@ -82,7 +91,9 @@ export async function cloudApiClient(ctx: Context): Promise<{ client: CloudApiCl
  * most of n8n's CPU at 1,000 msg/s. Every other call of the package keeps n8n's authenticated path.
  * `close()` ends the pool's sockets; call it when the execution's sends are done.
  */
-export async function campaignClient(ctx: IExecuteFunctions): Promise<{ client: CloudApiClient; credentials: CloudApiCredentials; close: () => void }> {
+export async function campaignClient(
+	ctx: IExecuteFunctions,
+): Promise<{ client: CloudApiClient; credentials: CloudApiCredentials; close: () => void }> {
 	const credentials = await readCloudApiCredentials(ctx);
 	const pool = pooledHttp(credentials);
 	const client = new CloudApiClient(pool.http, { ...credentials, secrets: secretsOf(credentials) });
@@ -90,14 +101,20 @@ export async function campaignClient(ctx: IExecuteFunctions): Promise<{ client: 
 }
 
 export function secretsOf(credentials: Partial<CloudApiCredentials>): string[] {
-	return [credentials.accessToken, credentials.appSecret, credentials.verifyToken].filter((secret): secret is string => !!secret);
+	return [credentials.accessToken, credentials.appSecret, credentials.verifyToken].filter(
+		(secret): secret is string => !!secret,
+	);
 }
 
 /**
  * A Graph API refusal as n8n's NodeApiError: Meta's code, details and fbtrace_id in the body, the catalogue's
  * fix as description. Built from our own scrubbed object, never from the HTTP request (whose headers hold the token).
  */
-export function toNodeApiError(node: INode, error: GraphApiError, options: { itemIndex?: number; secrets?: string[] } = {}): NodeApiError {
+export function toNodeApiError(
+	node: INode,
+	error: GraphApiError,
+	options: { itemIndex?: number; secrets?: string[] } = {},
+): NodeApiError {
 	const body = error.toJSON();
 	const scrub = (text: string) => redactSecrets(text, options.secrets ?? []);
 	const details = error.details ? ` Details: ${error.details}` : '';
@@ -132,7 +149,8 @@ export const CLOUD_API_CREDENTIAL_TEST = 'whatsAppCloudApiConnectionTest';
 /** Which credential field a Meta refusal of the test read points at. */
 function fieldFor(error: GraphApiError): string {
 	if (error.code === 190 || error.httpStatus === 401) return 'Access Token';
-	if (error.code === 10 || error.code === 200 || error.httpStatus === 403) return 'Access Token (its permissions)';
+	if (error.code === 10 || error.code === 200 || error.httpStatus === 403)
+		return 'Access Token (its permissions)';
 	if (error.code === 100 || error.httpStatus === 404) return 'Phone Number ID';
 	return 'Access Token and Phone Number ID';
 }
@@ -142,7 +160,10 @@ function fieldFor(error: GraphApiError): string {
  * credential: reads the phone number (token, phone number ID and base URL at once) and, when Meta refuses, names
  * the field to fix with Meta's own message and code. A declarative `test` could only say "Unauthorized".
  */
-export async function cloudApiCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function cloudApiCredentialTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	const data = credential.data ?? {};
 	const credentials: CloudApiCredentials = {
 		provider: ((data.provider as string) || 'meta') as Provider,
@@ -152,26 +173,68 @@ export async function cloudApiCredentialTest(this: ICredentialTestFunctions, cre
 		phoneNumberId: String(data.phoneNumberId ?? ''),
 		wabaId: String(data.wabaId ?? ''),
 	};
-	const secrets = secretsOf({ ...credentials, appSecret: data.appSecret as string, verifyToken: data.verifyToken as string });
+	const secrets = secretsOf({
+		...credentials,
+		appSecret: data.appSecret as string,
+		verifyToken: data.verifyToken as string,
+	});
 	const scrub = (text: string) => redactSecrets(text, secrets);
-	if (!credentials.accessToken) return { status: 'Error', message: 'Access Token is empty: paste the System User token (360dialog: the API key)' };
+	if (!credentials.accessToken)
+		return {
+			status: 'Error',
+			message: 'Access Token is empty: paste the System User token (360dialog: the API key)',
+		};
 	if (!credentials.phoneNumberId && credentials.provider !== '360dialog') {
-		return { status: 'Error', message: 'Phone Number ID is empty: copy it from WhatsApp Manager → Phone numbers (the ID, not the number)' };
+		return {
+			status: 'Error',
+			message:
+				'Phone Number ID is empty: copy it from WhatsApp Manager → Phone numbers (the ID, not the number)',
+		};
 	}
 	const base = resolveBaseUrl(credentials);
-	const client = new CloudApiClient(fetchHttp(credentials, { timeoutMs: 15_000 }), { ...credentials, secrets });
+	const client = new CloudApiClient(fetchHttp(credentials, { timeoutMs: 15_000 }), {
+		...credentials,
+		secrets,
+	});
 	try {
-		const info = await client.getPhoneNumberInfo(['id', 'display_phone_number', 'verified_name', 'quality_rating']);
-		return { status: 'OK', message: scrub(`Connected: ${info.verified_name ?? ''} ${info.display_phone_number ?? ''}`.replace(/\s+/g, ' ').trim()) };
+		const info = await client.getPhoneNumberInfo([
+			'id',
+			'display_phone_number',
+			'verified_name',
+			'quality_rating',
+		]);
+		return {
+			status: 'OK',
+			message: scrub(
+				`Connected: ${info.verified_name ?? ''} ${info.display_phone_number ?? ''}`
+					.replace(/\s+/g, ' ')
+					.trim(),
+			),
+		};
 	} catch (error) {
 		if (error instanceof GraphApiError && error.httpStatus === 0) {
-			return { status: 'Error', message: scrub(`Base URL — ${base} cannot be reached: ${error.message}. Leave Base URL empty for the provider's own URL.`) };
+			return {
+				status: 'Error',
+				message: scrub(
+					`Base URL — ${base} cannot be reached: ${error.message}. Leave Base URL empty for the provider's own URL.`,
+				),
+			};
 		}
 		if (error instanceof GraphApiError) {
 			const trace = error.fbtraceId ? `, fbtrace_id ${error.fbtraceId}` : '';
-			return { status: 'Error', message: scrub(`${fieldFor(error)} — Meta says: "${error.message}" (code ${error.code}${error.subcode ? `/${error.subcode}` : ''}, HTTP ${error.httpStatus}${trace}). ${error.entry.message}`) };
+			return {
+				status: 'Error',
+				message: scrub(
+					`${fieldFor(error)} — Meta says: "${error.message}" (code ${error.code}${error.subcode ? `/${error.subcode}` : ''}, HTTP ${error.httpStatus}${trace}). ${error.entry.message}`,
+				),
+			};
 		}
 		const cause = (error as { cause?: { code?: string } }).cause?.code;
-		return { status: 'Error', message: scrub(`Base URL — ${base} cannot be reached${cause ? ` (${cause})` : ''}: ${(error as Error).message}. Leave Base URL empty for the provider's own URL.`) };
+		return {
+			status: 'Error',
+			message: scrub(
+				`Base URL — ${base} cannot be reached${cause ? ` (${cause})` : ''}: ${(error as Error).message}. Leave Base URL empty for the provider's own URL.`,
+			),
+		};
 	}
 }

@@ -25,10 +25,32 @@ import { SqliteStore } from '../../lib/store/sqlite';
 import { dedupKey, receiveWebhook } from '../../lib/webhook';
 import type { StoredCredential, StoredWorkflow, WorkflowJson } from '../n8n/rest';
 import { SANDBOX_DEFAULTS, startSandbox, type RunningSandbox } from '../../sandbox';
-import { messageBody, percentile, signature, postLoad, rssBytes, sleep, startBenchN8n, statusBody, type BenchN8n, type LoadResult } from './n8n/harness';
-import { campaignWorkflow, FLOOR, floorWorkflow, httpRequestWorkflow, noOpWorkflow, TRIGGER, triggerWorkflow, WEBHOOK, webhookNodeWorkflow } from './n8n/workflows';
+import {
+	messageBody,
+	percentile,
+	signature,
+	postLoad,
+	rssBytes,
+	sleep,
+	startBenchN8n,
+	statusBody,
+	type BenchN8n,
+	type LoadResult,
+} from './n8n/harness';
+import {
+	campaignWorkflow,
+	FLOOR,
+	floorWorkflow,
+	httpRequestWorkflow,
+	noOpWorkflow,
+	TRIGGER,
+	triggerWorkflow,
+	WEBHOOK,
+	webhookNodeWorkflow,
+} from './n8n/workflows';
 
-const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
+const env = (name: string, fallback: number) =>
+	process.env[name] ? Number(process.env[name]) : fallback;
 const SIZES = {
 	posts: env('BENCH_N8N_POSTS', 1000),
 	concurrency: env('BENCH_N8N_CONCURRENCY', 16),
@@ -36,7 +58,9 @@ const SIZES = {
 	recipients1000: env('BENCH_N8N_RECIPIENTS_1000', 20_000),
 	big: env('BENCH_N8N_BIG', 100_000),
 };
-const PARTS = new Set((process.env.BENCH_N8N_PARTS ?? 'intake,campaign,big').split(',').map((part) => part.trim()));
+const PARTS = new Set(
+	(process.env.BENCH_N8N_PARTS ?? 'intake,campaign,big').split(',').map((part) => part.trim()),
+);
 
 const TARGETS = {
 	rateAt80: 0.98,
@@ -66,7 +90,9 @@ const fmt = (value: number, digits = 1) => value.toFixed(digits);
 const load = () => `load average ${fmt(loadavg()[0], 2)}`;
 
 async function publish(ctx: Context, workflow: WorkflowJson): Promise<StoredWorkflow> {
-	return ctx.n8n.instance.rest.importAndPublish(workflow, { credentials: { whatsAppCloudApi: ctx.cloudApi, httpHeaderAuth: ctx.headerAuth } });
+	return ctx.n8n.instance.rest.importAndPublish(workflow, {
+		credentials: { whatsAppCloudApi: ctx.cloudApi, httpHeaderAuth: ctx.headerAuth },
+	});
 }
 
 // ------------------------------------------------------------------------------------------------ 1. intake
@@ -81,9 +107,24 @@ async function publish(ctx: Context, workflow: WorkflowJson): Promise<StoredWork
 async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise<void> {
 	const { rest } = ctx.n8n.instance;
 	const suffix = randomUUID().slice(0, 8);
-	const quiet = await publish(ctx, triggerWorkflow(`bench intake trigger (no execution) ${suffix}`, { emit: [], storeFile: ctx.storeFile }));
-	const emitting = await publish(ctx, triggerWorkflow(`bench intake trigger (messages) ${suffix}`, { emit: ['messages'], storeFile: ctx.storeFile }));
-	const webhook = await publish(ctx, webhookNodeWorkflow(`bench intake Webhook node ${suffix}`, `bench-intake-${suffix}`));
+	const quiet = await publish(
+		ctx,
+		triggerWorkflow(`bench intake trigger (no execution) ${suffix}`, {
+			emit: [],
+			storeFile: ctx.storeFile,
+		}),
+	);
+	const emitting = await publish(
+		ctx,
+		triggerWorkflow(`bench intake trigger (messages) ${suffix}`, {
+			emit: ['messages'],
+			storeFile: ctx.storeFile,
+		}),
+	);
+	const webhook = await publish(
+		ctx,
+		webhookNodeWorkflow(`bench intake Webhook node ${suffix}`, `bench-intake-${suffix}`),
+	);
 	const floor = await publish(ctx, floorWorkflow(`bench intake floor ${suffix}`));
 	const urls = {
 		quiet: await rest.productionWebhookUrl(quiet, TRIGGER),
@@ -92,16 +133,44 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 		floor: await rest.productionWebhookUrl(floor, FLOOR),
 	};
 	const statuses = (tag: string) =>
-		Array.from({ length: SIZES.posts }, (_, i) => statusBody({ wabaId, phoneNumberId, wamid: `wamid.B${tag}${suffix}${i}`, recipient: `549116${String(i).padStart(7, '0')}`, status: 'delivered' }));
+		Array.from({ length: SIZES.posts }, (_, i) =>
+			statusBody({
+				wabaId,
+				phoneNumberId,
+				wamid: `wamid.B${tag}${suffix}${i}`,
+				recipient: `549116${String(i).padStart(7, '0')}`,
+				status: 'delivered',
+			}),
+		);
 	const messages = (tag: string) =>
-		Array.from({ length: SIZES.posts }, (_, i) => messageBody({ wabaId, phoneNumberId, wamid: `wamid.M${tag}${suffix}${i}`, from: `549117${String(i).padStart(7, '0')}`, text: `hola ${i}` }));
+		Array.from({ length: SIZES.posts }, (_, i) =>
+			messageBody({
+				wabaId,
+				phoneNumberId,
+				wamid: `wamid.M${tag}${suffix}${i}`,
+				from: `549117${String(i).padStart(7, '0')}`,
+				text: `hola ${i}`,
+			}),
+		);
 
 	const run = async (name: string, url: string, bodies: Buffer[]): Promise<LoadResult> => {
 		// Warm-up (n8n loads the workflow and the node's modules on first use), then the measured load.
-		await postLoad({ url, bodies: bodies.slice(0, 20), secret: appSecret, concurrency: 4, cpuMs: ctx.n8n.cpuMs });
+		await postLoad({
+			url,
+			bodies: bodies.slice(0, 20),
+			secret: appSecret,
+			concurrency: 4,
+			cpuMs: ctx.n8n.cpuMs,
+		});
 		const measured = bodies.slice(20);
 		const cpuBefore = ctx.n8n.cpuMs();
-		const result = await postLoad({ url, bodies: measured, secret: appSecret, concurrency: SIZES.concurrency, cpuMs: ctx.n8n.cpuMs });
+		const result = await postLoad({
+			url,
+			bodies: measured,
+			secret: appSecret,
+			concurrency: SIZES.concurrency,
+			cpuMs: ctx.n8n.cpuMs,
+		});
 		// Executions are saved after the answer: their CPU belongs to the POST too.
 		await sleep(1_500);
 		result.cpuMsPerPost = (ctx.n8n.cpuMs() - cpuBefore) / measured.length;
@@ -112,13 +181,27 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 		return result;
 	};
 
-	console.log(`webhook intake, n8n ${config}: ${SIZES.posts} signed POSTs each (one change per POST), ${SIZES.concurrency} in flight`);
+	console.log(
+		`webhook intake, n8n ${config}: ${SIZES.posts} signed POSTs each (one change per POST), ${SIZES.concurrency} in flight`,
+	);
 	const statusBodies = statuses('q');
 	const ours = await run('WhatsApp HSM Trigger, statuses (no execution)', urls.quiet, statusBodies);
-	const floorStatus = await run('floor trigger (answers 200, starts nothing)', urls.floor, statuses('f'));
-	const webhookStatus = await run("n8n's Webhook node (an execution per POST)", urls.webhook, statuses('w'));
+	const floorStatus = await run(
+		'floor trigger (answers 200, starts nothing)',
+		urls.floor,
+		statuses('f'),
+	);
+	const webhookStatus = await run(
+		"n8n's Webhook node (an execution per POST)",
+		urls.webhook,
+		statuses('w'),
+	);
 	const messageBodies = messages('e');
-	const oursMessages = await run('WhatsApp HSM Trigger, messages (an execution each)', urls.emitting, messageBodies);
+	const oursMessages = await run(
+		'WhatsApp HSM Trigger, messages (an execution each)',
+		urls.emitting,
+		messageBodies,
+	);
 	const webhookMessages = await run("n8n's Webhook node, messages", urls.webhook, messages('w'));
 
 	// Every POST answered 200 is in the store: marking its event seen again must find it already seen.
@@ -131,7 +214,10 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 			const keys = bodies.slice(20).flatMap((rawBody) => eventsOf(rawBody).map(dedupKey));
 			const fresh = await store.markSeen(keys);
 			const missing = fresh.filter(Boolean).length;
-			ctx.check(result.ok === SIZES.posts - 20 && missing === 0, `trigger ${what}: all ${result.ok} POSTs answered 200 and every event is in the store (${missing} missing)`);
+			ctx.check(
+				result.ok === SIZES.posts - 20 && missing === 0,
+				`trigger ${what}: all ${result.ok} POSTs answered 200 and every event is in the store (${missing} missing)`,
+			);
 		}
 	} finally {
 		await store.close();
@@ -139,9 +225,15 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 
 	const vsFloor = ours.cpuMsPerPost / floorStatus.cpuMsPerPost;
 	const vsWebhook = ours.cpuMsPerPost / webhookStatus.cpuMsPerPost;
-	ctx.check(vsFloor <= TARGETS.cpuVsFloor, `${config}: trigger CPU per status POST ${fmt(ours.cpuMsPerPost, 2)} ms = ${fmt(vsFloor, 2)}× the floor trigger's ${fmt(floorStatus.cpuMsPerPost, 2)} ms (target ≤ ${TARGETS.cpuVsFloor}×)`);
+	ctx.check(
+		vsFloor <= TARGETS.cpuVsFloor,
+		`${config}: trigger CPU per status POST ${fmt(ours.cpuMsPerPost, 2)} ms = ${fmt(vsFloor, 2)}× the floor trigger's ${fmt(floorStatus.cpuMsPerPost, 2)} ms (target ≤ ${TARGETS.cpuVsFloor}×)`,
+	);
 	const webhookText = `${config}: trigger CPU per status POST = ${fmt(vsWebhook, 2)}× n8n's Webhook node's ${fmt(webhookStatus.cpuMsPerPost, 2)} ms (target ≤ ${TARGETS.cpuVsWebhookNode}×; the floor trigger: ${fmt(floorStatus.cpuMsPerPost / webhookStatus.cpuMsPerPost, 2)}×)`;
-	if (config === 'default') console.log(`info ${webhookText}: bounded by n8n's per-POST isolate, checked with the lazy isolate below`);
+	if (config === 'default')
+		console.log(
+			`info ${webhookText}: bounded by n8n's per-POST isolate, checked with the lazy isolate below`,
+		);
 	else ctx.check(vsWebhook <= TARGETS.cpuVsWebhookNode, webhookText);
 	console.log(
 		`  messages (an execution each): trigger ${fmt(oursMessages.cpuMsPerPost, 2)} ms vs Webhook node ${fmt(webhookMessages.cpuMsPerPost, 2)} ms n8n CPU/POST (${fmt(oursMessages.cpuMsPerPost / webhookMessages.cpuMsPerPost, 2)}×)`,
@@ -152,25 +244,43 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 			`an 80 msg/s campaign brings up to 240/s. Beyond that: queue mode with webhook processors.`,
 	);
 	ctx.rows.push(
-		[`intake, statuses (no execution), n8n ${config}`, `${fmt(ours.postsPerSecond)} POSTs/s, ${fmt(ours.cpuMsPerPost, 2)} ms CPU/POST`, `Webhook node ${fmt(webhookStatus.cpuMsPerPost, 2)} ms; floor ${fmt(floorStatus.cpuMsPerPost, 2)} ms`],
-		[`intake, messages (execution each), n8n ${config}`, `${fmt(oursMessages.postsPerSecond)} POSTs/s, ${fmt(oursMessages.cpuMsPerPost, 2)} ms CPU/POST`, `Webhook node ${fmt(webhookMessages.cpuMsPerPost, 2)} ms`],
+		[
+			`intake, statuses (no execution), n8n ${config}`,
+			`${fmt(ours.postsPerSecond)} POSTs/s, ${fmt(ours.cpuMsPerPost, 2)} ms CPU/POST`,
+			`Webhook node ${fmt(webhookStatus.cpuMsPerPost, 2)} ms; floor ${fmt(floorStatus.cpuMsPerPost, 2)} ms`,
+		],
+		[
+			`intake, messages (execution each), n8n ${config}`,
+			`${fmt(oursMessages.postsPerSecond)} POSTs/s, ${fmt(oursMessages.cpuMsPerPost, 2)} ms CPU/POST`,
+			`Webhook node ${fmt(webhookMessages.cpuMsPerPost, 2)} ms`,
+		],
 	);
 }
 
 /** The events of a body as the trigger sees them (signature checked with the sandbox's app secret). */
 function eventsOf(rawBody: Buffer) {
-	const received = receiveWebhook({ rawBody, headers: { 'x-hub-signature-256': signature(rawBody, appSecret) } }, { mode: 'signature', appSecret });
+	const received = receiveWebhook(
+		{ rawBody, headers: { 'x-hub-signature-256': signature(rawBody, appSecret) } },
+		{ mode: 'signature', appSecret },
+	);
 	return received.status === 200 ? received.events : [];
 }
 
 // ------------------------------------------------------------------------------------------------ 2. campaign
 
 /** waitForExecution, riding out n8n's 503 "Database is not ready" on a saturated machine. */
-async function waitForExecution(ctx: Context, workflowId: string, options: { timeoutMs: number; intervalMs?: number }) {
+async function waitForExecution(
+	ctx: Context,
+	workflowId: string,
+	options: { timeoutMs: number; intervalMs?: number },
+) {
 	const deadline = Date.now() + options.timeoutMs;
 	for (;;) {
 		try {
-			return await ctx.n8n.instance.rest.waitForExecution(workflowId, { timeoutMs: Math.max(1_000, deadline - Date.now()), intervalMs: options.intervalMs });
+			return await ctx.n8n.instance.rest.waitForExecution(workflowId, {
+				timeoutMs: Math.max(1_000, deadline - Date.now()),
+				intervalMs: options.intervalMs,
+			});
 		} catch (error) {
 			if (!/answered 503/.test((error as Error).message) || Date.now() > deadline) throw error;
 			await sleep(1_000);
@@ -185,7 +295,11 @@ function ledgerRate(sandbox: RunningSandbox): { count: number; rate: number; spa
 		.map((entry) => entry.at.getTime())
 		.sort((a, b) => a - b);
 	const spanMs = times.length > 1 ? times[times.length - 1] - times[0] : 0;
-	return { count: times.length, rate: spanMs > 0 ? ((times.length - 1) * 1000) / spanMs : 0, spanMs };
+	return {
+		count: times.length,
+		rate: spanMs > 0 ? ((times.length - 1) * 1000) / spanMs : 0,
+		spanMs,
+	};
 }
 
 interface SendRun {
@@ -200,7 +314,16 @@ interface SendRun {
 
 let offset = 0;
 
-async function sendRun(ctx: Context, options: { variant: 'campaign' | 'httpRequest'; cap: number; count: number; batch: number; triggerUrl: string }): Promise<SendRun> {
+async function sendRun(
+	ctx: Context,
+	options: {
+		variant: 'campaign' | 'httpRequest';
+		cap: number;
+		count: number;
+		batch: number;
+		triggerUrl: string;
+	},
+): Promise<SendRun> {
 	const { rest, url } = ctx.n8n.instance;
 	const { sandbox } = ctx;
 	sandbox.control.reset();
@@ -210,21 +333,45 @@ async function sendRun(ctx: Context, options: { variant: 'campaign' | 'httpReque
 	const rowsOffset = (offset += options.count);
 	const workflow =
 		options.variant === 'campaign'
-			? campaignWorkflow(`bench ${path}`, { path, count: options.count, offset: rowsOffset, campaignName: path, storeFile: ctx.storeFile, maxRate: options.cap, output: 'notSent' })
-			: httpRequestWorkflow(`bench ${path}`, { path, count: options.count, offset: rowsOffset, messagesUrl: `${sandbox.url}/v24.0/${phoneNumberId}/messages`, cap: options.cap });
+			? campaignWorkflow(`bench ${path}`, {
+					path,
+					count: options.count,
+					offset: rowsOffset,
+					campaignName: path,
+					storeFile: ctx.storeFile,
+					maxRate: options.cap,
+					output: 'notSent',
+				})
+			: httpRequestWorkflow(`bench ${path}`, {
+					path,
+					count: options.count,
+					offset: rowsOffset,
+					messagesUrl: `${sandbox.url}/v24.0/${phoneNumberId}/messages`,
+					cap: options.cap,
+				});
 	const stored = await publish(ctx, workflow);
 	const response = await fetch(`${url}/webhook/${path}`, { method: 'POST' });
 	if (response.status !== 200) throw new Error(`starting ${path} answered ${response.status}`);
-	const execution = await waitForExecution(ctx, stored.id, { timeoutMs: Math.max(600_000, options.count * 50) });
-	if (execution.status !== 'success') throw new Error(`${path}: execution ${execution.id} ${execution.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 500)}`);
+	const execution = await waitForExecution(ctx, stored.id, {
+		timeoutMs: Math.max(600_000, options.count * 50),
+	});
+	if (execution.status !== 'success')
+		throw new Error(
+			`${path}: execution ${execution.id} ${execution.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 500)}`,
+		);
 	const measured = ledgerRate(sandbox);
 	const deliveries = sandbox.control.webhookDeliveries();
 	const result: SendRun = {
 		rate: measured.rate,
 		count: measured.count,
 		duplicates: sandbox.control.ledger.duplicates().length,
-		executionSeconds: (new Date(execution.stoppedAt ?? Date.now()).getTime() - new Date(execution.startedAt).getTime()) / 1000,
-		statusChangesOk: deliveries.filter((delivery) => delivery.status === 200).reduce((sum, delivery) => sum + delivery.changes, 0),
+		executionSeconds:
+			(new Date(execution.stoppedAt ?? Date.now()).getTime() -
+				new Date(execution.startedAt).getTime()) /
+			1000,
+		statusChangesOk: deliveries
+			.filter((delivery) => delivery.status === 200)
+			.reduce((sum, delivery) => sum + delivery.changes, 0),
 		statusChangesDue: 3 * measured.count,
 	};
 	await rest.unpublishWorkflow(stored.id);
@@ -235,7 +382,10 @@ async function sendRun(ctx: Context, options: { variant: 'campaign' | 'httpReque
 
 async function campaigns(ctx: Context): Promise<void> {
 	const suffix = randomUUID().slice(0, 8);
-	const statusTrigger = await publish(ctx, triggerWorkflow(`bench status trigger ${suffix}`, { emit: [], storeFile: ctx.storeFile }));
+	const statusTrigger = await publish(
+		ctx,
+		triggerWorkflow(`bench status trigger ${suffix}`, { emit: [], storeFile: ctx.storeFile }),
+	);
 	const triggerUrl = await ctx.n8n.instance.rest.productionWebhookUrl(statusTrigger, TRIGGER);
 	for (const [cap, count] of [
 		[80, SIZES.recipients80],
@@ -254,12 +404,26 @@ async function campaigns(ctx: Context): Promise<void> {
 			console.log(line('Bulk Campaign', campaign));
 			console.log(line('HTTP Request, Batching', http));
 			console.log(`  ratio campaign / HTTP Request: ${fmt(campaign.rate / http.rate, 2)}×`);
-			ctx.rows.push([`${count} recipients, cap ${cap}, statuses ${shape}`, `${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %)`, `HTTP Request ${fmt(http.rate)} msg/s (${fmt((http.rate / cap) * 100)} %), ${http.count} accepted`]);
-			ctx.check(campaign.count === count && campaign.duplicates === 0, `cap ${cap}, ${shape}: every recipient exactly once (${campaign.count} of ${count}, ${campaign.duplicates} duplicates)`);
+			ctx.rows.push([
+				`${count} recipients, cap ${cap}, statuses ${shape}`,
+				`${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %)`,
+				`HTTP Request ${fmt(http.rate)} msg/s (${fmt((http.rate / cap) * 100)} %), ${http.count} accepted`,
+			]);
+			ctx.check(
+				campaign.count === count && campaign.duplicates === 0,
+				`cap ${cap}, ${shape}: every recipient exactly once (${campaign.count} of ${count}, ${campaign.duplicates} duplicates)`,
+			);
 			if (shape !== 'batched') continue;
 			const target = cap === 80 ? TARGETS.rateAt80 : TARGETS.rateAt1000;
-			ctx.check(campaign.rate >= cap * target, `cap ${cap}, statuses batched: campaign at ${fmt((campaign.rate / cap) * 100)} % of the cap (target ≥ ${target * 100} %)`);
-			if (cap === 1000) ctx.check(campaign.rate >= TARGETS.vsHttpRequestAt1000 * http.rate, `cap 1000: campaign ${fmt(campaign.rate / http.rate, 2)}× the batched HTTP Request node (target ≥ ${TARGETS.vsHttpRequestAt1000}×)`);
+			ctx.check(
+				campaign.rate >= cap * target,
+				`cap ${cap}, statuses batched: campaign at ${fmt((campaign.rate / cap) * 100)} % of the cap (target ≥ ${target * 100} %)`,
+			);
+			if (cap === 1000)
+				ctx.check(
+					campaign.rate >= TARGETS.vsHttpRequestAt1000 * http.rate,
+					`cap 1000: campaign ${fmt(campaign.rate / http.rate, 2)}× the batched HTTP Request node (target ≥ ${TARGETS.vsHttpRequestAt1000}×)`,
+				);
 		}
 	}
 	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
@@ -294,39 +458,95 @@ async function big(ctx: Context): Promise<void> {
 		})();
 		const started = Date.now();
 		await fetch(`${url}/webhook/${path}`, { method: 'POST' });
-		const execution = await waitForExecution(ctx, stored.id, { timeoutMs: 1_800_000, intervalMs: 1_000 });
+		const execution = await waitForExecution(ctx, stored.id, {
+			timeoutMs: 1_800_000,
+			intervalMs: 1_000,
+		});
 		const wallSeconds = (Date.now() - started) / 1000;
 		running = false;
 		await sampler;
 		await rest.unpublishWorkflow(stored.id);
 		if (execution.status !== 'success') throw new Error(`${path}: execution ${execution.status}`);
 		health.sort((a, b) => a - b);
-		return { wallSeconds, before, peak, healthP50: percentile(health, 50), healthMax: health[health.length - 1] ?? 0, execution };
+		return {
+			wallSeconds,
+			before,
+			peak,
+			healthP50: percentile(health, 50),
+			healthMax: health[health.length - 1] ?? 0,
+			execution,
+		};
 	};
 	const tag = randomUUID().slice(0, 8);
 	// Phones +549115 followed by 7 digits: these rows start at 8,000,000 so they meet no other run's recipients.
 	const bigOffset = 8_000_000;
 	// A small campaign first, so n8n has loaded the package's modules before either measurement.
-	await measure(campaignWorkflow(`bench big warm-up ${tag}`, { path: `bench-big-warm-${tag}`, count: 20, offset: bigOffset - 100, campaignName: `warm-${tag}`, storeFile: ctx.storeFile, maxRate: 1000, output: 'summary' }), `bench-big-warm-${tag}`);
-	const noOp = await measure(noOpWorkflow(`bench big no-op ${tag}`, { path: `bench-big-noop-${tag}`, count, offset: bigOffset }), `bench-big-noop-${tag}`);
+	await measure(
+		campaignWorkflow(`bench big warm-up ${tag}`, {
+			path: `bench-big-warm-${tag}`,
+			count: 20,
+			offset: bigOffset - 100,
+			campaignName: `warm-${tag}`,
+			storeFile: ctx.storeFile,
+			maxRate: 1000,
+			output: 'summary',
+		}),
+		`bench-big-warm-${tag}`,
+	);
+	const noOp = await measure(
+		noOpWorkflow(`bench big no-op ${tag}`, {
+			path: `bench-big-noop-${tag}`,
+			count,
+			offset: bigOffset,
+		}),
+		`bench-big-noop-${tag}`,
+	);
 	const campaign = await measure(
-		campaignWorkflow(`bench big campaign ${tag}`, { path: `bench-big-${tag}`, count, offset: bigOffset, campaignName: `big-${tag}`, storeFile: ctx.storeFile, maxRate: 1000, output: 'summary' }),
+		campaignWorkflow(`bench big campaign ${tag}`, {
+			path: `bench-big-${tag}`,
+			count,
+			offset: bigOffset,
+			campaignName: `big-${tag}`,
+			storeFile: ctx.storeFile,
+			maxRate: 1000,
+			output: 'summary',
+		}),
 		`bench-big-${tag}`,
 	);
 	const measured = ledgerRate(sandbox);
 	const duplicates = sandbox.control.ledger.duplicates().length;
 	const perRecipient = (campaign.peak - noOp.peak) / count;
-	console.log(`${count} recipients in one execution, cap 1,000 msg/s, Output: Summary Only (${load()}):`);
-	console.log(`  No Op baseline: ${fmt(noOp.wallSeconds)} s, n8n peak RSS ${fmt(noOp.peak / 1e6, 0)} MB (${fmt(noOp.before / 1e6, 0)} MB before); /healthz p50 ${fmt(noOp.healthP50)} ms, max ${fmt(noOp.healthMax)} ms`);
+	console.log(
+		`${count} recipients in one execution, cap 1,000 msg/s, Output: Summary Only (${load()}):`,
+	);
+	console.log(
+		`  No Op baseline: ${fmt(noOp.wallSeconds)} s, n8n peak RSS ${fmt(noOp.peak / 1e6, 0)} MB (${fmt(noOp.before / 1e6, 0)} MB before); /healthz p50 ${fmt(noOp.healthP50)} ms, max ${fmt(noOp.healthMax)} ms`,
+	);
 	console.log(
 		`  Bulk Campaign: ${fmt(campaign.wallSeconds)} s, ${measured.count} accepted at ${fmt(measured.rate)} msg/s at the sandbox, ${duplicates} duplicates; n8n peak RSS ${fmt(campaign.peak / 1e6, 0)} MB ` +
 			`(+${fmt((campaign.peak - noOp.peak) / 1e6, 0)} MB over the No Op peak = ${fmt(perRecipient, 0)} B/recipient); /healthz p50 ${fmt(campaign.healthP50)} ms, max ${fmt(campaign.healthMax)} ms`,
 	);
-	ctx.rows.push([`${count} recipients, cap 1,000, one execution`, `${fmt(measured.rate)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS, /healthz max ${fmt(campaign.healthMax, 0)} ms`, `No Op: peak RSS ${fmt(noOp.peak / 1e6, 0)} MB`]);
-	ctx.check(measured.count === count && duplicates === 0, `big: every recipient exactly once (${measured.count} of ${count})`);
-	ctx.check(measured.rate >= 1000 * TARGETS.bigRate, `big: ${fmt(measured.rate / 10)} % of the 1,000 msg/s cap (target ≥ ${TARGETS.bigRate * 100} %)`);
-	ctx.check(perRecipient <= TARGETS.bigRssPerRecipient, `big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline (target ≤ ${TARGETS.bigRssPerRecipient} B)`);
-	ctx.check(campaign.healthMax <= TARGETS.healthzMs, `big: /healthz answered within ${fmt(campaign.healthMax, 0)} ms throughout (target ≤ ${TARGETS.healthzMs} ms)`);
+	ctx.rows.push([
+		`${count} recipients, cap 1,000, one execution`,
+		`${fmt(measured.rate)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS, /healthz max ${fmt(campaign.healthMax, 0)} ms`,
+		`No Op: peak RSS ${fmt(noOp.peak / 1e6, 0)} MB`,
+	]);
+	ctx.check(
+		measured.count === count && duplicates === 0,
+		`big: every recipient exactly once (${measured.count} of ${count})`,
+	);
+	ctx.check(
+		measured.rate >= 1000 * TARGETS.bigRate,
+		`big: ${fmt(measured.rate / 10)} % of the 1,000 msg/s cap (target ≥ ${TARGETS.bigRate * 100} %)`,
+	);
+	ctx.check(
+		perRecipient <= TARGETS.bigRssPerRecipient,
+		`big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline (target ≤ ${TARGETS.bigRssPerRecipient} B)`,
+	);
+	ctx.check(
+		campaign.healthMax <= TARGETS.healthzMs,
+		`big: /healthz answered within ${fmt(campaign.healthMax, 0)} ms throughout (target ≤ ${TARGETS.healthzMs} ms)`,
+	);
 }
 
 // ------------------------------------------------------------------------------------------------ run
@@ -334,7 +554,12 @@ async function big(ctx: Context): Promise<void> {
 export default async function bench(): Promise<void> {
 	console.log(`sizes ${JSON.stringify(SIZES)}, parts ${[...PARTS].join(',')}, ${load()}`);
 	const failures: string[] = [];
-	const sandbox = await startSandbox({ throughputMps: 1000, latency: LATENCY, statusDelayMs: 100, webhookConcurrency: 32 });
+	const sandbox = await startSandbox({
+		throughputMps: 1000,
+		latency: LATENCY,
+		statusDelayMs: 100,
+		webhookConcurrency: 32,
+	});
 	let n8n: BenchN8n | undefined;
 	try {
 		n8n = await startBenchN8n({ log: (line) => console.log(line) });
@@ -342,9 +567,21 @@ export default async function bench(): Promise<void> {
 		const cloudApi = await rest.createCredential({
 			name: 'bench sandbox',
 			type: 'whatsAppCloudApi',
-			data: { provider: 'sandbox', baseUrl: sandbox.url, apiVersion: 'v24.0', accessToken, phoneNumberId, wabaId, appSecret },
+			data: {
+				provider: 'sandbox',
+				baseUrl: sandbox.url,
+				apiVersion: 'v24.0',
+				accessToken,
+				phoneNumberId,
+				wabaId,
+				appSecret,
+			},
 		});
-		const headerAuth = await rest.createCredential({ name: 'bench sandbox header', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${accessToken}` } });
+		const headerAuth = await rest.createCredential({
+			name: 'bench sandbox header',
+			type: 'httpHeaderAuth',
+			data: { name: 'Authorization', value: `Bearer ${accessToken}` },
+		});
 		const ctx: Context = {
 			n8n,
 			sandbox,
@@ -364,14 +601,33 @@ export default async function bench(): Promise<void> {
 			// The same intake in an n8n with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (what we recommend for busy triggers).
 			await n8n.stop();
 			n8n = undefined;
-			const lazy = await startBenchN8n({ env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' }, log: (line) => console.log(line) });
+			const lazy = await startBenchN8n({
+				env: { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' },
+				log: (line) => console.log(line),
+			});
 			n8n = lazy;
 			const cloudApiLazy = await lazy.instance.rest.createCredential({
 				name: 'bench sandbox',
 				type: 'whatsAppCloudApi',
-				data: { provider: 'sandbox', baseUrl: sandbox.url, apiVersion: 'v24.0', accessToken, phoneNumberId, wabaId, appSecret },
+				data: {
+					provider: 'sandbox',
+					baseUrl: sandbox.url,
+					apiVersion: 'v24.0',
+					accessToken,
+					phoneNumberId,
+					wabaId,
+					appSecret,
+				},
 			});
-			await intake({ ...ctx, n8n: lazy, cloudApi: cloudApiLazy, storeFile: join(lazy.instance.userFolder, 'bench-store.sqlite') }, 'lazy isolate');
+			await intake(
+				{
+					...ctx,
+					n8n: lazy,
+					cloudApi: cloudApiLazy,
+					storeFile: join(lazy.instance.userFolder, 'bench-store.sqlite'),
+				},
+				'lazy isolate',
+			);
 		}
 		console.log('\n| run (one n8n 2.40.7, sandbox at 100 ms) | ours | peer |\n|---|---|---|');
 		for (const row of ctx.rows) console.log(`| ${row.join(' | ')} |`);

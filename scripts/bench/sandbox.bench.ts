@@ -89,11 +89,22 @@ interface LoadResult {
 	byStatus: Record<string, number | string>;
 }
 
-function load(url: string, path: string, headers: Record<string, string>): Promise<LoadResult & { perSecond: number }> {
+function load(
+	url: string,
+	path: string,
+	headers: Record<string, string>,
+): Promise<LoadResult & { perSecond: number }> {
 	return new Promise((resolve, reject) => {
 		const worker = new Worker(LOAD_GENERATOR, {
 			eval: true,
-			workerData: { url, path, headers, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, measureMs: MEASURE_MS },
+			workerData: {
+				url,
+				path,
+				headers,
+				concurrency: CONCURRENCY,
+				warmupMs: WARMUP_MS,
+				measureMs: MEASURE_MS,
+			},
 		});
 		worker.once('message', (result: LoadResult) => {
 			void worker.terminate();
@@ -113,7 +124,10 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+			res.writeHead(200, {
+				'content-type': 'application/json',
+				'content-length': Buffer.byteLength(answer),
+			});
 			res.end(answer);
 		});
 	});
@@ -129,7 +143,11 @@ async function bareServer(): Promise<{ url: string; close: () => Promise<void> }
 }
 
 /** A webhook receiver that only reads and acknowledges, as a fast n8n trigger would. */
-async function webhookSink(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
+async function webhookSink(): Promise<{
+	url: string;
+	received: () => number;
+	close: () => Promise<void>;
+}> {
 	let posts = 0;
 	const server = http.createServer({ keepAlive: true }, (req, res) => {
 		req.resume();
@@ -179,13 +197,17 @@ async function round(): Promise<Round> {
 		seed: 1,
 	};
 	const quiet = await startSandbox(loadOptions);
-	const plain = await load(quiet.url, '/v24.0/1000000001/messages', { authorization: 'Bearer sandbox-token' });
+	const plain = await load(quiet.url, '/v24.0/1000000001/messages', {
+		authorization: 'Bearer sandbox-token',
+	});
 	const accepted = quiet.control.ledger.count();
 	await quiet.stop();
 
 	const sink = await webhookSink();
 	const hooked = await startSandbox({ ...loadOptions, webhookUrl: sink.url });
-	const withWebhooks = await load(hooked.url, '/v24.0/1000000001/messages', { authorization: 'Bearer sandbox-token' });
+	const withWebhooks = await load(hooked.url, '/v24.0/1000000001/messages', {
+		authorization: 'Bearer sandbox-token',
+	});
 	await hooked.control.waitForWebhooksIdle(60_000);
 	const log = hooked.control.webhookDeliveries();
 	const changes = log.reduce((sum, delivery) => sum + delivery.changes, 0);
@@ -195,7 +217,9 @@ async function round(): Promise<Round> {
 }
 
 export default async function bench(): Promise<void> {
-	console.log(`concurrency ${CONCURRENCY} keep-alive connections, ${MEASURE_MS} ms measured after ${WARMUP_MS} ms warm-up`);
+	console.log(
+		`concurrency ${CONCURRENCY} keep-alive connections, ${MEASURE_MS} ms measured after ${WARMUP_MS} ms warm-up`,
+	);
 	// The machine is shared: a missed target is measured again (up to 3 rounds) before it counts.
 	let worst = 0;
 	let last: Round | undefined;
@@ -203,9 +227,12 @@ export default async function bench(): Promise<void> {
 		const result = await round();
 		last = result;
 		const { baseline, plain, withWebhooks } = result;
-		const ratio = (value: number) => `${((value / baseline.perSecond) * 100).toFixed(0)} % of bare node:http`;
+		const ratio = (value: number) =>
+			`${((value / baseline.perSecond) * 100).toFixed(0)} % of bare node:http`;
 		console.log(`round ${attempt} (load average ${loadavg()[0].toFixed(2)})`);
-		console.log(`  bare node:http server            ${baseline.perSecond.toFixed(0).padStart(7)} req/s   (${describe(baseline)})`);
+		console.log(
+			`  bare node:http server            ${baseline.perSecond.toFixed(0).padStart(7)} req/s   (${describe(baseline)})`,
+		);
 		console.log(
 			`  sandbox, latency 1-10 ms         ${plain.perSecond.toFixed(0).padStart(7)} sends/s (${ratio(plain.perSecond)}; ${describe(plain)}; ${result.accepted} in the ledger)`,
 		);
@@ -213,7 +240,10 @@ export default async function bench(): Promise<void> {
 			`  sandbox + signed status webhooks ${withWebhooks.perSecond.toFixed(0).padStart(7)} sends/s (${ratio(withWebhooks.perSecond)}; ${describe(withWebhooks)}; ` +
 				`${result.changes} status changes in ${result.deliveries} POSTs, ${(result.changes / Math.max(1, result.deliveries)).toFixed(1)} per POST)`,
 		);
-		if (plain.byStatus['200'] !== plain.count || withWebhooks.byStatus['200'] !== withWebhooks.count) {
+		if (
+			plain.byStatus['200'] !== plain.count ||
+			withWebhooks.byStatus['200'] !== withWebhooks.count
+		) {
 			throw new Error('some bench sends were refused; the bench must measure accepted sends only');
 		}
 		worst = Math.min(plain.perSecond, withWebhooks.perSecond);

@@ -45,10 +45,18 @@ function measureRound(
 	}
 	const total = median(fullMs);
 	const baseline = median(bareMs);
-	console.log(`round ${round} (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores), median of ${RUNS} runs:`);
-	console.log(`  verify + parse + normalise: ${total.toFixed(2)} ms (${(total / megabytes).toFixed(2)} ms/MB, ${((total * 1000) / changes).toFixed(2)} µs/event)`);
-	console.log(`    verify ${median(verifyMs).toFixed(2)} ms · parse ${median(parseMs).toFixed(2)} ms · normalise ${median(normaliseMs).toFixed(2)} ms`);
-	console.log(`  bare HMAC + JSON.parse of the same bytes: ${baseline.toFixed(2)} ms (${(baseline / megabytes).toFixed(2)} ms/MB)`);
+	console.log(
+		`round ${round} (load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores), median of ${RUNS} runs:`,
+	);
+	console.log(
+		`  verify + parse + normalise: ${total.toFixed(2)} ms (${(total / megabytes).toFixed(2)} ms/MB, ${((total * 1000) / changes).toFixed(2)} µs/event)`,
+	);
+	console.log(
+		`    verify ${median(verifyMs).toFixed(2)} ms · parse ${median(parseMs).toFixed(2)} ms · normalise ${median(normaliseMs).toFixed(2)} ms`,
+	);
+	console.log(
+		`  bare HMAC + JSON.parse of the same bytes: ${baseline.toFixed(2)} ms (${(baseline / megabytes).toFixed(2)} ms/MB)`,
+	);
 	console.log(`  ratio full / bare: ${(total / baseline).toFixed(2)}×`);
 	return total;
 }
@@ -66,8 +74,14 @@ export default async function bench(): Promise<void> {
 	const megabytes = body.length / 1e6;
 
 	const full = (): void => {
-		const result = receiveWebhook({ rawBody: body, headers }, { mode: 'signature', appSecret: APP_SECRET });
-		if (result.status !== 200 || result.events.length !== changes) throw new Error(`pipeline gave ${result.status}, ${result.status === 200 ? result.events.length : 0} events`);
+		const result = receiveWebhook(
+			{ rawBody: body, headers },
+			{ mode: 'signature', appSecret: APP_SECRET },
+		);
+		if (result.status !== 200 || result.events.length !== changes)
+			throw new Error(
+				`pipeline gave ${result.status}, ${result.status === 200 ? result.events.length : 0} events`,
+			);
 	};
 	const bare = (): void => {
 		createHmac('sha256', APP_SECRET).update(body).digest('hex');
@@ -88,6 +102,9 @@ export default async function bench(): Promise<void> {
 		if (total <= TARGET_MS) break;
 		if (round < ROUNDS) await new Promise((resolve) => setTimeout(resolve, 2000));
 	}
-	if (best > TARGET_MS) throw new Error(`verify + parse + normalise took ${best.toFixed(2)} ms for ${megabytes.toFixed(2)} MB in the best of ${ROUNDS} rounds (target ≤ ${TARGET_MS} ms)`);
+	if (best > TARGET_MS)
+		throw new Error(
+			`verify + parse + normalise took ${best.toFixed(2)} ms for ${megabytes.toFixed(2)} MB in the best of ${ROUNDS} rounds (target ≤ ${TARGET_MS} ms)`,
+		);
 	console.log(`target ≤ ${TARGET_MS} ms: met (${best.toFixed(2)} ms)`);
 }

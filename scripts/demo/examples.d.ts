@@ -11,9 +11,16 @@ export declare function readExample(key: string): WorkflowJson;
 /** A copy whose webhook / form paths end with `-<suffix>`, without webhookIds (n8n assigns new ones), renamed. */
 export declare function withUniquePaths(workflow: WorkflowJson, suffix: string): WorkflowJson;
 /** A copy whose nodes of this package use the Redis store with this credential (queue mode). */
-export declare function withRedisStore(workflow: WorkflowJson, credential: CredentialRef): WorkflowJson;
+export declare function withRedisStore(
+	workflow: WorkflowJson,
+	credential: CredentialRef,
+): WorkflowJson;
 /** Production URL of a node that starts the workflow over HTTP (our trigger, a Webhook, a Form Trigger). */
-export declare function entryUrl(client: N8nClient, stored: StoredWorkflow, nodeName: string): Promise<string>;
+export declare function entryUrl(
+	client: N8nClient,
+	stored: StoredWorkflow,
+	nodeName: string,
+): Promise<string>;
 /** Creates and publishes the examples (all by default) with the credential; stored workflows by example key. */
 export declare function importExamples(
 	client: N8nClient,

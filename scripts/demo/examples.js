@@ -41,8 +41,13 @@ function withUniquePaths(workflow, suffix) {
 	const copy = structuredClone(workflow);
 	for (const node of copy.nodes) {
 		if ('webhookId' in node) delete node.webhookId;
-		if (isWebhookNode(node) && typeof node.parameters.path === 'string') node.parameters.path = `${node.parameters.path}-${suffix}`;
-		if (isFormTrigger(node) && node.parameters.options && typeof node.parameters.options.path === 'string') {
+		if (isWebhookNode(node) && typeof node.parameters.path === 'string')
+			node.parameters.path = `${node.parameters.path}-${suffix}`;
+		if (
+			isFormTrigger(node) &&
+			node.parameters.options &&
+			typeof node.parameters.options.path === 'string'
+		) {
 			node.parameters.options.path = `${node.parameters.options.path}-${suffix}`;
 		}
 	}
@@ -65,7 +70,10 @@ function withRedisStore(workflow, credential) {
 		if (!node.type.startsWith('n8n-nodes-whatsapp-hsm.') || !('store' in node.parameters)) continue;
 		node.parameters.store = 'redis';
 		delete node.parameters.storeFile;
-		node.credentials = { ...node.credentials, [STORE_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name } };
+		node.credentials = {
+			...node.credentials,
+			[STORE_CREDENTIAL_TYPE]: { id: credential.id, name: credential.name },
+		};
 	}
 	return copy;
 }
@@ -75,7 +83,10 @@ async function entryUrl(client, stored, nodeName) {
 	const node = stored.nodes.find((candidate) => candidate.name === nodeName);
 	if (!node) throw new Error(`workflow "${stored.name}" has no node named "${nodeName}"`);
 	if (isFormTrigger(node)) {
-		const formPath = node.parameters.path || (node.parameters.options && node.parameters.options.path) || node.webhookId;
+		const formPath =
+			node.parameters.path ||
+			(node.parameters.options && node.parameters.options.path) ||
+			node.webhookId;
 		return `${client.baseUrl}/form/${String(formPath).replace(/^\//, '')}`;
 	}
 	return client.productionWebhookUrl(stored, nodeName);
@@ -97,7 +108,10 @@ async function importExamples(client, credential, options = {}) {
 		if (options.suffix) workflow = withUniquePaths(workflow, options.suffix);
 		if (options.redisStore) workflow = withRedisStore(workflow, options.redisStore);
 		try {
-			const credentials = { whatsAppCloudApi: credential, ...(options.redisStore ? { [STORE_CREDENTIAL_TYPE]: options.redisStore } : {}) };
+			const credentials = {
+				whatsAppCloudApi: credential,
+				...(options.redisStore ? { [STORE_CREDENTIAL_TYPE]: options.redisStore } : {}),
+			};
 			stored[key] = await client.importAndPublish(workflow, { credentials });
 		} catch (error) {
 			throw new Error(`examples/${key}.json did not import and publish: ${error.message}`);
@@ -114,10 +128,17 @@ const WEEKLY_AUDIENCE_TABLE = 'Weekly promotion audience';
  * number's country decides where `timeZone` is empty). Returns the table's ID.
  * @param {import('../n8n/rest').N8nClient} client with an API key
  */
-async function seedWeeklyAudience(client, rows = WEEKLY_SAMPLE_AUDIENCE, name = WEEKLY_AUDIENCE_TABLE) {
+async function seedWeeklyAudience(
+	client,
+	rows = WEEKLY_SAMPLE_AUDIENCE,
+	name = WEEKLY_AUDIENCE_TABLE,
+) {
 	const table = await client.api('POST', '/data-tables', {
 		name,
-		columns: ['phone', 'name', 'language', 'timeZone'].map((column) => ({ name: column, type: 'string' })),
+		columns: ['phone', 'name', 'language', 'timeZone'].map((column) => ({
+			name: column,
+			type: 'string',
+		})),
 	});
 	await client.api('POST', `/data-tables/${table.id}/rows`, { data: rows, returnType: 'count' });
 	return table.id;
@@ -130,4 +151,16 @@ const WEEKLY_SAMPLE_AUDIENCE = [
 	{ phone: '+57 301 234 5678', name: 'Camila', language: 'es', timeZone: '' },
 ];
 
-module.exports = { EXAMPLES_DIR, CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, WEEKLY_AUDIENCE_TABLE, listExamples, readExample, withUniquePaths, withRedisStore, entryUrl, importExamples, seedWeeklyAudience };
+module.exports = {
+	EXAMPLES_DIR,
+	CREDENTIAL_NAME,
+	REDIS_STORE_CREDENTIAL_NAME,
+	WEEKLY_AUDIENCE_TABLE,
+	listExamples,
+	readExample,
+	withUniquePaths,
+	withRedisStore,
+	entryUrl,
+	importExamples,
+	seedWeeklyAudience,
+};

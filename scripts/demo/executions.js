@@ -16,7 +16,11 @@ function sleep(ms) {
  * returns them (with data), oldest first. Executions started by other triggers are ignored.
  * @param {import('../n8n/rest').N8nClient} client
  */
-async function waitForRuns(client, workflowId, { afterId = 0, startNode, count = 1, timeoutMs = 90_000, intervalMs = 250 } = {}) {
+async function waitForRuns(
+	client,
+	workflowId,
+	{ afterId = 0, startNode, count = 1, timeoutMs = 90_000, intervalMs = 250 } = {},
+) {
 	const deadline = Date.now() + timeoutMs;
 	const seen = new Map();
 	for (;;) {
@@ -31,7 +35,8 @@ async function waitForRuns(client, workflowId, { afterId = 0, startNode, count =
 			.sort((a, b) => Number(a.id) - Number(b.id));
 		if (matching.length >= count) return matching.slice(0, count);
 		if (Date.now() > deadline) {
-			const states = executions.map((execution) => `${execution.id}:${execution.status}`).join(', ') || 'none';
+			const states =
+				executions.map((execution) => `${execution.id}:${execution.status}`).join(', ') || 'none';
 			throw new Error(
 				`waited ${Math.round(timeoutMs / 1000)} s for ${count} finished execution(s) of workflow ${workflowId} started by "${startNode}" after execution ${afterId}; got ${matching.length} (executions: ${states})`,
 			);

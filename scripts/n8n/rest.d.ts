@@ -66,14 +66,25 @@ export interface NodeRun {
 }
 
 export interface Execution extends ExecutionSummary {
-	data: { resultData: { runData: Record<string, NodeRun[]>; error?: { message: string }; lastNodeExecuted?: string } };
+	data: {
+		resultData: {
+			runData: Record<string, NodeRun[]>;
+			error?: { message: string };
+			lastNodeExecuted?: string;
+		};
+	};
 }
 
 export interface NodeTypeDescription {
 	name: string;
 	displayName: string;
 	version: number | number[];
-	webhooks?: Array<{ name: string; httpMethod: string; path: string; isFullPath?: boolean | string }>;
+	webhooks?: Array<{
+		name: string;
+		httpMethod: string;
+		path: string;
+		isFullPath?: boolean | string;
+	}>;
 	[key: string]: unknown;
 }
 
@@ -95,17 +106,40 @@ export interface N8nClient {
 	api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
 	nodeTypes(): Promise<NodeTypeDescription[]>;
 	credentialTypes(): Promise<CredentialTypeDescription[]>;
-	createCredential(input: { name: string; type: string; data: Record<string, unknown> }): Promise<StoredCredential>;
-	createWorkflow(workflow: WorkflowJson, options?: { credentials?: Record<string, CredentialRef>; name?: string }): Promise<StoredWorkflow>;
+	createCredential(input: {
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<StoredCredential>;
+	createWorkflow(
+		workflow: WorkflowJson,
+		options?: { credentials?: Record<string, CredentialRef>; name?: string },
+	): Promise<StoredWorkflow>;
 	publishWorkflow(id: string, options?: { timeoutMs?: number }): Promise<StoredWorkflow>;
-	waitForPublication(id: string, options?: { versionId?: string; timeoutMs?: number; intervalMs?: number }): Promise<PublicationStatus>;
+	waitForPublication(
+		id: string,
+		options?: { versionId?: string; timeoutMs?: number; intervalMs?: number },
+	): Promise<PublicationStatus>;
 	unpublishWorkflow(id: string): Promise<StoredWorkflow>;
-	importAndPublish(workflow: WorkflowJson, options?: { credentials?: Record<string, CredentialRef>; name?: string }): Promise<StoredWorkflow>;
-	listExecutions(workflowId: string, options?: { includeData?: boolean; limit?: number }): Promise<ExecutionSummary[]>;
+	importAndPublish(
+		workflow: WorkflowJson,
+		options?: { credentials?: Record<string, CredentialRef>; name?: string },
+	): Promise<StoredWorkflow>;
+	listExecutions(
+		workflowId: string,
+		options?: { includeData?: boolean; limit?: number },
+	): Promise<ExecutionSummary[]>;
 	getExecution(id: string): Promise<Execution>;
 	lastExecutionId(workflowId: string): Promise<number>;
-	waitForExecution(workflowId: string, options?: { afterId?: number; timeoutMs?: number; intervalMs?: number }): Promise<Execution>;
-	productionWebhookUrl(workflow: StoredWorkflow, nodeName: string, options?: { webhookName?: string; webhookPath?: string }): Promise<string>;
+	waitForExecution(
+		workflowId: string,
+		options?: { afterId?: number; timeoutMs?: number; intervalMs?: number },
+	): Promise<Execution>;
+	productionWebhookUrl(
+		workflow: StoredWorkflow,
+		nodeName: string,
+		options?: { webhookName?: string; webhookPath?: string },
+	): Promise<string>;
 }
 
 export declare function createRestClient(baseUrl: string): N8nClient;

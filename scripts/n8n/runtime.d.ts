@@ -44,8 +44,14 @@ export interface StartOptions {
 }
 
 export declare function startN8n(options?: StartOptions): Promise<N8nInstance>;
-export declare function installN8n(options?: { log?: (line: string) => void; force?: boolean }): Promise<{ alreadyInstalled: boolean; dir: string; seconds?: number }>;
-export declare function runN8nCli(args: string[], options: { userFolder: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliResult>;
+export declare function installN8n(options?: {
+	log?: (line: string) => void;
+	force?: boolean;
+}): Promise<{ alreadyInstalled: boolean; dir: string; seconds?: number }>;
+export declare function runN8nCli(
+	args: string[],
+	options: { userFolder: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<CliResult>;
 export declare function readLogTail(file: string, lines?: number): string;
 export declare function isInstalled(): boolean;
 export declare function freePort(): Promise<number>;

@@ -79,7 +79,9 @@ function assertPackageBuilt() {
 	const listed = [...(section.nodes || []), ...(section.credentials || [])];
 	const missing = listed.filter((file) => !fs.existsSync(path.join(paths.REPO, file)));
 	if (missing.length > 0) {
-		throw new Error(`package.json's n8n section lists files that are not built (${missing.join(', ')}): run \`npm run build\` first`);
+		throw new Error(
+			`package.json's n8n section lists files that are not built (${missing.join(', ')}): run \`npm run build\` first`,
+		);
 	}
 	return pkg;
 }
@@ -105,7 +107,14 @@ function bcryptHash(password) {
 function baseEnv() {
 	const env = {};
 	for (const [key, value] of Object.entries(process.env)) {
-		if (/^npm_/i.test(key) || /^JEST_/.test(key) || key === 'INIT_CWD' || key === 'NODE_ENV' || key === 'NODE_OPTIONS') continue;
+		if (
+			/^npm_/i.test(key) ||
+			/^JEST_/.test(key) ||
+			key === 'INIT_CWD' ||
+			key === 'NODE_ENV' ||
+			key === 'NODE_OPTIONS'
+		)
+			continue;
 		env[key] = value;
 	}
 	env.PATH = `${paths.NODE24_BIN_DIR}${path.delimiter}${process.env.PATH || ''}`;
@@ -195,7 +204,11 @@ async function isReady(url) {
 /** Runs an n8n CLI command (import:workflow, import:credentials, publish:workflow, execute, …) against a user folder. */
 function runCli(args, { env, cwd, timeoutMs = 180_000 }) {
 	return new Promise((resolve, reject) => {
-		const child = spawn(paths.NODE24, [paths.N8N_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(paths.NODE24, [paths.N8N_BIN, ...args], {
+			cwd,
+			env,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -220,7 +233,8 @@ function runCli(args, { env, cwd, timeoutMs = 180_000 }) {
  */
 async function runN8nCli(args, { userFolder, env = {}, timeoutMs } = {}) {
 	assertInstalled();
-	if (!userFolder) throw new Error('runN8nCli: userFolder is required (the N8N_USER_FOLDER of the instance)');
+	if (!userFolder)
+		throw new Error('runN8nCli: userFolder is required (the N8N_USER_FOLDER of the instance)');
 	const cliEnv = {
 		...baseEnv(),
 		N8N_USER_FOLDER: userFolder,
@@ -263,7 +277,12 @@ async function startN8nProcess(options) {
 	const name = options.name || 'n8n';
 	const sink = createLogSink(options.logFile);
 	const started = Date.now();
-	const child = spawn(paths.NODE24, [paths.N8N_BIN, ...options.args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+	const child = spawn(paths.NODE24, [paths.N8N_BIN, ...options.args], {
+		cwd: options.cwd,
+		env: options.env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		detached: true,
+	});
 	const onOutput = (chunk) => {
 		sink.write(chunk);
 		if (options.inheritOutput) process.stdout.write(chunk);
@@ -293,7 +312,10 @@ async function startN8nProcess(options) {
 			if (!exitInfo) {
 				kill('SIGTERM');
 				let timer;
-				const done = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 20_000)))]);
+				const done = await Promise.race([
+					exited,
+					new Promise((resolve) => (timer = setTimeout(resolve, 20_000))),
+				]);
 				clearTimeout(timer);
 				if (!done) {
 					kill('SIGKILL');
@@ -311,11 +333,16 @@ async function startN8nProcess(options) {
 	const fail = async (reason) => {
 		const tail = sink.tail();
 		await stop();
-		throw new Error(`${name} did not come up (${options.readyUrl}): ${reason}\n--- last lines of its log (${options.logFile}) ---\n${tail}`);
+		throw new Error(
+			`${name} did not come up (${options.readyUrl}): ${reason}\n--- last lines of its log (${options.logFile}) ---\n${tail}`,
+		);
 	};
 	while (!(await isReady(options.readyUrl))) {
 		if (exitInfo) await fail(`it exited (${exitInfo.signal || `code ${exitInfo.code}`})`);
-		if (Date.now() > deadline) await fail(`${options.readyUrl} was not 200 within ${Math.round((deadline - started) / 1000)} s`);
+		if (Date.now() > deadline)
+			await fail(
+				`${options.readyUrl} was not 200 within ${Math.round((deadline - started) / 1000)} s`,
+			);
 		await sleep(300);
 	}
 	return {
@@ -379,7 +406,9 @@ async function startN8n(options = {}) {
 	const port = options.port || (await freePort());
 	const brokerPort = await freePort();
 	const ownsUserFolder = !options.userFolder;
-	const userFolder = options.userFolder ? path.resolve(options.userFolder) : fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
+	const userFolder = options.userFolder
+		? path.resolve(options.userFolder)
+		: fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-e2e-'));
 	fs.mkdirSync(userFolder, { recursive: true });
 	linkPackage(userFolder);
 	const owner = defaultOwner(options.owner);
@@ -400,12 +429,14 @@ async function startN8n(options = {}) {
 		bootTimeoutMs: options.bootTimeoutMs,
 		inheritOutput: options.inheritOutput,
 	}).catch((error) => {
-		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
+		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER)
+			fs.rmSync(userFolder, { recursive: true, force: true });
 		throw error;
 	});
 	const stop = async () => {
 		await processHandle.stop();
-		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER) fs.rmSync(userFolder, { recursive: true, force: true });
+		if (ownsUserFolder && !process.env.N8N_E2E_KEEP_USER_FOLDER)
+			fs.rmSync(userFolder, { recursive: true, force: true });
 	};
 	let client;
 	try {
@@ -413,7 +444,9 @@ async function startN8n(options = {}) {
 	} catch (error) {
 		const tail = processHandle.logTail();
 		await stop();
-		throw new Error(`n8n did not come up on ${url}: ${error.message}\n--- last lines of n8n's log ---\n${tail}`);
+		throw new Error(
+			`n8n did not come up on ${url}: ${error.message}\n--- last lines of n8n's log ---\n${tail}`,
+		);
 	}
 	const bootSeconds = (Date.now() - started) / 1000;
 	log(`n8n ready on ${url} after ${bootSeconds.toFixed(1)} s`);
@@ -432,7 +465,8 @@ async function startN8n(options = {}) {
 		stop,
 		logTail: (lines) => processHandle.logTail(lines),
 		/** Runs an n8n CLI command on this instance's database (its own task-runner port, so it does not clash). */
-		cli: (args, cliOptions = {}) => runN8nCli(args, { userFolder, env: options.env, ...cliOptions }),
+		cli: (args, cliOptions = {}) =>
+			runN8nCli(args, { userFolder, env: options.env, ...cliOptions }),
 		exited: processHandle.exited,
 	};
 }
@@ -466,7 +500,9 @@ async function main() {
 			apiKey: false,
 			log: (line) => console.log(`[n8n] ${line}`),
 		});
-		console.log(`[n8n] open ${instance.editorUrl} and log in as ${instance.owner.email} / ${instance.owner.password}; Ctrl-C stops`);
+		console.log(
+			`[n8n] open ${instance.editorUrl} and log in as ${instance.owner.email} / ${instance.owner.password}; Ctrl-C stops`,
+		);
 		const shutdown = async () => {
 			await instance.stop();
 			process.exit(0);
@@ -479,7 +515,9 @@ async function main() {
 		console.error(`[n8n] exited (${exit.signal || `code ${exit.code}`})\n${instance.logTail()}`);
 		process.exit(1);
 	}
-	throw new Error('usage: node scripts/n8n/runtime.js install | start [--port N] [--user-folder DIR]');
+	throw new Error(
+		'usage: node scripts/n8n/runtime.js install | start [--port N] [--user-folder DIR]',
+	);
 }
 
 if (require.main === module) {

@@ -29,21 +29,42 @@ afterEach(async () => {
 
 test('dry run: more recipients outside the window than the tier allows is flagged; marketing is billed inside the window too', async () => {
 	const total = 260;
-	await store.recordInbound({ businessNumberId: BUSINESS, waId: arWaId(0), at: Date.now() - 60_000 });
+	await store.recordInbound({
+		businessNumberId: BUSINESS,
+		waId: arWaId(0),
+		at: Date.now() - 60_000,
+	});
 	const rows: DryRunRow[] = [];
 	const summary = await estimateCampaign({
-		read: (index) => ({ phone: arPhone(index), values: { 'body.1': 'Ana', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' } }),
+		read: (index) => ({
+			phone: arPhone(index),
+			values: { 'body.1': 'Ana', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' },
+		}),
 		total,
-		template: { name: 'coupon_code', translations: translations('coupon_code'), defaultLanguage: 'es' },
+		template: {
+			name: 'coupon_code',
+			translations: translations('coupon_code'),
+			defaultLanguage: 'es',
+		},
 		campaignId: 'estimate',
 		businessNumberId: BUSINESS,
 		store,
 		rateCard: DEFAULT_RATE_CARD,
-		phoneInfo: { id: BUSINESS, display_phone_number: '+54 11 4000 1000', throughput: { level: 'STANDARD' }, whatsapp_business_manager_messaging_limit: 'TIER_250' },
+		phoneInfo: {
+			id: BUSINESS,
+			display_phone_number: '+54 11 4000 1000',
+			throughput: { level: 'STANDARD' },
+			whatsapp_business_manager_messaging_limit: 'TIER_250',
+		},
 		onRow: (row) => rows.push(row),
 	});
 	expect(rows).toHaveLength(total);
-	expect(rows[0]).toMatchObject({ status: 'would_send', windowOpen: true, priceCategory: 'marketing', price: 0.0618 });
+	expect(rows[0]).toMatchObject({
+		status: 'would_send',
+		windowOpen: true,
+		priceCategory: 'marketing',
+		price: 0.0618,
+	});
 	expect(summary).toMatchObject({
 		wouldSend: total,
 		outsideWindow: total - 1,
@@ -62,11 +83,30 @@ test('the rate card: the default is dated, edits are checked field by field, unk
 	expect(parseRateCard('')).toBe(DEFAULT_RATE_CARD);
 	expect(DEFAULT_RATE_CARD.effectiveDate).toBe('2025-07-01');
 	expect(() => parseRateCard('{')).toThrow(/not valid JSON/);
-	expect(() => parseRateCard({ effectiveDate: '1 July', currency: 'USD' })).toThrow(/effectiveDate must be/);
-	expect(() => parseRateCard({ effectiveDate: '2026-01-01', currency: 'USD', markets: { Argentina: {} } })).toThrow(/markets\.Argentina: use two-letter/);
-	expect(() => parseRateCard({ effectiveDate: '2026-01-01', currency: 'USD', markets: { br: { marketing: -1 } } })).toThrow(/markets\.br\.marketing must be a price/);
-	expect(() => parseRateCard({ effectiveDate: '2026-01-01', currency: 'USD', other: { service: 0.01 } })).toThrow(/other\.service is not a category/);
-	const card = parseRateCard(JSON.stringify({ effectiveDate: '2026-01-01', currency: 'EUR', markets: { br: { marketing: 0.0625, authentication: 0.0068 } }, other: { utility: 0.01 } }));
+	expect(() => parseRateCard({ effectiveDate: '1 July', currency: 'USD' })).toThrow(
+		/effectiveDate must be/,
+	);
+	expect(() =>
+		parseRateCard({ effectiveDate: '2026-01-01', currency: 'USD', markets: { Argentina: {} } }),
+	).toThrow(/markets\.Argentina: use two-letter/);
+	expect(() =>
+		parseRateCard({
+			effectiveDate: '2026-01-01',
+			currency: 'USD',
+			markets: { br: { marketing: -1 } },
+		}),
+	).toThrow(/markets\.br\.marketing must be a price/);
+	expect(() =>
+		parseRateCard({ effectiveDate: '2026-01-01', currency: 'USD', other: { service: 0.01 } }),
+	).toThrow(/other\.service is not a category/);
+	const card = parseRateCard(
+		JSON.stringify({
+			effectiveDate: '2026-01-01',
+			currency: 'EUR',
+			markets: { br: { marketing: 0.0625, authentication: 0.0068 } },
+			other: { utility: 0.01 },
+		}),
+	);
 	expect(priceOf(card, 'BR', 'marketing')).toBe(0.0625);
 	expect(priceOf(card, 'BR', 'authentication_international')).toBe(0.0068);
 	expect(priceOf(card, 'DE', 'utility')).toBe(0.01);
@@ -75,7 +115,12 @@ test('the rate card: the default is dated, edits are checked field by field, unk
 });
 
 test('campaign IDs: stable for the same workflow, node, template and name; another name is another campaign', () => {
-	const parts = { workflowId: 'wf1', nodeName: 'Bulk Campaign', template: 'coupon_code', name: 'Octubre — 10 % off' };
+	const parts = {
+		workflowId: 'wf1',
+		nodeName: 'Bulk Campaign',
+		template: 'coupon_code',
+		name: 'Octubre — 10 % off',
+	};
 	expect(deriveCampaignId(parts)).toBe(deriveCampaignId({ ...parts }));
 	expect(deriveCampaignId(parts)).toMatch(/^octubre-10-off-[0-9a-f]{12}$/);
 	expect(deriveCampaignId({ ...parts, name: 'Noviembre' })).not.toBe(deriveCampaignId(parts));
@@ -86,16 +131,39 @@ test('campaign IDs: stable for the same workflow, node, template and name; anoth
 
 test('report rows and chart from a campaign summary', async () => {
 	const at = Date.UTC(2026, 9, 1, 12);
-	await store.claimRecipients('report', ['a', 'b', 'c', 'd'].map((recipientId) => ({ recipientId })), { businessNumberId: BUSINESS, at });
+	await store.claimRecipients(
+		'report',
+		['a', 'b', 'c', 'd'].map((recipientId) => ({ recipientId })),
+		{ businessNumberId: BUSINESS, at },
+	);
 	await store.recordResults('report', [
 		{ recipientId: 'a', state: 'sent', wamid: 'w.a', at },
 		{ recipientId: 'b', state: 'sent', wamid: 'w.b', at },
 		{ recipientId: 'c', state: 'sent', wamid: 'w.c', at },
 		{ recipientId: 'd', state: 'failed', code: 131026, at },
 	]);
-	await store.recordStatus({ wamid: 'w.a', status: 'read', at: at + 60_000, campaignId: 'report', recipientId: 'a' });
-	await store.recordStatus({ wamid: 'w.b', status: 'delivered', at: at + 120_000, campaignId: 'report', recipientId: 'b' });
-	await store.recordStatus({ wamid: 'w.c', status: 'failed', at: at + 180_000, campaignId: 'report', recipientId: 'c', errorCode: 131049 });
+	await store.recordStatus({
+		wamid: 'w.a',
+		status: 'read',
+		at: at + 60_000,
+		campaignId: 'report',
+		recipientId: 'a',
+	});
+	await store.recordStatus({
+		wamid: 'w.b',
+		status: 'delivered',
+		at: at + 120_000,
+		campaignId: 'report',
+		recipientId: 'b',
+	});
+	await store.recordStatus({
+		wamid: 'w.c',
+		status: 'failed',
+		at: at + 180_000,
+		campaignId: 'report',
+		recipientId: 'c',
+		errorCode: 131049,
+	});
 	const summary = await store.summariseCampaign('report');
 	const rows = funnelRows(summary);
 	expect(rows.map((row) => [row.step, row.count, row.percent, row.code ?? null])).toEqual([

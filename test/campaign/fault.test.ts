@@ -42,14 +42,28 @@ afterAll(async () => {
 interface WorkerRun {
 	child: ChildProcess;
 	sending: Promise<boolean>;
-	exit: Promise<{ code: number | null; signal: NodeJS.Signals | null; summary?: Record<string, unknown>; stderr: string }>;
+	exit: Promise<{
+		code: number | null;
+		signal: NodeJS.Signals | null;
+		summary?: Record<string, unknown>;
+		stderr: string;
+	}>;
 }
 
 function startWorker(configPath: string): WorkerRun {
-	const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(ROOT, 'scripts', 'campaign-worker.ts'), configPath], {
-		cwd: ROOT,
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[
+			'-r',
+			'ts-node/register/transpile-only',
+			join(ROOT, 'scripts', 'campaign-worker.ts'),
+			configPath,
+		],
+		{
+			cwd: ROOT,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	let stdout = '';
 	let stderr = '';
 	let markSending: (value: boolean) => void = () => undefined;
@@ -59,7 +73,12 @@ function startWorker(configPath: string): WorkerRun {
 		if (stdout.includes('SENDING\n')) markSending(true);
 	});
 	child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; summary?: Record<string, unknown>; stderr: string }>((resolve) => {
+	const exit = new Promise<{
+		code: number | null;
+		signal: NodeJS.Signals | null;
+		summary?: Record<string, unknown>;
+		stderr: string;
+	}>((resolve) => {
 		child.on('exit', (code, signal) => {
 			markSending(false);
 			const done = /DONE (.*)\n/.exec(stdout);
@@ -80,117 +99,141 @@ async function allRecords(): Promise<RecipientRecord[]> {
 	return records;
 }
 
-test(
-	'10,000 recipients, 20 % 5xx, 130429 bursts, 131056, hung requests and 10 SIGKILLs: each recipient exactly once',
-	async () => {
-		const random = mulberry32(7);
-		rig = await startRig({
-			throughputMps: 1000,
-			statusDelayMs: 20,
-			readRate: 0,
-			latency: { minMs: 5, maxMs: 30 },
-			pairRate: { burst: 2, perSecond: 0.2 },
-			seed: 7,
-		});
-		receiver = await startStatusReceiver(rig.store, 'sandbox-app-secret');
-		rig.sandbox.control.setWebhookUrl(receiver.url);
+test('10,000 recipients, 20 % 5xx, 130429 bursts, 131056, hung requests and 10 SIGKILLs: each recipient exactly once', async () => {
+	const random = mulberry32(7);
+	rig = await startRig({
+		throughputMps: 1000,
+		statusDelayMs: 20,
+		readRate: 0,
+		latency: { minMs: 5, maxMs: 30 },
+		pairRate: { burst: 2, perSecond: 0.2 },
+		seed: 7,
+	});
+	receiver = await startStatusReceiver(rig.store, 'sandbox-app-secret');
+	rig.sandbox.control.setWebhookUrl(receiver.url);
 
-		// 131056 for some recipients: another template just used up their pair-rate budget (2 messages, then one
-		// per 5 s). They are among the first ones, which the first worker reaches before the budget refills.
-		const paired = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 25 === 7);
-		for (const i of paired) {
-			for (let k = 0; k < 2; k++) {
-				const sent = await rig.client.send({
-					messaging_product: 'whatsapp',
-					to: arWaId(i),
-					type: 'template',
-					template: { name: 'payment_due', language: { code: 'es' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: '$ 10' }, { type: 'text', text: 'lunes' }] }] },
-				});
-				expect(sent.ok).toBe(true);
-			}
+	// 131056 for some recipients: another template just used up their pair-rate budget (2 messages, then one
+	// per 5 s). They are among the first ones, which the first worker reaches before the budget refills.
+	const paired = Array.from({ length: 500 }, (_, i) => i).filter((i) => i % 25 === 7);
+	for (const i of paired) {
+		for (let k = 0; k < 2; k++) {
+			const sent = await rig.client.send({
+				messaging_product: 'whatsapp',
+				to: arWaId(i),
+				type: 'template',
+				template: {
+					name: 'payment_due',
+					language: { code: 'es' },
+					components: [
+						{
+							type: 'body',
+							parameters: [
+								{ type: 'text', text: 'Ana' },
+								{ type: 'text', text: '$ 10' },
+								{ type: 'text', text: 'lunes' },
+							],
+						},
+					],
+				},
+			});
+			expect(sent.ok).toBe(true);
 		}
-		rig.sandbox.control.setFaults({ errorRate5xx: 0.2, hangRate: 0.003, burst130429: { everyMs: 8_000, durationMs: 100 } });
+	}
+	rig.sandbox.control.setFaults({
+		errorRate5xx: 0.2,
+		hangRate: 0.003,
+		burst130429: { everyMs: 8_000, durationMs: 100 },
+	});
 
-		const rows: RecipientRow[] = Array.from({ length: RECIPIENTS }, (_, i) => ({ phone: arPhone(i), values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' } }));
-		const rowsPath = join(rig.dir, 'rows.json');
-		writeFileSync(rowsPath, JSON.stringify(rows));
-		const configPath = join(rig.dir, 'worker.json');
-		writeFileSync(
-			configPath,
-			JSON.stringify({
-				sandboxUrl: rig.sandbox.url,
-				storePath: rig.storePath,
-				rowsPath,
-				campaignId: CAMPAIGN,
-				template: 'resume_contact',
-				defaultLanguage: 'es',
-				options: { guarantee: 'at-least-once', requestTimeoutMs: 2_000, quietPeriodMs: 8_000, staleClaimMs: 500, qualityCheckIntervalMs: 600_000 },
-			}),
+	const rows: RecipientRow[] = Array.from({ length: RECIPIENTS }, (_, i) => ({
+		phone: arPhone(i),
+		values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' },
+	}));
+	const rowsPath = join(rig.dir, 'rows.json');
+	writeFileSync(rowsPath, JSON.stringify(rows));
+	const configPath = join(rig.dir, 'worker.json');
+	writeFileSync(
+		configPath,
+		JSON.stringify({
+			sandboxUrl: rig.sandbox.url,
+			storePath: rig.storePath,
+			rowsPath,
+			campaignId: CAMPAIGN,
+			template: 'resume_contact',
+			defaultLanguage: 'es',
+			options: {
+				guarantee: 'at-least-once',
+				requestTimeoutMs: 2_000,
+				quietPeriodMs: 8_000,
+				staleClaimMs: 500,
+				qualityCheckIntervalMs: 600_000,
+			},
+		}),
+	);
+
+	// Ten kills at random moments while sending (the worker announces its first send).
+	let kills = 0;
+	const t0 = Date.now();
+	const log: string[] = [];
+	while (kills < KILLS) {
+		const spawned = Date.now();
+		const worker = startWorker(configPath);
+		const started = await worker.sending;
+		log.push(`kill ${kills}: sending after ${Date.now() - spawned} ms`);
+		if (!started) throw new Error(`the worker ended before sending: ${(await worker.exit).stderr}`);
+		await new Promise((resolve) => setTimeout(resolve, 150 + random() * 1_500));
+		worker.child.kill('SIGKILL');
+		const exit = await worker.exit;
+		expect(exit.signal).toBe('SIGKILL');
+		kills++;
+	}
+
+	// Then runs to completion; at least once resends what no webhook settled, after its quiet period.
+	let summary: Record<string, unknown> | undefined;
+	for (let attempt = 0; attempt < 4; attempt++) {
+		const spawned = Date.now();
+		const worker = startWorker(configPath);
+		const exit = await worker.exit;
+		log.push(`final run ${attempt}: ${Date.now() - spawned} ms ${JSON.stringify(exit.summary)}`);
+		if (exit.code !== 0) throw new Error(`the worker failed: ${exit.stderr}`);
+		summary = exit.summary;
+		await rig.sandbox.control.waitForWebhooksIdle(30_000);
+		const open = (await allRecords()).filter(
+			(record) => record.state !== 'sent' && record.state !== 'failed',
 		);
+		if (open.length === 0) break;
+	}
+	expect(summary).toBeDefined();
+	console.log(`${log.join('\n')}\ntotal ${Date.now() - t0} ms`);
 
-		// Ten kills at random moments while sending (the worker announces its first send).
-		let kills = 0;
-		const t0 = Date.now();
-		const log: string[] = [];
-		while (kills < KILLS) {
-			const spawned = Date.now();
-			const worker = startWorker(configPath);
-			const started = await worker.sending;
-			log.push(`kill ${kills}: sending after ${Date.now() - spawned} ms`);
-			if (!started) throw new Error(`the worker ended before sending: ${(await worker.exit).stderr}`);
-			await new Promise((resolve) => setTimeout(resolve, 150 + random() * 1_500));
-			worker.child.kill('SIGKILL');
-			const exit = await worker.exit;
-			expect(exit.signal).toBe('SIGKILL');
-			kills++;
-		}
-
-		// Then runs to completion; at least once resends what no webhook settled, after its quiet period.
-		let summary: Record<string, unknown> | undefined;
-		for (let attempt = 0; attempt < 4; attempt++) {
-			const spawned = Date.now();
-			const worker = startWorker(configPath);
-			const exit = await worker.exit;
-			log.push(`final run ${attempt}: ${Date.now() - spawned} ms ${JSON.stringify(exit.summary)}`);
-			if (exit.code !== 0) throw new Error(`the worker failed: ${exit.stderr}`);
-			summary = exit.summary;
-			await rig.sandbox.control.waitForWebhooksIdle(30_000);
-			const open = (await allRecords()).filter((record) => record.state !== 'sent' && record.state !== 'failed');
-			if (open.length === 0) break;
-		}
-		expect(summary).toBeDefined();
-		console.log(`${log.join('\n')}\ntotal ${Date.now() - t0} ms`);
-
-		const records = await allRecords();
-		const ledger = rig.sandbox.control.ledger;
-		const stats = ledger.stats();
-		// Every recipient exactly once in the store, each in a terminal state.
-		expect(records).toHaveLength(RECIPIENTS);
-		const states: Record<string, number> = {};
-		for (const record of records) states[record.state] = (states[record.state] ?? 0) + 1;
-		expect(Object.keys(states).filter((state) => state !== 'sent' && state !== 'failed')).toEqual([]);
-		// 0 duplicates: no recipient got the campaign's template twice.
-		expect(ledger.duplicates().filter((group) => group.key === 'resume_contact')).toEqual([]);
-		// 0 lost: every recipient recorded as sent is in the ledger under that wamid, and every template the ledger
-		// holds belongs to a recipient recorded as sent.
-		const campaignEntries = ledger.all().filter((entry) => entry.template?.name === 'resume_contact');
-		const byWaId = new Map(campaignEntries.map((entry) => [entry.waId, entry]));
-		for (const record of records) {
-			if (record.state === 'sent') expect(byWaId.get(record.recipientId)?.id).toBe(record.wamid);
-			else expect(byWaId.has(record.recipientId)).toBe(false);
-		}
-		expect(campaignEntries.length).toBe(states.sent);
-		// The faults really happened.
-		expect(stats.rejectedByCode['131056']).toBeGreaterThan(0);
-		expect(stats.rejectedByCode['130429']).toBeGreaterThan(0);
-		// 5xx answers are not in the ledger (the sandbox refuses them before reading the request): the retries show them.
-		const last = summary as { requests: number; counts: { sent: number } };
-		expect(last.requests).toBeGreaterThan(last.counts.sent * 1.1);
-		expect(receiver.counts.settled).toBeGreaterThan(0);
-		console.log(
-			`fault test: ${states.sent} sent, ${states.failed ?? 0} failed; ${KILLS} kills; ledger ${stats.accepted - paired.length * 2} campaign messages, ` +
-				`${stats.rejected} refusals ${JSON.stringify(stats.rejectedByCode)}; ${receiver.counts.statuses} statuses recorded, ${receiver.counts.settled} settled an open recipient; last run: ${JSON.stringify(summary)}`,
-		);
-	},
-	240_000,
-);
+	const records = await allRecords();
+	const ledger = rig.sandbox.control.ledger;
+	const stats = ledger.stats();
+	// Every recipient exactly once in the store, each in a terminal state.
+	expect(records).toHaveLength(RECIPIENTS);
+	const states: Record<string, number> = {};
+	for (const record of records) states[record.state] = (states[record.state] ?? 0) + 1;
+	expect(Object.keys(states).filter((state) => state !== 'sent' && state !== 'failed')).toEqual([]);
+	// 0 duplicates: no recipient got the campaign's template twice.
+	expect(ledger.duplicates().filter((group) => group.key === 'resume_contact')).toEqual([]);
+	// 0 lost: every recipient recorded as sent is in the ledger under that wamid, and every template the ledger
+	// holds belongs to a recipient recorded as sent.
+	const campaignEntries = ledger.all().filter((entry) => entry.template?.name === 'resume_contact');
+	const byWaId = new Map(campaignEntries.map((entry) => [entry.waId, entry]));
+	for (const record of records) {
+		if (record.state === 'sent') expect(byWaId.get(record.recipientId)?.id).toBe(record.wamid);
+		else expect(byWaId.has(record.recipientId)).toBe(false);
+	}
+	expect(campaignEntries.length).toBe(states.sent);
+	// The faults really happened.
+	expect(stats.rejectedByCode['131056']).toBeGreaterThan(0);
+	expect(stats.rejectedByCode['130429']).toBeGreaterThan(0);
+	// 5xx answers are not in the ledger (the sandbox refuses them before reading the request): the retries show them.
+	const last = summary as { requests: number; counts: { sent: number } };
+	expect(last.requests).toBeGreaterThan(last.counts.sent * 1.1);
+	expect(receiver.counts.settled).toBeGreaterThan(0);
+	console.log(
+		`fault test: ${states.sent} sent, ${states.failed ?? 0} failed; ${KILLS} kills; ledger ${stats.accepted - paired.length * 2} campaign messages, ` +
+			`${stats.rejected} refusals ${JSON.stringify(stats.rejectedByCode)}; ${receiver.counts.statuses} statuses recorded, ${receiver.counts.settled} settled an open recipient; last run: ${JSON.stringify(summary)}`,
+	);
+}, 240_000);

@@ -3,9 +3,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { CloudApiClient, fetchHttp, type CloudApiCredentials, type MessageTemplate } from '../../lib/cloud-api';
+import {
+	CloudApiClient,
+	fetchHttp,
+	type CloudApiCredentials,
+	type MessageTemplate,
+} from '../../lib/cloud-api';
 import { SqliteStore } from '../../lib/store/sqlite';
-import { startSandbox, SANDBOX_DEFAULTS, type RunningSandbox, type SandboxOptions } from '../../sandbox';
+import {
+	startSandbox,
+	SANDBOX_DEFAULTS,
+	type RunningSandbox,
+	type SandboxOptions,
+} from '../../sandbox';
 
 export const PHONE_NUMBER_ID = SANDBOX_DEFAULTS.phoneNumberId;
 
@@ -38,7 +48,10 @@ export async function startRig(options: SandboxOptions = {}): Promise<CampaignRi
 		wabaId: SANDBOX_DEFAULTS.wabaId,
 		appSecret: SANDBOX_DEFAULTS.appSecret,
 	};
-	const client = new CloudApiClient(fetchHttp(credentials), { ...credentials, secrets: [credentials.accessToken] });
+	const client = new CloudApiClient(fetchHttp(credentials), {
+		...credentials,
+		secrets: [credentials.accessToken],
+	});
 	const templates = await client.listTemplates();
 	return {
 		sandbox,

@@ -3,7 +3,14 @@
  * why, what a rerun does, pausing, and what the store holds afterwards.
  */
 import { runBulkCampaign, type BulkCampaignOptions, type RecipientRow } from '../../lib/campaign';
-import { arPhone, arWaId, PHONE_NUMBER_ID, startRig, translationsOf, type CampaignRig } from './helpers';
+import {
+	arPhone,
+	arWaId,
+	PHONE_NUMBER_ID,
+	startRig,
+	translationsOf,
+	type CampaignRig,
+} from './helpers';
 
 let rig: CampaignRig;
 
@@ -15,13 +22,20 @@ afterEach(async () => {
 	await rig.close();
 });
 
-function campaign(rows: RecipientRow[], overrides: Partial<BulkCampaignOptions> = {}): Promise<Awaited<ReturnType<typeof runBulkCampaign>>> {
+function campaign(
+	rows: RecipientRow[],
+	overrides: Partial<BulkCampaignOptions> = {},
+): Promise<Awaited<ReturnType<typeof runBulkCampaign>>> {
 	return runBulkCampaign({
 		campaignId: 'test-campaign',
 		businessNumberId: PHONE_NUMBER_ID,
 		store: rig.store,
 		api: rig.client,
-		template: { name: 'resume_contact', translations: translationsOf(rig.templates, 'resume_contact'), defaultLanguage: 'es' },
+		template: {
+			name: 'resume_contact',
+			translations: translationsOf(rig.templates, 'resume_contact'),
+			defaultLanguage: 'es',
+		},
 		total: rows.length,
 		read: (index) => rows[index],
 		requestTimeoutMs: 5_000,
@@ -29,21 +43,40 @@ function campaign(rows: RecipientRow[], overrides: Partial<BulkCampaignOptions> 
 	});
 }
 
-const resumeRow = (i: number, extra: Partial<RecipientRow> = {}): RecipientRow => ({ phone: arPhone(i), values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' }, ...extra });
+const resumeRow = (i: number, extra: Partial<RecipientRow> = {}): RecipientRow => ({
+	phone: arPhone(i),
+	values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' },
+	...extra,
+});
 
 test('sends each recipient once, records the results, and a rerun sends nothing new', async () => {
-	const rows = Array.from({ length: 60 }, (_, i) => resumeRow(i, { language: i % 2 ? 'en_US' : 'es_AR', tags: 'vip, oct' }));
+	const rows = Array.from({ length: 60 }, (_, i) =>
+		resumeRow(i, { language: i % 2 ? 'en_US' : 'es_AR', tags: 'vip, oct' }),
+	);
 	const first = await campaign(rows);
-	expect(first.summary.counts).toEqual({ sent: 60, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
+	expect(first.summary.counts).toEqual({
+		sent: 60,
+		failed: 0,
+		skipped: 0,
+		uncertain: 0,
+		paused: 0,
+	});
 	expect(first.summary.stoppedBy).toBe('completed');
 	expect(first.summary.rateCap).toBe(1000);
-	expect(first.outcomes[1]).toMatchObject({ status: 'sent', waId: arWaId(1), language: 'en', tags: ['vip', 'oct'] });
+	expect(first.outcomes[1]).toMatchObject({
+		status: 'sent',
+		waId: arWaId(1),
+		language: 'en',
+		tags: ['vip', 'oct'],
+	});
 	expect(first.outcomes[0].language).toBe('es');
 	expect(rig.sandbox.control.ledger.count()).toBe(60);
 	const record = await rig.store.getRecipient('test-campaign', arWaId(3));
 	expect(record).toMatchObject({ state: 'sent', wamid: first.outcomes[3].wamid });
 	// The callback data lets the trigger's status webhooks find the recipient.
-	expect(rig.sandbox.control.ledger.forRecipient(arWaId(3))[0].bizOpaqueCallbackData).toBe(`v1;c=test-campaign;r=${arWaId(3)}`);
+	expect(rig.sandbox.control.ledger.forRecipient(arWaId(3))[0].bizOpaqueCallbackData).toBe(
+		`v1;c=test-campaign;r=${arWaId(3)}`,
+	);
 
 	const second = await campaign(rows);
 	expect(rig.sandbox.control.ledger.count()).toBe(60);
@@ -53,11 +86,28 @@ test('sends each recipient once, records the results, and a rerun sends nothing 
 });
 
 test('skips invalid, duplicate, opted-out, frequency-capped, US and 131049-held recipients with reasons', async () => {
-	const marketing = { name: 'coupon_code', translations: translationsOf(rig.templates, 'coupon_code'), defaultLanguage: 'es' };
-	const row = (phone: string): RecipientRow => ({ phone, values: { 'body.1': 'Ana', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' } });
-	await rig.store.setOptState(PHONE_NUMBER_ID, arWaId(2), { optedOut: true, at: Date.now() - 1000, reason: 'keyword', detail: 'STOP' });
+	const marketing = {
+		name: 'coupon_code',
+		translations: translationsOf(rig.templates, 'coupon_code'),
+		defaultLanguage: 'es',
+	};
+	const row = (phone: string): RecipientRow => ({
+		phone,
+		values: { 'body.1': 'Ana', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' },
+	});
+	await rig.store.setOptState(PHONE_NUMBER_ID, arWaId(2), {
+		optedOut: true,
+		at: Date.now() - 1000,
+		reason: 'keyword',
+		detail: 'STOP',
+	});
 	await rig.store.markMarketingHold(PHONE_NUMBER_ID, arWaId(3), Date.now() + 3_600_000);
-	await rig.store.recordMarketingSend(PHONE_NUMBER_ID, arWaId(4), 'earlier-campaign:1', Date.now() - 86_400_000);
+	await rig.store.recordMarketingSend(
+		PHONE_NUMBER_ID,
+		arWaId(4),
+		'earlier-campaign:1',
+		Date.now() - 86_400_000,
+	);
 	const rows: RecipientRow[] = [
 		row(arPhone(1)),
 		row(arPhone(2)),
@@ -69,7 +119,11 @@ test('skips invalid, duplicate, opted-out, frequency-capped, US and 131049-held 
 		{ phone: arPhone(6), values: { 'body.1': 'Ana' } },
 		row(arPhone(7)),
 	];
-	const { outcomes, summary } = await campaign(rows, { campaignId: 'skips', template: marketing, policy: { frequencyCap: { max: 1, periodMs: 7 * 86_400_000 } } });
+	const { outcomes, summary } = await campaign(rows, {
+		campaignId: 'skips',
+		template: marketing,
+		policy: { frequencyCap: { max: 1, periodMs: 7 * 86_400_000 } },
+	});
 	const by = (i: number) => ({ status: outcomes[i].status, reason: outcomes[i].reason });
 	expect(by(0)).toEqual({ status: 'sent', reason: undefined });
 	expect(by(1)).toEqual({ status: 'skipped', reason: 'opted_out' });
@@ -88,7 +142,11 @@ test('skips invalid, duplicate, opted-out, frequency-capped, US and 131049-held 
 	expect(summary.byReason).toMatchObject({ opted_out: 1, invalid: 2, duplicate: 1 });
 	expect(rig.sandbox.control.ledger.count()).toBe(2);
 	// Marketing sends count towards the cap of later campaigns.
-	const counts = await rig.store.countMarketingSince(PHONE_NUMBER_ID, [arWaId(1), arWaId(7)], Date.now() - 60_000);
+	const counts = await rig.store.countMarketingSince(
+		PHONE_NUMBER_ID,
+		[arWaId(1), arWaId(7)],
+		Date.now() - 60_000,
+	);
 	expect([...counts.values()]).toEqual([1, 1]);
 });
 
@@ -108,7 +166,9 @@ test('pauses when the template is paused (132015): the rest is not sent, and res
 	expect(paused.summary.stoppedBy).toBe('paused');
 	expect(paused.summary.counts.paused).toBeGreaterThan(20);
 	expect(paused.summary.counts.sent + paused.summary.counts.paused).toBe(40);
-	const pausedOne = paused.outcomes.find((outcome) => outcome.status === 'paused' && outcome.code === 132015);
+	const pausedOne = paused.outcomes.find(
+		(outcome) => outcome.status === 'paused' && outcome.code === 132015,
+	);
 	expect(pausedOne?.message).toMatch(/resumable/);
 	expect(rig.sandbox.control.ledger.count()).toBe(paused.summary.counts.sent);
 
@@ -119,7 +179,7 @@ test('pauses when the template is paused (132015): the rest is not sent, and res
 	expect(rig.sandbox.control.ledger.duplicates()).toEqual([]);
 });
 
-test('pauses before sending when the number\'s quality rating is RED', async () => {
+test("pauses before sending when the number's quality rating is RED", async () => {
 	rig.sandbox.control.configure({ qualityRating: 'RED' });
 	const { summary, outcomes } = await campaign(Array.from({ length: 5 }, (_, i) => resumeRow(i)));
 	expect(summary.stoppedBy).toBe('paused');
@@ -129,14 +189,21 @@ test('pauses before sending when the number\'s quality rating is RED', async () 
 });
 
 describe('queue mode: Redis store and one Redis token bucket per number', () => {
-	const redisOptions = () => ({ host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD });
+	const redisOptions = () => ({
+		host: process.env.TEST_REDIS_HOST ?? '127.0.0.1',
+		port: Number(process.env.TEST_REDIS_PORT),
+		password: process.env.TEST_REDIS_PASSWORD,
+	});
 
 	test('two workers running the same campaign at once send each recipient exactly once', async () => {
 		const prefix = `campaign-test:${Date.now()}:`;
 		const { RedisStore } = await import('../../lib/store/redis');
 		const { RedisRateLimiter } = await import('../../lib/delivery');
 		const IORedis = (await import('ioredis')).default;
-		const stores = [await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix }), await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix })];
+		const stores = [
+			await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix }),
+			await RedisStore.connect({ ...redisOptions(), keyPrefix: prefix }),
+		];
 		const redis = new IORedis(redisOptions());
 		try {
 			const rows = Array.from({ length: 120 }, (_, i) => resumeRow(1000 + i));
@@ -147,10 +214,14 @@ describe('queue mode: Redis store and one Redis token bucket per number', () => 
 					store,
 					owner,
 					campaignId: 'queue-mode',
-					limiter: (cap) => new RedisRateLimiter({ redis, key: PHONE_NUMBER_ID, prefix, ratePerSecond: cap }),
+					limiter: (cap) =>
+						new RedisRateLimiter({ redis, key: PHONE_NUMBER_ID, prefix, ratePerSecond: cap }),
 					rateCap: 200,
 				});
-			const [a, b] = await Promise.all([worker(stores[0], rows, 'worker-a'), worker(stores[1], reversed, 'worker-b')]);
+			const [a, b] = await Promise.all([
+				worker(stores[0], rows, 'worker-a'),
+				worker(stores[1], reversed, 'worker-b'),
+			]);
 			expect(a.summary.counts.sent + b.summary.counts.sent).toBe(120);
 			expect(a.summary.counts.failed + b.summary.counts.failed).toBe(0);
 			expect(rig.sandbox.control.ledger.count()).toBe(120);
@@ -158,7 +229,14 @@ describe('queue mode: Redis store and one Redis token bucket per number', () => 
 			// The other worker's copy of each recipient: already sent, being sent, or sent without an answer yet.
 			const notSent = [...a.outcomes, ...b.outcomes].filter((outcome) => outcome.status !== 'sent');
 			expect(notSent).toHaveLength(120);
-			expect(notSent.filter((outcome) => !['already_sent', 'in_progress', 'taken_over', 'awaiting_status'].includes(outcome.reason as string))).toEqual([]);
+			expect(
+				notSent.filter(
+					(outcome) =>
+						!['already_sent', 'in_progress', 'taken_over', 'awaiting_status'].includes(
+							outcome.reason as string,
+						),
+				),
+			).toEqual([]);
 		} finally {
 			await Promise.all(stores.map((store) => store.close()));
 			redis.disconnect();

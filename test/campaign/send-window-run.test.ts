@@ -14,7 +14,7 @@ afterAll(async () => {
 	await rig.close();
 });
 
-test('waits 45 virtual minutes for Mexico City\'s 08:00 (bound 60), not 105 for Denver\'s; only the sent ones are claimed', async () => {
+test("waits 45 virtual minutes for Mexico City's 08:00 (bound 60), not 105 for Denver's; only the sent ones are claimed", async () => {
 	// 13:15 UTC on Friday 4 December 2026: 10:15 in Buenos Aires, 07:15 in Mexico City, 06:15 in Denver.
 	let clock = Date.UTC(2026, 11, 4, 13, 15);
 	const sleeps: number[] = [];
@@ -30,7 +30,11 @@ test('waits 45 virtual minutes for Mexico City\'s 08:00 (bound 60), not 105 for 
 		businessNumberId: PHONE_NUMBER_ID,
 		store: rig.store,
 		api: rig.client,
-		template: { name: 'resume_contact', translations: translationsOf(rig.templates, 'resume_contact'), defaultLanguage: 'es' },
+		template: {
+			name: 'resume_contact',
+			translations: translationsOf(rig.templates, 'resume_contact'),
+			defaultLanguage: 'es',
+		},
 		total: rows.length,
 		read: (index) => rows[index],
 		sendWindow: { window, workflowZone: 'America/Argentina/Buenos_Aires' },
@@ -43,7 +47,14 @@ test('waits 45 virtual minutes for Mexico City\'s 08:00 (bound 60), not 105 for 
 	});
 	expect(sleeps).toEqual([45 * 60_000]);
 	expect(waits).toEqual([{ untilMs: Date.UTC(2026, 11, 4, 14), recipients: 1 }]);
-	expect(report.outcomes.map((outcome) => [outcome.status, outcome.reason ?? null, outcome.timeZone, outcome.localTime])).toEqual([
+	expect(
+		report.outcomes.map((outcome) => [
+			outcome.status,
+			outcome.reason ?? null,
+			outcome.timeZone,
+			outcome.localTime,
+		]),
+	).toEqual([
 		['sent', null, 'America/Argentina/Buenos_Aires', '2026-12-04T10:15:00-03:00'],
 		['sent', null, 'America/Mexico_City', '2026-12-04T08:00:00-06:00'],
 		['skipped', 'outside_send_window', 'America/Denver', '2026-12-04T06:15:00-07:00'],
@@ -60,6 +71,10 @@ test('waits 45 virtual minutes for Mexico City\'s 08:00 (bound 60), not 105 for 
 		},
 	});
 	expect(rig.sandbox.control.ledger.count()).toBe(2);
-	const records = await rig.store.getRecipients('windowed', [arPhone(1).slice(1), arPhone(2).slice(1), arPhone(3).slice(1)]);
+	const records = await rig.store.getRecipients('windowed', [
+		arPhone(1).slice(1),
+		arPhone(2).slice(1),
+		arPhone(3).slice(1),
+	]);
 	expect([...records.keys()].sort()).toEqual([arPhone(1).slice(1), arPhone(2).slice(1)].sort());
 });

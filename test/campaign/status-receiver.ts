@@ -14,11 +14,20 @@ const STATUSES = new Set<DeliveryStatus>(['sent', 'delivered', 'read', 'played',
 export interface StatusReceiver {
 	url: string;
 	/** Statuses recorded, and how many settled an uncertain / claimed recipient */
-	counts: { statuses: number; settled: number; unmatched: number; inbound: number; refused: number };
+	counts: {
+		statuses: number;
+		settled: number;
+		unmatched: number;
+		inbound: number;
+		refused: number;
+	};
 	close(): Promise<void>;
 }
 
-export async function startStatusReceiver(store: ConversationStore, appSecret: string): Promise<StatusReceiver> {
+export async function startStatusReceiver(
+	store: ConversationStore,
+	appSecret: string,
+): Promise<StatusReceiver> {
 	const counts = { statuses: 0, settled: 0, unmatched: 0, inbound: 0, refused: 0 };
 	// One POST at a time: the store work of a batch finishes before the next is read (like a single trigger).
 	let queue: Promise<void> = Promise.resolve();
@@ -26,7 +35,10 @@ export async function startStatusReceiver(store: ConversationStore, appSecret: s
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			const result = receiveWebhook({ rawBody: Buffer.concat(chunks), headers: req.headers }, { mode: 'signature', appSecret });
+			const result = receiveWebhook(
+				{ rawBody: Buffer.concat(chunks), headers: req.headers },
+				{ mode: 'signature', appSecret },
+			);
 			if (result.status !== 200) {
 				counts.refused++;
 				res.writeHead(result.status).end();
@@ -47,8 +59,17 @@ export async function startStatusReceiver(store: ConversationStore, appSecret: s
 						counts.statuses++;
 						if (recorded.settled) counts.settled++;
 						if (!recorded.matched) counts.unmatched++;
-					} else if (event.kind === 'message' && event.phoneNumberId && (event.wa_id || event.from)) {
-						await store.recordInbound({ businessNumberId: event.phoneNumberId, waId: event.wa_id ?? event.from, at: event.timestampMs ?? Date.now(), messageId: event.id });
+					} else if (
+						event.kind === 'message' &&
+						event.phoneNumberId &&
+						(event.wa_id || event.from)
+					) {
+						await store.recordInbound({
+							businessNumberId: event.phoneNumberId,
+							waId: event.wa_id ?? event.from,
+							at: event.timestampMs ?? Date.now(),
+							messageId: event.id,
+						});
 						counts.inbound++;
 					}
 				}

@@ -1,5 +1,13 @@
 import type Redis from 'ioredis';
-import { aimdDecrease, aimdOptions, aimdRate, initialAimdState, LocalRateLimiter, RedisRateLimiter, type RateLimiter } from '../../lib/delivery';
+import {
+	aimdDecrease,
+	aimdOptions,
+	aimdRate,
+	initialAimdState,
+	LocalRateLimiter,
+	RedisRateLimiter,
+	type RateLimiter,
+} from '../../lib/delivery';
 import { manualClock, testRedis } from './helpers';
 
 describe('AIMD rules', () => {
@@ -46,7 +54,13 @@ describe.each(['local', 'redis'])('%s limiter follows AIMD', (kind) => {
 
 	function limiter(clock: ReturnType<typeof manualClock>, cap: number): RateLimiter {
 		if (kind === 'local') return new LocalRateLimiter({ ratePerSecond: cap, clock });
-		return new RedisRateLimiter({ redis: redis as Redis, key: `aimd-${Date.now()}-${Math.random()}`, prefix: 'test:delivery:', ratePerSecond: cap, clock });
+		return new RedisRateLimiter({
+			redis: redis as Redis,
+			key: `aimd-${Date.now()}-${Math.random()}`,
+			prefix: 'test:delivery:',
+			ratePerSecond: cap,
+			clock,
+		});
 	}
 
 	it('goes down ×0.7 on 130429 and back up after the quiet period', async () => {

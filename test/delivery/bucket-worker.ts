@@ -6,8 +6,18 @@ import Redis from 'ioredis';
 import { RedisRateLimiter, systemClock } from '../../lib/delivery';
 
 async function main(): Promise<void> {
-	const redis = new Redis({ host: '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD });
-	const limiter = new RedisRateLimiter({ redis, key: String(process.env.BUCKET_KEY), prefix: 'test:delivery:', ratePerSecond: Number(process.env.RATE), burst: Number(process.env.BURST) });
+	const redis = new Redis({
+		host: '127.0.0.1',
+		port: Number(process.env.TEST_REDIS_PORT),
+		password: process.env.TEST_REDIS_PASSWORD,
+	});
+	const limiter = new RedisRateLimiter({
+		redis,
+		key: String(process.env.BUCKET_KEY),
+		prefix: 'test:delivery:',
+		ratePerSecond: Number(process.env.RATE),
+		burst: Number(process.env.BURST),
+	});
 	await redis.ping();
 	process.stdout.write('ready\n');
 	await new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));

@@ -1,6 +1,6 @@
 import { defaultInFlightOptions, inFlightFor, LatencyWindow } from '../../lib/delivery';
 
-describe('in-flight sizing (Little\'s law)', () => {
+describe("in-flight sizing (Little's law)", () => {
 	it('keeps ~120 requests open at 1,000 mps and 100 ms', () => {
 		expect(inFlightFor(1_000, 100)).toBe(120);
 		expect(inFlightFor(80, 100)).toBe(10);

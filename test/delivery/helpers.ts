@@ -14,7 +14,9 @@ export function maxInWindow(times: number[], windowMs: number): number {
 }
 
 /** A clock the test moves by hand. */
-export function manualClock(start = 1_000_000): Clock & { set(ms: number): void; advance(ms: number): void } {
+export function manualClock(
+	start = 1_000_000,
+): Clock & { set(ms: number): void; advance(ms: number): void } {
 	let now = start;
 	return {
 		now: () => now,
@@ -29,7 +31,9 @@ export function manualClock(start = 1_000_000): Clock & { set(ms: number): void;
 }
 
 /** In-memory claims with the store's semantics: insert-if-absent, one settle per claim. */
-export function memoryHooks(refuse: (key: string) => string | undefined = () => undefined): DeliveryHooks & { claims: string[]; settled: JobResult[] } {
+export function memoryHooks(
+	refuse: (key: string) => string | undefined = () => undefined,
+): DeliveryHooks & { claims: string[]; settled: JobResult[] } {
 	const claimed = new Set<string>();
 	const claims: string[] = [];
 	const settled: JobResult[] = [];
@@ -39,7 +43,8 @@ export function memoryHooks(refuse: (key: string) => string | undefined = () => 
 		claim(key) {
 			const refused = refuse(key);
 			if (refused) return { claimed: false, reason: refused };
-			if (claimed.has(key)) return { claimed: false, reason: 'Duplicate recipient: already in this campaign' };
+			if (claimed.has(key))
+				return { claimed: false, reason: 'Duplicate recipient: already in this campaign' };
 			claimed.add(key);
 			claims.push(key);
 			return { claimed: true };
@@ -50,7 +55,11 @@ export function memoryHooks(refuse: (key: string) => string | undefined = () => 
 	};
 }
 
-export type Behaviour = (key: string, attempt: number, at: number) => SendResult | 'hang' | 'hang-ignoring-abort' | 'throw';
+export type Behaviour = (
+	key: string,
+	attempt: number,
+	at: number,
+) => SendResult | 'hang' | 'hang-ignoring-abort' | 'throw';
 
 export interface SendRecord {
 	key: string;
@@ -88,12 +97,28 @@ export function fakeTransport(clock: Clock, behaviour: Behaviour, latencyMs = 10
 
 export const accepted = (key: string): SendResult => ({ ok: true, wamid: `wamid.${key}` });
 
-export function jobs(count: number, prefix = 'r'): Array<{ key: string; payload: { key: string }; ref: number }> {
-	return Array.from({ length: count }, (_, index) => ({ key: `${prefix}${index}`, payload: { key: `${prefix}${index}` }, ref: index }));
+export function jobs(
+	count: number,
+	prefix = 'r',
+): Array<{ key: string; payload: { key: string }; ref: number }> {
+	return Array.from({ length: count }, (_, index) => ({
+		key: `${prefix}${index}`,
+		payload: { key: `${prefix}${index}` },
+		ref: index,
+	}));
 }
 
 export function testRedis(): Redis {
 	const port = Number(process.env.TEST_REDIS_PORT);
-	if (!port) throw new Error('TEST_REDIS_PORT is not set: run the tests through jest (globalSetup starts redis-server)');
-	return new Redis({ host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port, password: process.env.TEST_REDIS_PASSWORD, lazyConnect: false, maxRetriesPerRequest: 1 });
+	if (!port)
+		throw new Error(
+			'TEST_REDIS_PORT is not set: run the tests through jest (globalSetup starts redis-server)',
+		);
+	return new Redis({
+		host: process.env.TEST_REDIS_HOST ?? '127.0.0.1',
+		port,
+		password: process.env.TEST_REDIS_PASSWORD,
+		lazyConnect: false,
+		maxRetriesPerRequest: 1,
+	});
 }

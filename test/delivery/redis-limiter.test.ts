@@ -55,8 +55,18 @@ describe('RedisRateLimiter (global bucket per phone number)', () => {
 
 	it('shares a 130429 slow-down with every worker of the number', async () => {
 		const key = `throttle-${Date.now()}`;
-		const a = new RedisRateLimiter({ redis: first, key, prefix: 'test:delivery:', ratePerSecond: rate });
-		const b = new RedisRateLimiter({ redis: second, key, prefix: 'test:delivery:', ratePerSecond: rate });
+		const a = new RedisRateLimiter({
+			redis: first,
+			key,
+			prefix: 'test:delivery:',
+			ratePerSecond: rate,
+		});
+		const b = new RedisRateLimiter({
+			redis: second,
+			key,
+			prefix: 'test:delivery:',
+			ratePerSecond: rate,
+		});
 		expect(await a.throttled()).toBeCloseTo(70);
 		expect((await b.take(0)).rate).toBeCloseTo(70);
 		// Within the cooldown, b's 130429 for the same burst does not compound.
@@ -73,7 +83,13 @@ describe('RedisRateLimiter (global bucket per phone number)', () => {
 		const children = [0, 1].map(() =>
 			spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', worker], {
 				cwd: join(__dirname, '..', '..'),
-				env: { ...process.env, BUCKET_KEY: key, RATE: String(rate), BURST: String(burst), DURATION_MS: '1500' },
+				env: {
+					...process.env,
+					BUCKET_KEY: key,
+					RATE: String(rate),
+					BURST: String(burst),
+					DURATION_MS: '1500',
+				},
 				stdio: ['pipe', 'pipe', 'pipe'],
 			}),
 		);
@@ -84,13 +100,23 @@ describe('RedisRateLimiter (global bucket per phone number)', () => {
 					let err = '';
 					child.stdout.on('data', (chunk) => (out += chunk));
 					child.stderr.on('data', (chunk) => (err += chunk));
-					child.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`worker exited ${code}: ${err}`))));
+					child.on('exit', (code) =>
+						code === 0
+							? resolve(out.trim().split('\n'))
+							: reject(new Error(`worker exited ${code}: ${err}`)),
+					);
 				}),
 		);
 		// Start both at once, after both are loaded, so their sending overlaps.
-		await Promise.all(children.map((child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve()))));
+		await Promise.all(
+			children.map(
+				(child) => new Promise<void>((resolve) => child.stdout.once('data', () => resolve())),
+			),
+		);
 		for (const child of children) child.stdin.end('go\n');
-		const [a, b] = (await Promise.all(outputs)).map((lines) => JSON.parse(lines[lines.length - 1]) as number[]);
+		const [a, b] = (await Promise.all(outputs)).map(
+			(lines) => JSON.parse(lines[lines.length - 1]) as number[],
+		);
 		expect(a.length).toBeGreaterThan(0);
 		expect(b.length).toBeGreaterThan(0);
 		expect(Math.min(a[a.length - 1], b[b.length - 1])).toBeGreaterThan(Math.max(a[0], b[0]));
@@ -99,12 +125,32 @@ describe('RedisRateLimiter (global bucket per phone number)', () => {
 
 	it('names Redis and where it is when Redis does not answer (no password in the message)', async () => {
 		const port = await freePort();
-		const unreachable = new Redis({ host: '127.0.0.1', port, password: 'limiter-secret', maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+		const unreachable = new Redis({
+			host: '127.0.0.1',
+			port,
+			password: 'limiter-secret',
+			maxRetriesPerRequest: 0,
+			retryStrategy: () => null,
+			lazyConnect: true,
+		});
 		unreachable.on('error', () => undefined);
 		try {
-			const limiter = new RedisRateLimiter({ redis: unreachable, key: 'down', prefix: 'test:delivery:', ratePerSecond: rate, burst });
-			const failure = await limiter.take(1).then(() => undefined, (error: Error) => error);
-			expect(failure?.message).toMatch(new RegExp(`^Redis at 127\\.0\\.0\\.1:${port} did not answer the shared rate limit \\(.+\\): check that Redis is running`));
+			const limiter = new RedisRateLimiter({
+				redis: unreachable,
+				key: 'down',
+				prefix: 'test:delivery:',
+				ratePerSecond: rate,
+				burst,
+			});
+			const failure = await limiter.take(1).then(
+				() => undefined,
+				(error: Error) => error,
+			);
+			expect(failure?.message).toMatch(
+				new RegExp(
+					`^Redis at 127\\.0\\.0\\.1:${port} did not answer the shared rate limit \\(.+\\): check that Redis is running`,
+				),
+			);
 			expect(failure?.message).not.toContain('limiter-secret');
 		} finally {
 			unreachable.disconnect();

@@ -1,6 +1,11 @@
 import { decide, defaultRetryPolicy, retryPolicy, type SendFailed } from '../../lib/delivery';
 
-const fail = (code?: number, httpStatus?: number, extra: Partial<SendFailed> = {}): SendFailed => ({ ok: false, code, httpStatus, ...extra });
+const fail = (code?: number, httpStatus?: number, extra: Partial<SendFailed> = {}): SendFailed => ({
+	ok: false,
+	code,
+	httpStatus,
+	...extra,
+});
 const policy = defaultRetryPolicy;
 
 describe('retry policy', () => {
@@ -28,27 +33,58 @@ describe('retry policy', () => {
 		expect(decide(fail(131056, 400), 1, policy)).toEqual({ kind: 'retry', delayMs: 4_000 });
 		expect(decide(fail(131056, 400), 2, policy)).toEqual({ kind: 'retry', delayMs: 16_000 });
 		expect(decide(fail(131056, 400), 3, policy)).toEqual({ kind: 'retry', delayMs: 64_000 });
-		expect(decide(fail(131056, 400), 4, policy)).toMatchObject({ kind: 'final', outcome: 'failed' });
+		expect(decide(fail(131056, 400), 4, policy)).toMatchObject({
+			kind: 'final',
+			outcome: 'failed',
+		});
 	});
 
 	it('130429: slow the shared rate and resend when paced', () => {
-		expect(decide(fail(130429, 400), 1, policy)).toEqual({ kind: 'retry', delayMs: 0, throttle: true });
-		expect(decide(fail(130429, 400), 10, policy)).toMatchObject({ kind: 'final', outcome: 'failed' });
+		expect(decide(fail(130429, 400), 1, policy)).toEqual({
+			kind: 'retry',
+			delayMs: 0,
+			throttle: true,
+		});
+		expect(decide(fail(130429, 400), 10, policy)).toMatchObject({
+			kind: 'final',
+			outcome: 'failed',
+		});
 	});
 
 	it('131057: hold all sending for minutes, configurable', () => {
-		expect(decide(fail(131057, 500), 1, policy)).toEqual({ kind: 'retry', delayMs: 120_000, pauseAllMs: 120_000 });
-		const custom = retryPolicy({ byCode: { 131057: { action: 'pause-sending', pauseMs: 300_000, maxAttempts: 2 } } });
-		expect(decide(fail(131057, 500), 1, custom)).toEqual({ kind: 'retry', delayMs: 300_000, pauseAllMs: 300_000 });
-		expect(decide(fail(131057, 500), 2, custom)).toMatchObject({ kind: 'final', outcome: 'failed' });
+		expect(decide(fail(131057, 500), 1, policy)).toEqual({
+			kind: 'retry',
+			delayMs: 120_000,
+			pauseAllMs: 120_000,
+		});
+		const custom = retryPolicy({
+			byCode: { 131057: { action: 'pause-sending', pauseMs: 300_000, maxAttempts: 2 } },
+		});
+		expect(decide(fail(131057, 500), 1, custom)).toEqual({
+			kind: 'retry',
+			delayMs: 300_000,
+			pauseAllMs: 300_000,
+		});
+		expect(decide(fail(131057, 500), 2, custom)).toMatchObject({
+			kind: 'final',
+			outcome: 'failed',
+		});
 	});
 
 	it('131049: not retried, not before 24 h', () => {
-		expect(decide(fail(131049, 400), 1, policy)).toMatchObject({ kind: 'final', outcome: 'failed', notBeforeMs: 24 * 3_600_000 });
+		expect(decide(fail(131049, 400), 1, policy)).toMatchObject({
+			kind: 'final',
+			outcome: 'failed',
+			notBeforeMs: 24 * 3_600_000,
+		});
 	});
 
 	it.each([132015, 132016])('%i: pause the whole campaign', (code) => {
-		expect(decide(fail(code, 400), 1, policy)).toMatchObject({ kind: 'final', outcome: 'paused', pauseCampaign: true });
+		expect(decide(fail(code, 400), 1, policy)).toMatchObject({
+			kind: 'final',
+			outcome: 'paused',
+			pauseCampaign: true,
+		});
 	});
 
 	it.each([
@@ -70,7 +106,10 @@ describe('retry policy', () => {
 		[368, 403],
 		[999_999, 400],
 	])('%i (stop): failed at once', (code, httpStatus) => {
-		expect(decide(fail(code, httpStatus), 1, policy)).toMatchObject({ kind: 'final', outcome: 'failed' });
+		expect(decide(fail(code, httpStatus), 1, policy)).toMatchObject({
+			kind: 'final',
+			outcome: 'failed',
+		});
 	});
 
 	it('a request without an answer is uncertain, never resent blindly', () => {

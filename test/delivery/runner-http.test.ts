@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
-import { RedisRateLimiter, retryPolicy, runCampaign, type RateLimiter, type SendResult, type TokenGrant } from '../../lib/delivery';
+import {
+	RedisRateLimiter,
+	retryPolicy,
+	runCampaign,
+	type RateLimiter,
+	type SendResult,
+	type TokenGrant,
+} from '../../lib/delivery';
 import type { GraphErrorBody, SendMessageResponse } from '../../lib/cloud-api/types';
 import { maxInWindow, memoryHooks, testRedis } from './helpers';
 
@@ -11,7 +18,15 @@ function graphServer() {
 	const received = new Map<string, number>();
 	const hung: ServerResponse[] = [];
 	const error = (res: ServerResponse, status: number, code: number, message: string) => {
-		const body: { error: GraphErrorBody } = { error: { message, code, type: 'OAuthException', error_data: { messaging_product: 'whatsapp', details: message }, fbtrace_id: 'test' } };
+		const body: { error: GraphErrorBody } = {
+			error: {
+				message,
+				code,
+				type: 'OAuthException',
+				error_data: { messaging_product: 'whatsapp', details: message },
+				fbtrace_id: 'test',
+			},
+		};
 		res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 	};
 	const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -26,7 +41,11 @@ function graphServer() {
 			if (to === 'pair' && attempt === 1) return error(res, 400, 131056, 'Pair rate limit hit');
 			if (to === 'bad') return error(res, 400, 100, 'Invalid parameter');
 			accepted.set(to, (accepted.get(to) ?? 0) + 1);
-			const body: SendMessageResponse = { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.${to}`, message_status: 'accepted' }] };
+			const body: SendMessageResponse = {
+				messaging_product: 'whatsapp',
+				contacts: [{ input: to, wa_id: to }],
+				messages: [{ id: `wamid.${to}`, message_status: 'accepted' }],
+			};
 			res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 		});
 	});
@@ -38,12 +57,25 @@ function fetchTransport(baseUrl: string) {
 	return async (payload: { to: string }, signal: AbortSignal): Promise<SendResult> => {
 		let response: Response;
 		try {
-			response = await fetch(`${baseUrl}/v24.0/1234/messages`, { method: 'POST', body: JSON.stringify({ messaging_product: 'whatsapp', ...payload }), headers: { 'content-type': 'application/json' }, signal });
+			response = await fetch(`${baseUrl}/v24.0/1234/messages`, {
+				method: 'POST',
+				body: JSON.stringify({ messaging_product: 'whatsapp', ...payload }),
+				headers: { 'content-type': 'application/json' },
+				signal,
+			});
 		} catch (error) {
-			return signal.aborted ? { ok: false, timedOut: true } : { ok: false, details: (error as Error).message };
+			return signal.aborted
+				? { ok: false, timedOut: true }
+				: { ok: false, details: (error as Error).message };
 		}
 		const body = (await response.json()) as SendMessageResponse | { error: GraphErrorBody };
-		if ('error' in body) return { ok: false, code: body.error.code, httpStatus: response.status, details: body.error.error_data?.details };
+		if ('error' in body)
+			return {
+				ok: false,
+				code: body.error.code,
+				httpStatus: response.status,
+				details: body.error.error_data?.details,
+			};
 		return { ok: true, wamid: body.messages[0].id, messageStatus: body.messages[0].message_status };
 	};
 }
@@ -89,13 +121,29 @@ describe('runCampaign over real HTTP, two workers sharing a Redis bucket', () =>
 		const rate = 100;
 		const key = `http-${Date.now()}`;
 		const grants: number[] = [];
-		const limiter = (redis: Redis) => recording(new RedisRateLimiter({ redis, key, prefix: 'test:delivery:', ratePerSecond: rate, burst: 5 }), grants);
+		const limiter = (redis: Redis) =>
+			recording(
+				new RedisRateLimiter({
+					redis,
+					key,
+					prefix: 'test:delivery:',
+					ratePerSecond: rate,
+					burst: 5,
+				}),
+				grants,
+			);
 		// Fast waits so the test takes seconds: the rules are data.
 		const policy = retryPolicy({
 			byCode: { 131056: { action: 'recipient-wait', baseMs: 10, factor: 4, maxAttempts: 3 } },
 			byClass: { retry: { action: 'backoff', baseMs: 20, capMs: 100, maxAttempts: 4 } },
 		});
-		const recipients = [...Array.from({ length: 200 }, (_, i) => `3161234${String(i).padStart(4, '0')}`), 'flaky', 'pair', 'bad', 'hang'];
+		const recipients = [
+			...Array.from({ length: 200 }, (_, i) => `3161234${String(i).padStart(4, '0')}`),
+			'flaky',
+			'pair',
+			'bad',
+			'hang',
+		];
 		const toJob = (to: string) => ({ key: to, payload: { to } });
 		// Both workers get overlapping halves, as after a restart: the shared claims keep it exactly once.
 		const workerA = recipients.slice(0, 130).concat(['flaky', 'pair', 'bad', 'hang']).map(toJob);
@@ -103,13 +151,28 @@ describe('runCampaign over real HTTP, two workers sharing a Redis bucket', () =>
 		const hooks = memoryHooks();
 		const send = fetchTransport(baseUrl);
 		const common = { send, hooks, policy, requestTimeoutMs: 500, random: () => 0.5 };
-		const [a, b] = await Promise.all([runCampaign({ jobs: workerA, limiter: limiter(redisA), ...common }), runCampaign({ jobs: workerB, limiter: limiter(redisB), ...common })]);
+		const [a, b] = await Promise.all([
+			runCampaign({ jobs: workerA, limiter: limiter(redisA), ...common }),
+			runCampaign({ jobs: workerB, limiter: limiter(redisB), ...common }),
+		]);
 
 		const results = [...a.results, ...b.results];
-		const outcome = (to: string) => results.find((result) => result.key === to && result.outcome !== 'skipped');
-		expect(outcome('flaky')).toMatchObject({ outcome: 'sent', attempts: 2, wamid: 'wamid.flaky', messageStatus: 'accepted' });
+		const outcome = (to: string) =>
+			results.find((result) => result.key === to && result.outcome !== 'skipped');
+		expect(outcome('flaky')).toMatchObject({
+			outcome: 'sent',
+			attempts: 2,
+			wamid: 'wamid.flaky',
+			messageStatus: 'accepted',
+		});
 		expect(outcome('pair')).toMatchObject({ outcome: 'sent', attempts: 2 });
-		expect(outcome('bad')).toMatchObject({ outcome: 'failed', code: 100, httpStatus: 400, details: 'Invalid parameter', attempts: 1 });
+		expect(outcome('bad')).toMatchObject({
+			outcome: 'failed',
+			code: 100,
+			httpStatus: 400,
+			details: 'Invalid parameter',
+			attempts: 1,
+		});
 		expect(outcome('hang')).toMatchObject({ outcome: 'uncertain', attempts: 1 });
 		expect(graph.received.get('hang')).toBe(1);
 

@@ -11,17 +11,35 @@ import { readFileSync } from 'node:fs';
 
 import { createStory, QUEUE_MODE_SKIPPED_STEPS, StepError } from '../../scripts/demo/story';
 import { createSandboxClient } from '../../scripts/demo/sandbox-client';
-import { CREDENTIAL_NAME, REDIS_STORE_CREDENTIAL_NAME, entryUrl, importExamples } from '../../scripts/demo/examples';
+import {
+	CREDENTIAL_NAME,
+	REDIS_STORE_CREDENTIAL_NAME,
+	entryUrl,
+	importExamples,
+} from '../../scripts/demo/examples';
 import { isInstalled } from '../../scripts/n8n/runtime';
 import { startQueueCluster, type QueueCluster } from '../../scripts/n8n/queue';
-import type { Execution, StoredCredential, StoredWorkflow, WorkflowJson } from '../../scripts/n8n/rest';
-import { SANDBOX_DEFAULTS, startSandbox, type LedgerEntry, type RunningSandbox } from '../../sandbox';
+import type {
+	Execution,
+	StoredCredential,
+	StoredWorkflow,
+	WorkflowJson,
+} from '../../scripts/n8n/rest';
+import {
+	SANDBOX_DEFAULTS,
+	startSandbox,
+	type LedgerEntry,
+	type RunningSandbox,
+} from '../../sandbox';
 import { runtimeMissingMessage } from '../e2e/n8n-env';
 
 const BOOT_TIMEOUT_MS = 300_000;
 const CAP_MPS = 200;
 /** Credential slots of our nodes (createWorkflow points them at the stored credentials). */
-const CREDENTIAL_SLOTS = { whatsAppCloudApi: { id: '', name: '' }, whatsAppStoreRedisApi: { id: '', name: '' } };
+const CREDENTIAL_SLOTS = {
+	whatsAppCloudApi: { id: '', name: '' },
+	whatsAppStoreRedisApi: { id: '', name: '' },
+};
 /** Our Bulk Campaign's type name once n8n loaded the package. */
 const BULK = 'n8n-nodes-whatsapp-hsm.bulkCampaign';
 const SEND = 'n8n-nodes-whatsapp-hsm.sendHsmTemplate';
@@ -52,16 +70,26 @@ function cloudData(sandbox: RunningSandbox, verifyToken: string) {
 /** Which worker ran each execution, from the workers' logs. */
 function workerOf(executionId: string | number): number | undefined {
 	const line = new RegExp(`Worker started execution ${executionId} \\(job`);
-	const found = cluster.workers.findIndex((worker) => line.test(readFileSync(worker.logFile, 'utf8')));
+	const found = cluster.workers.findIndex((worker) =>
+		line.test(readFileSync(worker.logFile, 'utf8')),
+	);
 	return found === -1 ? undefined : found;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000, intervalMs = 250): Promise<T> {
+async function waitFor<T>(
+	what: string,
+	probe: () => Promise<T | undefined> | T | undefined,
+	timeoutMs = 120_000,
+	intervalMs = 250,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const value = await probe();
 		if (value !== undefined) return value;
-		if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s\n${cluster.logTails(15)}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`${what} did not happen within ${timeoutMs / 1000} s\n${cluster.logTails(15)}`,
+			);
 		await sleep(intervalMs);
 	}
 }
@@ -69,12 +97,26 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 
 /** Finished executions of a workflow with ids above `afterId`, once there are `count` of them, oldest first. */
-async function waitForExecutions(workflowId: string, afterId: number, count: number, timeoutMs = 240_000): Promise<Execution[]> {
-	const ids = await waitFor(`${count} finished execution(s) of workflow ${workflowId}`, async () => {
-		const list = await cluster.rest.listExecutions(workflowId, { limit: 100 });
-		const done = list.filter((execution) => Number(execution.id) > afterId && FINISHED.has(execution.status));
-		return done.length >= count ? done.map((execution) => execution.id).sort((a, b) => Number(a) - Number(b)) : undefined;
-	}, timeoutMs, 500);
+async function waitForExecutions(
+	workflowId: string,
+	afterId: number,
+	count: number,
+	timeoutMs = 240_000,
+): Promise<Execution[]> {
+	const ids = await waitFor(
+		`${count} finished execution(s) of workflow ${workflowId}`,
+		async () => {
+			const list = await cluster.rest.listExecutions(workflowId, { limit: 100 });
+			const done = list.filter(
+				(execution) => Number(execution.id) > afterId && FINISHED.has(execution.status),
+			);
+			return done.length >= count
+				? done.map((execution) => execution.id).sort((a, b) => Number(a) - Number(b))
+				: undefined;
+		},
+		timeoutMs,
+		500,
+	);
 	return Promise.all(ids.map((id) => cluster.rest.getExecution(id)));
 }
 
@@ -84,8 +126,13 @@ function items(execution: Execution, node: string, output = 0): Array<Record<str
 }
 
 async function post(url: string, body: unknown): Promise<void> {
-	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-	if (!response.ok) throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+	const response = await fetch(url, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(body),
+	});
+	if (!response.ok)
+		throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
 }
 
 /** AR mobile numbers +54 9 11 6xxx xxxx, one block of a million per test. */
@@ -100,7 +147,13 @@ function campaignWorkflow(path: string, name: string): WorkflowJson {
 	return {
 		name,
 		nodes: [
-			{ name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+			{
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
 			{
 				name: 'Recipients',
 				type: 'n8n-nodes-base.code',
@@ -129,12 +182,43 @@ function campaignWorkflow(path: string, name: string): WorkflowJson {
 					recipientLanguage: '',
 					variables: {
 						mappingMode: 'defineBelow',
-						value: { 'body.1': '={{ $json.name }}', 'body.2': '$12.500', 'body.3': '15 de octubre' },
+						value: {
+							'body.1': '={{ $json.name }}',
+							'body.2': '$12.500',
+							'body.3': '15 de octubre',
+						},
 						matchingColumns: [],
 						schema: [
-							{ id: 'body.1', displayName: 'Body {{1}}', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
-							{ id: 'body.2', displayName: 'Body {{2}}', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
-							{ id: 'body.3', displayName: 'Body {{3}}', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
+							{
+								id: 'body.1',
+								displayName: 'Body {{1}}',
+								required: true,
+								defaultMatch: false,
+								canBeUsedToMatch: false,
+								display: true,
+								type: 'string',
+								removed: false,
+							},
+							{
+								id: 'body.2',
+								displayName: 'Body {{2}}',
+								required: true,
+								defaultMatch: false,
+								canBeUsedToMatch: false,
+								display: true,
+								type: 'string',
+								removed: false,
+							},
+							{
+								id: 'body.3',
+								displayName: 'Body {{3}}',
+								required: true,
+								defaultMatch: false,
+								canBeUsedToMatch: false,
+								display: true,
+								type: 'string',
+								removed: false,
+							},
 						],
 						attemptToConvertTypes: false,
 						convertFieldsToString: true,
@@ -172,12 +256,26 @@ function statusRecorderWorkflow(name: string): WorkflowJson {
 				type: TRIGGER,
 				typeVersion: 1,
 				position: [0, 0],
-				parameters: { registration: 'manual', emit: ['messages'], webhookAuth: 'signature', store: 'redis', options: {} },
+				parameters: {
+					registration: 'manual',
+					emit: ['messages'],
+					webhookAuth: 'signature',
+					store: 'redis',
+					options: {},
+				},
 				credentials: CREDENTIAL_SLOTS,
 			},
-			{ name: 'Inbound', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} },
+			{
+				name: 'Inbound',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: [220, 0],
+				parameters: {},
+			},
 		],
-		connections: { 'WhatsApp HSM Trigger': { main: [[{ node: 'Inbound', type: 'main', index: 0 }]] } },
+		connections: {
+			'WhatsApp HSM Trigger': { main: [[{ node: 'Inbound', type: 'main', index: 0 }]] },
+		},
 		settings: { executionOrder: 'v1' },
 	};
 }
@@ -187,7 +285,13 @@ function recontactWorkflow(path: string, name: string): WorkflowJson {
 	return {
 		name,
 		nodes: [
-			{ name: 'Start', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
+			{
+				name: 'Start',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
 			{
 				name: 'Send resume contact',
 				type: SEND,
@@ -203,8 +307,26 @@ function recontactWorkflow(path: string, name: string): WorkflowJson {
 						value: { 'body.1': 'Emilia', 'body.2': 'Martín' },
 						matchingColumns: [],
 						schema: [
-							{ id: 'body.1', displayName: 'Body {{1}}', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
-							{ id: 'body.2', displayName: 'Body {{2}}', required: true, defaultMatch: false, canBeUsedToMatch: false, display: true, type: 'string', removed: false },
+							{
+								id: 'body.1',
+								displayName: 'Body {{1}}',
+								required: true,
+								defaultMatch: false,
+								canBeUsedToMatch: false,
+								display: true,
+								type: 'string',
+								removed: false,
+							},
+							{
+								id: 'body.2',
+								displayName: 'Body {{2}}',
+								required: true,
+								defaultMatch: false,
+								canBeUsedToMatch: false,
+								display: true,
+								type: 'string',
+								removed: false,
+							},
 						],
 						attemptToConvertTypes: false,
 						convertFieldsToString: true,
@@ -222,7 +344,9 @@ function recontactWorkflow(path: string, name: string): WorkflowJson {
 
 function ledgerFor(block: number): LedgerEntry[] {
 	const prefix = waIdOf(block, 0).slice(0, -6);
-	return sendSandbox.control.ledger.all().filter((entry) => entry.template?.name === 'payment_due' && entry.waId.startsWith(prefix));
+	return sendSandbox.control.ledger
+		.all()
+		.filter((entry) => entry.template?.name === 'payment_due' && entry.waId.startsWith(prefix));
 }
 
 function duplicatesIn(entries: LedgerEntry[]): string[] {
@@ -231,7 +355,8 @@ function duplicatesIn(entries: LedgerEntry[]): string[] {
 	return [...seen].filter(([, count]) => count > 1).map(([waId, count]) => `${waId}×${count}`);
 }
 
-const summaryOf = (execution: Execution) => items(execution, 'Send campaign').find((item) => item.type === 'summary');
+const summaryOf = (execution: Execution) =>
+	items(execution, 'Send campaign').find((item) => item.type === 'summary');
 
 beforeAll(async () => {
 	if (!isInstalled()) throw new Error(runtimeMissingMessage());
@@ -244,16 +369,37 @@ beforeAll(async () => {
 		concurrency: 2,
 		// A SIGKILLed worker's job is declared stalled (and its execution crashed) within ~15 s instead of ~90 s.
 		// n8n's processes exit after 10 s without Redis by default; the Redis-restart test keeps it down 8 s.
-		env: { QUEUE_WORKER_LOCK_DURATION: '10000', QUEUE_WORKER_LOCK_RENEW_TIME: '3000', QUEUE_WORKER_STALLED_INTERVAL: '3000', QUEUE_BULL_REDIS_TIMEOUT_THRESHOLD: '30000' },
+		env: {
+			QUEUE_WORKER_LOCK_DURATION: '10000',
+			QUEUE_WORKER_LOCK_RENEW_TIME: '3000',
+			QUEUE_WORKER_STALLED_INTERVAL: '3000',
+			QUEUE_BULL_REDIS_TIMEOUT_THRESHOLD: '30000',
+		},
 		log: (line) => process.stdout.write(`[queue] ${line}\n`),
 	});
 	const client = cluster.rest;
-	storyCloud = await client.createCredential({ name: CREDENTIAL_NAME, type: 'whatsAppCloudApi', data: cloudData(storySandbox, 'queue-story-verify') });
-	sendCloud = await client.createCredential({ name: 'WhatsApp Cloud API (campaign sandbox)', type: 'whatsAppCloudApi', data: cloudData(sendSandbox, 'queue-send-verify') });
+	storyCloud = await client.createCredential({
+		name: CREDENTIAL_NAME,
+		type: 'whatsAppCloudApi',
+		data: cloudData(storySandbox, 'queue-story-verify'),
+	});
+	sendCloud = await client.createCredential({
+		name: 'WhatsApp Cloud API (campaign sandbox)',
+		type: 'whatsAppCloudApi',
+		data: cloudData(sendSandbox, 'queue-send-verify'),
+	});
 	redisStore = await client.createCredential({
 		name: REDIS_STORE_CREDENTIAL_NAME,
 		type: 'whatsAppStoreRedisApi',
-		data: { host: cluster.redis.host, port: cluster.redis.port, user: '', password: cluster.redis.password, database: 0, tls: false, prefix: 'wa-queue-e2e:' },
+		data: {
+			host: cluster.redis.host,
+			port: cluster.redis.port,
+			user: '',
+			password: cluster.redis.password,
+			database: 0,
+			tls: false,
+			prefix: 'wa-queue-e2e:',
+		},
 	});
 }, BOOT_TIMEOUT_MS);
 
@@ -267,7 +413,8 @@ test('the cluster: main, webhook processor and both workers are up, each with th
 	expect(cluster.workers).toHaveLength(2);
 	const types = (await cluster.rest.nodeTypes()).map((type) => type.name);
 	expect(types).toEqual(expect.arrayContaining([BULK, SEND, TRIGGER]));
-	for (const handle of [cluster.main, cluster.webhook, ...cluster.workers]) expect([handle.role, handle.isRunning()]).toEqual([handle.role, true]);
+	for (const handle of [cluster.main, cluster.webhook, ...cluster.workers])
+		expect([handle.role, handle.isRunning()]).toEqual([handle.role, true]);
 });
 
 describe('the four examples in queue mode (the seed story), Redis store', () => {
@@ -276,32 +423,59 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 
 	test('the whole story plays: trigger on the webhook processor, sends and the report on workers', async () => {
 		const client = cluster.rest;
-		workflows = await importExamples(client, storyCloud, { keys: ['appointment-reminder', 'operator-form', 'promotion-campaign', 'whatsapp-inbox'], redisStore, suffix: randomUUID().slice(0, 8) });
+		workflows = await importExamples(client, storyCloud, {
+			keys: ['appointment-reminder', 'operator-form', 'promotion-campaign', 'whatsapp-inbox'],
+			redisStore,
+			suffix: randomUUID().slice(0, 8),
+		});
 		const viaWebhook = cluster.viaWebhookProcessor;
-		const inboxUrl = viaWebhook(await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger'));
+		const inboxUrl = viaWebhook(
+			await entryUrl(client, workflows['whatsapp-inbox'], 'WhatsApp HSM Trigger'),
+		);
 		expect(inboxUrl.startsWith(`${cluster.webhook.url}/webhook/`)).toBe(true);
 		storySandbox.control.setWebhookUrl(inboxUrl);
 		const urls = {
 			resumeNow: viaWebhook(await entryUrl(client, workflows['whatsapp-inbox'], 'Run now (demo)')),
-			reminderNow: viaWebhook(await entryUrl(client, workflows['appointment-reminder'], 'Run now (demo)')),
+			reminderNow: viaWebhook(
+				await entryUrl(client, workflows['appointment-reminder'], 'Run now (demo)'),
+			),
 			operatorForm: viaWebhook(await entryUrl(client, workflows['operator-form'], 'Operator form')),
-			campaignNow: viaWebhook(await entryUrl(client, workflows['promotion-campaign'], 'Run now (demo)')),
+			campaignNow: viaWebhook(
+				await entryUrl(client, workflows['promotion-campaign'], 'Run now (demo)'),
+			),
 		};
-		const out = { step: (title: string) => lines.push(`# ${title}`), line: (who: string, text: string) => lines.push(`${who}: ${text}`), ok: (text: string) => lines.push(`ok ${text}`) };
-		const steps = createStory({ n8n: client, sandbox: createSandboxClient(storySandbox.url), workflows, urls, out }).filter((step) => !QUEUE_MODE_SKIPPED_STEPS.includes(step.name));
+		const out = {
+			step: (title: string) => lines.push(`# ${title}`),
+			line: (who: string, text: string) => lines.push(`${who}: ${text}`),
+			ok: (text: string) => lines.push(`ok ${text}`),
+		};
+		const steps = createStory({
+			n8n: client,
+			sandbox: createSandboxClient(storySandbox.url),
+			workflows,
+			urls,
+			out,
+		}).filter((step) => !QUEUE_MODE_SKIPPED_STEPS.includes(step.name));
 		for (const step of steps) {
 			try {
 				await step.run();
 			} catch (error) {
 				const known = error instanceof StepError;
-				throw new Error(`story step "${step.name}" failed: ${known ? (error as Error).message : (error as Error).stack}\n${lines.slice(-12).join('\n')}\n${cluster.logTails(15)}`);
+				throw new Error(
+					`story step "${step.name}" failed: ${known ? (error as Error).message : (error as Error).stack}\n${lines.slice(-12).join('\n')}\n${cluster.logTails(15)}`,
+				);
 			}
 		}
 	}, 600_000);
 
 	test('every execution of the story ran on a worker, both workers took part, none on main', async () => {
 		const ids: string[] = [];
-		for (const workflow of Object.values(workflows)) ids.push(...(await cluster.rest.listExecutions(workflow.id, { limit: 100 })).map((execution) => execution.id));
+		for (const workflow of Object.values(workflows))
+			ids.push(
+				...(await cluster.rest.listExecutions(workflow.id, { limit: 100 })).map(
+					(execution) => execution.id,
+				),
+			);
 		expect(ids.length).toBeGreaterThanOrEqual(6);
 		const where = ids.map((id) => [id, workerOf(id)]);
 		expect(where.filter(([, worker]) => worker === undefined)).toEqual([]);
@@ -314,7 +488,9 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 		const executions = await cluster.rest.listExecutions(campaign.id, { limit: 10 });
 		const first = await cluster.rest.getExecution(executions[executions.length - 1].id);
 		const report = items(first, 'Report');
-		const funnel = Object.fromEntries(report.filter((row) => !row.code).map((row) => [row.step, row.count]));
+		const funnel = Object.fromEntries(
+			report.filter((row) => !row.code).map((row) => [row.step, row.count]),
+		);
 		expect(funnel.sent).toBe(1000);
 		// The sandbox delivers (and reads) after 100 ms; only the trigger on the webhook processor writes statuses
 		// (how many by the report's time depends on how fast it works through one webhook POST per status).
@@ -324,14 +500,21 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 		// The status webhooks reached the webhook processor, signed, and were answered 200.
 		const deliveries = storySandbox.control.webhookDeliveries();
 		expect(deliveries.length).toBeGreaterThan(0);
-		expect(deliveries.filter((delivery: any) => delivery.url?.startsWith(cluster.webhook.url) && delivery.status === 200).length).toBeGreaterThan(0);
+		expect(
+			deliveries.filter(
+				(delivery: any) => delivery.url?.startsWith(cluster.webhook.url) && delivery.status === 200,
+			).length,
+		).toBeGreaterThan(0);
 	});
 });
 
 test('Recontact Once per Query raced from the two workers: one send', async () => {
 	const client = cluster.rest;
 	const suffix = randomUUID().slice(0, 8);
-	const workflow = await client.importAndPublish(recontactWorkflow(`queue-recontact-${suffix}`, `Queue recontact [${suffix}]`), { credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } });
+	const workflow = await client.importAndPublish(
+		recontactWorkflow(`queue-recontact-${suffix}`, `Queue recontact [${suffix}]`),
+		{ credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } },
+	);
 	const url = cluster.viaWebhookProcessor(await client.productionWebhookUrl(workflow, 'Start'));
 	let acrossWorkers = 0;
 	for (let round = 0; round < 8 && acrossWorkers < 2; round++) {
@@ -342,8 +525,18 @@ test('Recontact Once per Query raced from the two workers: one send', async () =
 		const runs = await waitForExecutions(workflow.id, afterId, 2, 60_000);
 		const results = runs.flatMap((run) => items(run, 'Send resume contact'));
 		const sent = results.filter((result) => result.status === 'sent');
-		expect([round, sent.length, sendSandbox.control.ledger.forRecipient(waId).filter((entry) => entry.template?.name === 'resume_contact').length]).toEqual([round, 1, 1]);
-		expect(results.filter((result) => result.status === 'skipped').map((result) => result.skipped?.reason)).toEqual(['recontact_already_spent']);
+		expect([
+			round,
+			sent.length,
+			sendSandbox.control.ledger
+				.forRecipient(waId)
+				.filter((entry) => entry.template?.name === 'resume_contact').length,
+		]).toEqual([round, 1, 1]);
+		expect(
+			results
+				.filter((result) => result.status === 'skipped')
+				.map((result) => result.skipped?.reason),
+		).toEqual(['recontact_already_spent']);
 		if (new Set(runs.map((run) => workerOf(run.id))).size === 2) acrossWorkers++;
 	}
 	// Bull hands the two jobs to whichever worker is free: at least two rounds had one execution on each.
@@ -357,9 +550,19 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 	beforeAll(async () => {
 		const client = cluster.rest;
 		const suffix = randomUUID().slice(0, 8);
-		const recorder = await client.importAndPublish(statusRecorderWorkflow(`Status recorder [${suffix}]`), { credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } });
-		sendSandbox.control.setWebhookUrl(cluster.viaWebhookProcessor(await client.productionWebhookUrl(recorder, 'WhatsApp HSM Trigger')));
-		campaign = await client.importAndPublish(campaignWorkflow(`queue-campaign-${suffix}`, `Queue campaign [${suffix}]`), { credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } });
+		const recorder = await client.importAndPublish(
+			statusRecorderWorkflow(`Status recorder [${suffix}]`),
+			{ credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } },
+		);
+		sendSandbox.control.setWebhookUrl(
+			cluster.viaWebhookProcessor(
+				await client.productionWebhookUrl(recorder, 'WhatsApp HSM Trigger'),
+			),
+		);
+		campaign = await client.importAndPublish(
+			campaignWorkflow(`queue-campaign-${suffix}`, `Queue campaign [${suffix}]`),
+			{ credentials: { whatsAppCloudApi: sendCloud, whatsAppStoreRedisApi: redisStore } },
+		);
 		startUrl = cluster.viaWebhookProcessor(await client.productionWebhookUrl(campaign, 'Start'));
 	}, 120_000);
 
@@ -369,9 +572,21 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		const campaignId = `queue-20k-${randomUUID().slice(0, 8)}`;
 		const afterId = await cluster.rest.lastExecutionId(campaign.id);
 		const slice = total / 4;
-		await Promise.all([0, 1, 2, 3].map((part) => post(startUrl, { block, offset: part * slice, count: slice, campaignId, guarantee: 'atMostOnce' })));
+		await Promise.all(
+			[0, 1, 2, 3].map((part) =>
+				post(startUrl, {
+					block,
+					offset: part * slice,
+					count: slice,
+					campaignId,
+					guarantee: 'atMostOnce',
+				}),
+			),
+		);
 		const runs = await waitForExecutions(campaign.id, afterId, 4, 840_000);
-		expect(runs.map((run) => `${run.status} ${run.data.resultData.error?.message ?? ''}`.trim())).toEqual(['success', 'success', 'success', 'success']);
+		expect(
+			runs.map((run) => `${run.status} ${run.data.resultData.error?.message ?? ''}`.trim()),
+		).toEqual(['success', 'success', 'success', 'success']);
 		// Two on each worker (concurrency 2), all four running at the same time.
 		const workers = runs.map((run) => workerOf(run.id));
 		expect(workers.filter((worker) => worker === 0)).toHaveLength(2);
@@ -398,7 +613,9 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 			while (k < times.length && times[k] < start + 5000) k++;
 			worstWindow = Math.max(worstWindow, (k - j) / 5);
 		}
-		process.stdout.write(`[queue] 20,000 recipients, 4 executions on 2 workers: ${overall.toFixed(1)} msg/s overall, worst 5-s window ${worstWindow.toFixed(1)} msg/s (cap ${CAP_MPS})\n`);
+		process.stdout.write(
+			`[queue] 20,000 recipients, 4 executions on 2 workers: ${overall.toFixed(1)} msg/s overall, worst 5-s window ${worstWindow.toFixed(1)} msg/s (cap ${CAP_MPS})\n`,
+		);
 		expect(overall).toBeLessThanOrEqual(CAP_MPS * 1.02);
 		expect(worstWindow).toBeLessThanOrEqual(CAP_MPS * 1.02);
 	}, 900_000);
@@ -407,29 +624,61 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		const total = 2000;
 		const campaignId = `queue-kill-${guarantee}-${randomUUID().slice(0, 8)}`;
 		const afterId = await cluster.rest.lastExecutionId(campaign.id);
-		await post(startUrl, { block, offset: 0, count: total, campaignId, guarantee, requestTimeout: 10 });
-		await waitFor('600 sends of the campaign', () => (ledgerFor(block).length >= 600 ? true : undefined), 120_000, 50);
-		const executionId = await waitFor('the campaign execution', async () => (await cluster.rest.listExecutions(campaign.id, { limit: 5 })).find((execution) => Number(execution.id) > afterId)?.id);
+		await post(startUrl, {
+			block,
+			offset: 0,
+			count: total,
+			campaignId,
+			guarantee,
+			requestTimeout: 10,
+		});
+		await waitFor(
+			'600 sends of the campaign',
+			() => (ledgerFor(block).length >= 600 ? true : undefined),
+			120_000,
+			50,
+		);
+		const executionId = await waitFor(
+			'the campaign execution',
+			async () =>
+				(await cluster.rest.listExecutions(campaign.id, { limit: 5 })).find(
+					(execution) => Number(execution.id) > afterId,
+				)?.id,
+		);
 		const worker = await waitFor('the worker running it', () => workerOf(executionId));
 		await cluster.killWorker(worker);
 		const sentAtKill = ledgerFor(block).length;
 		// As an orchestrator would, a new worker takes the dead one's place at once.
 		await cluster.restartWorker(worker);
-		const ended = await waitFor('n8n ending the dead worker\'s execution', async () => {
-			const { status } = await cluster.rest.api('GET', `/executions/${executionId}`);
-			return FINISHED.has(status) ? status : undefined;
-		}, 120_000, 500);
+		const ended = await waitFor(
+			"n8n ending the dead worker's execution",
+			async () => {
+				const { status } = await cluster.rest.api('GET', `/executions/${executionId}`);
+				return FINISHED.has(status) ? status : undefined;
+			},
+			120_000,
+			500,
+		);
 		// n8n 2.40: the instance that enqueued the job (here the webhook processor) sees Bull fail it as stalled once
 		// its lock expires and records the execution as "error" (job stalled more than maxStalledCount); "crashed"
 		// comes from its later queue recovery. Either way it is over and not retried by n8n.
 		const ran = await cluster.rest.getExecution(executionId);
-		process.stdout.write(`[queue] killed worker's execution ${executionId}: ${ended} (${ran.data.resultData.error?.message ?? 'no error message'})\n`);
+		process.stdout.write(
+			`[queue] killed worker's execution ${executionId}: ${ended} (${ran.data.resultData.error?.message ?? 'no error message'})\n`,
+		);
 		expect(ended).toMatch(/^(crashed|error)$/);
 		// Status webhooks of what the killed worker sent reach the trigger on the webhook processor meanwhile.
 		await sendSandbox.control.waitForWebhooksIdle(30_000);
 
 		const rerunAfter = await cluster.rest.lastExecutionId(campaign.id);
-		await post(startUrl, { block, offset: 0, count: total, campaignId, guarantee, requestTimeout: 10 });
+		await post(startUrl, {
+			block,
+			offset: 0,
+			count: total,
+			campaignId,
+			guarantee,
+			requestTimeout: 10,
+		});
 		const [rerun] = await waitForExecutions(campaign.id, rerunAfter, 1);
 		expect(`${rerun.status} ${rerun.data.resultData.error?.message ?? ''}`.trim()).toBe('success');
 		const summary = summaryOf(rerun)!;
@@ -440,7 +689,9 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 
 	test('a worker SIGKILLed mid-campaign, at least once: n8n ends the execution (crashed), the rerun reaches everyone, nobody twice', async () => {
 		const { total, sentAtKill, summary, ledger } = await killMidCampaign('atLeastOnce', 2);
-		process.stdout.write(`[queue] at least once: ${sentAtKill} sent when the worker was killed, the rerun sent ${summary.counts.sent}\n`);
+		process.stdout.write(
+			`[queue] at least once: ${sentAtKill} sent when the worker was killed, the rerun sent ${summary.counts.sent}\n`,
+		);
 		expect(sentAtKill).toBeLessThan(total);
 		expect(new Set(ledger.map((entry) => entry.waId)).size).toBe(total);
 		expect(ledger).toHaveLength(total);
@@ -449,13 +700,21 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 
 	test('a worker SIGKILLed mid-campaign, at most once: the rerun sends only what was not sent, what was in flight is reported uncertain, nobody twice', async () => {
 		const { total, sentAtKill, summary, ledger, rerun } = await killMidCampaign('atMostOnce', 3);
-		const uncertain = items(rerun, 'Send campaign', 1).filter((item) => item.status === 'uncertain');
-		process.stdout.write(`[queue] at most once: ${sentAtKill} sent at the kill, rerun sent ${summary.counts.sent}, ${uncertain.length} uncertain (never resent)\n`);
+		const uncertain = items(rerun, 'Send campaign', 1).filter(
+			(item) => item.status === 'uncertain',
+		);
+		process.stdout.write(
+			`[queue] at most once: ${sentAtKill} sent at the kill, rerun sent ${summary.counts.sent}, ${uncertain.length} uncertain (never resent)\n`,
+		);
 		const reached = new Set(ledger.map((entry) => entry.waId));
 		expect(ledger).toHaveLength(reached.size);
 		// Everyone not reached is uncertain (its request may have left when the worker died), and nobody else.
-		const missing = Array.from({ length: total }, (_, index) => waIdOf(3, index)).filter((waId) => !reached.has(waId));
-		expect(uncertain.map((item) => item.wa_id ?? item.waId).sort()).toEqual(expect.arrayContaining(missing.sort()));
+		const missing = Array.from({ length: total }, (_, index) => waIdOf(3, index)).filter(
+			(waId) => !reached.has(waId),
+		);
+		expect(uncertain.map((item) => item.wa_id ?? item.waId).sort()).toEqual(
+			expect.arrayContaining(missing.sort()),
+		);
 		expect(uncertain.length).toBeLessThan(100);
 		expect(summary.counts.sent + sentAtKill + uncertain.length).toBeGreaterThanOrEqual(total);
 	}, 300_000);
@@ -466,24 +725,40 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		const campaignId = `queue-redis-${randomUUID().slice(0, 8)}`;
 		const afterId = await cluster.rest.lastExecutionId(campaign.id);
 		await post(startUrl, { block, offset: 0, count: total, campaignId, guarantee: 'atMostOnce' });
-		await waitFor('500 sends of the campaign', () => (ledgerFor(block).length >= 500 ? true : undefined), 120_000, 50);
+		await waitFor(
+			'500 sends of the campaign',
+			() => (ledgerFor(block).length >= 500 ? true : undefined),
+			120_000,
+			50,
+		);
 		// Down 8 s: longer than the store's reconnect budget (a blip of a second or two is ridden out, with nothing
 		// sent twice), shorter than n8n's QUEUE_BULL_REDIS_TIMEOUT_THRESHOLD (raised to 30 s below).
 		await cluster.redis.restart({ downMs: 8000 });
 		const [run] = await waitForExecutions(campaign.id, afterId, 1);
 		const error = run.data.resultData.error?.message ?? '';
 		const stopped = summaryOf(run);
-		process.stdout.write(`[queue] Redis restart: execution ${run.id} ${run.status}: ${error} ${JSON.stringify(stopped && { counts: stopped.counts, byReason: stopped.byReason, stoppedBy: stopped.stoppedBy, stopDetail: stopped.stopDetail })}; not sent: ${JSON.stringify(items(run, 'Send campaign', 1).slice(0, 2))}\n`);
+		process.stdout.write(
+			`[queue] Redis restart: execution ${run.id} ${run.status}: ${error} ${JSON.stringify(stopped && { counts: stopped.counts, byReason: stopped.byReason, stoppedBy: stopped.stoppedBy, stopDetail: stopped.stopDetail })}; not sent: ${JSON.stringify(items(run, 'Send campaign', 1).slice(0, 2))}\n`,
+		);
 		// Bulk Campaign stops the campaign (not the execution): the summary's stop reason and every paused
 		// recipient's message name Redis; the paused ones are resumable.
 		if (run.status === 'error') expect(error).toMatch(/Redis/);
 		else {
-			expect([stopped?.stoppedBy, stopped?.stopDetail]).toEqual(['error', expect.stringMatching(/Redis at 127\.0\.0\.1:\d+ did not answer the shared rate limit/)]);
+			expect([stopped?.stoppedBy, stopped?.stopDetail]).toEqual([
+				'error',
+				expect.stringMatching(/Redis at 127\.0\.0\.1:\d+ did not answer the shared rate limit/),
+			]);
 			expect(stopped?.counts.paused).toBeGreaterThan(0);
 		}
-		for (const secret of [cluster.redis.password, SANDBOX_DEFAULTS.accessToken, SANDBOX_DEFAULTS.appSecret]) expect(JSON.stringify(run.data)).not.toContain(secret);
+		for (const secret of [
+			cluster.redis.password,
+			SANDBOX_DEFAULTS.accessToken,
+			SANDBOX_DEFAULTS.appSecret,
+		])
+			expect(JSON.stringify(run.data)).not.toContain(secret);
 		// n8n's own processes rode out the restart.
-		for (const handle of [cluster.main, cluster.webhook, ...cluster.workers]) expect([handle.role, handle.isRunning()]).toEqual([handle.role, true]);
+		for (const handle of [cluster.main, cluster.webhook, ...cluster.workers])
+			expect([handle.role, handle.isRunning()]).toEqual([handle.role, true]);
 
 		const rerunAfter = await cluster.rest.lastExecutionId(campaign.id);
 		await post(startUrl, { block, offset: 0, count: total, campaignId, guarantee: 'atMostOnce' });
@@ -491,7 +766,9 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		expect(`${rerun.status} ${rerun.data.resultData.error?.message ?? ''}`.trim()).toBe('success');
 		const ledger = ledgerFor(block);
 		expect(duplicatesIn(ledger)).toEqual([]);
-		const uncertain = items(rerun, 'Send campaign', 1).filter((item) => item.status === 'uncertain').length;
+		const uncertain = items(rerun, 'Send campaign', 1).filter(
+			(item) => item.status === 'uncertain',
+		).length;
 		expect(ledger.length + uncertain).toBeGreaterThanOrEqual(total);
 	}, 300_000);
 });

@@ -22,7 +22,9 @@ const CHROMIUM_FLAGS = [
 ];
 
 /** Where `npm run screenshots` wants the editor pictures (docs/images), or undefined for a plain test run. */
-export const SCREENSHOT_DIR = process.env.WHATSAPP_HSM_SCREENSHOTS ? path.resolve(process.env.WHATSAPP_HSM_SCREENSHOTS) : undefined;
+export const SCREENSHOT_DIR = process.env.WHATSAPP_HSM_SCREENSHOTS
+	? path.resolve(process.env.WHATSAPP_HSM_SCREENSHOTS)
+	: undefined;
 
 export interface EditorSession {
 	browser: Browser;
@@ -31,19 +33,35 @@ export interface EditorSession {
 	close(): Promise<void>;
 }
 
-export async function openEditor(baseUrl: string, owner: { email: string; password: string }): Promise<EditorSession> {
-	if (!existsSync(CHROMIUM_PATH)) throw new Error(`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`);
+export async function openEditor(
+	baseUrl: string,
+	owner: { email: string; password: string },
+): Promise<EditorSession> {
+	if (!existsSync(CHROMIUM_PATH))
+		throw new Error(
+			`${CHROMIUM_PATH} is missing: install Debian's chromium (apt-get install -y chromium) or set CHROMIUM_PATH`,
+		);
 	const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: baseUrl });
-	const login = await context.request.post('/rest/login', { data: { emailOrLdapLoginId: owner.email, password: owner.password } });
-	if (login.status() !== 200) throw new Error(`n8n login answered ${login.status()}: ${await login.text()}`);
+	const context = await browser.newContext({
+		viewport: { width: 1440, height: 900 },
+		baseURL: baseUrl,
+	});
+	const login = await context.request.post('/rest/login', {
+		data: { emailOrLdapLoginId: owner.email, password: owner.password },
+	});
+	if (login.status() !== 200)
+		throw new Error(`n8n login answered ${login.status()}: ${await login.text()}`);
 	const page = await context.newPage();
 	page.setDefaultTimeout(30_000);
 	return { browser, context, page, close: () => browser.close() };
 }
 
 /** A picture for docs/ when `npm run screenshots` runs the browser tests; nothing otherwise. */
-export async function screenshot(page: Page, name: string, options: { clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<void> {
+export async function screenshot(
+	page: Page,
+	name: string,
+	options: { clip?: { x: number; y: number; width: number; height: number } } = {},
+): Promise<void> {
 	if (!SCREENSHOT_DIR) return;
 	mkdirSync(SCREENSHOT_DIR, { recursive: true });
 	await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), ...options });
@@ -52,9 +70,13 @@ export async function screenshot(page: Page, name: string, options: { clip?: { x
 /** Opens the nodes panel from the canvas and types a search. */
 export async function searchNodes(page: Page, query: string): Promise<string[]> {
 	await page.locator('[data-test-id="canvas-handle-plus"]').first().click();
-	const search = page.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]').first();
+	const search = page
+		.locator('[data-test-id="node-creator-search-bar"] input, input[placeholder^="Search"]')
+		.first();
 	await search.fill(query);
 	await page.waitForTimeout(800);
 	// Nodes with operations are listed as "action" items, the others as "node" items: both carry an item name.
-	return (await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts()).map((name) => name.trim());
+	return (await page.locator('[data-test-id="node-creator-item-name"]').allInnerTexts()).map(
+		(name) => name.trim(),
+	);
 }

@@ -15,9 +15,15 @@ const DEMO = path.join(paths.REPO, 'scripts', 'demo.js');
 /** The demo boots its own n8n (10-60 s) and plays the story (about a minute, 1,000 campaign sends included). */
 const DEMO_TIMEOUT_MS = 480_000;
 
-function runDemo(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
+function runDemo(
+	args: string[],
+	timeoutMs: number,
+): Promise<{ code: number | null; output: string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [DEMO, ...args], { cwd: paths.REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [DEMO, ...args], {
+			cwd: paths.REPO,
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let output = '';
 		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
 		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -43,8 +49,12 @@ describe('npm run demo -- --once', () => {
 			const userFolder = mkdtempSync(path.join(tmpdir(), 'n8n-demo-e2e-'));
 			try {
 				const port = await freePort();
-				const { code, output } = await runDemo(['--once', '--port', String(port), '--sandbox-port', '0', '--user-folder', userFolder], DEMO_TIMEOUT_MS - 30_000);
-				if (code !== 0) throw new Error(`the demo exited ${code}; its output ends with:\n${tail(output)}`);
+				const { code, output } = await runDemo(
+					['--once', '--port', String(port), '--sandbox-port', '0', '--user-folder', userFolder],
+					DEMO_TIMEOUT_MS - 30_000,
+				);
+				if (code !== 0)
+					throw new Error(`the demo exited ${code}; its output ends with:\n${tail(output)}`);
 				// The demo checks each step against the sandbox ledger and n8n's executions; these are its reports.
 				for (const line of [
 					/examples imported and published/,
@@ -61,7 +71,10 @@ describe('npm run demo -- --once', () => {
 					/0 duplicates/,
 					/✓ story complete/,
 				]) {
-					if (!line.test(output)) throw new Error(`the demo's output has no line matching ${line}; it was:\n${tail(output, 120)}`);
+					if (!line.test(output))
+						throw new Error(
+							`the demo's output has no line matching ${line}; it was:\n${tail(output, 120)}`,
+						);
 				}
 			} finally {
 				rmSync(userFolder, { recursive: true, force: true });

@@ -28,7 +28,11 @@ let credential: StoredCredential;
 beforeAll(async () => {
 	sandbox = await startSandbox({ port: 0 });
 	n8n = await startN8n();
-	credential = await n8n.rest.createCredential({ name: 'WhatsApp (sandbox)', type: 'whatsAppCloudApi', data: { ...sandboxCredentials(sandbox.url).whatsAppCloudApi, verifyToken: 'editor-verify' } });
+	credential = await n8n.rest.createCredential({
+		name: 'WhatsApp (sandbox)',
+		type: 'whatsAppCloudApi',
+		data: { ...sandboxCredentials(sandbox.url).whatsAppCloudApi, verifyToken: 'editor-verify' },
+	});
 	editor = await openEditor(n8n.url, n8n.owner);
 }, E2E_TIMEOUT_MS);
 
@@ -38,10 +42,24 @@ afterAll(async () => {
 	await sandbox?.stop();
 }, E2E_TIMEOUT_MS);
 
-const manualTrigger = { id: 'start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0] as [number, number], parameters: {} };
+const manualTrigger = {
+	id: 'start',
+	name: 'Start',
+	type: 'n8n-nodes-base.manualTrigger',
+	typeVersion: 1,
+	position: [0, 0] as [number, number],
+	parameters: {},
+};
 
-async function openWorkflow(page: Page, workflow: Omit<WorkflowJson, 'name'> & { name?: string }): Promise<void> {
-	const stored = await n8n.rest.createWorkflow({ name: `editor ${Date.now()}`, settings: {}, ...workflow } as WorkflowJson);
+async function openWorkflow(
+	page: Page,
+	workflow: Omit<WorkflowJson, 'name'> & { name?: string },
+): Promise<void> {
+	const stored = await n8n.rest.createWorkflow({
+		name: `editor ${Date.now()}`,
+		settings: {},
+		...workflow,
+	} as WorkflowJson);
 	await page.goto(`/workflow/${stored.id}`);
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor();
 }
@@ -49,7 +67,11 @@ async function openWorkflow(page: Page, workflow: Omit<WorkflowJson, 'name'> & {
 /** Adds a node from the nodes panel after the first node, as a user does, and waits for its details view. */
 async function addNode(page: Page, displayName: string): Promise<void> {
 	await searchNodes(page, displayName);
-	await page.locator('[data-test-id="node-creator-item-name"]').filter({ hasText: displayName }).first().click();
+	await page
+		.locator('[data-test-id="node-creator-item-name"]')
+		.filter({ hasText: displayName })
+		.first()
+		.click();
 	// Community nodes show their details with "Add to workflow" first.
 	const add = page.getByRole('button', { name: 'Add to workflow' });
 	if (await add.isVisible({ timeout: 2_000 }).catch(() => false)) await add.click();
@@ -57,14 +79,28 @@ async function addNode(page: Page, displayName: string): Promise<void> {
 }
 
 /** Opens a dropdown and waits for an option (the list loads from the API); returns the visible options' texts. */
-async function dropdownOptions(page: Page, parameter: string, waitFor: string | RegExp): Promise<string[]> {
+async function dropdownOptions(
+	page: Page,
+	parameter: string,
+	waitFor: string | RegExp,
+): Promise<string[]> {
 	const visible = page.locator('.el-select-dropdown__item:visible');
 	// The dropdown can close again while the NDV is still settling: open it until the option shows (20 s at most).
 	for (let attempt = 0; ; attempt++) {
 		await page.locator(`[data-test-id="parameter-input-${parameter}"]`).click();
-		const shown = await visible.filter({ hasText: waitFor }).first().waitFor({ timeout: 5_000 }).then(() => true, () => false);
+		const shown = await visible
+			.filter({ hasText: waitFor })
+			.first()
+			.waitFor({ timeout: 5_000 })
+			.then(
+				() => true,
+				() => false,
+			);
 		if (shown) break;
-		if (attempt === 3) throw new Error(`the ${parameter} dropdown never showed an option matching ${String(waitFor)}`);
+		if (attempt === 3)
+			throw new Error(
+				`the ${parameter} dropdown never showed an option matching ${String(waitFor)}`,
+			);
 		await page.keyboard.press('Escape');
 	}
 	return (await visible.allInnerTexts()).map((text) => text.trim());
@@ -84,8 +120,17 @@ describe('the editor in a real browser (chromium)', () => {
 			await openWorkflow(page, { nodes: [manualTrigger], connections: {} });
 			const found = await searchNodes(page, 'whatsapp');
 			await screenshot(page, 'nodes-panel-search');
-			for (const name of ['WhatsApp HSM Trigger', 'Send HSM Template', 'Check Conversation Window', 'Bulk Campaign']) {
-				expect([name, found.some((item) => item.includes(name)), found]).toEqual([name, true, found]);
+			for (const name of [
+				'WhatsApp HSM Trigger',
+				'Send HSM Template',
+				'Check Conversation Window',
+				'Bulk Campaign',
+			]) {
+				expect([name, found.some((item) => item.includes(name)), found]).toEqual([
+					name,
+					true,
+					found,
+				]);
 			}
 			await page.keyboard.press('Escape');
 		},
@@ -93,28 +138,44 @@ describe('the editor in a real browser (chromium)', () => {
 	);
 
 	test(
-		'a new Send HSM Template lists the approved templates on its first open, shows appointment_reminder\'s four fields, sends with Execute step and names Recipient Phone when the phone is bad',
+		"a new Send HSM Template lists the approved templates on its first open, shows appointment_reminder's four fields, sends with Execute step and names Recipient Phone when the phone is bad",
 		async () => {
 			const { page } = editor;
 			await openWorkflow(page, { nodes: [manualTrigger], connections: {} });
 			await addNode(page, 'Send HSM Template');
 			// The credential (the only one of its type) is attached by the editor: the list below proves it.
 
-			const approved = [...new Set(sandbox.control.templates().filter((t) => t.status === 'APPROVED').map((t) => t.name))].sort();
-			const listed = (await dropdownOptions(page, 'template', 'appointment_reminder (')).map((text) => text.split(' (')[0].trim());
+			const approved = [
+				...new Set(
+					sandbox.control
+						.templates()
+						.filter((t) => t.status === 'APPROVED')
+						.map((t) => t.name),
+				),
+			].sort();
+			const listed = (await dropdownOptions(page, 'template', 'appointment_reminder (')).map(
+				(text) => text.split(' (')[0].trim(),
+			);
 			expect(listed.sort()).toEqual(approved);
 			await choose(page, 'appointment_reminder (');
 			await dropdownOptions(page, 'defaultLanguage', /^es/);
 			await choose(page, /^es/);
 
 			await page.locator('[data-test-id="parameter-input-to"] input').fill('+54 9 11 5555 1234');
-			const fields = ['Body {{1}}', 'Body {{2}}', '"Confirmar" button payload', '"Cancelar" button payload'];
+			const fields = [
+				'Body {{1}}',
+				'Body {{2}}',
+				'"Confirmar" button payload',
+				'"Cancelar" button payload',
+			];
 			for (const field of fields) await page.getByText(field, { exact: false }).first().waitFor();
 			const text = await ndvText(page);
 			expect(text).not.toContain('takes no variables');
 			expect(text).not.toContain('Choose an approved template first');
 
-			const inputs = page.locator('[data-test-id="mapping-fields-container"] input, [data-test-id="mapping-fields-container"] [contenteditable="true"]');
+			const inputs = page.locator(
+				'[data-test-id="mapping-fields-container"] input, [data-test-id="mapping-fields-container"] [contenteditable="true"]',
+			);
 			await inputs.nth(0).fill('Emilia');
 			await inputs.nth(1).fill('martes 14 de octubre, 8:30 h');
 			await page.keyboard.press('Tab');
@@ -155,28 +216,54 @@ describe('the editor in a real browser (chromium)', () => {
 					phone: '+54 9 11 5555 1234',
 					template: 'appointment_reminder',
 					defaultLanguage: 'es',
-					variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' }, schema: [] },
+					variables: {
+						mappingMode: 'defineBelow',
+						value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' },
+						schema: [],
+					},
 				},
 				credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
 			};
-			await openWorkflow(page, { nodes: [manualTrigger, bulk], connections: { Start: { main: [[{ node: 'Bulk Campaign', type: 'main', index: 0 }]] } } });
-			await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
-			await page.getByText(/Dry Run: Would Send/).first().waitFor({ timeout: 60_000 });
-			const canvas = await page.locator('[data-test-id="canvas"], #canvas, .vue-flow').first().innerText();
+			await openWorkflow(page, {
+				nodes: [manualTrigger, bulk],
+				connections: { Start: { main: [[{ node: 'Bulk Campaign', type: 'main', index: 0 }]] } },
+			});
+			await page
+				.locator('[data-test-id^="execute-workflow-button"]')
+				.first()
+				.click({ force: true });
+			await page
+				.getByText(/Dry Run: Would Send/)
+				.first()
+				.waitFor({ timeout: 60_000 });
+			const canvas = await page
+				.locator('[data-test-id="canvas"], #canvas, .vue-flow')
+				.first()
+				.innerText();
 			expect(canvas).toContain('Dry Run: Would Send');
 			expect(canvas).not.toMatch(/\bSent\b/);
 			await screenshot(page, 'bulk-campaign-dry-run');
 			expect(sandbox.control.ledger.count()).toBe(before);
 
 			// The node's output: every recipient as "would_send" and the summary with the estimate, never "sent".
-			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Bulk Campaign' }).dblclick();
+			await page
+				.locator('[data-test-id="canvas-node"]')
+				.filter({ hasText: 'Bulk Campaign' })
+				.dblclick();
 			await page.locator('[data-test-id="ndv"]').waitFor();
 			const output = page.locator('[data-test-id="output-panel"]');
-			await output.getByText(/would_send/).first().waitFor();
+			await output
+				.getByText(/would_send/)
+				.first()
+				.waitFor();
 			expect(await output.innerText()).not.toMatch(/\bsent\b/);
 			// JSON view: the summary item has other fields than the recipients, which Table view shows as "undefined".
 			await output.getByText('JSON', { exact: true }).first().click();
-			await output.getByText(/estimate|totalCost|cost/i).first().waitFor().catch(() => undefined);
+			await output
+				.getByText(/estimate|totalCost|cost/i)
+				.first()
+				.waitFor()
+				.catch(() => undefined);
 			await screenshot(page, 'bulk-campaign-dry-run-summary');
 			await page.keyboard.press('Escape');
 		},
@@ -189,7 +276,9 @@ describe('the editor in a real browser (chromium)', () => {
 			const { page } = editor;
 			for (const key of ['appointment-reminder', 'promotion-campaign']) {
 				const example = readExample(key);
-				for (const node of example.nodes) if (node.credentials?.whatsAppCloudApi) node.credentials.whatsAppCloudApi = { id: credential.id, name: credential.name };
+				for (const node of example.nodes)
+					if (node.credentials?.whatsAppCloudApi)
+						node.credentials.whatsAppCloudApi = { id: credential.id, name: credential.name };
 				await openWorkflow(page, { ...example, name: `${example.name} (editor)` });
 				const nodes = example.nodes.filter((node) => node.type !== 'n8n-nodes-base.stickyNote');
 				expect(await page.locator('[data-test-id="canvas-node"]').count()).toBe(nodes.length);
@@ -211,7 +300,11 @@ describe('the editor in a real browser (chromium)', () => {
 					template: 'appointment_reminder',
 					defaultLanguage: 'es',
 					dryRun: false,
-					variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' }, schema: [] },
+					variables: {
+						mappingMode: 'defineBelow',
+						value: { 'body.1': 'Emilia', 'body.2': 'martes 14 de octubre' },
+						schema: [],
+					},
 				},
 				credentials: { whatsAppCloudApi: { id: credential.id, name: credential.name } },
 			};
@@ -230,7 +323,11 @@ describe('the editor in a real browser (chromium)', () => {
 				typeVersion: 1,
 				position: [480, 0] as [number, number],
 				executeOnce: true,
-				parameters: { operation: 'report', reportCampaignId: '={{ $json.campaignId }}', reportOptions: { includeChart: true } },
+				parameters: {
+					operation: 'report',
+					reportCampaignId: '={{ $json.campaignId }}',
+					reportOptions: { includeChart: true },
+				},
 			};
 			await openWorkflow(page, {
 				nodes: [manualTrigger, rows, send, report],
@@ -240,11 +337,26 @@ describe('the editor in a real browser (chromium)', () => {
 					'Send campaign': { main: [[{ node: 'Report', type: 'main', index: 0 }]] },
 				},
 			});
-			await page.locator('[data-test-id^="execute-workflow-button"]').first().click({ force: true });
-			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: 'Report' }).getByText(/item/).first().waitFor({ timeout: 60_000 });
-			await page.locator('[data-test-id="canvas-node"]').filter({ hasText: /^Report/ }).last().dblclick();
+			await page
+				.locator('[data-test-id^="execute-workflow-button"]')
+				.first()
+				.click({ force: true });
+			await page
+				.locator('[data-test-id="canvas-node"]')
+				.filter({ hasText: 'Report' })
+				.getByText(/item/)
+				.first()
+				.waitFor({ timeout: 60_000 });
+			await page
+				.locator('[data-test-id="canvas-node"]')
+				.filter({ hasText: /^Report/ })
+				.last()
+				.dblclick();
 			const output = page.locator('[data-test-id="output-panel"]');
-			await output.getByText(/Binary|chart/i).first().click();
+			await output
+				.getByText(/Binary|chart/i)
+				.first()
+				.click();
 			await page.waitForTimeout(1_000);
 			const view = output.getByRole('button', { name: /^View$/ }).first();
 			if (await view.isVisible().catch(() => false)) await view.click();
@@ -276,13 +388,23 @@ describe('the editor in a real browser (chromium)', () => {
 			const ndv = await ndvText(page);
 			expect(ndv).toContain('Production URL');
 			expect(ndv).toMatch(/publish/i);
-			await page.locator('[data-test-id="ndv"]').getByText('Webhook URLs', { exact: true }).first().click();
+			await page
+				.locator('[data-test-id="ndv"]')
+				.getByText('Webhook URLs', { exact: true })
+				.first()
+				.click();
 			await page.waitForTimeout(500);
 			await screenshot(page, 'trigger-webhook-urls');
-			const urls = ((await page.locator('[data-test-id="ndv"]').innerText()).match(/https?:\/\/\S+/g) ?? []).filter((url) => url.includes('/webhook'));
+			const urls = (
+				(await page.locator('[data-test-id="ndv"]').innerText()).match(/https?:\/\/\S+/g) ?? []
+			).filter((url) => url.includes('/webhook'));
 			// GET (Meta's handshake) and POST (events) share the URL: the editor lists it once.
 			expect(urls).toHaveLength(1);
-			await page.getByText('Listen for test event').first().click().catch(() => undefined);
+			await page
+				.getByText('Listen for test event')
+				.first()
+				.click()
+				.catch(() => undefined);
 			await page.waitForTimeout(1_000);
 			const listening = await ndvText(page);
 			expect(listening).not.toContain('Go to WhatsApp HSM and create an event');

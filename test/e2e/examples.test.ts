@@ -7,8 +7,18 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { CREDENTIAL_NAME, importExamples, listExamples, readExample } from '../../scripts/demo/examples';
-import type { NodeTypeDescription, StoredCredential, StoredWorkflow, WorkflowJson } from '../../scripts/n8n/rest';
+import {
+	CREDENTIAL_NAME,
+	importExamples,
+	listExamples,
+	readExample,
+} from '../../scripts/demo/examples';
+import type {
+	NodeTypeDescription,
+	StoredCredential,
+	StoredWorkflow,
+	WorkflowJson,
+} from '../../scripts/n8n/rest';
 import { SANDBOX_DEFAULTS } from '../../sandbox';
 import { E2E_TIMEOUT_MS, useN8n } from './n8n-env';
 import { checkWorkflow } from './workflow-check';
@@ -40,28 +50,47 @@ describe('the example workflows in a real n8n', () => {
 	}, E2E_TIMEOUT_MS);
 
 	test('there are the seed scenarios, the weekly promotion, lab results and template alerts, and every example uses this package', () => {
-		expect(examples.map((example) => example.key)).toEqual(['appointment-reminder', 'lab-results', 'operator-form', 'promotion-campaign', 'template-status-alerts', 'weekly-promotion', 'whatsapp-inbox']);
+		expect(examples.map((example) => example.key)).toEqual([
+			'appointment-reminder',
+			'lab-results',
+			'operator-form',
+			'promotion-campaign',
+			'template-status-alerts',
+			'weekly-promotion',
+			'whatsapp-inbox',
+		]);
 		for (const { key } of examples) {
 			const types = new Set(readExample(key).nodes.map((node) => node.type));
-			expect([key, [...types].some((type) => type.startsWith('n8n-nodes-whatsapp-hsm.'))]).toEqual([key, true]);
+			expect([key, [...types].some((type) => type.startsWith('n8n-nodes-whatsapp-hsm.'))]).toEqual([
+				key,
+				true,
+			]);
 		}
 	});
 
 	test.each(examples.map((example) => example.key))(
 		'examples/%s.json opens in the editor without a warning',
 		(key) => {
-			expect(checkWorkflow(readExample(key), types, { credentialName: CREDENTIAL_NAME })).toEqual([]);
+			expect(checkWorkflow(readExample(key), types, { credentialName: CREDENTIAL_NAME })).toEqual(
+				[],
+			);
 		},
 	);
 
 	test('the check finds what the editor would flag', () => {
 		const broken: WorkflowJson = structuredClone(readExample('appointment-reminder'));
-		const send = broken.nodes.find((node) => node.type === 'n8n-nodes-whatsapp-hsm.sendHsmTemplate')!;
+		const send = broken.nodes.find(
+			(node) => node.type === 'n8n-nodes-whatsapp-hsm.sendHsmTemplate',
+		)!;
 		send.parameters.templat = 'appointment_reminder';
 		delete send.parameters.to;
 		(send.parameters.options as Record<string, unknown>).recontactOnly = true;
-		broken.nodes.find((node) => node.type === 'n8n-nodes-whatsapp-hsm.checkConversationWindow')!.typeVersion = 9;
-		(broken.connections as Record<string, unknown>)['Tomorrow\'s appointments'] = { main: [[{ node: 'Nowhere', type: 'main', index: 0 }]] };
+		broken.nodes.find(
+			(node) => node.type === 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
+		)!.typeVersion = 9;
+		(broken.connections as Record<string, unknown>)["Tomorrow's appointments"] = {
+			main: [[{ node: 'Nowhere', type: 'main', index: 0 }]],
+		};
 		send.credentials = { whatsAppCloudApi: { id: '', name: 'Another name' } };
 		expect(checkWorkflow(broken, types, { credentialName: CREDENTIAL_NAME })).toEqual([
 			'"Check Conversation Window": n8n has no node type n8n-nodes-whatsapp-hsm.checkConversationWindow version 9 (versions: 1)',
@@ -83,10 +112,17 @@ describe('the example workflows in a real n8n', () => {
 				stored = await importExamples(client, credential, { suffix });
 				expect(Object.keys(stored).sort()).toEqual(examples.map((example) => example.key));
 				for (const [key, workflow] of Object.entries(stored)) {
-					const status = await client.rest<{ status: string }>('GET', `/workflows/${workflow.id}/publication-status`);
+					const status = await client.rest<{ status: string }>(
+						'GET',
+						`/workflows/${workflow.id}/publication-status`,
+					);
 					expect([key, status.status]).toEqual([key, 'published']);
 					for (const node of workflow.nodes.filter((candidate) => candidate.credentials)) {
-						expect([key, node.name, node.credentials?.whatsAppCloudApi?.id]).toEqual([key, node.name, credential.id]);
+						expect([key, node.name, node.credentials?.whatsAppCloudApi?.id]).toEqual([
+							key,
+							node.name,
+							credential.id,
+						]);
 					}
 				}
 			} finally {
@@ -103,15 +139,32 @@ describe('the example workflows in a real n8n', () => {
 			const { client, cli } = n8n();
 			for (const { key, file } of examples) {
 				const result = await cli(['import:workflow', `--input=${file}`]);
-				if (result.code !== 0) throw new Error(`n8n import:workflow --input=examples/${key}.json exited ${result.code}:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-1500)}`);
+				if (result.code !== 0)
+					throw new Error(
+						`n8n import:workflow --input=examples/${key}.json exited ${result.code}:\n${result.stdout.slice(-1500)}\n${result.stderr.slice(-1500)}`,
+					);
 				const name = readExample(key).name;
-				const found = (await client.api<{ data: StoredWorkflow[] }>('GET', `/workflows?name=${encodeURIComponent(name)}`)).data;
+				const found = (
+					await client.api<{ data: StoredWorkflow[] }>(
+						'GET',
+						`/workflows?name=${encodeURIComponent(name)}`,
+					)
+				).data;
 				expect([key, found.length > 0]).toEqual([key, true]);
 				const imported = found[found.length - 1];
-				expect([key, imported.nodes.map((node) => node.name).sort()]).toEqual([key, readExample(key).nodes.map((node) => node.name).sort()]);
+				expect([key, imported.nodes.map((node) => node.name).sort()]).toEqual([
+					key,
+					readExample(key)
+						.nodes.map((node) => node.name)
+						.sort(),
+				]);
 				// n8n links the credential by the name the file gives.
 				for (const node of imported.nodes.filter((candidate) => candidate.credentials)) {
-					expect([key, node.name, node.credentials?.whatsAppCloudApi]).toEqual([key, node.name, { id: credential.id, name: CREDENTIAL_NAME }]);
+					expect([key, node.name, node.credentials?.whatsAppCloudApi]).toEqual([
+						key,
+						node.name,
+						{ id: credential.id, name: CREDENTIAL_NAME },
+					]);
 				}
 			}
 		},

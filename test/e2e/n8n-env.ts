@@ -10,7 +10,15 @@
 import path from 'node:path';
 
 import { createRestClient, type N8nClient } from '../../scripts/n8n/rest';
-import { isInstalled, paths, readLogTail, runN8nCli, startN8n, type CliResult, type N8nInstance } from '../../scripts/n8n/runtime';
+import {
+	isInstalled,
+	paths,
+	readLogTail,
+	runN8nCli,
+	startN8n,
+	type CliResult,
+	type N8nInstance,
+} from '../../scripts/n8n/runtime';
 
 /** n8n boots in 10-20 s on an idle machine; a loaded 2-core CI box can take several times that. */
 export const E2E_TIMEOUT_MS = 240_000;
@@ -47,7 +55,10 @@ async function fromSharedEnv(): Promise<E2eN8n | undefined> {
 	const url = process.env[SHARED_N8N_ENV.url];
 	if (!url) return undefined;
 	const userFolder = process.env[SHARED_N8N_ENV.userFolder] ?? '';
-	const owner = { email: process.env[SHARED_N8N_ENV.ownerEmail] ?? '', password: process.env[SHARED_N8N_ENV.ownerPassword] ?? '' };
+	const owner = {
+		email: process.env[SHARED_N8N_ENV.ownerEmail] ?? '',
+		password: process.env[SHARED_N8N_ENV.ownerPassword] ?? '',
+	};
 	const client = createRestClient(url);
 	await client.login(owner.email, owner.password);
 	client.setApiKey(process.env[SHARED_N8N_ENV.apiKey] ?? '');
@@ -97,7 +108,10 @@ export function useN8n(): () => E2eN8n {
 		await current?.stop();
 	}, E2E_TIMEOUT_MS);
 	return () => {
-		if (!current) throw new Error('n8n is not running for this file: its beforeAll failed (see the first error of this file)');
+		if (!current)
+			throw new Error(
+				'n8n is not running for this file: its beforeAll failed (see the first error of this file)',
+			);
 		return current;
 	};
 }

@@ -21,14 +21,20 @@ interface PackageManifest {
 	name: string;
 	n8n: { nodes: string[]; credentials: string[] };
 }
-const manifest = JSON.parse(readFileSync(path.join(paths.REPO, 'package.json'), 'utf8')) as PackageManifest;
+const manifest = JSON.parse(
+	readFileSync(path.join(paths.REPO, 'package.json'), 'utf8'),
+) as PackageManifest;
 
 /** Loads a listed dist file the way n8n does: the class named like the file (X.node.js → class X). */
 function instantiateListed<T>(file: string): T {
 	const className = path.basename(file).split('.')[0];
-	const exported = createRequire(__filename)(path.join(paths.REPO, file)) as Record<string, new () => T>;
+	const exported = createRequire(__filename)(path.join(paths.REPO, file)) as Record<
+		string,
+		new () => T
+	>;
 	const Class = exported[className];
-	if (typeof Class !== 'function') throw new Error(`${file} does not export a class named ${className}: n8n would not load it`);
+	if (typeof Class !== 'function')
+		throw new Error(`${file} does not export a class named ${className}: n8n would not load it`);
 	return new Class();
 }
 
@@ -64,9 +70,16 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 		'every node package.json lists is a node type named n8n-nodes-whatsapp-hsm.<name> (plus <name>Tool for AI-agent tools), and no other',
 		async () => {
 			const expected = manifest.n8n.nodes
-				.map((file) => instantiateListed<{ description: { name: string; usableAsTool?: boolean } }>(file).description)
+				.map(
+					(file) =>
+						instantiateListed<{ description: { name: string; usableAsTool?: boolean } }>(file)
+							.description,
+				)
 				// n8n derives an AI-agent tool variant from every node that is usableAsTool.
-				.flatMap(({ name, usableAsTool }) => [`${manifest.name}.${name}`, ...(usableAsTool ? [`${manifest.name}.${name}Tool`] : [])])
+				.flatMap(({ name, usableAsTool }) => [
+					`${manifest.name}.${name}`,
+					...(usableAsTool ? [`${manifest.name}.${name}Tool`] : []),
+				])
 				.sort();
 			const loaded = (await n8n().client.nodeTypes())
 				.map((type) => type.name)
@@ -83,7 +96,9 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 		const installed = path.join(n8n().userFolder, '.n8n', 'nodes', 'node_modules', manifest.name);
 		expect(lstatSync(installed).isDirectory()).toBe(true); // a folder as n8n's installer leaves it, not a link to the repo
 		expect(readdirSync(installed).sort()).toEqual(['LICENSE', 'README.md', 'dist', 'package.json']);
-		const installedManifest = JSON.parse(readFileSync(path.join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
+		const installedManifest = JSON.parse(
+			readFileSync(path.join(installed, 'package.json'), 'utf8'),
+		) as Record<string, unknown>;
 		expect(installedManifest.dependencies ?? {}).toEqual({});
 		expect(installedManifest.devDependencies).toBeUndefined();
 	});
@@ -94,12 +109,21 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 			expect(manifest.n8n.credentials.length).toBeGreaterThan(0);
 			const loaded = await n8n().client.credentialTypes();
 			for (const file of manifest.n8n.credentials) {
-				const ours = instantiateListed<{ name: string; displayName: string; properties: Array<{ name: string }> }>(file);
+				const ours = instantiateListed<{
+					name: string;
+					displayName: string;
+					properties: Array<{ name: string }>;
+				}>(file);
 				const known = loaded.find((type) => type.name === ours.name);
-				if (!known) throw new Error(`n8n does not know credential type ${ours.name} (${file}); n8n log:\n${n8n().logTail(40)}`);
+				if (!known)
+					throw new Error(
+						`n8n does not know credential type ${ours.name} (${file}); n8n log:\n${n8n().logTail(40)}`,
+					);
 				expect(known.displayName).toBe(ours.displayName);
 				// n8n appends its own fields (allowedHttpRequestDomains, …) after ours.
-				expect(known.properties.map((property) => property.name).slice(0, ours.properties.length)).toEqual(ours.properties.map((property) => property.name));
+				expect(
+					known.properties.map((property) => property.name).slice(0, ours.properties.length),
+				).toEqual(ours.properties.map((property) => property.name));
 			}
 		},
 		E2E_TIMEOUT_MS,
@@ -111,11 +135,24 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 		const token = `e2e-token-${randomUUID()}`;
 
 		beforeAll(async () => {
-			recorder = await startRecordingServer({ messaging_product: 'whatsapp', contacts: [{ wa_id: '5491100000001' }], messages: [{ id: 'wamid.E2E' }] });
+			recorder = await startRecordingServer({
+				messaging_product: 'whatsapp',
+				contacts: [{ wa_id: '5491100000001' }],
+				messages: [{ id: 'wamid.E2E' }],
+			});
 			credential = await n8n().client.createCredential({
 				name: `E2E sandbox ${randomUUID().slice(0, 8)}`,
 				type: 'whatsAppCloudApi',
-				data: { provider: 'sandbox', baseUrl: recorder.url, apiVersion: 'v24.0', accessToken: token, phoneNumberId: '1000001', wabaId: '2000002', appSecret: 'e2e-app-secret', verifyToken: 'e2e-verify' },
+				data: {
+					provider: 'sandbox',
+					baseUrl: recorder.url,
+					apiVersion: 'v24.0',
+					accessToken: token,
+					phoneNumberId: '1000001',
+					wabaId: '2000002',
+					appSecret: 'e2e-app-secret',
+					verifyToken: 'e2e-verify',
+				},
 			});
 		}, E2E_TIMEOUT_MS);
 
@@ -131,13 +168,30 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 				const workflow: WorkflowJson = {
 					name: `E2E webhook ${marker}`,
 					nodes: [
-						{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], parameters: { httpMethod: 'POST', path: `e2e-${marker}`, responseMode: 'onReceived', options: {} } },
-						sendNode(recorder.url, 'Send', '={{ JSON.stringify({ messaging_product: "whatsapp", to: $json.body.to, marker: $json.body.marker }) }}'),
+						{
+							name: 'Webhook',
+							type: 'n8n-nodes-base.webhook',
+							typeVersion: 2,
+							position: [0, 0],
+							parameters: {
+								httpMethod: 'POST',
+								path: `e2e-${marker}`,
+								responseMode: 'onReceived',
+								options: {},
+							},
+						},
+						sendNode(
+							recorder.url,
+							'Send',
+							'={{ JSON.stringify({ messaging_product: "whatsapp", to: $json.body.to, marker: $json.body.marker }) }}',
+						),
 					],
 					connections: { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
 					settings: { executionOrder: 'v1' },
 				};
-				const stored = await client.importAndPublish(workflow, { credentials: { whatsAppCloudApi: credential } });
+				const stored = await client.importAndPublish(workflow, {
+					credentials: { whatsAppCloudApi: credential },
+				});
 				const afterId = await client.lastExecutionId(stored.id);
 
 				const response = await fetch(await client.productionWebhookUrl(stored, 'Webhook'), {
@@ -148,13 +202,22 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 				expect(response.status).toBe(200);
 
 				const execution = await client.waitForExecution(stored.id, { afterId });
-				expect({ status: execution.status, error: execution.data.resultData.error?.message }).toEqual({ status: 'success', error: undefined });
-				expect(execution.data.resultData.runData.Send[0].data?.main[0]?.[0].json).toMatchObject({ messages: [{ id: 'wamid.E2E' }] });
+				expect({
+					status: execution.status,
+					error: execution.data.resultData.error?.message,
+				}).toEqual({ status: 'success', error: undefined });
+				expect(execution.data.resultData.runData.Send[0].data?.main[0]?.[0].json).toMatchObject({
+					messages: [{ id: 'wamid.E2E' }],
+				});
 				const call = recorder.requests.find((request) => request.body.includes(marker));
 				expect(call).toBeDefined();
 				expect(call?.url).toBe('/v24.0/1000001/messages');
 				expect(call?.headers.authorization).toBe(`Bearer ${token}`);
-				expect(JSON.parse(call?.body ?? '{}')).toEqual({ messaging_product: 'whatsapp', to: '5491100000001', marker });
+				expect(JSON.parse(call?.body ?? '{}')).toEqual({
+					messaging_product: 'whatsapp',
+					to: '5491100000001',
+					marker,
+				});
 			},
 			E2E_TIMEOUT_MS,
 		);
@@ -165,13 +228,27 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 				const { client, cli } = n8n();
 				const marker = `cli-${randomUUID()}`;
 				const id = workflowId();
-				const send = sendNode(recorder.url, 'Send', JSON.stringify({ messaging_product: 'whatsapp', to: '5491100000002', marker }));
+				const send = sendNode(
+					recorder.url,
+					'Send',
+					JSON.stringify({ messaging_product: 'whatsapp', to: '5491100000002', marker }),
+				);
 				send.credentials = { whatsAppCloudApi: { id: credential.id, name: credential.name } };
 				const workflow = {
 					id,
 					name: `E2E CLI ${marker}`,
 					active: false,
-					nodes: [{ id: randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} }, { id: randomUUID(), ...send }],
+					nodes: [
+						{
+							id: randomUUID(),
+							name: 'Start',
+							type: 'n8n-nodes-base.manualTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+							parameters: {},
+						},
+						{ id: randomUUID(), ...send },
+					],
 					connections: { Start: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
 					settings: { executionOrder: 'v1' },
 				};
@@ -180,10 +257,16 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 					const file = path.join(dir, 'workflow.json');
 					writeFileSync(file, JSON.stringify(workflow));
 					const imported = await cli(['import:workflow', `--input=${file}`]);
-					expect({ code: imported.code, stderr: imported.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+					expect({ code: imported.code, stderr: imported.stderr.slice(-2000) }).toEqual({
+						code: 0,
+						stderr: expect.any(String),
+					});
 
 					const executed = await cli(['execute', `--id=${id}`, '--rawOutput']);
-					if (executed.code !== 0) throw new Error(`n8n execute exited ${executed.code}:\n${executed.stdout.slice(-2000)}\n${executed.stderr.slice(-2000)}`);
+					if (executed.code !== 0)
+						throw new Error(
+							`n8n execute exited ${executed.code}:\n${executed.stdout.slice(-2000)}\n${executed.stderr.slice(-2000)}`,
+						);
 				} finally {
 					rmSync(dir, { recursive: true, force: true });
 				}

@@ -9,13 +9,20 @@ export interface RecordedRequest {
 }
 
 /** A loopback HTTP server that records every request and answers 200 with a fixed JSON body. */
-export async function startRecordingServer(answer: unknown): Promise<{ url: string; requests: RecordedRequest[]; stop: () => Promise<void> }> {
+export async function startRecordingServer(
+	answer: unknown,
+): Promise<{ url: string; requests: RecordedRequest[]; stop: () => Promise<void> }> {
 	const requests: RecordedRequest[] = [];
 	const server = createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+			requests.push({
+				method: req.method ?? '',
+				url: req.url ?? '',
+				headers: req.headers,
+				body: Buffer.concat(chunks).toString('utf8'),
+			});
 			res.writeHead(200, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(answer));
 		});

@@ -25,7 +25,8 @@ interface JestGlobalConfigLike {
 export function runIncludes(globalConfig: JestGlobalConfigLike, folder: string): boolean {
 	const dir = path.join(E2E_DIR, '..', folder);
 	const patterns: string[] = [];
-	if (typeof globalConfig.testPathPattern === 'string' && globalConfig.testPathPattern) patterns.push(globalConfig.testPathPattern);
+	if (typeof globalConfig.testPathPattern === 'string' && globalConfig.testPathPattern)
+		patterns.push(globalConfig.testPathPattern);
 	const newer = globalConfig.testPathPatterns;
 	if (Array.isArray(newer)) patterns.push(...newer);
 	else if (newer && Array.isArray(newer.patterns)) patterns.push(...newer.patterns);
@@ -53,7 +54,9 @@ export async function startSharedN8n(globalConfig: JestGlobalConfigLike): Promis
 	process.env[SHARED_N8N_ENV.ownerEmail] = shared.owner.email;
 	process.env[SHARED_N8N_ENV.ownerPassword] = shared.owner.password;
 	process.env[SHARED_N8N_ENV.apiKey] = shared.apiKey ?? '';
-	process.stdout.write(`\n[e2e] n8n ${shared.url} ready for the e2e files (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+	process.stdout.write(
+		`\n[e2e] n8n ${shared.url} ready for the e2e files (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+	);
 }
 
 export async function stopSharedN8n(): Promise<void> {

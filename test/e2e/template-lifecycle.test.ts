@@ -18,7 +18,19 @@ function webhookTo(name: string, path: string, node: WorkflowJson['nodes'][numbe
 	return {
 		name,
 		nodes: [
-			{ name: 'Webhook', type: 'n8n-nodes-base.webhook', typeVersion: 2.1, position: [0, 0], parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'allEntries', options: {} } },
+			{
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				parameters: {
+					httpMethod: 'POST',
+					path,
+					responseMode: 'lastNode',
+					responseData: 'allEntries',
+					options: {},
+				},
+			},
 			node,
 		],
 		connections: { Webhook: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
@@ -57,7 +69,9 @@ describe('the template lifecycle in a real n8n, against the sandbox', () => {
 		alerts.nodes.find((node) => node.name === 'Tell the team')!.parameters.url = `${team.url}/team`;
 		const published = await client.importAndPublish(alerts, { credentials });
 		workflows.push(published);
-		sandbox.control.setWebhookUrl(await client.productionWebhookUrl(published, 'WhatsApp HSM Trigger'));
+		sandbox.control.setWebhookUrl(
+			await client.productionWebhookUrl(published, 'WhatsApp HSM Trigger'),
+		);
 
 		const create = await client.importAndPublish(
 			webhookTo(`E2E create template ${suffix}`, `create-template-${suffix}`, {
@@ -110,29 +124,57 @@ describe('the template lifecycle in a real n8n, against the sandbox', () => {
 		'created per language, approved, the team told, and sent with Send HSM Template',
 		async () => {
 			const name = `results_ready_${suffix.replace(/[^a-z0-9]/g, '')}`;
-			const post = (url: string, body: object) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+			const post = (url: string, body: object) =>
+				fetch(url, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
 			// The Send workflow loads the template list first (the new template does not exist yet).
-			const early = await post(urls.send, { phone: '+54 9 11 4000 0001', template: name, name: 'Emilia' });
+			const early = await post(urls.send, {
+				phone: '+54 9 11 4000 0001',
+				template: name,
+				name: 'Emilia',
+			});
 			expect(early.status).toBe(500);
 
-			for (const [language, text] of [['es', 'Hola {{1}}, tus resultados ya están listos.'], ['en', 'Hi {{1}}, your results are ready.']]) {
+			for (const [language, text] of [
+				['es', 'Hola {{1}}, tus resultados ya están listos.'],
+				['en', 'Hi {{1}}, your results are ready.'],
+			]) {
 				const answer = await post(urls.create, { name, language, text });
 				const body = await answer.text();
-				if (answer.status !== 200) throw new Error(`create answered ${answer.status}: ${body}\n${n8n().logTail(30)}`);
-				expect(JSON.parse(body)).toEqual([expect.objectContaining({ name, language, status: 'PENDING', category: 'UTILITY' })]);
+				if (answer.status !== 200)
+					throw new Error(`create answered ${answer.status}: ${body}\n${n8n().logTail(30)}`);
+				expect(JSON.parse(body)).toEqual([
+					expect.objectContaining({ name, language, status: 'PENDING', category: 'UTILITY' }),
+				]);
 			}
 
 			const until = Date.now() + 20_000;
-			while (team.requests.length < 2 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+			while (team.requests.length < 2 && Date.now() < until)
+				await new Promise((resolve) => setTimeout(resolve, 100));
 			const told = team.requests.map((request) => JSON.parse(request.body).text as string).sort();
-			expect(told).toEqual([`✅ Template "${name}" (en) was approved: it can be sent now`, `✅ Template "${name}" (es) was approved: it can be sent now`]);
+			expect(told).toEqual([
+				`✅ Template "${name}" (en) was approved: it can be sent now`,
+				`✅ Template "${name}" (es) was approved: it can be sent now`,
+			]);
 
 			const line = String(randomInt(1_000_000, 9_999_999));
-			const sent = await post(urls.send, { phone: `+54 9 11 4${line}`, template: name, name: 'Emilia' });
+			const sent = await post(urls.send, {
+				phone: `+54 9 11 4${line}`,
+				template: name,
+				name: 'Emilia',
+			});
 			const sentBody = await sent.text();
-			if (sent.status !== 200) throw new Error(`send answered ${sent.status}: ${sentBody}\n${n8n().logTail(30)}`);
-			expect(JSON.parse(sentBody)).toEqual([expect.objectContaining({ status: 'sent', template: name, language: 'es' })]);
-			expect(sandbox.control.ledger.forRecipient(`549114${line}`)[0].rendered?.body).toBe('Hola Emilia, tus resultados ya están listos.');
+			if (sent.status !== 200)
+				throw new Error(`send answered ${sent.status}: ${sentBody}\n${n8n().logTail(30)}`);
+			expect(JSON.parse(sentBody)).toEqual([
+				expect.objectContaining({ status: 'sent', template: name, language: 'es' }),
+			]);
+			expect(sandbox.control.ledger.forRecipient(`549114${line}`)[0].rendered?.body).toBe(
+				'Hola Emilia, tus resultados ya están listos.',
+			);
 		},
 		E2E_TIMEOUT_MS,
 	);

@@ -44,7 +44,10 @@ function replyWorkflow(marker: string): WorkflowJson {
 					to: '={{ $json.wa_id }}',
 					template: 'resume_contact',
 					defaultLanguage: 'es',
-					variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': '={{ $json.text }}' } },
+					variables: {
+						mappingMode: 'defineBelow',
+						value: { 'body.1': '={{ $json.name }}', 'body.2': '={{ $json.text }}' },
+					},
 				},
 				credentials: { whatsAppCloudApi: { id: '', name: '' } },
 			},
@@ -66,9 +69,20 @@ function metaTextMessage(waId: string, text: string): Buffer {
 						field: 'messages',
 						value: {
 							messaging_product: 'whatsapp',
-							metadata: { display_phone_number: '541140001000', phone_number_id: SANDBOX_DEFAULTS.phoneNumberId },
+							metadata: {
+								display_phone_number: '541140001000',
+								phone_number_id: SANDBOX_DEFAULTS.phoneNumberId,
+							},
 							contacts: [{ profile: { name: 'Forger' }, wa_id: waId }],
-							messages: [{ from: waId, id: `wamid.FORGED${randomUUID().replace(/-/g, '')}`, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+							messages: [
+								{
+									from: waId,
+									id: `wamid.FORGED${randomUUID().replace(/-/g, '')}`,
+									timestamp: String(Math.floor(Date.now() / 1000)),
+									type: 'text',
+									text: { body: text },
+								},
+							],
 						},
 					},
 				],
@@ -78,7 +92,8 @@ function metaTextMessage(waId: string, text: string): Buffer {
 	return Buffer.from(JSON.stringify(payload));
 }
 
-const sign = (body: Buffer, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (body: Buffer, secret: string) =>
+	`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 type TriggerItem = { wa_id?: string; text?: string; name?: string };
 type ReplyItem = { status: string; wa_id?: string; wamid?: string; template?: string };
@@ -106,7 +121,9 @@ describe('the WhatsApp HSM Trigger in a real n8n, fed by the sandbox', () => {
 				verifyToken: 'e2e-verify',
 			},
 		});
-		workflow = await client.importAndPublish(replyWorkflow(randomUUID().slice(0, 8)), { credentials: { whatsAppCloudApi: credential } });
+		workflow = await client.importAndPublish(replyWorkflow(randomUUID().slice(0, 8)), {
+			credentials: { whatsAppCloudApi: credential },
+		});
 		triggerUrl = await client.productionWebhookUrl(workflow, TRIGGER);
 		sandbox.control.setWebhookUrl(triggerUrl);
 	}, E2E_TIMEOUT_MS);
@@ -129,19 +146,34 @@ describe('the WhatsApp HSM Trigger in a real n8n, fed by the sandbox', () => {
 
 			const execution = await client.waitForExecution(workflow.id, { afterId });
 			const runData = execution.data.resultData.runData;
-			if (execution.status !== 'success') throw new Error(`execution ${execution.id} ${execution.status}: ${execution.data.resultData.error?.message}\n${logTail(40)}`);
-			const [message] = (runData[TRIGGER][0].data?.main[0] ?? []).map((item) => item.json as TriggerItem);
+			if (execution.status !== 'success')
+				throw new Error(
+					`execution ${execution.id} ${execution.status}: ${execution.data.resultData.error?.message}\n${logTail(40)}`,
+				);
+			const [message] = (runData[TRIGGER][0].data?.main[0] ?? []).map(
+				(item) => item.json as TriggerItem,
+			);
 			expect(message).toMatchObject({ wa_id: contact.waId, text: marker, name: 'Ana' });
 			const [reply] = (runData[REPLY][0].data?.main[0] ?? []).map((item) => item.json as ReplyItem);
-			expect(reply).toMatchObject({ status: 'sent', wa_id: contact.waId, template: 'resume_contact' });
+			expect(reply).toMatchObject({
+				status: 'sent',
+				wa_id: contact.waId,
+				template: 'resume_contact',
+			});
 
 			const received = sandbox.control.ledger.forRecipient(contact.waId);
-			expect(received.map((entry) => [entry.id, entry.template?.name])).toEqual([[reply.wamid, 'resume_contact']]);
+			expect(received.map((entry) => [entry.id, entry.template?.name])).toEqual([
+				[reply.wamid, 'resume_contact'],
+			]);
 			expect(received[0].rendered?.body).toBe(
 				`Hola Ana, soy ${marker}, del equipo de atención de SaludCenter. Retomamos la consulta que nos dejaste: ¿seguís necesitando ayuda? Respondé este mensaje y seguimos la conversación.`,
 			);
 			// The delivery that carried her message was accepted by n8n (the sandbox retries anything else).
-			expect(sandbox.control.webhookDeliveries().filter((delivery) => delivery.url === triggerUrl && delivery.status !== 200)).toEqual([]);
+			expect(
+				sandbox.control
+					.webhookDeliveries()
+					.filter((delivery) => delivery.url === triggerUrl && delivery.status !== 200),
+			).toEqual([]);
 		},
 		E2E_TIMEOUT_MS,
 	);
@@ -156,12 +188,17 @@ describe('the WhatsApp HSM Trigger in a real n8n, fed by the sandbox', () => {
 			const post = (body: Buffer, signature?: string) =>
 				fetch(triggerUrl, {
 					method: 'POST',
-					headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+					headers: {
+						'content-type': 'application/json',
+						...(signature ? { 'x-hub-signature-256': signature } : {}),
+					},
 					body,
 				}).then((response) => response.status);
 			const forged = metaTextMessage(forger.waId, 'forged with another secret');
 			const original = metaTextMessage(forger.waId, 'signed then tampered');
-			const tampered = Buffer.from(original.toString('utf8').replace('signed then tampered', 'tampered after signing'));
+			const tampered = Buffer.from(
+				original.toString('utf8').replace('signed then tampered', 'tampered after signing'),
+			);
 			const unsigned = metaTextMessage(forger.waId, 'not signed at all');
 
 			expect(await post(forged, sign(forged, 'not-the-app-secret'))).toBe(401);
@@ -174,10 +211,16 @@ describe('the WhatsApp HSM Trigger in a real n8n, fed by the sandbox', () => {
 			const genuine = newContact();
 			sandbox.control.say(`contact ${genuine.phone} named Bea says genuino`);
 			const execution = await client.waitForExecution(workflow.id, { afterId });
-			const [message] = (execution.data.resultData.runData[TRIGGER][0].data?.main[0] ?? []).map((item) => item.json as TriggerItem);
+			const [message] = (execution.data.resultData.runData[TRIGGER][0].data?.main[0] ?? []).map(
+				(item) => item.json as TriggerItem,
+			);
 			expect(message).toMatchObject({ wa_id: genuine.waId, text: 'genuino' });
 			const executions = await client.listExecutions(workflow.id);
-			expect(executions.filter((candidate) => Number(candidate.id) > afterId).map((candidate) => candidate.id)).toEqual([execution.id]);
+			expect(
+				executions
+					.filter((candidate) => Number(candidate.id) > afterId)
+					.map((candidate) => candidate.id),
+			).toEqual([execution.id]);
 			expect(sandbox.control.ledger.forRecipient(forger.waId)).toEqual([]);
 		},
 		E2E_TIMEOUT_MS,

@@ -8,7 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 
-import { readExample, seedWeeklyAudience, WEEKLY_AUDIENCE_TABLE } from '../../scripts/demo/examples';
+import {
+	readExample,
+	seedWeeklyAudience,
+	WEEKLY_AUDIENCE_TABLE,
+} from '../../scripts/demo/examples';
 import type { Execution, StoredWorkflow, WorkflowJson } from '../../scripts/n8n/rest';
 import { SANDBOX_DEFAULTS, startSandbox, type RunningSandbox } from '../../sandbox';
 import { E2E_TIMEOUT_MS, useN8n } from './n8n-env';
@@ -21,10 +25,31 @@ const WORKFLOW_ZONE = 'America/Argentina/Buenos_Aires';
 
 /** Real places spanning UTC-10 … UTC+14: at any instant some have 09:00–20:00 (Mon–Sat) and some the night. */
 const ZONES = [
-	'Pacific/Honolulu', 'America/Anchorage', 'America/Los_Angeles', 'America/Denver', 'America/Mexico_City', 'America/Bogota',
-	'America/Santiago', 'America/Sao_Paulo', 'Atlantic/Azores', 'Europe/London', 'Europe/Madrid', 'Europe/Athens', 'Europe/Moscow',
-	'Asia/Dubai', 'Asia/Karachi', 'Asia/Kolkata', 'Asia/Dhaka', 'Asia/Bangkok', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney',
-	'Pacific/Noumea', 'Pacific/Auckland', 'Pacific/Tongatapu', 'Pacific/Kiritimati',
+	'Pacific/Honolulu',
+	'America/Anchorage',
+	'America/Los_Angeles',
+	'America/Denver',
+	'America/Mexico_City',
+	'America/Bogota',
+	'America/Santiago',
+	'America/Sao_Paulo',
+	'Atlantic/Azores',
+	'Europe/London',
+	'Europe/Madrid',
+	'Europe/Athens',
+	'Europe/Moscow',
+	'Asia/Dubai',
+	'Asia/Karachi',
+	'Asia/Kolkata',
+	'Asia/Dhaka',
+	'Asia/Bangkok',
+	'Asia/Singapore',
+	'Asia/Tokyo',
+	'Australia/Sydney',
+	'Pacific/Noumea',
+	'Pacific/Auckland',
+	'Pacific/Tongatapu',
+	'Pacific/Kiritimati',
 ];
 
 /** The example's window: 09:00–20:00, Monday to Saturday, in the recipient's zone; with 20 minutes of margin. */
@@ -39,18 +64,28 @@ function windowAt(zone: string, at: number): 'open' | 'closed' | 'edge' {
 
 async function manualRun(workflowId: string): Promise<Execution> {
 	const { client } = n8n();
-	const started = await client.rest<{ executionId?: string; waitingForWebhook?: boolean }>('POST', `/workflows/${workflowId}/run`, { triggerToStartFrom: { name: TRIGGER } });
-	if (!started.executionId) throw new Error(`the manual run did not start an execution: ${JSON.stringify(started)}`);
+	const started = await client.rest<{ executionId?: string; waitingForWebhook?: boolean }>(
+		'POST',
+		`/workflows/${workflowId}/run`,
+		{ triggerToStartFrom: { name: TRIGGER } },
+	);
+	if (!started.executionId)
+		throw new Error(`the manual run did not start an execution: ${JSON.stringify(started)}`);
 	const deadline = Date.now() + 120_000;
 	for (;;) {
 		const execution = await client.getExecution(started.executionId).catch(() => undefined);
-		if (execution && ['success', 'error', 'crashed', 'canceled'].includes(execution.status)) return execution;
-		if (Date.now() > deadline) throw new Error(`execution ${started.executionId} did not finish within 120 s`);
+		if (execution && ['success', 'error', 'crashed', 'canceled'].includes(execution.status))
+			return execution;
+		if (Date.now() > deadline)
+			throw new Error(`execution ${started.executionId} did not finish within 120 s`);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 	}
 }
 
-const items = (execution: Execution, node: string, output: number) => (execution.data.resultData.runData[node]?.[0]?.data?.main?.[output] ?? []).map((item) => item.json);
+const items = (execution: Execution, node: string, output: number) =>
+	(execution.data.resultData.runData[node]?.[0]?.data?.main?.[output] ?? []).map(
+		(item) => item.json,
+	);
 
 describe('examples/weekly-promotion.json in a real n8n', () => {
 	let sandbox: RunningSandbox;
@@ -60,12 +95,15 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 		sandbox = await startSandbox({ statusDelayMs: 5 });
 	});
 	afterAll(async () => {
-		if (workflow) await n8n().client.api('DELETE', `/workflows/${workflow.id}`).catch(() => undefined);
+		if (workflow)
+			await n8n()
+				.client.api('DELETE', `/workflows/${workflow.id}`)
+				.catch(() => undefined);
 		await sandbox?.stop();
 	});
 
 	test(
-		'the audience from a Data Table, a dry run, then a send once per ISO week and only inside each recipient\'s window',
+		"the audience from a Data Table, a dry run, then a send once per ISO week and only inside each recipient's window",
 		async () => {
 			const { client } = n8n();
 			const suffix = randomUUID().slice(0, 8);
@@ -76,9 +114,21 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 			// Argentina has one zone: the number alone decides (no timeZone column).
 			const argentina = windowAt(WORKFLOW_ZONE, now);
 			const rows = [
-				...open.map((timeZone, i) => ({ phone: `+549115700000${i + 1}`, name: `Open ${i + 1}`, language: 'es', timeZone })),
-				...closed.map((timeZone, i) => ({ phone: `+549115800000${i + 1}`, name: `Closed ${i + 1}`, language: 'es', timeZone })),
-				...(argentina === 'edge' ? [] : [{ phone: '+54 9 11 5555 1234', name: 'Emilia', language: 'es', timeZone: '' }]),
+				...open.map((timeZone, i) => ({
+					phone: `+549115700000${i + 1}`,
+					name: `Open ${i + 1}`,
+					language: 'es',
+					timeZone,
+				})),
+				...closed.map((timeZone, i) => ({
+					phone: `+549115800000${i + 1}`,
+					name: `Closed ${i + 1}`,
+					language: 'es',
+					timeZone,
+				})),
+				...(argentina === 'edge'
+					? []
+					: [{ phone: '+54 9 11 5555 1234', name: 'Emilia', language: 'es', timeZone: '' }]),
 			];
 
 			await seedWeeklyAudience(client, rows, `${WEEKLY_AUDIENCE_TABLE} ${suffix}`);
@@ -99,9 +149,17 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 			});
 			const example: WorkflowJson = structuredClone(readExample(EXAMPLE));
 			const audience = example.nodes.find((node) => node.type === 'n8n-nodes-base.dataTable')!;
-			expect(audience.parameters.dataTableId).toEqual({ __rl: true, mode: 'name', value: WEEKLY_AUDIENCE_TABLE });
-			(audience.parameters.dataTableId as { value: string }).value = `${WEEKLY_AUDIENCE_TABLE} ${suffix}`;
-			workflow = await client.createWorkflow(example, { credentials: { whatsAppCloudApi: credential }, name: `${example.name} [${suffix}]` });
+			expect(audience.parameters.dataTableId).toEqual({
+				__rl: true,
+				mode: 'name',
+				value: WEEKLY_AUDIENCE_TABLE,
+			});
+			(audience.parameters.dataTableId as { value: string }).value =
+				`${WEEKLY_AUDIENCE_TABLE} ${suffix}`;
+			workflow = await client.createWorkflow(example, {
+				credentials: { whatsAppCloudApi: credential },
+				name: `${example.name} [${suffix}]`,
+			});
 
 			const first = await manualRun(workflow.id);
 			expect([first.status, first.data.resultData.error?.message]).toEqual(['success', undefined]);
@@ -112,27 +170,65 @@ describe('examples/weekly-promotion.json in a real n8n', () => {
 			const dry = items(first, 'Dry run', 0).find((json) => json.type === 'summary')!;
 			const nowCount = open.length + (argentina === 'open' ? 1 : 0);
 			const laterCount = closed.length + (argentina === 'closed' ? 1 : 0);
-			expect(dry).toMatchObject({ campaignId, period: week, dryRun: true, wouldSend: nowCount, sendWindow: { window: '09:00–20:00 Mon–Sat', now: nowCount, later: laterCount } });
-			for (const zone of open) expect((dry.sendWindow as { byZone: Record<string, unknown> }).byZone[zone]).toEqual({ now: 1, later: 0 });
+			expect(dry).toMatchObject({
+				campaignId,
+				period: week,
+				dryRun: true,
+				wouldSend: nowCount,
+				sendWindow: { window: '09:00–20:00 Mon–Sat', now: nowCount, later: laterCount },
+			});
+			for (const zone of open)
+				expect((dry.sendWindow as { byZone: Record<string, unknown> }).byZone[zone]).toEqual({
+					now: 1,
+					later: 0,
+				});
 
 			const sent = items(first, SEND, 0).filter((json) => json.type !== 'summary');
 			const notSent = items(first, SEND, 1);
-			expect(sent.map((json) => json.timeZone).sort()).toEqual([...open, ...(argentina === 'open' ? [WORKFLOW_ZONE] : [])].sort());
-			for (const json of sent) expect(json).toMatchObject({ status: 'sent', campaignId, period: week, template: 'coupon_code' });
-			if (argentina === 'open') expect(sent.find((json) => json.name === undefined && json.timeZone === WORKFLOW_ZONE)).toMatchObject({ timeZoneSource: 'phone_country' });
-			expect(notSent.map((json) => [json.reason, json.timeZone, json.timeZoneSource]).sort()).toEqual(
-				[...closed.map((zone) => ['outside_send_window', zone, 'item']), ...(argentina === 'closed' ? [['outside_send_window', WORKFLOW_ZONE, 'phone_country']] : [])].sort(),
+			expect(sent.map((json) => json.timeZone).sort()).toEqual(
+				[...open, ...(argentina === 'open' ? [WORKFLOW_ZONE] : [])].sort(),
 			);
-			for (const json of notSent) expect(Date.parse(String(json.sendWindowOpensAt))).toBeGreaterThan(now);
+			for (const json of sent)
+				expect(json).toMatchObject({
+					status: 'sent',
+					campaignId,
+					period: week,
+					template: 'coupon_code',
+				});
+			if (argentina === 'open')
+				expect(
+					sent.find((json) => json.name === undefined && json.timeZone === WORKFLOW_ZONE),
+				).toMatchObject({ timeZoneSource: 'phone_country' });
+			expect(
+				notSent.map((json) => [json.reason, json.timeZone, json.timeZoneSource]).sort(),
+			).toEqual(
+				[
+					...closed.map((zone) => ['outside_send_window', zone, 'item']),
+					...(argentina === 'closed'
+						? [['outside_send_window', WORKFLOW_ZONE, 'phone_country']]
+						: []),
+				].sort(),
+			);
+			for (const json of notSent)
+				expect(Date.parse(String(json.sendWindowOpensAt))).toBeGreaterThan(now);
 			const summary = items(first, SEND, 0).find((json) => json.type === 'summary');
-			expect(summary).toMatchObject({ campaignId, period: week, periodKind: 'week', periodTimeZone: WORKFLOW_ZONE, counts: { sent: nowCount } });
+			expect(summary).toMatchObject({
+				campaignId,
+				period: week,
+				periodKind: 'week',
+				periodTimeZone: WORKFLOW_ZONE,
+				counts: { sent: nowCount },
+			});
 			expect(sandbox.control.ledger.count()).toBe(nowCount);
 
 			// The next hourly run in the same week: nobody gets it twice; the closed windows are still closed.
 			const second = await manualRun(workflow.id);
 			expect(second.status).toBe('success');
 			const again = items(second, 'Dry run', 0).find((json) => json.type === 'summary')!;
-			expect(again).toMatchObject({ wouldSend: 0, byReason: { already_sent: nowCount, outside_send_window: laterCount } });
+			expect(again).toMatchObject({
+				wouldSend: 0,
+				byReason: { already_sent: nowCount, outside_send_window: laterCount },
+			});
 			// Nothing to send now: "Check the estimate" ends the run before the send.
 			expect(second.data.resultData.runData[SEND]).toBeUndefined();
 			expect(sandbox.control.ledger.count()).toBe(nowCount);

@@ -50,7 +50,11 @@ beforeEach(() => {
 
 const credentials = () => sandboxCredentials(sandbox.url, { phoneNumberId: BUSINESS });
 
-function workflow(items: IDataObject[], parameters: IDataObject, options: { continueOnFail?: boolean } = {}) {
+function workflow(
+	items: IDataObject[],
+	parameters: IDataObject,
+	options: { continueOnFail?: boolean } = {},
+) {
 	const node: INode = {
 		id: 'bulk',
 		name: NODE,
@@ -62,13 +66,31 @@ function workflow(items: IDataObject[], parameters: IDataObject, options: { cont
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	return {
-		nodes: [{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } }, node],
-		connections: { 'Input Items': { main: [[{ node: NODE, type: NodeConnectionTypes.Main, index: 0 }]] } },
+		nodes: [
+			{
+				id: 'in',
+				name: 'Input Items',
+				type: 'test.inputItems',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: { items: JSON.stringify(items) },
+			},
+			node,
+		],
+		connections: {
+			'Input Items': { main: [[{ node: NODE, type: NodeConnectionTypes.Main, index: 0 }]] },
+		},
 	};
 }
 
-const run = (items: IDataObject[], parameters: IDataObject, options?: { continueOnFail?: boolean; credentials?: Record<string, IDataObject> }) =>
-	runWorkflow(workflow(items, parameters, options), { credentials: { ...credentials(), ...(options?.credentials ?? {}) } as never });
+const run = (
+	items: IDataObject[],
+	parameters: IDataObject,
+	options?: { continueOnFail?: boolean; credentials?: Record<string, IDataObject> },
+) =>
+	runWorkflow(workflow(items, parameters, options), {
+		credentials: { ...credentials(), ...(options?.credentials ?? {}) } as never,
+	});
 
 /** A marketing template with a coupon button */
 const coupon = (campaignName: string, options: IDataObject = {}) => ({
@@ -78,7 +100,10 @@ const coupon = (campaignName: string, options: IDataObject = {}) => ({
 	template: 'coupon_code',
 	defaultLanguage: 'es',
 	recipientLanguage: '={{ $json.language }}',
-	variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' } },
+	variables: {
+		mappingMode: 'defineBelow',
+		value: { 'body.1': '={{ $json.name }}', 'body.2': '10 %', 'button.0.coupon_code': 'SALUD10' },
+	},
 	options: { tags: '={{ $json.segment }}', ...options },
 });
 
@@ -89,17 +114,36 @@ const resume = (campaignName: string, options: IDataObject = {}, extra: IDataObj
 	phone: '={{ $json.phone }}',
 	template: 'resume_contact',
 	defaultLanguage: 'es',
-	variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': 'Sofía' } },
+	variables: {
+		mappingMode: 'defineBelow',
+		value: { 'body.1': '={{ $json.name }}', 'body.2': 'Sofía' },
+	},
 	options,
 	...extra,
 });
 
-const people = (from: number, count: number) => Array.from({ length: count }, (_, k) => ({ phone: phone(from + k), name: `Ana ${from + k}`, language: 'es_AR', segment: 'vip' }));
+const people = (from: number, count: number) =>
+	Array.from({ length: count }, (_, k) => ({
+		phone: phone(from + k),
+		name: `Ana ${from + k}`,
+		language: 'es_AR',
+		segment: 'vip',
+	}));
 
 describe('Bulk Campaign node', () => {
 	it('skips with reasons, sends duplicate rows once, and a rerun of the same campaign sends nothing new', async () => {
-		await store.setOptState(BUSINESS, waId(2), { optedOut: true, at: Date.now() - 1_000, reason: 'keyword', detail: 'BAJA' });
-		await store.recordMarketingSend(BUSINESS, waId(3), 'another-campaign:x', Date.now() - 3_600_000);
+		await store.setOptState(BUSINESS, waId(2), {
+			optedOut: true,
+			at: Date.now() - 1_000,
+			reason: 'keyword',
+			detail: 'BAJA',
+		});
+		await store.recordMarketingSend(
+			BUSINESS,
+			waId(3),
+			'another-campaign:x',
+			Date.now() - 3_600_000,
+		);
 		await store.markMarketingHold(BUSINESS, waId(4), Date.now() + 3_600_000);
 		const items: IDataObject[] = [
 			...people(1, 4),
@@ -113,16 +157,45 @@ describe('Bulk Campaign node', () => {
 		const result = await run(items, params);
 		expect(result.error).toBeUndefined();
 		const [sent, notSent] = result.output(NODE);
-		expect(sent.filter((item) => item.json.type !== 'summary').map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 8 }, { item: 9 }, { item: 10 }]);
-		expect(sent[0].json).toMatchObject({ status: 'sent', phone: phone(1), waId: waId(1), template: 'coupon_code', language: 'es', tags: ['vip'], attempts: 1 });
-		const reasons = Object.fromEntries(notSent.map((item) => [(item.pairedItem as { item: number }).item, item.json.reason]));
-		expect(reasons).toEqual({ 1: 'opted_out', 2: 'frequency_cap', 3: 'marketing_hold_131049', 4: 'us_marketing', 5: 'invalid', 6: 'duplicate', 7: 'invalid' });
+		expect(
+			sent.filter((item) => item.json.type !== 'summary').map((item) => item.pairedItem),
+		).toEqual([{ item: 0 }, { item: 8 }, { item: 9 }, { item: 10 }]);
+		expect(sent[0].json).toMatchObject({
+			status: 'sent',
+			phone: phone(1),
+			waId: waId(1),
+			template: 'coupon_code',
+			language: 'es',
+			tags: ['vip'],
+			attempts: 1,
+		});
+		const reasons = Object.fromEntries(
+			notSent.map((item) => [(item.pairedItem as { item: number }).item, item.json.reason]),
+		);
+		expect(reasons).toEqual({
+			1: 'opted_out',
+			2: 'frequency_cap',
+			3: 'marketing_hold_131049',
+			4: 'us_marketing',
+			5: 'invalid',
+			6: 'duplicate',
+			7: 'invalid',
+		});
 		const bad = notSent.find((item) => (item.pairedItem as { item: number }).item === 7)!.json;
 		expect(bad).toMatchObject({ status: 'skipped', field: 'body.1' });
 		expect(String(bad.message)).toMatch(/^Item 7: body\.1/);
-		expect(notSent.find((item) => (item.pairedItem as { item: number }).item === 3)!.json).toMatchObject({ code: 131049, meaning: expect.stringMatching(/marketing limit/) });
+		expect(
+			notSent.find((item) => (item.pairedItem as { item: number }).item === 3)!.json,
+		).toMatchObject({ code: 131049, meaning: expect.stringMatching(/marketing limit/) });
 		const summary = sent[sent.length - 1].json;
-		expect(summary).toMatchObject({ type: 'summary', total: 11, counts: { sent: 4, skipped: 7, failed: 0, uncertain: 0, paused: 0 }, byReason: { invalid: 2, duplicate: 1 }, stoppedBy: 'completed', rateCap: 1000 });
+		expect(summary).toMatchObject({
+			type: 'summary',
+			total: 11,
+			counts: { sent: 4, skipped: 7, failed: 0, uncertain: 0, paused: 0 },
+			byReason: { invalid: 2, duplicate: 1 },
+			stoppedBy: 'completed',
+			rateCap: 1000,
+		});
 		expect(sandbox.control.ledger.count()).toBe(4);
 
 		const again = await run(items, params);
@@ -142,12 +215,22 @@ describe('Bulk Campaign node', () => {
 		expect(sent.map((item) => item.json.type)).toEqual(['summary']);
 		expect(sent[0].json).toMatchObject({ total: 5, counts: { sent: 4, skipped: 1 } });
 		expect(sent[0].pairedItem).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
-		expect(notSent.map((item) => [item.pairedItem, item.json.reason])).toEqual([[{ item: 4 }, 'invalid']]);
+		expect(notSent.map((item) => [item.pairedItem, item.json.reason])).toEqual([
+			[{ item: 4 }, 'invalid'],
+		]);
 
-		const summaryRun = await run([...people(310, 4), { phone: 'not a phone', name: 'Nobody' }], resume('output-summary', { output: 'summary' }));
+		const summaryRun = await run(
+			[...people(310, 4), { phone: 'not a phone', name: 'Nobody' }],
+			resume('output-summary', { output: 'summary' }),
+		);
 		const [summaryOnly, none] = summaryRun.output(NODE);
 		expect(summaryOnly).toHaveLength(1);
-		expect(summaryOnly[0].json).toMatchObject({ type: 'summary', total: 5, counts: { sent: 4, skipped: 1 }, byReason: { invalid: 1 } });
+		expect(summaryOnly[0].json).toMatchObject({
+			type: 'summary',
+			total: 5,
+			counts: { sent: 4, skipped: 1 },
+			byReason: { invalid: 1 },
+		});
 		expect(none).toEqual([]);
 		expect(sandbox.control.ledger.count()).toBe(8);
 		const recorded = await store.summariseCampaign(String(summaryOnly[0].json.campaignId));
@@ -159,7 +242,8 @@ describe('Bulk Campaign node', () => {
 		const params = resume('pause', { maxRate: 10 });
 		const running = run(items, params);
 		// Meta pauses the template while the campaign is sending.
-		while (sandbox.control.ledger.count() < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+		while (sandbox.control.ledger.count() < 2)
+			await new Promise((resolve) => setTimeout(resolve, 5));
 		sandbox.control.setTemplateStatus('resume_contact', 'es', 'PAUSED');
 		const [sent, notSent] = (await running).output(NODE);
 		expect(sent.length).toBeGreaterThanOrEqual(2);
@@ -179,7 +263,11 @@ describe('Bulk Campaign node', () => {
 
 	it('dry run: nothing sent; rendered text, validation and price category per recipient; costs, window and tier in the summary', async () => {
 		sandbox.control.configure({ messagingLimitTier: 'TIER_250' });
-		await store.recordInbound({ businessNumberId: BUSINESS, waId: waId(201), at: Date.now() - 3_600_000 });
+		await store.recordInbound({
+			businessNumberId: BUSINESS,
+			waId: waId(201),
+			at: Date.now() - 3_600_000,
+		});
 		const items = [
 			{ phone: phone(200), name: 'Ana' },
 			{ phone: phone(201), name: 'Bea' },
@@ -190,12 +278,27 @@ describe('Bulk Campaign node', () => {
 		expect(result.error).toBeUndefined();
 		const [would, skipped] = result.output(NODE);
 		expect(sandbox.control.ledger.count()).toBe(0);
-		expect(would[0].json).toMatchObject({ dryRun: true, status: 'would_send', valid: true, country: 'AR', category: 'UTILITY', priceCategory: 'utility', price: 0.0289, currency: 'USD', windowOpen: false });
+		expect(would[0].json).toMatchObject({
+			dryRun: true,
+			status: 'would_send',
+			valid: true,
+			country: 'AR',
+			category: 'UTILITY',
+			priceCategory: 'utility',
+			price: 0.0289,
+			currency: 'USD',
+			windowOpen: false,
+		});
 		expect(would[0].json.renderedText).toContain('Hola Ana, soy Sofía');
 		expect(would[1].json).toMatchObject({ priceCategory: 'free', price: 0, windowOpen: true });
 		expect(would[2].json).toMatchObject({ country: 'BR', priceCategory: 'utility', price: 0.0077 });
 		expect(skipped).toHaveLength(1);
-		expect(skipped[0].json).toMatchObject({ status: 'skipped', reason: 'invalid', valid: false, field: 'phone' });
+		expect(skipped[0].json).toMatchObject({
+			status: 'skipped',
+			reason: 'invalid',
+			valid: false,
+			field: 'phone',
+		});
 		const summary = would[3].json;
 		expect(summary).toMatchObject({
 			type: 'summary',
@@ -226,10 +329,18 @@ describe('Bulk Campaign node', () => {
 		const campaignId = String(sent[0][0].json.campaignId);
 		await sandbox.control.waitForWebhooksIdle(10_000);
 		// Webhook timestamps are whole seconds: the reply is dated a second after the send, as a person's would be.
-		sandbox.control.inbound({ from: waId(300), text: 'gracias', timestamp: new Date(Date.now() + 1_000) });
+		sandbox.control.inbound({
+			from: waId(300),
+			text: 'gracias',
+			timestamp: new Date(Date.now() + 1_000),
+		});
 		await sandbox.control.waitForWebhooksIdle(10_000);
 
-		const report = await run([{}], { operation: 'report', reportCampaignId: campaignId, reportOptions: { includeChart: true } });
+		const report = await run([{}], {
+			operation: 'report',
+			reportCampaignId: campaignId,
+			reportOptions: { includeChart: true },
+		});
 		expect(report.error).toBeUndefined();
 		const rows = report.output(NODE)[0];
 		expect(rows.map((row) => [row.json.step, row.json.count, row.json.code ?? null])).toEqual([
@@ -241,7 +352,10 @@ describe('Bulk Campaign node', () => {
 		]);
 		expect(rows[0].json).toMatchObject({ campaignId, total: 4, percent: 75 });
 		const chart = rows[0].binary?.chart;
-		expect(chart).toMatchObject({ mimeType: 'image/svg+xml', fileName: `${campaignId}-funnel.svg` });
+		expect(chart).toMatchObject({
+			mimeType: 'image/svg+xml',
+			fileName: `${campaignId}-funnel.svg`,
+		});
 		const svg = Buffer.from(chart!.data, 'base64').toString('utf8');
 		expect(svg).toMatch(/^<svg/);
 		expect(svg).toContain('replied (1)');
@@ -251,7 +365,11 @@ describe('Bulk Campaign node', () => {
 		const items = people(400, 3);
 		const failed = await run(items, { ...resume('oops'), template: 'no_such_template' });
 		expect(failed.error?.message).toMatch(/Template — no template named "no_such_template"/);
-		const result = await run(items, { ...resume('oops'), template: 'no_such_template' }, { continueOnFail: true });
+		const result = await run(
+			items,
+			{ ...resume('oops'), template: 'no_such_template' },
+			{ continueOnFail: true },
+		);
 		expect(result.error).toBeUndefined();
 		const [sent, notSent] = result.output(NODE);
 		expect(sent).toHaveLength(0);
@@ -268,7 +386,9 @@ describe('Bulk Campaign node: Stop If Any Recipient Is Invalid', () => {
 		expect(failed.error?.message).toMatch(/^Item 2: Template Variables › Body \{\{1\}\}/);
 		expect(sandbox.control.ledger.count()).toBe(0);
 
-		const reported = await run(items, resume('strict', { stopOnInvalid: true }), { continueOnFail: true });
+		const reported = await run(items, resume('strict', { stopOnInvalid: true }), {
+			continueOnFail: true,
+		});
 		const [sent, notSent] = reported.output(NODE);
 		expect(sent).toHaveLength(0);
 		expect(notSent.map((item) => [item.pairedItem, item.json.reason])).toEqual([
@@ -281,9 +401,16 @@ describe('Bulk Campaign node: Stop If Any Recipient Is Invalid', () => {
 });
 
 describe('Bulk Campaign node: queue mode', () => {
-	it('with the Redis store, claims live in Redis and the number\'s token bucket is shared there', async () => {
+	it("with the Redis store, claims live in Redis and the number's token bucket is shared there", async () => {
 		const keyPrefix = `test-engine-bulk-${Date.now()}:`;
-		const redis = { host: process.env.TEST_REDIS_HOST ?? '127.0.0.1', port: Number(process.env.TEST_REDIS_PORT), password: process.env.TEST_REDIS_PASSWORD ?? '', database: 0, tls: false, prefix: keyPrefix };
+		const redis = {
+			host: process.env.TEST_REDIS_HOST ?? '127.0.0.1',
+			port: Number(process.env.TEST_REDIS_PORT),
+			password: process.env.TEST_REDIS_PASSWORD ?? '',
+			database: 0,
+			tls: false,
+			prefix: keyPrefix,
+		};
 		const items = people(600, 5);
 		const params = { ...resume('queue', { maxRate: 50 }), store: 'redis' };
 		const result = await run(items, params, { credentials: { whatsAppStoreRedisApi: redis } });
@@ -297,7 +424,9 @@ describe('Bulk Campaign node: queue mode', () => {
 			// One bucket per phone number ID, under the store's prefix, that every worker's limiter uses.
 			expect(await client.exists(`${keyPrefix}rate:${BUSINESS}`)).toBe(1);
 			const again = await run(items, params, { credentials: { whatsAppStoreRedisApi: redis } });
-			expect(again.output(NODE)[1].map((item) => item.json.reason)).toEqual(Array(5).fill('already_sent'));
+			expect(again.output(NODE)[1].map((item) => item.json.reason)).toEqual(
+				Array(5).fill('already_sent'),
+			);
 			expect(sandbox.control.ledger.count()).toBe(5);
 		} finally {
 			await direct.close();

@@ -31,11 +31,22 @@ class GraphProbe implements INodeType {
 		const out: INodeExecutionData[] = [];
 		const items = this.getInputData();
 		for (let i = 0; i < items.length; i++) {
-			const result = await client.send({ messaging_product: 'whatsapp', to: items[i].json.to, type: 'text', text: { body: 'hi' } });
+			const result = await client.send({
+				messaging_product: 'whatsapp',
+				to: items[i].json.to,
+				type: 'text',
+				text: { body: 'hi' },
+			});
 			if (!result.ok) {
-				const error = toNodeApiError(this.getNode(), result.error, { itemIndex: i, secrets: secretsOf(credentials) });
+				const error = toNodeApiError(this.getNode(), result.error, {
+					itemIndex: i,
+					secrets: secretsOf(credentials),
+				});
 				if (this.continueOnFail()) {
-					out.push({ json: { error: error.message, description: error.description ?? '' }, pairedItem: { item: i } });
+					out.push({
+						json: { error: error.message, description: error.description ?? '' },
+						pairedItem: { item: i },
+					});
 					continue;
 				}
 				throw error;
@@ -62,10 +73,30 @@ beforeAll(async () => {
 			if (to === 'closed') {
 				res.statusCode = 400;
 				// Meta's real 131047 body (the message echoes nothing secret; we add the token to prove scrubbing).
-				res.end(JSON.stringify({ error: { message: `(#131047) Re-engagement message ${TOKEN}`, type: 'OAuthException', code: 131047, error_data: { messaging_product: 'whatsapp', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' }, fbtrace_id: 'AbCdEf123' } }));
+				res.end(
+					JSON.stringify({
+						error: {
+							message: `(#131047) Re-engagement message ${TOKEN}`,
+							type: 'OAuthException',
+							code: 131047,
+							error_data: {
+								messaging_product: 'whatsapp',
+								details:
+									'Message failed to send because more than 24 hours have passed since the customer last replied to this number.',
+							},
+							fbtrace_id: 'AbCdEf123',
+						},
+					}),
+				);
 				return;
 			}
-			res.end(JSON.stringify({ messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.${to}` }] }));
+			res.end(
+				JSON.stringify({
+					messaging_product: 'whatsapp',
+					contacts: [{ input: to, wa_id: to }],
+					messages: [{ id: `wamid.${to}` }],
+				}),
+			);
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -78,20 +109,50 @@ beforeEach(() => (seen.length = 0));
 function workflow(items: object[], continueOnFail = false) {
 	return {
 		nodes: [
-			{ id: '1', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } },
-			{ id: '2', name: 'Graph Probe', type: 'test.graphProbe', typeVersion: 1, position: [200, 0] as [number, number], parameters: {}, ...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}) },
+			{
+				id: '1',
+				name: 'Input Items',
+				type: 'test.inputItems',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: { items: JSON.stringify(items) },
+			},
+			{
+				id: '2',
+				name: 'Graph Probe',
+				type: 'test.graphProbe',
+				typeVersion: 1,
+				position: [200, 0] as [number, number],
+				parameters: {},
+				...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+			},
 		],
-		connections: { 'Input Items': { main: [[{ node: 'Graph Probe', type: NodeConnectionTypes.Main, index: 0 }]] } },
+		connections: {
+			'Input Items': {
+				main: [[{ node: 'Graph Probe', type: NodeConnectionTypes.Main, index: 0 }]],
+			},
+		},
 	};
 }
 
 const credentials = (provider: string) => ({
-	whatsAppCloudApi: { provider, baseUrl: url, apiVersion: 'v24.0', accessToken: TOKEN, phoneNumberId: '1000000001', wabaId: '2000000001', appSecret: 'app-secret-xyz' },
+	whatsAppCloudApi: {
+		provider,
+		baseUrl: url,
+		apiVersion: 'v24.0',
+		accessToken: TOKEN,
+		phoneNumberId: '1000000001',
+		wabaId: '2000000001',
+		appSecret: 'app-secret-xyz',
+	},
 });
 
 describe('engine harness: our transport inside n8n-core WorkflowExecute', () => {
 	it('sends with a Bearer token on Graph paths (Meta / sandbox providers)', async () => {
-		const result = await runWorkflow(workflow([{ to: '5491155551234' }]), { credentials: credentials('meta'), extraNodeTypes: { 'test.graphProbe': new GraphProbe() } });
+		const result = await runWorkflow(workflow([{ to: '5491155551234' }]), {
+			credentials: credentials('meta'),
+			extraNodeTypes: { 'test.graphProbe': new GraphProbe() },
+		});
 		expect(result.error).toBeUndefined();
 		expect(result.json('Graph Probe')).toEqual([{ wamid: 'wamid.5491155551234' }]);
 		expect(seen[0].path).toBe('/v24.0/1000000001/messages');
@@ -99,7 +160,10 @@ describe('engine harness: our transport inside n8n-core WorkflowExecute', () => 
 	});
 
 	it('sends with D360-API-KEY on 360dialog paths', async () => {
-		const result = await runWorkflow(workflow([{ to: '5491155551234' }]), { credentials: credentials('360dialog'), extraNodeTypes: { 'test.graphProbe': new GraphProbe() } });
+		const result = await runWorkflow(workflow([{ to: '5491155551234' }]), {
+			credentials: credentials('360dialog'),
+			extraNodeTypes: { 'test.graphProbe': new GraphProbe() },
+		});
 		expect(result.error).toBeUndefined();
 		expect(seen[0].path).toBe('/messages');
 		expect(seen[0].headers['d360-api-key']).toBe(TOKEN);
@@ -107,7 +171,10 @@ describe('engine harness: our transport inside n8n-core WorkflowExecute', () => 
 	});
 
 	it('turns a Graph API error into a NodeApiError with the code, the fix and no token', async () => {
-		const result = await runWorkflow(workflow([{ to: 'closed' }]), { credentials: credentials('meta'), extraNodeTypes: { 'test.graphProbe': new GraphProbe() } });
+		const result = await runWorkflow(workflow([{ to: 'closed' }]), {
+			credentials: credentials('meta'),
+			extraNodeTypes: { 'test.graphProbe': new GraphProbe() },
+		});
 		expect(result.error).toBeDefined();
 		const error = result.error!;
 		expect((error as { name?: string }).name).toBe('NodeApiError');
@@ -119,7 +186,10 @@ describe('engine harness: our transport inside n8n-core WorkflowExecute', () => 
 	});
 
 	it('honours continueOnFail per item and keeps pairing', async () => {
-		const result = await runWorkflow(workflow([{ to: '5491155551234' }, { to: 'closed' }], true), { credentials: credentials('meta'), extraNodeTypes: { 'test.graphProbe': new GraphProbe() } });
+		const result = await runWorkflow(workflow([{ to: '5491155551234' }, { to: 'closed' }], true), {
+			credentials: credentials('meta'),
+			extraNodeTypes: { 'test.graphProbe': new GraphProbe() },
+		});
 		expect(result.error).toBeUndefined();
 		const items = result.output('Graph Probe')[0];
 		expect(items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);

@@ -8,7 +8,12 @@ import { SqliteStore } from '../../lib/store/sqlite';
 import { clearTemplateCache } from '../../nodes/shared/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
-import { buildWorkflow, createAdditionalData, credentialsHelperFor, runWorkflow } from '../helpers/engine';
+import {
+	buildWorkflow,
+	createAdditionalData,
+	credentialsHelperFor,
+	runWorkflow,
+} from '../helpers/engine';
 import { ExecutionLifecycleHooks } from 'n8n-core';
 
 const EMILIA = '5491155551234';
@@ -31,7 +36,11 @@ beforeEach(() => {
 
 const credentials = () => sandboxCredentials(sandbox.url);
 
-function sendWorkflow(items: IDataObject[], parameters: IDataObject, options: { continueOnFail?: boolean } = {}) {
+function sendWorkflow(
+	items: IDataObject[],
+	parameters: IDataObject,
+	options: { continueOnFail?: boolean } = {},
+) {
 	const node: INode = {
 		id: 'send',
 		name: 'Send HSM Template',
@@ -42,8 +51,22 @@ function sendWorkflow(items: IDataObject[], parameters: IDataObject, options: { 
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	return {
-		nodes: [{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0] as [number, number], parameters: { items: JSON.stringify(items) } }, node],
-		connections: { 'Input Items': { main: [[{ node: 'Send HSM Template', type: NodeConnectionTypes.Main, index: 0 }]] } },
+		nodes: [
+			{
+				id: 'in',
+				name: 'Input Items',
+				type: 'test.inputItems',
+				typeVersion: 1,
+				position: [0, 0] as [number, number],
+				parameters: { items: JSON.stringify(items) },
+			},
+			node,
+		],
+		connections: {
+			'Input Items': {
+				main: [[{ node: 'Send HSM Template', type: NodeConnectionTypes.Main, index: 0 }]],
+			},
+		},
 	};
 }
 
@@ -52,20 +75,40 @@ const reminder = (extra: IDataObject = {}, options: IDataObject = {}) => ({
 	template: 'appointment_reminder',
 	defaultLanguage: 'es',
 	recipientLanguage: '={{ $json.language }}',
-	variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': '={{ $json.shift }}', ...extra } },
+	variables: {
+		mappingMode: 'defineBelow',
+		value: { 'body.1': '={{ $json.name }}', 'body.2': '={{ $json.shift }}', ...extra },
+	},
 	options,
 });
 
-const run = (items: IDataObject[], parameters: IDataObject, options?: { continueOnFail?: boolean }) =>
-	runWorkflow(sendWorkflow(items, parameters, options), { credentials: credentials() });
+const run = (
+	items: IDataObject[],
+	parameters: IDataObject,
+	options?: { continueOnFail?: boolean },
+) => runWorkflow(sendWorkflow(items, parameters, options), { credentials: credentials() });
 
 describe('Send HSM Template against the sandbox', () => {
 	it('sends the template exactly as built and reports the wamid and the rendered text', async () => {
-		const result = await run([{ phone: '+54 9 11 5555 1234', name: 'Emilia', shift: 'lunes 10:30', language: 'es_AR' }], reminder());
+		const result = await run(
+			[{ phone: '+54 9 11 5555 1234', name: 'Emilia', shift: 'lunes 10:30', language: 'es_AR' }],
+			reminder(),
+		);
 		expect(result.error).toBeUndefined();
 		const [item] = result.json('Send HSM Template');
-		expect(item).toMatchObject({ status: 'sent', to: `+${EMILIA}`, wa_id: EMILIA, template: 'appointment_reminder', language: 'es', languageMatch: 'base', kind: 'template', messageStatus: 'accepted' });
-		expect(item.renderedText).toContain('Hola Emilia, te recordamos tu turno en SaludCenter: lunes 10:30');
+		expect(item).toMatchObject({
+			status: 'sent',
+			to: `+${EMILIA}`,
+			wa_id: EMILIA,
+			template: 'appointment_reminder',
+			language: 'es',
+			languageMatch: 'base',
+			kind: 'template',
+			messageStatus: 'accepted',
+		});
+		expect(item.renderedText).toContain(
+			'Hola Emilia, te recordamos tu turno en SaludCenter: lunes 10:30',
+		);
 		const ledger = sandbox.control.ledger.all();
 		expect(ledger).toHaveLength(1);
 		expect(ledger[0].id).toBe(item.wamid);
@@ -77,15 +120,33 @@ describe('Send HSM Template against the sandbox', () => {
 			template: {
 				name: 'appointment_reminder',
 				language: { code: 'es' },
-				components: [{ type: 'body', parameters: [{ type: 'text', text: 'Emilia' }, { type: 'text', text: 'lunes 10:30' }] }],
+				components: [
+					{
+						type: 'body',
+						parameters: [
+							{ type: 'text', text: 'Emilia' },
+							{ type: 'text', text: 'lunes 10:30' },
+						],
+					},
+				],
 			},
 		});
 	});
 
-	it('falls back to the default language when the contact\'s has no approved translation', async () => {
-		const result = await run([{ phone: EMILIA, name: 'Emily', shift: 'Monday 10:30', language: 'fr_FR' }], { ...reminder(), defaultLanguage: 'en' });
-		expect(result.json('Send HSM Template')[0]).toMatchObject({ status: 'sent', language: 'en', languageMatch: 'fallback' });
-		expect(sandbox.control.ledger.all()[0].template).toMatchObject({ name: 'appointment_reminder', language: 'en' });
+	it("falls back to the default language when the contact's has no approved translation", async () => {
+		const result = await run(
+			[{ phone: EMILIA, name: 'Emily', shift: 'Monday 10:30', language: 'fr_FR' }],
+			{ ...reminder(), defaultLanguage: 'en' },
+		);
+		expect(result.json('Send HSM Template')[0]).toMatchObject({
+			status: 'sent',
+			language: 'en',
+			languageMatch: 'fallback',
+		});
+		expect(sandbox.control.ledger.all()[0].template).toMatchObject({
+			name: 'appointment_reminder',
+			language: 'en',
+		});
 	});
 
 	it('stops an invalid item before any paid call, naming the item and the field', async () => {
@@ -109,22 +170,51 @@ describe('Send HSM Template against the sandbox', () => {
 		const out = result.output('Send HSM Template')[0];
 		expect(out.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[0].json).toMatchObject({ status: 'failed' });
-		expect(String(out[0].json.error)).toMatch(/^Item 0: Recipient Phone: "not a phone" is not a valid phone number/);
+		expect(String(out[0].json.error)).toMatch(
+			/^Item 0: Recipient Phone: "not a phone" is not a valid phone number/,
+		);
 		expect(out[1].json).toMatchObject({ status: 'sent' });
-		expect(String(out[2].json.error)).toMatch(/Item 2: Template Variables › Body \{\{1\}\} is missing/);
+		expect(String(out[2].json.error)).toMatch(
+			/Item 2: Template Variables › Body \{\{1\}\} is missing/,
+		);
 		expect(sandbox.control.ledger.all()).toHaveLength(1);
 	});
 
 	it('skips contacts that opted out (marketing opt-out only blocks marketing), with the reason', async () => {
 		const waId = '5491155550001';
-		await store.setOptState('1000000001', waId, { optedOut: true, at: Date.now(), reason: 'keyword', scope: 'all', detail: 'BAJA' });
-		const result = await run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder());
-		expect(result.json('Send HSM Template')[0]).toMatchObject({ status: 'skipped', skipped: { reason: 'opted_out' } });
-		expect(String(result.json('Send HSM Template')[0].skipped && (result.json('Send HSM Template')[0].skipped as IDataObject).message)).toContain('BAJA');
+		await store.setOptState('1000000001', waId, {
+			optedOut: true,
+			at: Date.now(),
+			reason: 'keyword',
+			scope: 'all',
+			detail: 'BAJA',
+		});
+		const result = await run(
+			[{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }],
+			reminder(),
+		);
+		expect(result.json('Send HSM Template')[0]).toMatchObject({
+			status: 'skipped',
+			skipped: { reason: 'opted_out' },
+		});
+		expect(
+			String(
+				result.json('Send HSM Template')[0].skipped &&
+					(result.json('Send HSM Template')[0].skipped as IDataObject).message,
+			),
+		).toContain('BAJA');
 
 		const marketingOnly = '5491155550002';
-		await store.setOptState('1000000001', marketingOnly, { optedOut: true, at: Date.now(), reason: 'user-preferences', scope: 'marketing' });
-		const utility = await run([{ phone: marketingOnly, name: 'Bea', shift: 'lunes', language: 'es' }], reminder());
+		await store.setOptState('1000000001', marketingOnly, {
+			optedOut: true,
+			at: Date.now(),
+			reason: 'user-preferences',
+			scope: 'marketing',
+		});
+		const utility = await run(
+			[{ phone: marketingOnly, name: 'Bea', shift: 'lunes', language: 'es' }],
+			reminder(),
+		);
 		expect(utility.json('Send HSM Template')[0]).toMatchObject({ status: 'sent' });
 		expect(sandbox.control.ledger.all().map((entry) => entry.waId)).toEqual([marketingOnly]);
 	});
@@ -136,13 +226,28 @@ describe('Send HSM Template against the sandbox', () => {
 			to: waId,
 			template: 'taxi_discount',
 			defaultLanguage: 'es',
-			variables: { mappingMode: 'defineBelow', value: { header: 'https://example.com/taxi.jpg', 'body.1': 'Ana', 'body.2': '31 de octubre', 'button.0.url': 'SALUD10' } },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: {
+					header: 'https://example.com/taxi.jpg',
+					'body.1': 'Ana',
+					'body.2': '31 de octubre',
+					'button.0.url': 'SALUD10',
+				},
+			},
 		};
 		const [held] = (await run([{}], marketing)).json('Send HSM Template');
-		expect(held).toMatchObject({ status: 'skipped', skipped: { reason: 'marketing_hold_131049', code: 131049 } });
-		const [utility] = (await run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder())).json('Send HSM Template');
+		expect(held).toMatchObject({
+			status: 'skipped',
+			skipped: { reason: 'marketing_hold_131049', code: 131049 },
+		});
+		const [utility] = (
+			await run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder())
+		).json('Send HSM Template');
 		expect(utility.status).toBe('sent');
-		expect(sandbox.control.ledger.all().map((entry) => entry.template?.name)).toEqual(['appointment_reminder']);
+		expect(sandbox.control.ledger.all().map((entry) => entry.template?.name)).toEqual([
+			'appointment_reminder',
+		]);
 	});
 
 	it('sends the recontact for a query once: the second run is skipped and the ledger holds one message', async () => {
@@ -154,10 +259,19 @@ describe('Send HSM Template against the sandbox', () => {
 			variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Emilia', 'body.2': 'Laura' } },
 			options: { recontactOnce: true, queryId: '={{ $json.ticket }}' },
 		};
-		const first = await run([{ phone: waId, ticket: 'T-1' }, { phone: waId, ticket: 'T-1' }], parameters);
+		const first = await run(
+			[
+				{ phone: waId, ticket: 'T-1' },
+				{ phone: waId, ticket: 'T-1' },
+			],
+			parameters,
+		);
 		const second = await run([{ phone: waId, ticket: 'T-1' }], parameters);
 		expect(first.json('Send HSM Template').map((item) => item.status)).toEqual(['sent', 'skipped']);
-		expect(second.json('Send HSM Template')[0]).toMatchObject({ status: 'skipped', skipped: { reason: 'recontact_already_spent' } });
+		expect(second.json('Send HSM Template')[0]).toMatchObject({
+			status: 'skipped',
+			skipped: { reason: 'recontact_already_spent' },
+		});
 		const other = await run([{ phone: waId, ticket: 'T-2' }], parameters);
 		expect(other.json('Send HSM Template')[0].status).toBe('sent');
 		expect(sandbox.control.ledger.all()).toHaveLength(2);
@@ -185,10 +299,30 @@ describe('Send HSM Template against the sandbox', () => {
 	it('smart mode sends free text while the window is open and the template once it closed', async () => {
 		const open = '5491155550005';
 		const closed = '5491155550006';
-		sandbox.control.inbound({ from: open, name: 'Olga', text: 'hola', timestamp: new Date(Date.now() - 3600_000) });
-		await store.recordInbound({ businessNumberId: '1000000001', waId: open, at: Date.now() - 3600_000, messageId: 'wamid.in1' });
-		sandbox.control.inbound({ from: closed, name: 'Carla', text: 'hola', timestamp: new Date(Date.now() - 30 * 3600_000) });
-		await store.recordInbound({ businessNumberId: '1000000001', waId: closed, at: Date.now() - 30 * 3600_000, messageId: 'wamid.in2' });
+		sandbox.control.inbound({
+			from: open,
+			name: 'Olga',
+			text: 'hola',
+			timestamp: new Date(Date.now() - 3600_000),
+		});
+		await store.recordInbound({
+			businessNumberId: '1000000001',
+			waId: open,
+			at: Date.now() - 3600_000,
+			messageId: 'wamid.in1',
+		});
+		sandbox.control.inbound({
+			from: closed,
+			name: 'Carla',
+			text: 'hola',
+			timestamp: new Date(Date.now() - 30 * 3600_000),
+		});
+		await store.recordInbound({
+			businessNumberId: '1000000001',
+			waId: closed,
+			at: Date.now() - 30 * 3600_000,
+			messageId: 'wamid.in2',
+		});
 		const result = await run(
 			[
 				{ phone: open, name: 'Olga', shift: 'lunes', language: 'es' },
@@ -204,41 +338,87 @@ describe('Send HSM Template against the sandbox', () => {
 			[open, 'text'],
 			[closed, 'template'],
 		]);
-		expect((sandbox.control.ledger.all()[0].payload.text as { body: string }).body).toContain('Hola Olga');
+		expect((sandbox.control.ledger.all()[0].payload.text as { body: string }).body).toContain(
+			'Hola Olga',
+		);
 	});
 
-	it('turns Meta\'s 131050 into an error item and records the marketing opt-out', async () => {
+	it("turns Meta's 131050 into an error item and records the marketing opt-out", async () => {
 		const waId = '5491155550007';
 		sandbox.control.optOut(waId, { notify: false });
 		const parameters = {
 			to: waId,
 			template: 'taxi_discount',
 			defaultLanguage: 'es',
-			variables: { mappingMode: 'defineBelow', value: { header: 'https://example.com/taxi.jpg', 'body.1': 'Emilia', 'body.2': '31 de octubre', 'button.0.url': 'SALUD10' } },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: {
+					header: 'https://example.com/taxi.jpg',
+					'body.1': 'Emilia',
+					'body.2': '31 de octubre',
+					'button.0.url': 'SALUD10',
+				},
+			},
 		};
 		const result = await run([{}], parameters, { continueOnFail: true });
 		expect(String(result.json('Send HSM Template')[0].error)).toContain('131050');
 		const contact = await store.getContact('1000000001', waId);
-		expect(contact?.optOut).toMatchObject({ optedOut: true, scope: 'marketing', reason: 'error-131050' });
+		expect(contact?.optOut).toMatchObject({
+			optedOut: true,
+			scope: 'marketing',
+			reason: 'error-131050',
+		});
 		const again = await run([{}], parameters);
-		expect(again.json('Send HSM Template')[0]).toMatchObject({ status: 'skipped', skipped: { reason: 'opted_out' } });
+		expect(again.json('Send HSM Template')[0]).toMatchObject({
+			status: 'skipped',
+			skipped: { reason: 'opted_out' },
+		});
 	});
 
 	it('the template dropdown and the resource mapper show what the catalogue holds', async () => {
 		const node: INode = { ...sendWorkflow([], reminder()).nodes[1] };
 		const workflow = buildWorkflow(sendWorkflow([], reminder()), { credentials: credentials() });
-		const additionalData = createAdditionalData(credentialsHelperFor({ credentials: credentials() }), new ExecutionLifecycleHooks('manual', 'x', { id: 'w', name: 'w', active: false, nodes: [], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date() } as never));
+		const additionalData = createAdditionalData(
+			credentialsHelperFor({ credentials: credentials() }),
+			new ExecutionLifecycleHooks('manual', 'x', {
+				id: 'w',
+				name: 'w',
+				active: false,
+				nodes: [],
+				connections: {},
+				settings: {},
+				createdAt: new Date(),
+				updatedAt: new Date(),
+			} as never),
+		);
 		additionalData.currentNodeParameters = node.parameters;
-		const context = new LoadOptionsContext(workflow, workflow.getNode(node.name)!, additionalData, 'parameters');
+		const context = new LoadOptionsContext(
+			workflow,
+			workflow.getNode(node.name)!,
+			additionalData,
+			'parameters',
+		);
 		const { SendHsmTemplate } = await import('../../nodes/SendHsmTemplate/SendHsmTemplate.node');
 		const methods = new SendHsmTemplate().methods;
 		const options = await methods.loadOptions.getTemplates.call(context);
 		const names = options.map((option) => option.value);
-		expect(names).toEqual(expect.arrayContaining(['appointment_reminder', 'resume_contact', 'taxi_discount', 'order_update']));
+		expect(names).toEqual(
+			expect.arrayContaining([
+				'appointment_reminder',
+				'resume_contact',
+				'taxi_discount',
+				'order_update',
+			]),
+		);
 		expect(names).not.toContain('holiday_hours'); // PENDING
 		expect(names).not.toContain('survey_invite'); // PAUSED
 		const fields = await methods.resourceMapping.getTemplateFields.call(context);
-		expect(fields.fields.map((field) => field.id)).toEqual(['body.1', 'body.2', 'button.0.payload', 'button.1.payload']);
+		expect(fields.fields.map((field) => field.id)).toEqual([
+			'body.1',
+			'body.2',
+			'button.0.payload',
+			'button.1.payload',
+		]);
 	});
 
 	describe('every refusal the sandbox can produce becomes the right item', () => {
@@ -247,7 +427,10 @@ describe('Send HSM Template against the sandbox', () => {
 			await run([{ phone: '5491155550099', name: 'Warm', shift: 'x', language: 'es' }], reminder());
 			sandbox.control.reset();
 		};
-		const one = (waId: string, options: IDataObject = {}) => run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder({}, options), { continueOnFail: true });
+		const one = (waId: string, options: IDataObject = {}) =>
+			run([{ phone: waId, name: 'Ana', shift: 'lunes', language: 'es' }], reminder({}, options), {
+				continueOnFail: true,
+			});
 
 		it.each([
 			['130429 throughput', { burst130429: { count: 1 } }, 130429, 'slowed down'],
@@ -262,9 +445,16 @@ describe('Send HSM Template against the sandbox', () => {
 			expect(sandbox.control.ledger.all()).toHaveLength(0);
 		});
 
-		it('a refused template list (wrong token) fails every item with Meta\'s code and the fix, and sends nothing', async () => {
+		it("a refused template list (wrong token) fails every item with Meta's code and the fix, and sends nothing", async () => {
 			const result = await runWorkflow(
-				sendWorkflow([{ phone: '5491155550014', name: 'Ana', shift: 'x', language: 'es' }, { phone: '5491155550015', name: 'Bea', shift: 'x', language: 'es' }], reminder(), { continueOnFail: true }),
+				sendWorkflow(
+					[
+						{ phone: '5491155550014', name: 'Ana', shift: 'x', language: 'es' },
+						{ phone: '5491155550015', name: 'Bea', shift: 'x', language: 'es' },
+					],
+					reminder(),
+					{ continueOnFail: true },
+				),
 				{ credentials: sandboxCredentials(sandbox.url, { accessToken: 'expired-token-123456' }) },
 			);
 			const items = result.json('Send HSM Template');
@@ -286,7 +476,12 @@ describe('Send HSM Template against the sandbox', () => {
 
 		it('131047 when the store thinks the window is open but Meta does not (smart mode falls back to an error with the fix)', async () => {
 			const waId = '5491155550011';
-			await store.recordInbound({ businessNumberId: '1000000001', waId, at: Date.now() - 60_000, messageId: 'wamid.local-only' });
+			await store.recordInbound({
+				businessNumberId: '1000000001',
+				waId,
+				at: Date.now() - 60_000,
+				messageId: 'wamid.local-only',
+			});
 			const [item] = (await one(waId, { smartMode: true })).json('Send HSM Template');
 			expect(String(item.error)).toContain('131047');
 			expect(String(item.fix)).toContain('use a template');
@@ -301,7 +496,16 @@ describe('Send HSM Template against the sandbox', () => {
 		});
 
 		it('a template that is not approved is refused before sending, with what exists', async () => {
-			const result = await run([{ phone: '5491155550013' }], { to: '={{ $json.phone }}', template: 'survey_invite', defaultLanguage: 'es', variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Ana' } } }, { continueOnFail: true });
+			const result = await run(
+				[{ phone: '5491155550013' }],
+				{
+					to: '={{ $json.phone }}',
+					template: 'survey_invite',
+					defaultLanguage: 'es',
+					variables: { mappingMode: 'defineBelow', value: { 'body.1': 'Ana' } },
+				},
+				{ continueOnFail: true },
+			);
 			const [item] = result.json('Send HSM Template');
 			expect(item.status).toBe('failed');
 			expect(String(item.error) + String(item.fix)).toMatch(/survey_invite.*PAUSED/);

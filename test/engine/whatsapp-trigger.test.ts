@@ -17,35 +17,91 @@ const PHONE_ID = '1000000001';
 const EMILIA = '5491155551234';
 
 const credentials = (baseUrl = 'http://127.0.0.1:9') => ({
-	whatsAppCloudApi: { provider: 'sandbox', baseUrl, apiVersion: 'v24.0', accessToken: 'sandbox-token', phoneNumberId: PHONE_ID, wabaId: '2000000001', appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+	whatsAppCloudApi: {
+		provider: 'sandbox',
+		baseUrl,
+		apiVersion: 'v24.0',
+		accessToken: 'sandbox-token',
+		phoneNumberId: PHONE_ID,
+		wabaId: '2000000001',
+		appSecret: APP_SECRET,
+		verifyToken: VERIFY_TOKEN,
+	},
 });
 
 function triggerNode(storeFile: string, parameters: IDataObject = {}): INode {
-	return { id: 't', name: 'WhatsApp HSM Trigger', type: 'n8n-nodes-whatsapp-hsm.whatsAppHsmTrigger', typeVersion: 1, position: [0, 0], parameters: { storeFile, ...parameters } };
+	return {
+		id: 't',
+		name: 'WhatsApp HSM Trigger',
+		type: 'n8n-nodes-whatsapp-hsm.whatsAppHsmTrigger',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: { storeFile, ...parameters },
+	};
 }
 
-const sign = (body: Buffer | string, secret = APP_SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+const sign = (body: Buffer | string, secret = APP_SECRET) =>
+	`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** Meta's webhook envelope around one `messages` change value of our business number. */
 function envelope(value: Record<string, unknown>) {
 	return {
 		object: 'whatsapp_business_account',
-		entry: [{ id: '2000000001', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '541140001000', phone_number_id: PHONE_ID }, ...value } }] }],
+		entry: [
+			{
+				id: '2000000001',
+				changes: [
+					{
+						field: 'messages',
+						value: {
+							messaging_product: 'whatsapp',
+							metadata: { display_phone_number: '541140001000', phone_number_id: PHONE_ID },
+							...value,
+						},
+					},
+				],
+			},
+		],
 	};
 }
 
 function textMessage(id: string, text: string, timestamp: number, from = EMILIA, name = 'Emilia') {
-	return envelope({ contacts: [{ profile: { name }, wa_id: from }], messages: [{ from, id, timestamp: String(timestamp), type: 'text', text: { body: text } }] });
+	return envelope({
+		contacts: [{ profile: { name }, wa_id: from }],
+		messages: [{ from, id, timestamp: String(timestamp), type: 'text', text: { body: text } }],
+	});
 }
 
 function status(id: string, value: string, timestamp: number, callback?: string) {
-	return envelope({ statuses: [{ id, status: value, timestamp: String(timestamp), recipient_id: EMILIA, ...(callback ? { biz_opaque_callback_data: callback } : {}) }] });
+	return envelope({
+		statuses: [
+			{
+				id,
+				status: value,
+				timestamp: String(timestamp),
+				recipient_id: EMILIA,
+				...(callback ? { biz_opaque_callback_data: callback } : {}),
+			},
+		],
+	});
 }
 
-async function post(host: WebhookHost, payload: unknown, headers: Record<string, string> | ((body: Buffer) => Record<string, string>) = (body) => ({ 'x-hub-signature-256': sign(body) })) {
-	const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+async function post(
+	host: WebhookHost,
+	payload: unknown,
+	headers: Record<string, string> | ((body: Buffer) => Record<string, string>) = (body) => ({
+		'x-hub-signature-256': sign(body),
+	}),
+) {
+	const body = Buffer.isBuffer(payload)
+		? payload
+		: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
 	const extra = typeof headers === 'function' ? headers(body) : headers;
-	const response = await fetch(host.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...extra } });
+	const response = await fetch(host.url, {
+		method: 'POST',
+		body,
+		headers: { 'content-type': 'application/json', ...extra },
+	});
 	return response.status;
 }
 
@@ -67,11 +123,15 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 	});
 
 	it('answers the handshake with the challenge as plain text, and 403 for a wrong token', async () => {
-		const good = await fetch(`${host.url}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+		const good = await fetch(
+			`${host.url}?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+		);
 		expect(good.status).toBe(200);
 		expect(good.headers.get('content-type')).toContain('text/plain');
 		expect(await good.text()).toBe('1158201444');
-		const bad = await fetch(`${host.url}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444`);
+		const bad = await fetch(
+			`${host.url}?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444`,
+		);
 		expect(bad.status).toBe(403);
 		expect(await bad.text()).not.toContain('1158201444');
 	});
@@ -81,7 +141,9 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		const body = Buffer.from(JSON.stringify(payload));
 		expect(await post(host, body, {})).toBe(401);
 		expect(await post(host, body, { 'x-hub-signature-256': 'sha256=zz' })).toBe(401);
-		expect(await post(host, body, { 'x-hub-signature-256': sign(body, 'another-apps-secret') })).toBe(401);
+		expect(
+			await post(host, body, { 'x-hub-signature-256': sign(body, 'another-apps-secret') }),
+		).toBe(401);
 		const altered = Buffer.from(body);
 		altered[altered.length - 5] ^= 1;
 		expect(await post(host, altered, { 'x-hub-signature-256': sign(body) })).toBe(401);
@@ -93,7 +155,11 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 	});
 
 	it('verifies the raw bytes of a unicode body', async () => {
-		const raw = Buffer.from(JSON.stringify(textMessage('wamid.uni', 'Hola ñandú 🌮 — ¿qué tal?', 1_700_000_100, EMILIA, 'Émilia Ñ')));
+		const raw = Buffer.from(
+			JSON.stringify(
+				textMessage('wamid.uni', 'Hola ñandú 🌮 — ¿qué tal?', 1_700_000_100, EMILIA, 'Émilia Ñ'),
+			),
+		);
 		expect(await post(host, raw)).toBe(200);
 		expect(host.items(0)[0]).toMatchObject({ text: 'Hola ñandú 🌮 — ¿qué tal?', name: 'Émilia Ñ' });
 	});
@@ -108,22 +174,47 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 			},
 		};
 		// Its own node id: the cache is per workflow, node and credential.
-		const cachedHost = await startWebhookHost({ ...triggerNode(storeFile), id: 't-credential-cache' }, { credentials: counted as never });
+		const cachedHost = await startWebhookHost(
+			{ ...triggerNode(storeFile), id: 't-credential-cache' },
+			{ credentials: counted as never },
+		);
 		try {
 			// The harness itself looks the credential up once when it builds the workflow.
 			const setup = reads;
 			const now = Math.floor(Date.now() / 1000);
-			for (let i = 0; i < 20; i++) expect(await post(cachedHost, status(`wamid.cache${i}`, 'delivered', now))).toBe(200);
+			for (let i = 0; i < 20; i++)
+				expect(await post(cachedHost, status(`wamid.cache${i}`, 'delivered', now))).toBe(200);
 			expect(reads - setup).toBe(1);
 
 			data.appSecret = 'rotated-app-secret-9876543210';
 			await new Promise((resolve) => setTimeout(resolve, 1_100));
-			const signedWith = (secret: string) => (body: Buffer) => ({ 'x-hub-signature-256': sign(body, secret) });
-			expect(await post(cachedHost, status('wamid.rotated', 'delivered', now), signedWith('rotated-app-secret-9876543210'))).toBe(200);
+			const signedWith = (secret: string) => (body: Buffer) => ({
+				'x-hub-signature-256': sign(body, secret),
+			});
+			expect(
+				await post(
+					cachedHost,
+					status('wamid.rotated', 'delivered', now),
+					signedWith('rotated-app-secret-9876543210'),
+				),
+			).toBe(200);
 			expect(reads - setup).toBe(2);
-			expect(await post(cachedHost, status('wamid.old-secret', 'delivered', now), signedWith(APP_SECRET))).toBe(401);
+			expect(
+				await post(
+					cachedHost,
+					status('wamid.old-secret', 'delivered', now),
+					signedWith(APP_SECRET),
+				),
+			).toBe(401);
 			// A burst of forged POSTs right after a read does not make each one read the credential again.
-			for (let i = 0; i < 10; i++) expect(await post(cachedHost, status(`wamid.forged${i}`, 'delivered', now), signedWith('forged'))).toBe(401);
+			for (let i = 0; i < 10; i++)
+				expect(
+					await post(
+						cachedHost,
+						status(`wamid.forged${i}`, 'delivered', now),
+						signedWith('forged'),
+					),
+				).toBe(401);
 			expect(reads - setup).toBeLessThanOrEqual(3);
 		} finally {
 			await cachedHost.stop();
@@ -135,17 +226,31 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		expect(await post(host, textMessage('wamid.new', 'segundo', now))).toBe(200);
 		expect(await post(host, textMessage('wamid.old', 'primero', now - 3600))).toBe(200);
 		expect(host.items(0).map((item) => item.text)).toEqual(['segundo', 'primero']);
-		expect(host.items(0)[0]).toMatchObject({ kind: 'message', type: 'text', from: EMILIA, wa_id: EMILIA, name: 'Emilia', phoneNumberId: PHONE_ID, timestamp: new Date(now * 1000).toISOString() });
+		expect(host.items(0)[0]).toMatchObject({
+			kind: 'message',
+			type: 'text',
+			from: EMILIA,
+			wa_id: EMILIA,
+			name: 'Emilia',
+			phoneNumberId: PHONE_ID,
+			timestamp: new Date(now * 1000).toISOString(),
+		});
 		const contact = await store.getContact(PHONE_ID, EMILIA);
-		expect(contact).toMatchObject({ lastInboundAt: now * 1000, lastInboundMessageId: 'wamid.new', profileName: 'Emilia' });
+		expect(contact).toMatchObject({
+			lastInboundAt: now * 1000,
+			lastInboundMessageId: 'wamid.new',
+			profileName: 'Emilia',
+		});
 	});
 
-	it('drops Meta\'s retries and duplicates, also after a restart', async () => {
+	it("drops Meta's retries and duplicates, also after a restart", async () => {
 		const payload = textMessage('wamid.dup', 'hola', 1_700_000_200);
 		expect(await post(host, payload)).toBe(200);
 		expect(await post(host, payload)).toBe(200);
 		expect(host.requests.filter((request) => request.outputs)).toHaveLength(1);
-		const restarted = await startWebhookHost(triggerNode(storeFile), { credentials: credentials() });
+		const restarted = await startWebhookHost(triggerNode(storeFile), {
+			credentials: credentials(),
+		});
 		try {
 			expect(await post(restarted, payload)).toBe(200);
 			expect(restarted.requests[0].outputs).toBeUndefined();
@@ -164,8 +269,16 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		].entries()) {
 			await post(host, textMessage(`wamid.kw${index}`, text, t + index, from));
 		}
-		const contacts = await store.getContacts(PHONE_ID, ['5491100000001', '5491100000002', '5491100000003', '5491100000004']);
-		expect(contacts.get('5491100000001')?.optOut).toMatchObject({ optedOut: true, reason: 'keyword' });
+		const contacts = await store.getContacts(PHONE_ID, [
+			'5491100000001',
+			'5491100000002',
+			'5491100000003',
+			'5491100000004',
+		]);
+		expect(contacts.get('5491100000001')?.optOut).toMatchObject({
+			optedOut: true,
+			reason: 'keyword',
+		});
 		expect(contacts.get('5491100000002')?.optOut?.optedOut).toBe(true);
 		expect(contacts.get('5491100000003')?.optOut?.optedOut).toBe(true);
 		expect(contacts.get('5491100000004')?.optOut).toBeUndefined();
@@ -174,13 +287,21 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 	});
 
 	it('records statuses against campaign recipients, never regressing, and can leave them out of executions', async () => {
-		const quiet = await startWebhookHost(triggerNode(storeFile, { emit: ['messages', 'other'] }), { credentials: credentials() });
+		const quiet = await startWebhookHost(triggerNode(storeFile, { emit: ['messages', 'other'] }), {
+			credentials: credentials(),
+		});
 		try {
 			await store.claimRecipient('camp-1', { recipientId: EMILIA });
-			await store.recordResult('camp-1', { recipientId: EMILIA, state: 'sent', wamid: 'wamid.out1' });
+			await store.recordResult('camp-1', {
+				recipientId: EMILIA,
+				state: 'sent',
+				wamid: 'wamid.out1',
+			});
 			const callback = encodeCallbackData({ campaignId: 'camp-1', recipient: EMILIA });
 			expect(await post(quiet, status('wamid.out1', 'read', 1_700_002_010, callback))).toBe(200);
-			expect(await post(quiet, status('wamid.out1', 'delivered', 1_700_002_005, callback))).toBe(200);
+			expect(await post(quiet, status('wamid.out1', 'delivered', 1_700_002_005, callback))).toBe(
+				200,
+			);
 			expect(quiet.requests.every((request) => !request.outputs)).toBe(true);
 			const recipient = await store.getRecipient('camp-1', EMILIA);
 			expect(recipient?.status).toBe('read');
@@ -188,13 +309,37 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		} finally {
 			await quiet.stop();
 		}
-		expect(await post(host, status('wamid.out2', 'sent', 1_700_002_020, encodeCallbackData({ campaignId: 'camp-9' })))).toBe(200);
-		expect(host.items(1)[0]).toMatchObject({ kind: 'status', status: 'sent', id: 'wamid.out2', campaignId: 'camp-9', recipientId: EMILIA });
+		expect(
+			await post(
+				host,
+				status('wamid.out2', 'sent', 1_700_002_020, encodeCallbackData({ campaignId: 'camp-9' })),
+			),
+		).toBe(200);
+		expect(host.items(1)[0]).toMatchObject({
+			kind: 'status',
+			status: 'sent',
+			id: 'wamid.out2',
+			campaignId: 'camp-9',
+			recipientId: EMILIA,
+		});
 	});
 
 	it('a failed status with 131049 holds marketing to that contact for the time Meta asks (24 h)', async () => {
 		const failed = envelope({
-			statuses: [{ id: 'wamid.held', status: 'failed', timestamp: '1700004000', recipient_id: EMILIA, errors: [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }] }],
+			statuses: [
+				{
+					id: 'wamid.held',
+					status: 'failed',
+					timestamp: '1700004000',
+					recipient_id: EMILIA,
+					errors: [
+						{
+							code: 131049,
+							title: 'This message was not delivered to maintain healthy ecosystem engagement.',
+						},
+					],
+				},
+			],
 		});
 		expect(await post(host, failed)).toBe(200);
 		const contact = await store.getContact(PHONE_ID, EMILIA);
@@ -202,7 +347,10 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 	});
 
 	it('ignores events of other business numbers when filtered', async () => {
-		const filtered = await startWebhookHost(triggerNode(storeFile, { options: { phoneNumberIds: '999' } }), { credentials: credentials() });
+		const filtered = await startWebhookHost(
+			triggerNode(storeFile, { options: { phoneNumberIds: '999' } }),
+			{ credentials: credentials() },
+		);
 		try {
 			expect(await post(filtered, textMessage('wamid.other', 'hola', 1_700_003_000))).toBe(200);
 			expect(filtered.requests[0].outputs).toBeUndefined();
@@ -221,7 +369,9 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 	beforeAll(async () => {
 		storeFile = join(mkdtempSync(join(tmpdir(), 'wa-trigger-sb-')), 'store.sqlite');
 		sandbox = await startSandbox({ appSecret: APP_SECRET, statusDelayMs: 5 });
-		host = await startWebhookHost(triggerNode(storeFile), { credentials: credentials(sandbox.url) });
+		host = await startWebhookHost(triggerNode(storeFile), {
+			credentials: credentials(sandbox.url),
+		});
 		sandbox.control.setWebhookUrl(host.url);
 		store = new SqliteStore({ path: storeFile });
 	});
@@ -234,21 +384,50 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 	it('a conversation driven through the sandbox arrives as items and updates the store; button taps carry their payload', async () => {
 		sandbox.control.say('contact +54 9 11 5555 1234 named Emilia says hola');
 		await sandbox.control.flushWebhooks();
-		expect(host.items(0).at(-1)).toMatchObject({ type: 'text', text: 'hola', name: 'Emilia', wa_id: EMILIA });
+		expect(host.items(0).at(-1)).toMatchObject({
+			type: 'text',
+			text: 'hola',
+			name: 'Emilia',
+			wa_id: EMILIA,
+		});
 		const contact = await store.getContact(PHONE_ID, EMILIA);
 		expect(Date.now() - (contact?.lastInboundAt ?? 0)).toBeLessThan(60_000);
 
-		const client = new CloudApiClient(fetchHttp({ provider: 'sandbox', accessToken: 'sandbox-token' }), { provider: 'sandbox', baseUrl: sandbox.url, apiVersion: 'v24.0', phoneNumberId: PHONE_ID, wabaId: '2000000001' });
+		const client = new CloudApiClient(
+			fetchHttp({ provider: 'sandbox', accessToken: 'sandbox-token' }),
+			{
+				provider: 'sandbox',
+				baseUrl: sandbox.url,
+				apiVersion: 'v24.0',
+				phoneNumberId: PHONE_ID,
+				wabaId: '2000000001',
+			},
+		);
 		const sent = await client.send({
 			messaging_product: 'whatsapp',
 			to: EMILIA,
 			type: 'template',
-			template: { name: 'appointment_reminder', language: { code: 'es' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Emilia' }, { type: 'text', text: 'lunes 10:30' }] }] },
+			template: {
+				name: 'appointment_reminder',
+				language: { code: 'es' },
+				components: [
+					{
+						type: 'body',
+						parameters: [
+							{ type: 'text', text: 'Emilia' },
+							{ type: 'text', text: 'lunes 10:30' },
+						],
+					},
+				],
+			},
 		});
 		expect(sent.ok).toBe(true);
 		await sandbox.control.flushWebhooks();
 		await sandbox.control.waitForWebhooksIdle();
-		const statuses = host.items(1).filter((item) => item.id === (sent as { wamid: string }).wamid).map((item) => item.status);
+		const statuses = host
+			.items(1)
+			.filter((item) => item.id === (sent as { wamid: string }).wamid)
+			.map((item) => item.status);
 		expect(statuses).toEqual(expect.arrayContaining(['sent', 'delivered', 'read']));
 
 		sandbox.control.say('Emilia taps Confirmar');
@@ -266,46 +445,98 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 		const result = await runWorkflow(
 			{
 				nodes: [
-					{ id: 'in', name: 'Input Items', type: 'test.inputItems', typeVersion: 1, position: [0, 0], parameters: { items: JSON.stringify([{ wa_id: EMILIA }, { wa_id: '5491155554321' }]) } },
-					{ id: 'cw', name: 'Check Conversation Window', type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow', typeVersion: 1, position: [200, 0], parameters: { storeFile } },
+					{
+						id: 'in',
+						name: 'Input Items',
+						type: 'test.inputItems',
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: { items: JSON.stringify([{ wa_id: EMILIA }, { wa_id: '5491155554321' }]) },
+					},
+					{
+						id: 'cw',
+						name: 'Check Conversation Window',
+						type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
+						typeVersion: 1,
+						position: [200, 0],
+						parameters: { storeFile },
+					},
 				],
-				connections: { 'Input Items': { main: [[{ node: 'Check Conversation Window', type: 'main', index: 0 }]] } },
+				connections: {
+					'Input Items': {
+						main: [[{ node: 'Check Conversation Window', type: 'main', index: 0 }]],
+					},
+				},
 			},
 			{ credentials: credentials(sandbox.url) },
 		);
 		expect(result.error).toBeUndefined();
 		expect(result.json('Check Conversation Window', 0).map((item) => item.wa_id)).toEqual([EMILIA]);
-		expect(result.json('Check Conversation Window', 1).map((item) => item.wa_id)).toEqual(['5491155554321']);
+		expect(result.json('Check Conversation Window', 1).map((item) => item.wa_id)).toEqual([
+			'5491155554321',
+		]);
 	});
 });
 
 describe('WhatsApp HSM Trigger automatic registration (webhookMethods)', () => {
-	it('subscribes the WABA with this trigger\'s URL on activation and removes only its own override on deactivation', async () => {
+	it("subscribes the WABA with this trigger's URL on activation and removes only its own override on deactivation", async () => {
 		const { HookContext, ExecutionLifecycleHooks } = await import('n8n-core');
-		const { buildWorkflow, createAdditionalData, credentialsHelperFor } = await import('../helpers/engine');
-		const { WhatsAppHsmTrigger } = await import('../../nodes/WhatsAppHsmTrigger/WhatsAppHsmTrigger.node');
+		const { buildWorkflow, createAdditionalData, credentialsHelperFor } = await import(
+			'../helpers/engine'
+		);
+		const { WhatsAppHsmTrigger } = await import(
+			'../../nodes/WhatsAppHsmTrigger/WhatsAppHsmTrigger.node'
+		);
 		const sandbox = await startSandbox({ appSecret: APP_SECRET });
 		// The sandbox runs Meta's handshake against the callback URL: answer it like n8n would.
 		const http = await import('node:http');
-		const receiver = http.createServer((req, res) => res.end(new URL(req.url ?? '/', 'http://x').searchParams.get('hub.challenge') ?? ''));
+		const receiver = http.createServer((req, res) =>
+			res.end(new URL(req.url ?? '/', 'http://x').searchParams.get('hub.challenge') ?? ''),
+		);
 		await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 		const base = `http://127.0.0.1:${(receiver.address() as import('node:net').AddressInfo).port}`;
 		try {
-			const node = { ...triggerNode(join(mkdtempSync(join(tmpdir(), 'wa-reg-')), 's.sqlite'), { registration: 'automatic' }), webhookId: 'abc-123' };
+			const node = {
+				...triggerNode(join(mkdtempSync(join(tmpdir(), 'wa-reg-')), 's.sqlite'), {
+					registration: 'automatic',
+				}),
+				webhookId: 'abc-123',
+			};
 			const options = { credentials: credentials(sandbox.url) };
 			const workflow = buildWorkflow({ nodes: [node], connections: {} }, options);
-			const additionalData = createAdditionalData(credentialsHelperFor(options), new ExecutionLifecycleHooks('trigger', 'x', { id: 'w', name: 'w', active: true, nodes: [], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date() } as never));
+			const additionalData = createAdditionalData(
+				credentialsHelperFor(options),
+				new ExecutionLifecycleHooks('trigger', 'x', {
+					id: 'w',
+					name: 'w',
+					active: true,
+					nodes: [],
+					connections: {},
+					settings: {},
+					createdAt: new Date(),
+					updatedAt: new Date(),
+				} as never),
+			);
 			additionalData.webhookBaseUrl = `${base}/webhook`;
-			const description = new WhatsAppHsmTrigger().description.webhooks!.find((webhook) => webhook.name === 'default')!;
-			const context = new HookContext(workflow, workflow.getNode(node.name)!, additionalData, 'trigger', 'activate', {
-				httpMethod: 'POST',
-				node: node.name,
-				path: 'webhook',
-				webhookDescription: description,
-				workflowId: 'w',
-				workflowExecuteAdditionalData: additionalData,
-				webhookId: 'abc-123',
-			});
+			const description = new WhatsAppHsmTrigger().description.webhooks!.find(
+				(webhook) => webhook.name === 'default',
+			)!;
+			const context = new HookContext(
+				workflow,
+				workflow.getNode(node.name)!,
+				additionalData,
+				'trigger',
+				'activate',
+				{
+					httpMethod: 'POST',
+					node: node.name,
+					path: 'webhook',
+					webhookDescription: description,
+					workflowId: 'w',
+					workflowExecuteAdditionalData: additionalData,
+					webhookId: 'abc-123',
+				},
+			);
 			const methods = new WhatsAppHsmTrigger().webhookMethods.default;
 			const url = context.getNodeWebhookUrl('default')!;
 			expect(url).toBe(`${base}/webhook/abc-123/webhook`);
@@ -327,9 +558,14 @@ describe('WhatsApp HSM Trigger under fuzzing', () => {
 		const { Fuzzer, corpus, fuzzCase } = await import('../webhook/fuzz-gen');
 		const { APP_SECRET: FUZZ_SECRET } = await import('../webhook/fixtures');
 		const storeFile = join(mkdtempSync(join(tmpdir(), 'wa-fuzz-')), 'store.sqlite');
-		const fuzzCredentials = { whatsAppCloudApi: { ...credentials().whatsAppCloudApi, appSecret: FUZZ_SECRET } };
+		const fuzzCredentials = {
+			whatsAppCloudApi: { ...credentials().whatsAppCloudApi, appSecret: FUZZ_SECRET },
+		};
 		const log: CapturedLog = [];
-		const host = await startWebhookHost(triggerNode(storeFile), { credentials: fuzzCredentials, log });
+		const host = await startWebhookHost(triggerNode(storeFile), {
+			credentials: fuzzCredentials,
+			log,
+		});
 		const unhandled: unknown[] = [];
 		const onUnhandled = (reason: unknown) => unhandled.push(reason);
 		process.on('unhandledRejection', onUnhandled);
@@ -346,9 +582,15 @@ describe('WhatsApp HSM Trigger under fuzzing', () => {
 			expect(host.requests.some((request) => request.status === 500)).toBe(false);
 			expect(unhandled).toEqual([]);
 			// Every refusal is a warning in n8n's log, and no warning carries a secret.
-			const refusals = log.filter((entry) => entry.level === 'warn' && entry.message.startsWith('WhatsApp webhook refused'));
+			const refusals = log.filter(
+				(entry) => entry.level === 'warn' && entry.message.startsWith('WhatsApp webhook refused'),
+			);
 			expect(refusals.length).toBe((seen.get(400) ?? 0) + (seen.get(401) ?? 0));
-			expect(log.some((entry) => entry.message.includes(FUZZ_SECRET) || entry.message.includes(VERIFY_TOKEN))).toBe(false);
+			expect(
+				log.some(
+					(entry) => entry.message.includes(FUZZ_SECRET) || entry.message.includes(VERIFY_TOKEN),
+				),
+			).toBe(false);
 		} finally {
 			process.off('unhandledRejection', onUnhandled);
 			await host.stop();

@@ -76,13 +76,22 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 
 	/** Same contract as n8n's CredentialsHelper for the forms our credentials use (function or generic headers). */
-	async authenticate(credentials: ICredentialDataDecryptedObject, typeName: string, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
 		const type = this.types[typeName];
 		if (!type?.authenticate) return requestOptions;
-		if (typeof type.authenticate === 'function') return type.authenticate(credentials, requestOptions);
+		if (typeof type.authenticate === 'function')
+			return type.authenticate(credentials, requestOptions);
 		const headers = { ...(requestOptions.headers ?? {}) } as IDataObject;
 		for (const [name, template] of Object.entries(type.authenticate.properties.headers ?? {})) {
-			headers[name] = String(template).replace(/^=/, '').replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) => String(credentials[key] ?? ''));
+			headers[name] = String(template)
+				.replace(/^=/, '')
+				.replace(/\{\{\s*\$credentials\.(\w+)\s*\}\}/g, (_, key: string) =>
+					String(credentials[key] ?? ''),
+				);
 		}
 		return { ...requestOptions, headers };
 	}
@@ -99,7 +108,11 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		throw new Error('The engine harness supplies decrypted credentials only (getDecrypted)');
 	}
 
-	async getDecrypted(_additionalData: IWorkflowExecuteAdditionalData, _nodeCredentials: unknown, type: string): Promise<ICredentialDataDecryptedObject> {
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: unknown,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
 		const data = this.data[type];
 		if (!data) throw new Error(`No test credentials of type ${type}`);
 		return { ...data };
@@ -116,7 +129,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 
 const BASE = 'http://localhost:5678';
 
-export function createAdditionalData(credentialsHelper: ICredentialsHelper, hooks: ExecutionLifecycleHooks): IWorkflowExecuteAdditionalData {
+export function createAdditionalData(
+	credentialsHelper: ICredentialsHelper,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
 	return {
 		credentialsHelper,
 		hooks,
@@ -153,8 +169,14 @@ export function packageTypes() {
 
 export function buildWorkflow(json: WorkflowJson, options: RunOptions = {}): Workflow {
 	const { nodes: packageNodes } = packageTypes();
-	const nodeTypes = new PackageNodeTypes({ ...packageNodes, ...TEST_NODE_TYPES, ...(options.extraNodeTypes ?? {}) });
-	const nodes = json.nodes.map((node) => withCredentials({ ...node }, nodeTypes, options.credentials ?? {}));
+	const nodeTypes = new PackageNodeTypes({
+		...packageNodes,
+		...TEST_NODE_TYPES,
+		...(options.extraNodeTypes ?? {}),
+	});
+	const nodes = json.nodes.map((node) =>
+		withCredentials({ ...node }, nodeTypes, options.credentials ?? {}),
+	);
 	return new Workflow({
 		id: 'test-workflow',
 		name: json.name ?? 'Test workflow',
@@ -172,7 +194,11 @@ export function credentialsHelperFor(options: RunOptions): ICredentialsHelper {
 }
 
 /** Nodes that declare a credential type the test supplies get it, as if the user had selected it. */
-function withCredentials(node: INode, nodeTypes: PackageNodeTypes, supplied: Record<string, unknown>): INode {
+function withCredentials(
+	node: INode,
+	nodeTypes: PackageNodeTypes,
+	supplied: Record<string, unknown>,
+): INode {
 	let type: INodeType;
 	try {
 		type = nodeTypes.getByNameAndVersion(node.type);
@@ -187,9 +213,23 @@ function withCredentials(node: INode, nodeTypes: PackageNodeTypes, supplied: Rec
 	return { ...node, credentials };
 }
 
-export async function runWorkflow(json: WorkflowJson, options: RunOptions = {}): Promise<RunResult> {
+export async function runWorkflow(
+	json: WorkflowJson,
+	options: RunOptions = {},
+): Promise<RunResult> {
 	const workflow = buildWorkflow(json, options);
-	const startName = options.startNode ?? json.nodes.find((node) => !Object.values(json.connections).some((outputs) => Object.values(outputs).some((byIndex) => (byIndex ?? []).some((targets) => (targets ?? []).some((target) => target.node === node.name)))))?.name;
+	const startName =
+		options.startNode ??
+		json.nodes.find(
+			(node) =>
+				!Object.values(json.connections).some((outputs) =>
+					Object.values(outputs).some((byIndex) =>
+						(byIndex ?? []).some((targets) =>
+							(targets ?? []).some((target) => target.node === node.name),
+						),
+					),
+				),
+		)?.name;
 	const startNode = startName ? workflow.getNode(startName) : null;
 	if (!startNode) throw new Error('No start node found');
 
@@ -209,15 +249,20 @@ export async function runWorkflow(json: WorkflowJson, options: RunOptions = {}):
 		executed.push(nodeName);
 	});
 	const additionalData = createAdditionalData(credentialsHelperFor(options), hooks);
-	const executionStack: IExecuteData[] = [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }];
-	const runExecutionData = createRunExecutionData({ executionData: { nodeExecutionStack: executionStack } });
+	const executionStack: IExecuteData[] = [
+		{ node: startNode, data: { main: [[{ json: {} }]] }, source: null },
+	];
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: executionStack },
+	});
 	const workflowExecute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	const run = await workflowExecute.processRunExecutionData(workflow);
 
 	const runData = run.data.resultData.runData;
 	const output = (nodeName: string, runIndex?: number): INodeExecutionData[][] => {
 		const runs = runData[nodeName];
-		if (!runs) throw new Error(`Node "${nodeName}" did not run (ran: ${Object.keys(runData).join(', ')})`);
+		if (!runs)
+			throw new Error(`Node "${nodeName}" did not run (ran: ${Object.keys(runData).join(', ')})`);
 		const task = runs[runIndex ?? runs.length - 1];
 		return (task.data?.main ?? []).map((items) => items ?? []);
 	};

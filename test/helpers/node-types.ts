@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ICredentialType, IDataObject, INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
+import type {
+	ICredentialType,
+	IDataObject,
+	INodeType,
+	INodeTypes,
+	IVersionedNodeType,
+} from 'n8n-workflow';
 
 const root = join(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-whatsapp-hsm';
@@ -24,7 +30,10 @@ function loadClassInstance<T>(path: string): T {
 }
 
 /** Every node and credential the package.json `n8n` section lists: the same list n8n loads. */
-export function loadPackage(): { nodes: Record<string, INodeType>; credentials: Record<string, ICredentialType> } {
+export function loadPackage(): {
+	nodes: Record<string, INodeType>;
+	credentials: Record<string, ICredentialType>;
+} {
 	const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
 	const nodes: Record<string, INodeType> = {};
 	for (const path of pkg.n8n.nodes) {
@@ -49,11 +58,16 @@ export class PackageNodeTypes implements INodeTypes {
 
 	getByNameAndVersion(nodeType: string): INodeType {
 		const type = this.types[nodeType];
-		if (!type) throw new Error(`Unknown node type ${nodeType}: known are ${Object.keys(this.types).join(', ')}`);
+		if (!type)
+			throw new Error(
+				`Unknown node type ${nodeType}: known are ${Object.keys(this.types).join(', ')}`,
+			);
 		return type;
 	}
 
 	getKnownTypes(): IDataObject {
-		return Object.fromEntries(Object.keys(this.types).map((name) => [name, { className: name, sourcePath: '' }]));
+		return Object.fromEntries(
+			Object.keys(this.types).map((name) => [name, { className: name, sourcePath: '' }]),
+		);
 	}
 }

@@ -51,13 +51,20 @@ export class BinaryItems implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('items', 0) as string | IDataObject[];
-		type Entry = { json?: IDataObject; files?: Record<string, { base64: string; mimeType: string; fileName?: string }> };
+		type Entry = {
+			json?: IDataObject;
+			files?: Record<string, { base64: string; mimeType: string; fileName?: string }>;
+		};
 		const entries = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Entry[];
 		const items: INodeExecutionData[] = [];
 		for (const entry of entries) {
 			const binary: INodeExecutionData['binary'] = {};
 			for (const [name, file] of Object.entries(entry.files ?? {})) {
-				binary[name] = await this.helpers.prepareBinaryData(Buffer.from(file.base64, 'base64'), file.fileName, file.mimeType);
+				binary[name] = await this.helpers.prepareBinaryData(
+					Buffer.from(file.base64, 'base64'),
+					file.fileName,
+					file.mimeType,
+				);
 			}
 			items.push({ json: entry.json ?? {}, ...(Object.keys(binary).length > 0 ? { binary } : {}) });
 		}

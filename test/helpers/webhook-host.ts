@@ -7,9 +7,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExecutionLifecycleHooks, WebhookContext } from 'n8n-core';
-import type { IDataObject, INode, INodeExecutionData, IWebhookData, IWebhookDescription } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INode,
+	INodeExecutionData,
+	IWebhookData,
+	IWebhookDescription,
+} from 'n8n-workflow';
 
-import { buildWorkflow, createAdditionalData, credentialsHelperFor, type RunOptions } from './engine';
+import {
+	buildWorkflow,
+	createAdditionalData,
+	credentialsHelperFor,
+	type RunOptions,
+} from './engine';
 
 export interface HostedRequest {
 	method: string;
@@ -21,7 +32,12 @@ export interface HostedRequest {
 export interface WebhookHost {
 	url: string;
 	/** Calls the node's webhook() in process (no socket): any headers, even ones HTTP could not carry. Returns the status. */
-	call(request: { method?: string; rawBody: Buffer; headers: Record<string, unknown>; query?: Record<string, string> }): Promise<number>;
+	call(request: {
+		method?: string;
+		rawBody: Buffer;
+		headers: Record<string, unknown>;
+		query?: Record<string, string>;
+	}): Promise<number>;
 	requests: HostedRequest[];
 	/** Items of every execution started so far, per output index */
 	items(output: number): IDataObject[];
@@ -35,7 +51,10 @@ function expressLike(res: ServerResponse) {
 			return adapter;
 		},
 		type(contentType: string) {
-			res.setHeader('content-type', contentType === 'text/plain' ? 'text/plain; charset=utf-8' : contentType);
+			res.setHeader(
+				'content-type',
+				contentType === 'text/plain' ? 'text/plain; charset=utf-8' : contentType,
+			);
 			return adapter;
 		},
 		send(body: string) {
@@ -57,19 +76,43 @@ function expressLike(res: ServerResponse) {
 /** n8n's logger interface, to capture what a node logs. */
 export type CapturedLog = Array<{ level: string; message: string }>;
 
-export async function startWebhookHost(node: INode, options: RunOptions & { log?: CapturedLog } = {}): Promise<WebhookHost> {
+export async function startWebhookHost(
+	node: INode,
+	options: RunOptions & { log?: CapturedLog } = {},
+): Promise<WebhookHost> {
 	const workflow = buildWorkflow({ nodes: [node], connections: {} }, options);
 	const workflowNode = workflow.getNode(node.name)!;
 	const nodeType = workflow.nodeTypes.getByNameAndVersion(node.type);
 	const requests: HostedRequest[] = [];
 
-	async function handle(req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>, res: ServerResponse, rawBody: Buffer) {
+	async function handle(
+		req: Pick<IncomingMessage, 'url' | 'method' | 'headers'>,
+		res: ServerResponse,
+		rawBody: Buffer,
+	) {
 		const url = new URL(req.url ?? '/', 'http://localhost');
 		const method = req.method ?? 'GET';
-		const description = (nodeType.description.webhooks ?? []).find((webhook) => webhook.httpMethod === method) as IWebhookDescription;
-		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook-execution', { id: 'w', name: 'w', active: true, nodes: [], connections: {}, settings: {}, createdAt: new Date(), updatedAt: new Date() } as never);
+		const description = (nodeType.description.webhooks ?? []).find(
+			(webhook) => webhook.httpMethod === method,
+		) as IWebhookDescription;
+		const hooks = new ExecutionLifecycleHooks('webhook', 'webhook-execution', {
+			id: 'w',
+			name: 'w',
+			active: true,
+			nodes: [],
+			connections: {},
+			settings: {},
+			createdAt: new Date(),
+			updatedAt: new Date(),
+		} as never);
 		const additionalData = createAdditionalData(credentialsHelperFor(options), hooks);
-		additionalData.httpRequest = { headers: req.headers, query: Object.fromEntries(url.searchParams), rawBody, body: safeJson(rawBody), method } as never;
+		additionalData.httpRequest = {
+			headers: req.headers,
+			query: Object.fromEntries(url.searchParams),
+			rawBody,
+			body: safeJson(rawBody),
+			method,
+		} as never;
 		additionalData.httpResponse = expressLike(res) as never;
 		const webhookData: IWebhookData = {
 			httpMethod: method as IWebhookData['httpMethod'],
@@ -79,15 +122,34 @@ export async function startWebhookHost(node: INode, options: RunOptions & { log?
 			workflowId: 'w',
 			workflowExecuteAdditionalData: additionalData,
 		};
-		const context = new WebhookContext(workflow, workflowNode, additionalData, 'webhook', webhookData, [], null);
+		const context = new WebhookContext(
+			workflow,
+			workflowNode,
+			additionalData,
+			'webhook',
+			webhookData,
+			[],
+			null,
+		);
 		if (options.log) {
 			const log = options.log;
 			const record = (level: string) => (message: string) => void log.push({ level, message });
-			Object.defineProperty(context, 'logger', { value: { error: record('error'), warn: record('warn'), info: record('info'), debug: record('debug') } });
+			Object.defineProperty(context, 'logger', {
+				value: {
+					error: record('error'),
+					warn: record('warn'),
+					info: record('info'),
+					debug: record('debug'),
+				},
+			});
 		}
 		const result = await nodeType.webhook!.call(context);
 		if (!result.noWebhookResponse && !res.writableEnded) res.end();
-		requests.push({ method, status: res.statusCode, outputs: result.workflowData as INodeExecutionData[][] | undefined });
+		requests.push({
+			method,
+			status: res.statusCode,
+			outputs: result.workflowData as INodeExecutionData[][] | undefined,
+		});
 	}
 
 	const server: Server = createServer((req, res) => {
@@ -102,11 +164,32 @@ export async function startWebhookHost(node: INode, options: RunOptions & { log?
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	async function call(request: { method?: string; rawBody: Buffer; headers: Record<string, unknown>; query?: Record<string, string> }): Promise<number> {
+	async function call(request: {
+		method?: string;
+		rawBody: Buffer;
+		headers: Record<string, unknown>;
+		query?: Record<string, string>;
+	}): Promise<number> {
 		let status = 200;
-		const res = { statusCode: 200, headersSent: false, writableEnded: false, setHeader() {}, end() { (this as { writableEnded: boolean }).writableEnded = true; } } as unknown as ServerResponse;
+		const res = {
+			statusCode: 200,
+			headersSent: false,
+			writableEnded: false,
+			setHeader() {},
+			end() {
+				(this as { writableEnded: boolean }).writableEnded = true;
+			},
+		} as unknown as ServerResponse;
 		const query = new URLSearchParams(request.query ?? {}).toString();
-		await handle({ url: `/webhook${query ? `?${query}` : ''}`, method: request.method ?? 'POST', headers: request.headers as IncomingMessage['headers'] }, res, request.rawBody);
+		await handle(
+			{
+				url: `/webhook${query ? `?${query}` : ''}`,
+				method: request.method ?? 'POST',
+				headers: request.headers as IncomingMessage['headers'],
+			},
+			res,
+			request.rawBody,
+		);
 		status = res.statusCode;
 		return status;
 	}
@@ -116,7 +199,9 @@ export async function startWebhookHost(node: INode, options: RunOptions & { log?
 		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
 		requests,
 		items(output) {
-			return requests.flatMap((request) => (request.outputs?.[output] ?? []).map((item) => item.json));
+			return requests.flatMap((request) =>
+				(request.outputs?.[output] ?? []).map((item) => item.json),
+			);
 		},
 		stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
 	};

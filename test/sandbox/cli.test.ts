@@ -30,7 +30,10 @@ function startCli(args: string[], env: Record<string, string> = {}): Promise<Sta
 			detached: true,
 		});
 		let output = '';
-		const timer = setTimeout(() => reject(new Error(`the CLI did not start in time:\n${output}`)), 45_000);
+		const timer = setTimeout(
+			() => reject(new Error(`the CLI did not start in time:\n${output}`)),
+			45_000,
+		);
 		const collect = (chunk: Buffer) => {
 			output += chunk.toString();
 			const match = /listening on (http:\/\/\S+)/.exec(output);
@@ -82,11 +85,27 @@ beforeAll(async () => {
 	writeFileSync(
 		catalogueFile,
 		JSON.stringify([
-			{ id: '1', name: 'hello_world', language: 'en_US', status: 'APPROVED', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hello {{1}}' }] },
+			{
+				id: '1',
+				name: 'hello_world',
+				language: 'en_US',
+				status: 'APPROVED',
+				category: 'UTILITY',
+				components: [{ type: 'BODY', text: 'Hello {{1}}' }],
+			},
 		]),
 	);
 	[fromFlags, fromEnv] = await Promise.all([
-		startCli(['--port', '0', '--webhook', receiver.url, '--catalogue', catalogueFile, '--status-delay', '5']),
+		startCli([
+			'--port',
+			'0',
+			'--webhook',
+			receiver.url,
+			'--catalogue',
+			catalogueFile,
+			'--status-delay',
+			'5',
+		]),
 		startCli([], {
 			SANDBOX_PORT: '0',
 			SANDBOX_ACCESS_TOKEN: 'my-private-token-123',
@@ -118,24 +137,42 @@ test('environment variables: a chosen token and app secret are used but never pr
 	expect(output).not.toContain('my-private-token-123');
 	expect(output).not.toContain('my-private-secret-456');
 	expect(output).toContain('(the value you gave with --token)');
-	expect((await call(`${fromEnv.url}/v24.0/1000000001`, { token: 'my-private-token-123' })).status).toBe(200);
+	expect(
+		(await call(`${fromEnv.url}/v24.0/1000000001`, { token: 'my-private-token-123' })).status,
+	).toBe(200);
 	expect((await call(`${fromEnv.url}/v24.0/1000000001`)).status).toBe(401);
-	const phone = await call(`${fromEnv.url}/v24.0/1000000001?fields=throughput`, { token: 'my-private-token-123' });
+	const phone = await call(`${fromEnv.url}/v24.0/1000000001?fields=throughput`, {
+		token: 'my-private-token-123',
+	});
 	expect(phone.body.throughput).toEqual({ level: 'HIGH' });
 });
 
 test('control commands drive the running sandbox: say, ledger, stats, faults, reset', async () => {
-	const said = await cli('say', 'contact +54 9 11 5555 1234 named Emilia says hola', '--url', fromFlags.url);
+	const said = await cli(
+		'say',
+		'contact +54 9 11 5555 1234 named Emilia says hola',
+		'--url',
+		fromFlags.url,
+	);
 	expect(said).toMatch(/^Emilia \(\+5491155551234\) says "hola" \[wamid\./);
 	await cli('flush', '--url', fromFlags.url);
-	expect(receiver.messages()).toEqual([expect.objectContaining({ from: EMILIA, text: { body: 'hola' } })]);
+	expect(receiver.messages()).toEqual([
+		expect.objectContaining({ from: EMILIA, text: { body: 'hola' } }),
+	]);
 
 	const send = await call(`${fromFlags.url}/v24.0/1000000001/messages`, {
-		body: { messaging_product: 'whatsapp', to: EMILIA, type: 'text', text: { body: '¡Hola Emilia!' } },
+		body: {
+			messaging_product: 'whatsapp',
+			to: EMILIA,
+			type: 'text',
+			text: { body: '¡Hola Emilia!' },
+		},
 	});
 	expect(send.status).toBe(200);
 	const ledger = JSON.parse(await cli('ledger', '--url', fromFlags.url));
-	expect(ledger.messages).toEqual([expect.objectContaining({ waId: EMILIA, type: 'text', rendered: { body: '¡Hola Emilia!' } })]);
+	expect(ledger.messages).toEqual([
+		expect.objectContaining({ waId: EMILIA, type: 'text', rendered: { body: '¡Hola Emilia!' } }),
+	]);
 	expect(JSON.parse(await cli('stats', '--url', fromFlags.url))).toMatchObject({ accepted: 1 });
 
 	const faults = JSON.parse(await cli('faults', '{"errorRate5xx":0.25}', '--url', fromFlags.url));
@@ -145,8 +182,14 @@ test('control commands drive the running sandbox: say, ledger, stats, faults, re
 });
 
 test('control command mistakes are explained', async () => {
-	await expect(main(['say', 'Nobody taps Confirm', '--url', fromFlags.url])).rejects.toThrow('"Nobody" is not a known contact');
-	await expect(main(['faults', 'not json', '--url', fromFlags.url])).rejects.toThrow('faults needs a JSON object');
-	await expect(main(['ledger', '--url', 'http://127.0.0.1:9'])).rejects.toThrow(/no sandbox answers at http:\/\/127\.0\.0\.1:9/);
+	await expect(main(['say', 'Nobody taps Confirm', '--url', fromFlags.url])).rejects.toThrow(
+		'"Nobody" is not a known contact',
+	);
+	await expect(main(['faults', 'not json', '--url', fromFlags.url])).rejects.toThrow(
+		'faults needs a JSON object',
+	);
+	await expect(main(['ledger', '--url', 'http://127.0.0.1:9'])).rejects.toThrow(
+		/no sandbox answers at http:\/\/127\.0\.0\.1:9/,
+	);
 	await expect(main(['dance'])).rejects.toThrow('unknown command "dance"');
 });

@@ -11,7 +11,12 @@ let receiver: Receiver;
 
 beforeAll(async () => {
 	receiver = await startReceiver();
-	sandbox = await startSandbox({ throughputMps: 1000, webhookUrl: receiver.url, statusDelayMs: 60_000, seed: 42 });
+	sandbox = await startSandbox({
+		throughputMps: 1000,
+		webhookUrl: receiver.url,
+		statusDelayMs: 60_000,
+		seed: 42,
+	});
 });
 afterAll(async () => {
 	await sandbox.stop();
@@ -33,21 +38,29 @@ test('latency: API answers wait at least the configured delay', async () => {
 
 test('latency can be a log-normal distribution given a median and a p99, capped at maxMs', async () => {
 	const random = seededRandom(3);
-	const samples = Array.from({ length: 4000 }, () => sampleLatency({ medianMs: 80, p99Ms: 400, maxMs: 1000 }, random)).sort((a, b) => a - b);
+	const samples = Array.from({ length: 4000 }, () =>
+		sampleLatency({ medianMs: 80, p99Ms: 400, maxMs: 1000 }, random),
+	).sort((a, b) => a - b);
 	expect(samples[2000]).toBeGreaterThan(72);
 	expect(samples[2000]).toBeLessThan(88);
 	expect(samples[3960]).toBeGreaterThan(300);
 	expect(samples[3960]).toBeLessThan(520);
 	expect(samples[3999]).toBeLessThanOrEqual(1000);
 	sandbox.control.setFaults({ latency: { medianMs: 20, p99Ms: 60 } });
-	const replies = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => send(sandbox.url, reminder(`54911555540${n}0`))));
+	const replies = await Promise.all(
+		[1, 2, 3, 4, 5, 6].map((n) => send(sandbox.url, reminder(`54911555540${n}0`))),
+	);
 	expect(replies.every((reply) => reply.status === 200)).toBe(true);
-	expect(() => sandbox.control.setFaults({ latency: { medianMs: 100, p99Ms: 50 } })).toThrow('faults.latency.p99Ms must be ≥ medianMs');
+	expect(() => sandbox.control.setFaults({ latency: { medianMs: 100, p99Ms: 50 } })).toThrow(
+		'faults.latency.p99Ms must be ≥ medianMs',
+	);
 });
 
-test('errorRate5xx: 1 answers every request with Meta\'s 500 (131000) or 503 (2), and nothing is sent', async () => {
+test("errorRate5xx: 1 answers every request with Meta's 500 (131000) or 503 (2), and nothing is sent", async () => {
 	sandbox.control.setFaults({ errorRate5xx: 1 });
-	const replies = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((n) => send(sandbox.url, reminder(`54911555541${n}0`))));
+	const replies = await Promise.all(
+		[1, 2, 3, 4, 5, 6, 7, 8].map((n) => send(sandbox.url, reminder(`54911555541${n}0`))),
+	);
 	for (const reply of replies) {
 		const error = graphError(reply);
 		expect([500, 503]).toContain(reply.status);
@@ -60,10 +73,17 @@ test('errorRate5xx: 1 answers every request with Meta\'s 500 (131000) or 503 (2)
 
 test('errorRate5xx: a share of requests, reproducible with a seed', async () => {
 	const run = async () => {
-		const seeded = await startSandbox({ seed: 7, throughputMps: 1000, faults: { errorRate5xx: 0.5 } });
+		const seeded = await startSandbox({
+			seed: 7,
+			throughputMps: 1000,
+			faults: { errorRate5xx: 0.5 },
+		});
 		try {
 			const statuses: number[] = [];
-			for (let n = 0; n < 20; n++) statuses.push((await send(seeded.url, reminder(`549115555${String(n).padStart(4, '0')}`))).status);
+			for (let n = 0; n < 20; n++)
+				statuses.push(
+					(await send(seeded.url, reminder(`549115555${String(n).padStart(4, '0')}`))).status,
+				);
 			return statuses;
 		} finally {
 			await seeded.stop();
@@ -78,7 +98,10 @@ test('errorRate5xx: a share of requests, reproducible with a seed', async () => 
 test('hangRate: 1 leaves requests unanswered until the client gives up; nothing is sent', async () => {
 	sandbox.control.setFaults({ hangRate: 1 });
 	await expect(
-		call(`${sandbox.url}/v24.0/1000000001/messages`, { body: { messaging_product: 'whatsapp', ...reminder() }, signal: AbortSignal.timeout(300) }),
+		call(`${sandbox.url}/v24.0/1000000001/messages`, {
+			body: { messaging_product: 'whatsapp', ...reminder() },
+			signal: AbortSignal.timeout(300),
+		}),
 	).rejects.toThrow(/aborted|timeout/i);
 	expect(sandbox.control.ledger.count()).toBe(0);
 	// The control API is never hung, so a test can always turn the fault off.
@@ -119,19 +142,23 @@ test('reorderWebhooks: statuses of a message can arrive out of order (read befor
 	for (let n = 0; n < 10; n++) await send(sandbox.url, reminder(`54911555543${n}0`));
 	await sandbox.control.flushWebhooks();
 	const byMessage = new Map<string, string[]>();
-	for (const status of receiver.statuses()) byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
+	for (const status of receiver.statuses())
+		byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
 	expect(byMessage.size).toBe(10);
 	const orders = [...byMessage.values()];
 	expect(orders.every((order) => [...order].sort().join() === 'delivered,read,sent')).toBe(true);
 	expect(orders.some((order) => order.join() !== 'sent,delivered,read')).toBe(true);
 });
 
-test('without reordering, each message\'s statuses arrive in order', async () => {
+test("without reordering, each message's statuses arrive in order", async () => {
 	for (let n = 0; n < 10; n++) await send(sandbox.url, reminder(`54911555544${n}0`));
 	await sandbox.control.flushWebhooks();
 	const byMessage = new Map<string, string[]>();
-	for (const status of receiver.statuses()) byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
-	expect([...byMessage.values()].every((order) => order.join() === 'sent,delivered,read')).toBe(true);
+	for (const status of receiver.statuses())
+		byMessage.set(status.id, [...(byMessage.get(status.id) ?? []), status.status]);
+	expect([...byMessage.values()].every((order) => order.join() === 'sent,delivered,read')).toBe(
+		true,
+	);
 });
 
 test('webhookDelayMs: a webhook waits at least that long', async () => {
@@ -145,15 +172,26 @@ test('webhookDelayMs: a webhook waits at least that long', async () => {
 });
 
 test('faults are checked by name and range, and reset() restores the start options', async () => {
-	expect(() => sandbox.control.setFaults({ errorRate5xx: 2 })).toThrow('faults.errorRate5xx must be a number from 0 to 1');
-	expect(() => sandbox.control.setFaults({ webhookRetry: { maxAttempts: 0 } } as never)).toThrow('faults.webhookRetry.maxAttempts');
+	expect(() => sandbox.control.setFaults({ errorRate5xx: 2 })).toThrow(
+		'faults.errorRate5xx must be a number from 0 to 1',
+	);
+	expect(() => sandbox.control.setFaults({ webhookRetry: { maxAttempts: 0 } } as never)).toThrow(
+		'faults.webhookRetry.maxAttempts',
+	);
 	sandbox.control.setFaults({ errorRate5xx: 0.3, reorderWebhooks: true });
 	sandbox.control.reset();
-	expect(sandbox.control.faults()).toMatchObject({ errorRate5xx: 0, reorderWebhooks: false, latency: null });
+	expect(sandbox.control.faults()).toMatchObject({
+		errorRate5xx: 0,
+		reorderWebhooks: false,
+		latency: null,
+	});
 });
 
 test('faults can be set at start', async () => {
-	const faulty = await startSandbox({ faults: { errorRate5xx: 1 }, latency: { minMs: 0, maxMs: 5 } });
+	const faulty = await startSandbox({
+		faults: { errorRate5xx: 1 },
+		latency: { minMs: 0, maxMs: 5 },
+	});
 	try {
 		expect((await send(faulty.url, reminder())).status).toBeGreaterThanOrEqual(500);
 		expect(faulty.control.faults().latency).toEqual({ minMs: 0, maxMs: 5 });

@@ -21,7 +21,11 @@ export interface ReceivedWebhook {
 	raw: Buffer;
 	json: {
 		object: string;
-		entry: Array<{ id: string; time?: number; changes: Array<{ field: string; value: Record<string, MetaJson> }> }>;
+		entry: Array<{
+			id: string;
+			time?: number;
+			changes: Array<{ field: string; value: Record<string, MetaJson> }>;
+		}>;
 	};
 	/** Every change of this POST */
 	changes: Array<{ field: string; value: Record<string, MetaJson> }>;
@@ -54,7 +58,12 @@ export async function startReceiver(answer: (n: number) => number = () => 200): 
 			const raw = Buffer.concat(chunks);
 			if (status >= 200 && status < 300) {
 				const json = JSON.parse(raw.toString('utf8'));
-				received.push({ headers: req.headers, raw, json, changes: json.entry.flatMap((entry: MetaJson) => entry.changes) });
+				received.push({
+					headers: req.headers,
+					raw,
+					json,
+					changes: json.entry.flatMap((entry: MetaJson) => entry.changes),
+				});
 			}
 			res.writeHead(status, { 'content-length': 0 });
 			res.end();
@@ -88,7 +97,13 @@ export interface Reply {
 
 export async function call(
 	url: string,
-	options: { method?: string; token?: string | null; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal } = {},
+	options: {
+		method?: string;
+		token?: string | null;
+		headers?: Record<string, string>;
+		body?: unknown;
+		signal?: AbortSignal;
+	} = {},
 ): Promise<Reply> {
 	const headers: Record<string, string> = { ...options.headers };
 	if (options.token !== null) headers.authorization = `Bearer ${options.token ?? TOKEN}`;
@@ -96,16 +111,28 @@ export async function call(
 	const response = await fetch(url, {
 		method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
 		headers,
-		body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+		body:
+			options.body === undefined
+				? undefined
+				: typeof options.body === 'string'
+					? options.body
+					: JSON.stringify(options.body),
 		signal: options.signal,
 	});
 	const text = await response.text();
-	return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+	return {
+		status: response.status,
+		body: text ? JSON.parse(text) : undefined,
+		headers: response.headers,
+	};
 }
 
 /** POST /v24.0/{phone}/messages */
 export function send(base: string, body: Record<string, unknown>, token?: string): Promise<Reply> {
-	return call(`${base}/v24.0/${PHONE}/messages`, { body: { messaging_product: 'whatsapp', ...body }, token });
+	return call(`${base}/v24.0/${PHONE}/messages`, {
+		body: { messaging_product: 'whatsapp', ...body },
+		token,
+	});
 }
 
 export function text(value: string) {
@@ -120,7 +147,9 @@ export function reminder(to = EMILIA, extra: Record<string, unknown> = {}) {
 		template: {
 			name: 'appointment_reminder',
 			language: { code: 'es' },
-			components: [{ type: 'body', parameters: [text('Emilia'), text('martes 14 de octubre, 8:30 h')] }],
+			components: [
+				{ type: 'body', parameters: [text('Emilia'), text('martes 14 de octubre, 8:30 h')] },
+			],
 		},
 		...extra,
 	};
@@ -131,7 +160,19 @@ export function templateSend(name: string, language: string, components: unknown
 }
 
 /** The error object of a Graph API refusal, checked for Meta's shape */
-export function graphError(reply: Reply): { message: string; type: string; code: number; error_data?: { messaging_product: string; details: string }; fbtrace_id: string } {
-	expect(reply.body).toEqual({ error: expect.objectContaining({ message: expect.any(String), code: expect.any(Number), fbtrace_id: expect.any(String) }) });
+export function graphError(reply: Reply): {
+	message: string;
+	type: string;
+	code: number;
+	error_data?: { messaging_product: string; details: string };
+	fbtrace_id: string;
+} {
+	expect(reply.body).toEqual({
+		error: expect.objectContaining({
+			message: expect.any(String),
+			code: expect.any(Number),
+			fbtrace_id: expect.any(String),
+		}),
+	});
 	return reply.body.error;
 }

@@ -14,7 +14,11 @@ describe('parsePhrase', () => {
 	});
 
 	test('a name of several words, text with punctuation, a time in the past', () => {
-		expect(parsePhrase('contact +54 9 11 5555 1234 named Emilia Pérez says ¿tienen turno el martes? 30 hours ago')).toMatchObject({
+		expect(
+			parsePhrase(
+				'contact +54 9 11 5555 1234 named Emilia Pérez says ¿tienen turno el martes? 30 hours ago',
+			),
+		).toMatchObject({
 			name: 'Emilia Pérez',
 			action: { kind: 'says', text: '¿tienen turno el martes?' },
 			agoMs: 30 * 3600_000,
@@ -29,11 +33,17 @@ describe('parsePhrase', () => {
 			name: 'Emilia Pérez',
 			action: { kind: 'taps', button: 'Confirm' },
 		});
-		expect(parsePhrase('Emilia taps "Cancelar"', ['Emilia']).action).toEqual({ kind: 'taps', button: 'Cancelar' });
+		expect(parsePhrase('Emilia taps "Cancelar"', ['Emilia']).action).toEqual({
+			kind: 'taps',
+			button: 'Cancelar',
+		});
 	});
 
 	test('ads, opt-out, opt-in, not on WhatsApp, a bare phone number', () => {
-		expect(parsePhrase('Emilia says vi el anuncio from ad', ['Emilia'])).toMatchObject({ fromAd: true, action: { kind: 'says', text: 'vi el anuncio' } });
+		expect(parsePhrase('Emilia says vi el anuncio from ad', ['Emilia'])).toMatchObject({
+			fromAd: true,
+			action: { kind: 'says', text: 'vi el anuncio' },
+		});
 		expect(parsePhrase('Emilia opts out', ['Emilia']).action).toEqual({ kind: 'optOut' });
 		expect(parsePhrase('Emilia opts in', ['Emilia']).action).toEqual({ kind: 'optIn' });
 		expect(parsePhrase('+54 9 11 5555 0000 is not on WhatsApp')).toEqual({
@@ -42,12 +52,18 @@ describe('parsePhrase', () => {
 			fromAd: false,
 			agoMs: 0,
 		});
-		expect(parsePhrase('contact +54 9 11 5555 1234 named Emilia').action).toEqual({ kind: 'register' });
+		expect(parsePhrase('contact +54 9 11 5555 1234 named Emilia').action).toEqual({
+			kind: 'register',
+		});
 	});
 
 	test('refusals explain what is wrong and show the phrases', () => {
-		expect(() => parsePhrase('Tomás says hola')).toThrow(/"Tomás" is not a known contact; introduce them first with "contact <phone> named Tomás"/);
-		expect(() => parsePhrase('Emilia dances', ['Emilia'])).toThrow(/cannot understand "dances".*phrases:/);
+		expect(() => parsePhrase('Tomás says hola')).toThrow(
+			/"Tomás" is not a known contact; introduce them first with "contact <phone> named Tomás"/,
+		);
+		expect(() => parsePhrase('Emilia dances', ['Emilia'])).toThrow(
+			/cannot understand "dances".*phrases:/,
+		);
 		expect(() => parsePhrase('contact Emilia says hola')).toThrow(/followed by a phone number/);
 		expect(() => parsePhrase('   ')).toThrow(/empty phrase/);
 	});
@@ -72,11 +88,15 @@ describe('say()', () => {
 	});
 
 	test('a message 30 hours ago posts that timestamp and leaves the window closed; a new one opens it', async () => {
-		const result = sandbox.control.say('contact +54 9 11 5555 1234 named Emilia says hola 30 hours ago');
+		const result = sandbox.control.say(
+			'contact +54 9 11 5555 1234 named Emilia says hola 30 hours ago',
+		);
 		expect(result.said).toMatch(/^Emilia \(\+5491155551234\) says "hola" at /);
 		await sandbox.control.flushWebhooks();
 		const [message] = receiver.messages();
-		expect(Number(message.timestamp)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) - 30 * 3600 + 1);
+		expect(Number(message.timestamp)).toBeLessThanOrEqual(
+			Math.floor(Date.now() / 1000) - 30 * 3600 + 1,
+		);
 		const free = { to: EMILIA, type: 'text', text: { body: 'Hola Emilia' } };
 		expect(graphError(await send(sandbox.url, free)).code).toBe(131047);
 		sandbox.control.say('Emilia says sigo esperando');
@@ -93,12 +113,25 @@ describe('say()', () => {
 	});
 
 	test('over HTTP: POST /_sandbox/say, with the reason when a phrase is refused', async () => {
-		const introduced = await call(`${sandbox.url}/_sandbox/say`, { token: null, body: { phrase: 'contact +54 9 11 5555 1234 named Emilia says hola from ad' } });
-		expect(introduced.body).toMatchObject({ waId: EMILIA, name: 'Emilia', inbound: { id: expect.stringMatching(/^wamid\./) } });
+		const introduced = await call(`${sandbox.url}/_sandbox/say`, {
+			token: null,
+			body: { phrase: 'contact +54 9 11 5555 1234 named Emilia says hola from ad' },
+		});
+		expect(introduced.body).toMatchObject({
+			waId: EMILIA,
+			name: 'Emilia',
+			inbound: { id: expect.stringMatching(/^wamid\./) },
+		});
 		await send(sandbox.url, reminder());
-		const tapped = await call(`${sandbox.url}/_sandbox/say`, { token: null, body: { phrase: 'Emilia taps Confirm' } });
+		const tapped = await call(`${sandbox.url}/_sandbox/say`, {
+			token: null,
+			body: { phrase: 'Emilia taps Confirm' },
+		});
 		expect(tapped.body.said).toBe('Emilia (+5491155551234) taps "Confirmar" (payload "Confirmar")');
-		const refused = await call(`${sandbox.url}/_sandbox/say`, { token: null, body: { phrase: 'Tomás taps Confirm' } });
+		const refused = await call(`${sandbox.url}/_sandbox/say`, {
+			token: null,
+			body: { phrase: 'Tomás taps Confirm' },
+		});
 		expect(refused.status).toBe(400);
 		expect(refused.body.error.message).toContain('"Tomás" is not a known contact');
 		await sandbox.control.flushWebhooks();

@@ -1,6 +1,18 @@
 /** Signed webhooks in Meta's shape: statuses, pricing, failures, inbound messages and taps, batching, retries. */
 import { startSandbox, type RunningSandbox } from '../../sandbox';
-import { APP_SECRET, EMILIA, PHONE, WABA, reminder, send, sign, startReceiver, templateSend, text, type Receiver } from './helpers';
+import {
+	APP_SECRET,
+	EMILIA,
+	PHONE,
+	WABA,
+	reminder,
+	send,
+	sign,
+	startReceiver,
+	templateSend,
+	text,
+	type Receiver,
+} from './helpers';
 
 let sandbox: RunningSandbox;
 let receiver: Receiver;
@@ -10,7 +22,11 @@ beforeAll(async () => {
 	receiver = await startReceiver((n) => answer(n));
 	// Statuses wait for flushWebhooks() (one POST, in order) unless a test shortens the delay: POSTs sent
 	// concurrently may land in any order, and most tests here compare sequences.
-	sandbox = await startSandbox({ throughputMps: 1000, webhookUrl: receiver.url, statusDelayMs: 60_000 });
+	sandbox = await startSandbox({
+		throughputMps: 1000,
+		webhookUrl: receiver.url,
+		statusDelayMs: 60_000,
+	});
 });
 afterAll(async () => {
 	await sandbox.stop();
@@ -29,7 +45,10 @@ const taxi = (to = EMILIA) =>
 		'taxi_discount',
 		'es',
 		[
-			{ type: 'header', parameters: [{ type: 'image', image: { link: 'https://example.com/t.jpg' } }] },
+			{
+				type: 'header',
+				parameters: [{ type: 'image', image: { link: 'https://example.com/t.jpg' } }],
+			},
 			{ type: 'body', parameters: [text('Emilia'), text('31')] },
 			{ type: 'button', sub_type: 'url', index: '0', parameters: [text('X')] },
 		],
@@ -58,7 +77,9 @@ describe('signatures', () => {
 		expect([...webhook.raw].every((byte) => byte < 0x80)).toBe(true);
 		expect(webhook.headers['x-hub-signature-256']).toBe(sign(webhook.raw, APP_SECRET));
 		// Hashing the UTF-8 re-encoding of the parsed body (what some verifiers do) does not give Meta's signature.
-		expect(webhook.headers['x-hub-signature-256']).not.toBe(sign(Buffer.from(JSON.stringify(webhook.json), 'utf8'), APP_SECRET));
+		expect(webhook.headers['x-hub-signature-256']).not.toBe(
+			sign(Buffer.from(JSON.stringify(webhook.json), 'utf8'), APP_SECRET),
+		);
 		expect(receiver.messages()[0].text.body).toBe('¿Mañana a las 9? 👍');
 	});
 
@@ -68,8 +89,12 @@ describe('signatures', () => {
 		try {
 			custom.control.inbound({ from: EMILIA, text: 'hola' });
 			await custom.control.flushWebhooks();
-			expect(own.received[0].headers['x-hub-signature-256']).toBe(sign(own.received[0].raw, 'my-app-secret'));
-			expect(own.received[0].headers['x-hub-signature-256']).not.toBe(sign(own.received[0].raw, APP_SECRET));
+			expect(own.received[0].headers['x-hub-signature-256']).toBe(
+				sign(own.received[0].raw, 'my-app-secret'),
+			);
+			expect(own.received[0].headers['x-hub-signature-256']).not.toBe(
+				sign(own.received[0].raw, APP_SECRET),
+			);
 		} finally {
 			await custom.stop();
 			await own.close();
@@ -78,9 +103,12 @@ describe('signatures', () => {
 });
 
 describe('statuses', () => {
-	test('sent → delivered → read in Meta\'s shape, echoing biz_opaque_callback_data and pricing', async () => {
+	test("sent → delivered → read in Meta's shape, echoing biz_opaque_callback_data and pricing", async () => {
 		sandbox.control.configure({ statusDelayMs: 5 });
-		const reply = await send(sandbox.url, reminder(EMILIA, { biz_opaque_callback_data: 'campaign-7:row-1' }));
+		const reply = await send(
+			sandbox.url,
+			reminder(EMILIA, { biz_opaque_callback_data: 'campaign-7:row-1' }),
+		);
 		const id = reply.body.messages[0].id;
 		await sandbox.control.waitForWebhooksIdle();
 		const webhook = receiver.received[0].json;
@@ -105,8 +133,17 @@ describe('statuses', () => {
 				],
 			},
 		});
-		expect(receiver.statuses().map((s) => s.status).sort()).toEqual(['delivered', 'read', 'sent']);
-		expect(receiver.statuses().every((s) => s.id === id && s.biz_opaque_callback_data === 'campaign-7:row-1')).toBe(true);
+		expect(
+			receiver
+				.statuses()
+				.map((s) => s.status)
+				.sort(),
+		).toEqual(['delivered', 'read', 'sent']);
+		expect(
+			receiver
+				.statuses()
+				.every((s) => s.id === id && s.biz_opaque_callback_data === 'campaign-7:row-1'),
+		).toBe(true);
 		expect(sandbox.control.ledger.get(id)?.status).toBe('read');
 	});
 
@@ -125,14 +162,23 @@ describe('statuses', () => {
 			{ billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'service' },
 			{ billable: false, pricing_model: 'PMP', type: 'free_entry_point', category: 'marketing' },
 		]);
-		expect(sent[3].conversation).toEqual({ id: expect.any(String), expiration_timestamp: expect.stringMatching(/^\d+$/), origin: { type: 'referral_conversion' } });
+		expect(sent[3].conversation).toEqual({
+			id: expect.any(String),
+			expiration_timestamp: expect.stringMatching(/^\d+$/),
+			origin: { type: 'referral_conversion' },
+		});
 		expect(sent[0].conversation).toBeUndefined();
 	});
 
 	test('undeliverableAs "status": accepted, then `failed` with the error (131047, 131026)', async () => {
 		sandbox.control.configure({ undeliverableAs: 'status' });
 		sandbox.control.notOnWhatsApp('5491155550003');
-		const free = await send(sandbox.url, { to: EMILIA, type: 'text', text: { body: 'hola' }, biz_opaque_callback_data: 'cb' });
+		const free = await send(sandbox.url, {
+			to: EMILIA,
+			type: 'text',
+			text: { body: 'hola' },
+			biz_opaque_callback_data: 'cb',
+		});
 		const ghost = await send(sandbox.url, reminder('5491155550003'));
 		expect([free.status, ghost.status]).toEqual([200, 200]);
 		await sandbox.control.flushWebhooks();
@@ -153,16 +199,28 @@ describe('statuses', () => {
 					},
 				],
 			},
-			expect.objectContaining({ id: ghost.body.messages[0].id, status: 'failed', errors: [expect.objectContaining({ code: 131026 })] }),
+			expect.objectContaining({
+				id: ghost.body.messages[0].id,
+				status: 'failed',
+				errors: [expect.objectContaining({ code: 131026 })],
+			}),
 		]);
-		expect(sandbox.control.ledger.get(free.body.messages[0].id)).toMatchObject({ status: 'failed', errorCode: 131047 });
+		expect(sandbox.control.ledger.get(free.body.messages[0].id)).toMatchObject({
+			status: 'failed',
+			errorCode: 131047,
+		});
 	});
 
 	test('marketing to a US number is accepted, then fails with 131049', async () => {
 		const reply = await send(sandbox.url, taxi('12025550123'));
 		expect(reply.status).toBe(200);
 		await sandbox.control.flushWebhooks();
-		expect(receiver.statuses()).toEqual([expect.objectContaining({ status: 'failed', errors: [expect.objectContaining({ code: 131049 })] })]);
+		expect(receiver.statuses()).toEqual([
+			expect.objectContaining({
+				status: 'failed',
+				errors: [expect.objectContaining({ code: 131049 })],
+			}),
+		]);
 	});
 
 	test('a readRate of 0 stops at delivered', async () => {
@@ -182,9 +240,14 @@ describe('statuses', () => {
 });
 
 describe('inbound messages', () => {
-	test('a text, 30 hours in the past, with the contact\'s profile name', async () => {
+	test("a text, 30 hours in the past, with the contact's profile name", async () => {
 		const at = Math.floor(Date.now() / 1000) - 30 * 3600;
-		const result = sandbox.control.inbound({ from: '+54 9 11 5555 1234', name: 'Emilia', text: 'hola', timestamp: at });
+		const result = sandbox.control.inbound({
+			from: '+54 9 11 5555 1234',
+			name: 'Emilia',
+			text: 'hola',
+			timestamp: at,
+		});
 		await sandbox.control.flushWebhooks();
 		expect(receiver.changes()).toEqual([
 			{
@@ -193,7 +256,15 @@ describe('inbound messages', () => {
 					messaging_product: 'whatsapp',
 					metadata: { display_phone_number: '541140001000', phone_number_id: PHONE },
 					contacts: [{ profile: { name: 'Emilia' }, wa_id: EMILIA }],
-					messages: [{ from: EMILIA, id: result.id, timestamp: String(at), type: 'text', text: { body: 'hola' } }],
+					messages: [
+						{
+							from: EMILIA,
+							id: result.id,
+							timestamp: String(at),
+							type: 'text',
+							text: { body: 'hola' },
+						},
+					],
 				},
 			},
 		]);
@@ -201,7 +272,11 @@ describe('inbound messages', () => {
 	});
 
 	test('a referral from a click-to-WhatsApp ad', async () => {
-		sandbox.control.inbound({ from: EMILIA, text: 'Quiero un turno', referral: { source_url: 'https://fb.me/abc', headline: 'Turnos' } });
+		sandbox.control.inbound({
+			from: EMILIA,
+			text: 'Quiero un turno',
+			referral: { source_url: 'https://fb.me/abc', headline: 'Turnos' },
+		});
 		await sandbox.control.flushWebhooks();
 		expect(receiver.messages()[0].referral).toMatchObject({
 			source_url: 'https://fb.me/abc',
@@ -213,7 +288,11 @@ describe('inbound messages', () => {
 	});
 
 	test('an ad in a WhatsApp Status placement has neither ctwa_clid nor welcome_message (null leaves a key out), as Meta documents', async () => {
-		sandbox.control.inbound({ from: EMILIA, text: 'Vi tu estado', referral: { welcome_message: null, ctwa_clid: null } });
+		sandbox.control.inbound({
+			from: EMILIA,
+			text: 'Vi tu estado',
+			referral: { welcome_message: null, ctwa_clid: null },
+		});
 		await sandbox.control.flushWebhooks();
 		const referral = receiver.messages()[0].referral;
 		expect(referral).toMatchObject({ source_type: 'ad', source_id: expect.any(String) });
@@ -230,7 +309,12 @@ describe('inbound messages', () => {
 				language: { code: 'es' },
 				components: [
 					{ type: 'body', parameters: [text('Emilia'), text('martes')] },
-					{ type: 'button', sub_type: 'quick_reply', index: '0', parameters: [{ type: 'payload', payload: 'CONFIRM:appt-42' }] },
+					{
+						type: 'button',
+						sub_type: 'quick_reply',
+						index: '0',
+						parameters: [{ type: 'payload', payload: 'CONFIRM:appt-42' }],
+					},
 				],
 			},
 		});
@@ -256,22 +340,38 @@ describe('inbound messages', () => {
 		await send(sandbox.url, {
 			to: EMILIA,
 			type: 'interactive',
-			interactive: { type: 'button', body: { text: '¿Confirmás?' }, action: { buttons: [{ type: 'reply', reply: { id: 'yes-1', title: 'Sí' } }, { type: 'reply', reply: { id: 'no-1', title: 'No' } }] } },
+			interactive: {
+				type: 'button',
+				body: { text: '¿Confirmás?' },
+				action: {
+					buttons: [
+						{ type: 'reply', reply: { id: 'yes-1', title: 'Sí' } },
+						{ type: 'reply', reply: { id: 'no-1', title: 'No' } },
+					],
+				},
+			},
 		});
 		sandbox.control.tap(EMILIA, 'si');
 		await sandbox.control.flushWebhooks();
-		expect(receiver.messages()[1]).toMatchObject({ type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'yes-1', title: 'Sí' } } });
+		expect(receiver.messages()[1]).toMatchObject({
+			type: 'interactive',
+			interactive: { type: 'button_reply', button_reply: { id: 'yes-1', title: 'Sí' } },
+		});
 	});
 
 	test('a tap with nothing to tap, or an unknown button, is refused with a reason', async () => {
 		expect(() => sandbox.control.tap(EMILIA, 'Confirm')).toThrow(/no message with reply buttons/);
 		await send(sandbox.url, reminder());
-		expect(() => sandbox.control.tap(EMILIA, 'Maybe')).toThrow('"Maybe" is not a button of template appointment_reminder (buttons: Confirmar, Cancelar)');
+		expect(() => sandbox.control.tap(EMILIA, 'Maybe')).toThrow(
+			'"Maybe" is not a button of template appointment_reminder (buttons: Confirmar, Cancelar)',
+		);
 	});
 
 	test('an inbound message opens the window for free-form replies', async () => {
 		sandbox.control.inbound({ from: EMILIA, text: 'hola' });
-		expect((await send(sandbox.url, { to: EMILIA, type: 'text', text: { body: '¡Hola!' } })).status).toBe(200);
+		expect(
+			(await send(sandbox.url, { to: EMILIA, type: 'text', text: { body: '¡Hola!' } })).status,
+		).toBe(200);
 	});
 });
 
@@ -284,7 +384,16 @@ describe('other fields', () => {
 		const [preferences, template] = receiver.changes();
 		expect(preferences).toMatchObject({
 			field: 'user_preferences',
-			value: { user_preferences: [{ wa_id: EMILIA, category: 'marketing_messages', value: 'stop', timestamp: expect.any(Number) }] },
+			value: {
+				user_preferences: [
+					{
+						wa_id: EMILIA,
+						category: 'marketing_messages',
+						value: 'stop',
+						timestamp: expect.any(Number),
+					},
+				],
+			},
 		});
 		expect(template).toEqual({
 			field: 'message_template_status_update',
@@ -299,18 +408,22 @@ describe('other fields', () => {
 		});
 		// Meta's template status entry carries `time` (when the webhook was triggered); message entries do not.
 		const entries = receiver.received.flatMap((webhook) => webhook.json.entry);
-		const templateEntry = entries.find((entry) => entry.changes.some((change) => change.field === 'message_template_status_update'))!;
+		const templateEntry = entries.find((entry) =>
+			entry.changes.some((change) => change.field === 'message_template_status_update'),
+		)!;
 		expect(Object.keys(templateEntry)).toEqual(['id', 'time', 'changes']);
 		expect(templateEntry.time).toBeGreaterThanOrEqual(before - 60);
 		expect(templateEntry.time).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
 		expect(Number.isInteger(templateEntry.time)).toBe(true);
-		const preferencesEntry = entries.find((entry) => entry.changes.some((change) => change.field === 'user_preferences'))!;
+		const preferencesEntry = entries.find((entry) =>
+			entry.changes.some((change) => change.field === 'user_preferences'),
+		)!;
 		expect(preferencesEntry).not.toHaveProperty('time');
 	});
 });
 
 describe('delivery', () => {
-	test('by default one change per POST (Meta\'s usual shape), each POST signed', async () => {
+	test("by default one change per POST (Meta's usual shape), each POST signed", async () => {
 		for (let n = 0; n < 10; n++) await send(sandbox.url, reminder(`54911555510${n}0`));
 		await sandbox.control.flushWebhooks();
 		expect(receiver.statuses()).toHaveLength(30);
@@ -323,12 +436,14 @@ describe('delivery', () => {
 
 	test('with a batch size, pending changes are batched into one POST, each POST signed; the batch size is respected', async () => {
 		sandbox.control.configure({ webhookBatchSize: 1000 });
-		for (let n = 0; n < 30; n++) await send(sandbox.url, reminder(`54911555520${String(n).padStart(2, '0')}`));
+		for (let n = 0; n < 30; n++)
+			await send(sandbox.url, reminder(`54911555520${String(n).padStart(2, '0')}`));
 		await sandbox.control.flushWebhooks();
 		expect(receiver.statuses()).toHaveLength(90);
 		expect(Math.max(...receiver.received.map((w) => w.changes.length))).toBeGreaterThan(1);
 		expect(receiver.received.length).toBeLessThan(90);
-		for (const webhook of receiver.received) expect(webhook.headers['x-hub-signature-256']).toBe(sign(webhook.raw, APP_SECRET));
+		for (const webhook of receiver.received)
+			expect(webhook.headers['x-hub-signature-256']).toBe(sign(webhook.raw, APP_SECRET));
 
 		receiver.received.length = 0;
 		sandbox.control.reset();
@@ -361,7 +476,12 @@ describe('delivery', () => {
 		sandbox.control.inbound({ from: EMILIA, text: 'hola' });
 		await sandbox.control.waitForWebhooksIdle();
 		expect(sandbox.control.webhookDeliveries().map((a) => a.status)).toEqual([503, 503, 503]);
-		expect(sandbox.control.pendingWebhooks()).toEqual({ scheduled: 0, ready: 0, inFlight: 0, retrying: 0 });
+		expect(sandbox.control.pendingWebhooks()).toEqual({
+			scheduled: 0,
+			ready: 0,
+			inFlight: 0,
+			retrying: 0,
+		});
 	});
 
 	test('an unreachable receiver is recorded with status 0 and the reason', async () => {
@@ -369,6 +489,8 @@ describe('delivery', () => {
 		sandbox.control.setFaults({ webhookRetry: { maxAttempts: 1, initialDelayMs: 1, factor: 1 } });
 		sandbox.control.inbound({ from: EMILIA, text: 'hola' });
 		await sandbox.control.flushWebhooks();
-		expect(sandbox.control.webhookDeliveries()).toEqual([expect.objectContaining({ status: 0, error: expect.stringContaining('ECONNREFUSED') })]);
+		expect(sandbox.control.webhookDeliveries()).toEqual([
+			expect.objectContaining({ status: 0, error: expect.stringContaining('ECONNREFUSED') }),
+		]);
 	});
 });

@@ -9,39 +9,58 @@ const port = Number(process.env.TEST_REDIS_PORT);
 const password = process.env.TEST_REDIS_PASSWORD ?? '';
 const prefix = `test-store-${randomUUID().slice(0, 8)}:`;
 
-describeStoreContract('Redis (several clients on one server)', async (): Promise<ContractHarness> => {
-	const clock = { now: Date.now() };
-	return {
-		clock,
-		open: () => RedisStore.connect({ host, port, password, keyPrefix: prefix, now: () => clock.now }),
-		advance: async (ms) => {
-			clock.now += ms;
-			await new Promise((resolve) => setTimeout(resolve, ms)); // Redis expires keys by its own clock
-		},
-		close: async () => undefined,
-	};
-});
+describeStoreContract(
+	'Redis (several clients on one server)',
+	async (): Promise<ContractHarness> => {
+		const clock = { now: Date.now() };
+		return {
+			clock,
+			open: () =>
+				RedisStore.connect({ host, port, password, keyPrefix: prefix, now: () => clock.now }),
+			advance: async (ms) => {
+				clock.now += ms;
+				await new Promise((resolve) => setTimeout(resolve, ms)); // Redis expires keys by its own clock
+			},
+			close: async () => undefined,
+		};
+	},
+);
 
 describe('Redis store: connection, secrets and key layout', () => {
 	it('names the problem of a wrong password without ever showing the password', async () => {
 		const wrong = `wrong-${randomUUID()}`;
-		const error = await RedisStore.connect({ host, port, password: wrong, keyPrefix: prefix, connectTimeoutMs: 500 }).then(
+		const error = await RedisStore.connect({
+			host,
+			port,
+			password: wrong,
+			keyPrefix: prefix,
+			connectTimeoutMs: 500,
+		}).then(
 			() => undefined,
 			(e: Error) => e,
 		);
 		expect(error).toBeInstanceOf(Error);
 		expect(error?.message).toMatch(/refused the user name \/ password: check Password/);
-		const everything = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error?.stack) + JSON.stringify(Object.entries(error ?? {}));
+		const everything =
+			JSON.stringify(error, Object.getOwnPropertyNames(error)) +
+			String(error?.stack) +
+			JSON.stringify(Object.entries(error ?? {}));
 		expect(everything).not.toContain(wrong);
 		expect(everything).not.toContain(password);
 	});
 
 	it('says when Redis wants a password and none is set', async () => {
-		await expect(RedisStore.connect({ host, port, keyPrefix: prefix, connectTimeoutMs: 500 })).rejects.toThrow(/requires a password|refused/);
+		await expect(
+			RedisStore.connect({ host, port, keyPrefix: prefix, connectTimeoutMs: 500 }),
+		).rejects.toThrow(/requires a password|refused/);
 	});
 
 	it('says when nothing listens at host:port', async () => {
-		await expect(RedisStore.connect({ host: '127.0.0.1', port: 1, password, connectTimeoutMs: 500 })).rejects.toThrow(/Cannot connect to the Redis store at 127\.0\.0\.1:1: Redis is not reachable/);
+		await expect(
+			RedisStore.connect({ host: '127.0.0.1', port: 1, password, connectTimeoutMs: 500 }),
+		).rejects.toThrow(
+			/Cannot connect to the Redis store at 127\.0\.0\.1:1: Redis is not reachable/,
+		);
 	});
 
 	it('keeps prefixes apart and escapes ":" in IDs so keys never collide', async () => {

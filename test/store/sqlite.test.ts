@@ -20,18 +20,21 @@ afterAll(() => {
 	for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-describeStoreContract('SQLite (two connections on one file)', async (): Promise<ContractHarness> => {
-	const path = join(tempDir(), 'store.sqlite');
-	const clock = { now: Date.now() };
-	return {
-		clock,
-		open: async () => new SqliteStore({ path, now: () => clock.now }),
-		advance: async (ms) => {
-			clock.now += ms;
-		},
-		close: async () => undefined,
-	};
-});
+describeStoreContract(
+	'SQLite (two connections on one file)',
+	async (): Promise<ContractHarness> => {
+		const path = join(tempDir(), 'store.sqlite');
+		const clock = { now: Date.now() };
+		return {
+			clock,
+			open: async () => new SqliteStore({ path, now: () => clock.now }),
+			advance: async (ms) => {
+				clock.now += ms;
+			},
+			close: async () => undefined,
+		};
+	},
+);
 
 describe('SQLite store: file, schema and processes', () => {
 	it('creates the folder, keeps data across reopen, uses WAL and a busy timeout', async () => {
@@ -44,7 +47,9 @@ describe('SQLite store: file, schema and processes', () => {
 		await again.close();
 		const raw = new DatabaseSync(path);
 		expect(raw.prepare('PRAGMA journal_mode').get()).toEqual({ journal_mode: 'wal' });
-		expect(Number((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version)).toBeGreaterThanOrEqual(1);
+		expect(
+			Number((raw.prepare('PRAGMA user_version').get() as { user_version: number }).user_version),
+		).toBeGreaterThanOrEqual(1);
 		raw.close();
 		await expect(again.getContact('pn', '1')).rejects.toThrow(/closed/);
 	});
@@ -54,21 +59,38 @@ describe('SQLite store: file, schema and processes', () => {
 		const raw = new DatabaseSync(path);
 		raw.exec('PRAGMA user_version = 999');
 		raw.close();
-		expect(() => new SqliteStore({ path })).toThrow(/schema version 999.*update n8n-nodes-whatsapp-hsm or use another Store File/);
+		expect(() => new SqliteStore({ path })).toThrow(
+			/schema version 999.*update n8n-nodes-whatsapp-hsm or use another Store File/,
+		);
 	});
 
 	it('says which file it cannot open', () => {
 		const dir = tempDir();
-		expect(() => new SqliteStore({ path: join(dir) })).toThrow(new RegExp(`Cannot open the conversation store file ${dir}`));
+		expect(() => new SqliteStore({ path: join(dir) })).toThrow(
+			new RegExp(`Cannot open the conversation store file ${dir}`),
+		);
 	});
 
 	it('resolves the file: option, then WHATSAPP_HSM_STORE_PATH, then the n8n user folder', () => {
-		expect(resolveStorePath('', { N8N_USER_FOLDER: '/srv/n8n' })).toBe('/srv/n8n/.n8n/whatsapp-hsm-store.sqlite');
-		expect(resolveStorePath(undefined, {})).toBe(join(homedir(), '.n8n', 'whatsapp-hsm-store.sqlite'));
-		expect(resolveStorePath('  ', { WHATSAPP_HSM_STORE_PATH: '/data/wa.sqlite', N8N_USER_FOLDER: '/srv/n8n' })).toBe('/data/wa.sqlite');
-		expect(resolveStorePath('/tmp/x.sqlite', { WHATSAPP_HSM_STORE_PATH: '/data/wa.sqlite' })).toBe('/tmp/x.sqlite');
+		expect(resolveStorePath('', { N8N_USER_FOLDER: '/srv/n8n' })).toBe(
+			'/srv/n8n/.n8n/whatsapp-hsm-store.sqlite',
+		);
+		expect(resolveStorePath(undefined, {})).toBe(
+			join(homedir(), '.n8n', 'whatsapp-hsm-store.sqlite'),
+		);
+		expect(
+			resolveStorePath('  ', {
+				WHATSAPP_HSM_STORE_PATH: '/data/wa.sqlite',
+				N8N_USER_FOLDER: '/srv/n8n',
+			}),
+		).toBe('/data/wa.sqlite');
+		expect(resolveStorePath('/tmp/x.sqlite', { WHATSAPP_HSM_STORE_PATH: '/data/wa.sqlite' })).toBe(
+			'/tmp/x.sqlite',
+		);
 		expect(resolveStorePath('~/wa.sqlite', {})).toBe(join(homedir(), 'wa.sqlite'));
-		expect(resolveStorePath('stores/wa.sqlite', { N8N_USER_FOLDER: '/srv/n8n' })).toBe('/srv/n8n/.n8n/stores/wa.sqlite');
+		expect(resolveStorePath('stores/wa.sqlite', { N8N_USER_FOLDER: '/srv/n8n' })).toBe(
+			'/srv/n8n/.n8n/stores/wa.sqlite',
+		);
 	});
 
 	it('gives every recipient and recontact to exactly one of several OS processes sharing the file', async () => {
@@ -76,10 +98,23 @@ describe('SQLite store: file, schema and processes', () => {
 		new SqliteStore({ path }).close(); // create the schema once, so the racers only race on claims
 		const count = 300;
 		const children = Array.from({ length: 4 }, (_, i) =>
-			spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, 'helpers', 'claimer.ts'), path, 'race', `p${i}`, String(count), 'pn'], {
-				cwd: join(__dirname, '..', '..'),
-				stdio: ['pipe', 'pipe', 'pipe'],
-			}),
+			spawn(
+				process.execPath,
+				[
+					'-r',
+					'ts-node/register/transpile-only',
+					join(__dirname, 'helpers', 'claimer.ts'),
+					path,
+					'race',
+					`p${i}`,
+					String(count),
+					'pn',
+				],
+				{
+					cwd: join(__dirname, '..', '..'),
+					stdio: ['pipe', 'pipe', 'pipe'],
+				},
+			),
 		);
 		const outputs = children.map(
 			(child) =>
@@ -92,7 +127,11 @@ describe('SQLite store: file, schema and processes', () => {
 					child.stderr.on('data', (chunk) => {
 						err += chunk;
 					});
-					child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() as string)) : reject(new Error(`claimer exited ${code}: ${err}`))));
+					child.on('exit', (code) =>
+						code === 0
+							? resolve(JSON.parse(out.trim().split('\n').pop() as string))
+							: reject(new Error(`claimer exited ${code}: ${err}`)),
+					);
 				}),
 		);
 		// Start them together once all have loaded, so the claims really overlap.
@@ -120,7 +159,8 @@ describe('SQLite store: file, schema and processes', () => {
 		expect(new Set(recontacts).size).toBe(count / 10);
 		const store = new SqliteStore({ path });
 		const records = await store.getRecipients('race', won);
-		for (const result of results) for (const id of result.won) expect(records.get(id)?.owner).toBe(result.owner);
+		for (const result of results)
+			for (const id of result.won) expect(records.get(id)?.owner).toBe(result.owner);
 		await store.close();
 	});
 });

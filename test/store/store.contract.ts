@@ -19,7 +19,10 @@ export interface ContractHarness {
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
 const HOUR = 3600_000;
 
-export function describeStoreContract(name: string, makeHarness: () => Promise<ContractHarness>): void {
+export function describeStoreContract(
+	name: string,
+	makeHarness: () => Promise<ContractHarness>,
+): void {
 	describe(`ConversationStore contract: ${name}`, () => {
 		let harness: ContractHarness;
 		let store: ConversationStore;
@@ -50,26 +53,77 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 
 		describe('contacts', () => {
 			it('records an inbound and reads it back', async () => {
-				const { advanced, contact } = await store.recordInbound({ businessNumberId: bn, waId: '5491155551234', at: T0, messageId: 'wamid.A', profileName: 'Emilia' });
+				const { advanced, contact } = await store.recordInbound({
+					businessNumberId: bn,
+					waId: '5491155551234',
+					at: T0,
+					messageId: 'wamid.A',
+					profileName: 'Emilia',
+				});
 				expect(advanced).toBe(true);
-				expect(contact).toMatchObject({ businessNumberId: bn, contactId: '5491155551234', waId: '5491155551234', lastInboundAt: T0, lastInboundMessageId: 'wamid.A', channel: 'whatsapp', profileName: 'Emilia' });
+				expect(contact).toMatchObject({
+					businessNumberId: bn,
+					contactId: '5491155551234',
+					waId: '5491155551234',
+					lastInboundAt: T0,
+					lastInboundMessageId: 'wamid.A',
+					channel: 'whatsapp',
+					profileName: 'Emilia',
+				});
 				const read = await store.getContact(bn, '5491155551234');
-				expect(read).toMatchObject({ lastInboundAt: T0, lastInboundMessageId: 'wamid.A', profileName: 'Emilia', channel: 'whatsapp' });
+				expect(read).toMatchObject({
+					lastInboundAt: T0,
+					lastInboundMessageId: 'wamid.A',
+					profileName: 'Emilia',
+					channel: 'whatsapp',
+				});
 				expect(await store.getContact(bn, '5491100000000')).toBeUndefined();
 				expect(await store.getContact(`${bn}-other`, '5491155551234')).toBeUndefined();
 			});
 
 			it('never rewinds the last inbound: an old or duplicate webhook changes nothing', async () => {
-				await store.recordInbound({ businessNumberId: bn, waId: '1', at: T0 + HOUR, messageId: 'wamid.new', profileName: 'New name' });
-				const old = await store.recordInbound({ businessNumberId: bn, waId: '1', at: T0, messageId: 'wamid.old', profileName: 'Old name', channel: 'whatsapp' });
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '1',
+					at: T0 + HOUR,
+					messageId: 'wamid.new',
+					profileName: 'New name',
+				});
+				const old = await store.recordInbound({
+					businessNumberId: bn,
+					waId: '1',
+					at: T0,
+					messageId: 'wamid.old',
+					profileName: 'Old name',
+					channel: 'whatsapp',
+				});
 				expect(old.advanced).toBe(false);
-				const duplicate = await store.recordInbound({ businessNumberId: bn, waId: '1', at: T0 + HOUR, messageId: 'wamid.new' });
+				const duplicate = await store.recordInbound({
+					businessNumberId: bn,
+					waId: '1',
+					at: T0 + HOUR,
+					messageId: 'wamid.new',
+				});
 				expect(duplicate.advanced).toBe(false);
 				const contact = await store.getContact(bn, '1');
-				expect(contact).toMatchObject({ lastInboundAt: T0 + HOUR, lastInboundMessageId: 'wamid.new', profileName: 'New name' });
-				const newer = await store.recordInbound({ businessNumberId: bn, waId: '1', at: T0 + 2 * HOUR, messageId: 'wamid.newer', channel: 'whatsapp' });
+				expect(contact).toMatchObject({
+					lastInboundAt: T0 + HOUR,
+					lastInboundMessageId: 'wamid.new',
+					profileName: 'New name',
+				});
+				const newer = await store.recordInbound({
+					businessNumberId: bn,
+					waId: '1',
+					at: T0 + 2 * HOUR,
+					messageId: 'wamid.newer',
+					channel: 'whatsapp',
+				});
 				expect(newer.advanced).toBe(true);
-				expect(newer.contact).toMatchObject({ lastInboundAt: T0 + 2 * HOUR, lastInboundMessageId: 'wamid.newer', profileName: 'New name' });
+				expect(newer.contact).toMatchObject({
+					lastInboundAt: T0 + 2 * HOUR,
+					lastInboundMessageId: 'wamid.newer',
+					profileName: 'New name',
+				});
 			});
 
 			it('records batches in order and keeps the newest per contact whatever the batch order', async () => {
@@ -83,14 +137,28 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 			});
 
 			it('tracks the free entry point: referral, first business reply, a newer referral starting again', async () => {
-				await store.recordInbound({ businessNumberId: bn, waId: '2', at: T0, referral: { sourceType: 'ad', sourceId: '1202' } });
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '2',
+					at: T0,
+					referral: { sourceType: 'ad', sourceId: '1202' },
+				});
 				await store.recordBusinessReply(bn, '2', T0 - 1); // before the referral: not a reply to it
 				expect((await store.getContact(bn, '2'))?.firstReplyAfterReferralAt).toBeUndefined();
 				await store.recordBusinessReply(bn, '2', T0 + 2 * HOUR);
 				await store.recordBusinessReply(bn, '2', T0 + 3 * HOUR); // later: the first one stays
 				await store.recordBusinessReply(bn, '2', T0 + HOUR); // earlier, arriving late: it was the first
-				expect(await store.getContact(bn, '2')).toMatchObject({ referralAt: T0, referralSource: 'ad:1202', firstReplyAfterReferralAt: T0 + HOUR });
-				await store.recordInbound({ businessNumberId: bn, waId: '2', at: T0 + 100 * HOUR, referral: true });
+				expect(await store.getContact(bn, '2')).toMatchObject({
+					referralAt: T0,
+					referralSource: 'ad:1202',
+					firstReplyAfterReferralAt: T0 + HOUR,
+				});
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '2',
+					at: T0 + 100 * HOUR,
+					referral: true,
+				});
 				const contact = await store.getContact(bn, '2');
 				expect(contact?.referralAt).toBe(T0 + 100 * HOUR);
 				expect(contact?.firstReplyAfterReferralAt).toBeUndefined();
@@ -99,10 +167,30 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 			});
 
 			it('finds a contact by user_id and folds a user_id-only record into its wa_id record', async () => {
-				await store.recordInbound({ businessNumberId: bn, userId: 'AR.777', at: T0 + 2 * HOUR, messageId: 'm-uid', profileName: 'Username user' });
-				await store.setOptState(bn, 'AR.777', { optedOut: true, at: T0 + HOUR, reason: 'keyword', detail: 'BAJA' });
-				expect(await store.getContact(bn, 'AR.777')).toMatchObject({ contactId: 'AR.777', userId: 'AR.777', lastInboundAt: T0 + 2 * HOUR });
-				await store.recordInbound({ businessNumberId: bn, waId: '5491166667777', userId: 'AR.777', at: T0 + HOUR });
+				await store.recordInbound({
+					businessNumberId: bn,
+					userId: 'AR.777',
+					at: T0 + 2 * HOUR,
+					messageId: 'm-uid',
+					profileName: 'Username user',
+				});
+				await store.setOptState(bn, 'AR.777', {
+					optedOut: true,
+					at: T0 + HOUR,
+					reason: 'keyword',
+					detail: 'BAJA',
+				});
+				expect(await store.getContact(bn, 'AR.777')).toMatchObject({
+					contactId: 'AR.777',
+					userId: 'AR.777',
+					lastInboundAt: T0 + 2 * HOUR,
+				});
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '5491166667777',
+					userId: 'AR.777',
+					at: T0 + HOUR,
+				});
 				const byWa = await store.getContact(bn, '5491166667777');
 				const byUser = await store.getContact(bn, 'AR.777');
 				expect(byUser).toEqual(byWa);
@@ -124,7 +212,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 
 			it('reads many contacts in one call (several chunks), keyed by the IDs asked', async () => {
 				const ids = Array.from({ length: 1234 }, (_, i) => String(5491100000000 + i));
-				await store.recordInbounds(ids.map((waId, i) => ({ businessNumberId: bn, waId, at: T0 + i })));
+				await store.recordInbounds(
+					ids.map((waId, i) => ({ businessNumberId: bn, waId, at: T0 + i })),
+				);
 				const asked = [...ids, 'unknown-1', ids[7], '', 'unknown-2'];
 				const found = await store.getContacts(bn, asked);
 				expect(found.size).toBe(ids.length);
@@ -135,7 +225,13 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 
 			it('reads window facts in bulk: the same identity and times as the full records, also through user_id aliases', async () => {
 				await store.recordInbounds([
-					{ businessNumberId: bn, waId: 'w1', at: T0, profileName: 'One', referral: { sourceType: 'ad', sourceId: '9' } },
+					{
+						businessNumberId: bn,
+						waId: 'w1',
+						at: T0,
+						profileName: 'One',
+						referral: { sourceType: 'ad', sourceId: '9' },
+					},
 					{ businessNumberId: bn, waId: 'w2', userId: 'BR.22', at: T0 + 1 },
 					{ businessNumberId: bn, userId: 'US.33', at: T0 + 2, channel: 'whatsapp' },
 				]);
@@ -158,30 +254,81 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 						firstReplyAfterReferralAt: contact?.firstReplyAfterReferralAt,
 					});
 				}
-				expect(facts.get('w1')).toMatchObject({ waId: 'w1', profileName: 'One', referralAt: T0, firstReplyAfterReferralAt: T0 + 5, channel: 'whatsapp' });
+				expect(facts.get('w1')).toMatchObject({
+					waId: 'w1',
+					profileName: 'One',
+					referralAt: T0,
+					firstReplyAfterReferralAt: T0 + 5,
+					channel: 'whatsapp',
+				});
 				expect(facts.get('BR.22')).toMatchObject({ contactId: 'w2', waId: 'w2', userId: 'BR.22' });
 				expect(facts.get('US.33')?.waId).toBeUndefined();
 			});
 
 			it('rejects calls without an ID', async () => {
-				await expect(store.recordInbound({ businessNumberId: bn, at: T0 })).rejects.toThrow(/waId or userId/);
-				await expect(store.recordInbound({ businessNumberId: '', waId: '1', at: T0 })).rejects.toThrow(/businessNumberId/);
-				await expect(store.recordInbound({ businessNumberId: bn, waId: '1', at: Number.NaN })).rejects.toThrow(/at must be/);
+				await expect(store.recordInbound({ businessNumberId: bn, at: T0 })).rejects.toThrow(
+					/waId or userId/,
+				);
+				await expect(
+					store.recordInbound({ businessNumberId: '', waId: '1', at: T0 }),
+				).rejects.toThrow(/businessNumberId/);
+				await expect(
+					store.recordInbound({ businessNumberId: bn, waId: '1', at: Number.NaN }),
+				).rejects.toThrow(/at must be/);
 			});
 		});
 
 		describe('opt-out, opt-in and marketing holds', () => {
 			it('applies opt changes in event time order, opt-out winning ties', async () => {
-				const out = await store.setOptState(bn, '3', { optedOut: true, at: T0 + HOUR, reason: 'keyword', scope: 'all', detail: 'STOP' });
+				const out = await store.setOptState(bn, '3', {
+					optedOut: true,
+					at: T0 + HOUR,
+					reason: 'keyword',
+					scope: 'all',
+					detail: 'STOP',
+				});
 				expect(out.applied).toBe(true);
-				expect(out.contact.optOut).toEqual({ optedOut: true, at: T0 + HOUR, reason: 'keyword', scope: 'all', detail: 'STOP' });
-				expect((await store.setOptState(bn, '3', { optedOut: false, at: T0, reason: 'keyword' })).applied).toBe(false);
-				expect((await store.setOptState(bn, '3', { optedOut: false, at: T0 + HOUR, reason: 'button' })).applied).toBe(false);
-				const back = await store.setOptState(bn, '3', { optedOut: false, at: T0 + 2 * HOUR, reason: 'keyword', detail: 'ALTA' });
+				expect(out.contact.optOut).toEqual({
+					optedOut: true,
+					at: T0 + HOUR,
+					reason: 'keyword',
+					scope: 'all',
+					detail: 'STOP',
+				});
+				expect(
+					(await store.setOptState(bn, '3', { optedOut: false, at: T0, reason: 'keyword' }))
+						.applied,
+				).toBe(false);
+				expect(
+					(await store.setOptState(bn, '3', { optedOut: false, at: T0 + HOUR, reason: 'button' }))
+						.applied,
+				).toBe(false);
+				const back = await store.setOptState(bn, '3', {
+					optedOut: false,
+					at: T0 + 2 * HOUR,
+					reason: 'keyword',
+					detail: 'ALTA',
+				});
 				expect(back.applied).toBe(true);
-				expect((await store.getContact(bn, '3'))?.optOut).toEqual({ optedOut: false, at: T0 + 2 * HOUR, reason: 'keyword', scope: 'all', detail: 'ALTA' });
-				const marketing = await store.setOptState(bn, '3', { optedOut: true, at: T0 + 3 * HOUR, reason: 'error-131050', scope: 'marketing' });
-				expect(marketing.contact.optOut).toEqual({ optedOut: true, at: T0 + 3 * HOUR, reason: 'error-131050', scope: 'marketing' });
+				expect((await store.getContact(bn, '3'))?.optOut).toEqual({
+					optedOut: false,
+					at: T0 + 2 * HOUR,
+					reason: 'keyword',
+					scope: 'all',
+					detail: 'ALTA',
+				});
+				const marketing = await store.setOptState(bn, '3', {
+					optedOut: true,
+					at: T0 + 3 * HOUR,
+					reason: 'error-131050',
+					scope: 'marketing',
+				});
+				expect(marketing.contact.optOut).toEqual({
+					optedOut: true,
+					at: T0 + 3 * HOUR,
+					reason: 'error-131050',
+					scope: 'marketing',
+				});
 			});
 
 			it('keeps the later 131049 hold', async () => {
@@ -197,8 +344,17 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 			it('claims once, reads, releases only with the winner token, then can be claimed again', async () => {
 				const first = await store.claimRecontact(bn, '5', 'query-1', { at: T0, ref: 'exec-1' });
 				expect(first.won).toBe(true);
-				expect(first.record).toMatchObject({ businessNumberId: bn, contactId: '5', queryId: 'query-1', spentAt: T0, ref: 'exec-1' });
-				const second = await store.claimRecontact(bn, '5', 'query-1', { at: T0 + 1, ref: 'exec-2' });
+				expect(first.record).toMatchObject({
+					businessNumberId: bn,
+					contactId: '5',
+					queryId: 'query-1',
+					spentAt: T0,
+					ref: 'exec-1',
+				});
+				const second = await store.claimRecontact(bn, '5', 'query-1', {
+					at: T0 + 1,
+					ref: 'exec-2',
+				});
 				expect(second.won).toBe(false);
 				expect(second.record).toEqual(first.record);
 				expect((await store.claimRecontact(bn, '5', 'query-2')).won).toBe(true);
@@ -220,7 +376,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				const claimers = await connections(6);
 				for (let round = 0; round < 5; round++) {
 					const results = await Promise.all(
-						claimers.flatMap((s, i) => [s.claimRecontact(bn, '7', `q-${round}`, { ref: `c${i}a` }), s.claimRecontact(bn, '7', `q-${round}`, { ref: `c${i}b` })]),
+						claimers.flatMap((s, i) => [
+							s.claimRecontact(bn, '7', `q-${round}`, { ref: `c${i}a` }),
+							s.claimRecontact(bn, '7', `q-${round}`, { ref: `c${i}b` }),
+						]),
 					);
 					const winners = results.filter((r) => r.won);
 					expect(winners).toHaveLength(1);
@@ -250,7 +409,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 			it('has exactly one first sight among concurrent callers', async () => {
 				const callers = await connections(4);
 				const keys = Array.from({ length: 50 }, (_, i) => `${bn}:message:${i}`);
-				const results = await Promise.all(callers.map((s, i) => s.markSeen(i % 2 ? [...keys].reverse() : keys)));
+				const results = await Promise.all(
+					callers.map((s, i) => s.markSeen(i % 2 ? [...keys].reverse() : keys)),
+				);
 				for (let i = 0; i < keys.length; i++) {
 					const firsts = results.filter((r, c) => r[c % 2 ? keys.length - 1 - i : i]).length;
 					expect(firsts).toBe(1);
@@ -262,34 +423,82 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 			const camp = () => `camp:${bn}`; // a colon inside the ID on purpose
 
 			it('claims each recipient once, duplicates in one call included, and reruns claim nothing new', async () => {
-				const first = await store.claimRecipients(camp(), [{ recipientId: 'r1' }, { recipientId: 'r2', contactId: 'c2' }, { recipientId: 'r1' }], {
-					businessNumberId: bn,
-					owner: 'w1',
-					at: T0,
-				});
+				const first = await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'r1' }, { recipientId: 'r2', contactId: 'c2' }, { recipientId: 'r1' }],
+					{
+						businessNumberId: bn,
+						owner: 'w1',
+						at: T0,
+					},
+				);
 				expect(first.map((r) => r.won)).toEqual([true, true, false]);
-				expect(first[1].record).toMatchObject({ campaignId: camp(), recipientId: 'r2', contactId: 'c2', businessNumberId: bn, state: 'claimed', attempts: 1, owner: 'w1', claimedAt: T0 });
+				expect(first[1].record).toMatchObject({
+					campaignId: camp(),
+					recipientId: 'r2',
+					contactId: 'c2',
+					businessNumberId: bn,
+					state: 'claimed',
+					attempts: 1,
+					owner: 'w1',
+					claimedAt: T0,
+				});
 				expect(first[2].record.recipientId).toBe('r1');
-				const rerun = await store.claimRecipients(camp(), [{ recipientId: 'r1' }, { recipientId: 'r3' }], { owner: 'w2', at: T0 + 1 });
+				const rerun = await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'r1' }, { recipientId: 'r3' }],
+					{ owner: 'w2', at: T0 + 1 },
+				);
 				expect(rerun.map((r) => r.won)).toEqual([false, true]);
 				expect(rerun[0].record.owner).toBe('w1');
 				expect((await store.claimRecipient(camp(), { recipientId: 'r3' })).won).toBe(false);
 			});
 
 			it('reclaims only what the options allow: listed states, stale claims', async () => {
-				await store.claimRecipients(camp(), [{ recipientId: 'p' }, { recipientId: 's' }, { recipientId: 'x' }], { at: T0, owner: 'w1' });
-				await store.recordResult(camp(), { recipientId: 'p', state: 'paused', at: T0 + 1, reason: 'template paused' });
-				await store.recordResult(camp(), { recipientId: 'x', state: 'sent', wamid: 'wamid.x', at: T0 + 1 });
-				const resume = await store.claimRecipients(camp(), [{ recipientId: 'p' }, { recipientId: 's' }, { recipientId: 'x' }], {
-					owner: 'w2',
-					at: T0 + 10,
-					reclaim: { states: ['paused'], claimedBefore: T0 + 5 },
+				await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'p' }, { recipientId: 's' }, { recipientId: 'x' }],
+					{ at: T0, owner: 'w1' },
+				);
+				await store.recordResult(camp(), {
+					recipientId: 'p',
+					state: 'paused',
+					at: T0 + 1,
+					reason: 'template paused',
 				});
+				await store.recordResult(camp(), {
+					recipientId: 'x',
+					state: 'sent',
+					wamid: 'wamid.x',
+					at: T0 + 1,
+				});
+				const resume = await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'p' }, { recipientId: 's' }, { recipientId: 'x' }],
+					{
+						owner: 'w2',
+						at: T0 + 10,
+						reclaim: { states: ['paused'], claimedBefore: T0 + 5 },
+					},
+				);
 				expect(resume.map((r) => r.won)).toEqual([true, true, false]);
-				expect(resume[0].record).toMatchObject({ state: 'claimed', attempts: 2, owner: 'w2', claimedAt: T0 + 10 });
-				const again = await store.claimRecipients(camp(), [{ recipientId: 'p' }, { recipientId: 's' }], { at: T0 + 11, reclaim: { states: ['paused'], claimedBefore: T0 + 5 } });
+				expect(resume[0].record).toMatchObject({
+					state: 'claimed',
+					attempts: 2,
+					owner: 'w2',
+					claimedAt: T0 + 10,
+				});
+				const again = await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'p' }, { recipientId: 's' }],
+					{ at: T0 + 11, reclaim: { states: ['paused'], claimedBefore: T0 + 5 } },
+				);
 				expect(again.map((r) => r.won)).toEqual([false, false]);
-				await expect(store.claimRecipients(camp(), [{ recipientId: 'p' }], { reclaim: { states: ['claimed'] } })).rejects.toThrow(/claimedBefore/);
+				await expect(
+					store.claimRecipients(camp(), [{ recipientId: 'p' }], {
+						reclaim: { states: ['claimed'] },
+					}),
+				).rejects.toThrow(/claimedBefore/);
 			});
 
 			it('gives each recipient to exactly one of many concurrent claimers', async () => {
@@ -300,7 +509,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 						const order = w % 2 ? [...ids].reverse() : ids;
 						const won: string[] = [];
 						for (let i = 0; i < order.length; i += 25) {
-							const batch = await s.claimRecipients(camp(), order.slice(i, i + 25), { owner: `w${w}` });
+							const batch = await s.claimRecipients(camp(), order.slice(i, i + 25), {
+								owner: `w${w}`,
+							});
 							won.push(...batch.filter((r) => r.won).map((r) => r.recipientId));
 						}
 						return won;
@@ -309,62 +520,166 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				const all = results.flat();
 				expect(all).toHaveLength(ids.length);
 				expect(new Set(all).size).toBe(ids.length);
-				const records = await store.getRecipients(camp(), ids.map((r) => r.recipientId));
+				const records = await store.getRecipients(
+					camp(),
+					ids.map((r) => r.recipientId),
+				);
 				results.forEach((won, w) => {
 					for (const id of won) expect(records.get(id)?.owner).toBe(`w${w}`);
 				});
 			});
 
 			it('records results (owner-checked) and finds recipients by wamid', async () => {
-				await store.claimRecipients(camp(), [{ recipientId: 'a' }, { recipientId: 'b' }], { owner: 'w1', businessNumberId: bn, at: T0 });
-				expect(await store.recordResult(camp(), { recipientId: 'a', state: 'sent', wamid: 'wamid.a', owner: 'someone-else' })).toBeUndefined();
-				expect(await store.recordResult(camp(), { recipientId: 'nobody', state: 'sent' })).toBeUndefined();
+				await store.claimRecipients(camp(), [{ recipientId: 'a' }, { recipientId: 'b' }], {
+					owner: 'w1',
+					businessNumberId: bn,
+					at: T0,
+				});
+				expect(
+					await store.recordResult(camp(), {
+						recipientId: 'a',
+						state: 'sent',
+						wamid: 'wamid.a',
+						owner: 'someone-else',
+					}),
+				).toBeUndefined();
+				expect(
+					await store.recordResult(camp(), { recipientId: 'nobody', state: 'sent' }),
+				).toBeUndefined();
 				const [a, b] = await store.recordResults(camp(), [
 					{ recipientId: 'a', state: 'sent', wamid: `wamid.${bn}.a`, owner: 'w1', at: T0 + 5 },
-					{ recipientId: 'b', state: 'failed', code: 131026, reason: 'Message undeliverable', at: T0 + 6 },
+					{
+						recipientId: 'b',
+						state: 'failed',
+						code: 131026,
+						reason: 'Message undeliverable',
+						at: T0 + 6,
+					},
 				]);
-				expect(a).toMatchObject({ state: 'sent', wamid: `wamid.${bn}.a`, sentAt: T0 + 5, updatedAt: T0 + 5 });
+				expect(a).toMatchObject({
+					state: 'sent',
+					wamid: `wamid.${bn}.a`,
+					sentAt: T0 + 5,
+					updatedAt: T0 + 5,
+				});
 				expect(b).toMatchObject({ state: 'failed', code: 131026, reason: 'Message undeliverable' });
 				expect(await store.findRecipientByWamid(`wamid.${bn}.a`)).toEqual(a);
 				expect(await store.findRecipientByWamid('wamid.unknown')).toBeUndefined();
-				await expect(store.recordResult(camp(), { recipientId: 'a', state: 'claimed' as 'sent' })).rejects.toThrow(/state must be/);
+				await expect(
+					store.recordResult(camp(), { recipientId: 'a', state: 'claimed' as 'sent' }),
+				).rejects.toThrow(/state must be/);
 			});
 
 			it('never lets a status regress, keeps first-seen times, and settles uncertain sends', async () => {
-				await store.claimRecipients(camp(), [{ recipientId: 'k' }, { recipientId: 'u' }, { recipientId: 'f' }], { businessNumberId: bn, at: T0 });
-				await store.recordResult(camp(), { recipientId: 'k', state: 'sent', wamid: `w.${bn}.k`, at: T0 });
+				await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'k' }, { recipientId: 'u' }, { recipientId: 'f' }],
+					{ businessNumberId: bn, at: T0 },
+				);
+				await store.recordResult(camp(), {
+					recipientId: 'k',
+					state: 'sent',
+					wamid: `w.${bn}.k`,
+					at: T0,
+				});
 				const read = await store.recordStatus({ wamid: `w.${bn}.k`, status: 'read', at: T0 + 30 });
 				expect(read).toMatchObject({ matched: true, advanced: true, settled: false });
-				const lateDelivered = await store.recordStatus({ wamid: `w.${bn}.k`, status: 'delivered', at: T0 + 20 });
+				const lateDelivered = await store.recordStatus({
+					wamid: `w.${bn}.k`,
+					status: 'delivered',
+					at: T0 + 20,
+				});
 				expect(lateDelivered.advanced).toBe(false);
-				const lateSent = await store.recordStatus({ wamid: `w.${bn}.k`, status: 'sent', at: T0 + 10 });
-				expect(lateSent.record).toMatchObject({ status: 'read', statusTimes: { sent: T0 + 10, delivered: T0 + 20, read: T0 + 30 } });
-				const lateFailed = await store.recordStatus({ wamid: `w.${bn}.k`, status: 'failed', at: T0 + 40, errorCode: 131000 });
+				const lateSent = await store.recordStatus({
+					wamid: `w.${bn}.k`,
+					status: 'sent',
+					at: T0 + 10,
+				});
+				expect(lateSent.record).toMatchObject({
+					status: 'read',
+					statusTimes: { sent: T0 + 10, delivered: T0 + 20, read: T0 + 30 },
+				});
+				const lateFailed = await store.recordStatus({
+					wamid: `w.${bn}.k`,
+					status: 'failed',
+					at: T0 + 40,
+					errorCode: 131000,
+				});
 				expect(lateFailed.record?.status).toBe('read');
 				expect(lateFailed.record?.state).toBe('sent');
 
 				// Uncertain (timed out after it may have reached Meta): the status webhook, matched by callback data, settles it.
-				await store.recordResult(camp(), { recipientId: 'u', state: 'uncertain', reason: 'timeout', at: T0 + 1 });
-				const settled = await store.recordStatus({ wamid: `w.${bn}.u`, status: 'delivered', at: T0 + 50, campaignId: camp(), recipientId: 'u' });
+				await store.recordResult(camp(), {
+					recipientId: 'u',
+					state: 'uncertain',
+					reason: 'timeout',
+					at: T0 + 1,
+				});
+				const settled = await store.recordStatus({
+					wamid: `w.${bn}.u`,
+					status: 'delivered',
+					at: T0 + 50,
+					campaignId: camp(),
+					recipientId: 'u',
+				});
 				expect(settled).toMatchObject({ matched: true, settled: true });
-				expect(settled.record).toMatchObject({ state: 'sent', wamid: `w.${bn}.u`, sentAt: T0 + 50, status: 'delivered' });
+				expect(settled.record).toMatchObject({
+					state: 'sent',
+					wamid: `w.${bn}.u`,
+					sentAt: T0 + 50,
+					status: 'delivered',
+				});
 				expect((await store.findRecipientByWamid(`w.${bn}.u`))?.recipientId).toBe('u');
 
 				await store.recordResult(camp(), { recipientId: 'f', state: 'uncertain', at: T0 + 1 });
-				const failed = await store.recordStatus({ wamid: `w.${bn}.f`, status: 'failed', at: T0 + 60, campaignId: camp(), recipientId: 'f', errorCode: 131049, errorTitle: 'Per-user marketing limit' });
-				expect(failed.record).toMatchObject({ state: 'failed', code: 131049, reason: 'Per-user marketing limit', status: 'failed', statusCode: 131049 });
-				const recovered = await store.recordStatus({ wamid: `w.${bn}.f`, status: 'delivered', at: T0 + 70 });
+				const failed = await store.recordStatus({
+					wamid: `w.${bn}.f`,
+					status: 'failed',
+					at: T0 + 60,
+					campaignId: camp(),
+					recipientId: 'f',
+					errorCode: 131049,
+					errorTitle: 'Per-user marketing limit',
+				});
+				expect(failed.record).toMatchObject({
+					state: 'failed',
+					code: 131049,
+					reason: 'Per-user marketing limit',
+					status: 'failed',
+					statusCode: 131049,
+				});
+				const recovered = await store.recordStatus({
+					wamid: `w.${bn}.f`,
+					status: 'delivered',
+					at: T0 + 70,
+				});
 				expect(recovered.record).toMatchObject({ status: 'delivered', state: 'failed' });
 
-				expect(await store.recordStatus({ wamid: 'wamid.nobody', status: 'read', at: T0 })).toEqual({ matched: false, advanced: false, settled: false });
-				await expect(store.recordStatus({ wamid: 'x', status: 'bogus' as 'read', at: T0 })).rejects.toThrow(/status must be/);
+				expect(await store.recordStatus({ wamid: 'wamid.nobody', status: 'read', at: T0 })).toEqual(
+					{ matched: false, advanced: false, settled: false },
+				);
+				await expect(
+					store.recordStatus({ wamid: 'x', status: 'bogus' as 'read', at: T0 }),
+				).rejects.toThrow(/status must be/);
 			});
 
 			it('marks a recipient replied on the first inbound after its send', async () => {
 				await store.recordInbound({ businessNumberId: bn, waId: '549111', at: T0 - HOUR });
-				await store.claimRecipients(camp(), [{ recipientId: '549111' }], { businessNumberId: bn, at: T0 });
-				await store.recordResult(camp(), { recipientId: '549111', state: 'sent', wamid: `w.${bn}.r`, at: T0 });
-				expect((await store.getContact(bn, '549111'))?.lastCampaign).toEqual({ campaignId: camp(), recipientId: '549111', sentAt: T0 });
+				await store.claimRecipients(camp(), [{ recipientId: '549111' }], {
+					businessNumberId: bn,
+					at: T0,
+				});
+				await store.recordResult(camp(), {
+					recipientId: '549111',
+					state: 'sent',
+					wamid: `w.${bn}.r`,
+					at: T0,
+				});
+				expect((await store.getContact(bn, '549111'))?.lastCampaign).toEqual({
+					campaignId: camp(),
+					recipientId: '549111',
+					sentAt: T0,
+				});
 				await store.recordInbound({ businessNumberId: bn, waId: '549111', at: T0 - 1 }); // older than the send
 				expect((await store.getRecipient(camp(), '549111'))?.repliedAt).toBeUndefined();
 				await store.recordInbound({ businessNumberId: bn, waId: '549111', at: T0 + 3 * HOUR });
@@ -372,7 +687,10 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				await store.recordInbound({ businessNumberId: bn, waId: '549111', at: T0 + 4 * HOUR });
 				expect((await store.getRecipient(camp(), '549111'))?.repliedAt).toBe(T0 + 2 * HOUR);
 				// A recipient that never wrote before: the send creates the contact, its first message is the reply.
-				await store.claimRecipients(camp(), [{ recipientId: '549222' }], { businessNumberId: bn, at: T0 });
+				await store.claimRecipients(camp(), [{ recipientId: '549222' }], {
+					businessNumberId: bn,
+					at: T0,
+				});
 				await store.recordResult(camp(), { recipientId: '549222', state: 'sent', at: T0 });
 				await store.recordInbound({ businessNumberId: bn, waId: '549222', at: T0 + HOUR });
 				expect((await store.getRecipient(camp(), '549222'))?.repliedAt).toBe(T0 + HOUR);
@@ -380,14 +698,54 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 
 			it('lists recipients in ID order page by page, filtered by state, summarises the funnel and deletes', async () => {
 				const ids = Array.from({ length: 25 }, (_, i) => `r${String(i).padStart(2, '0')}`);
-				await store.claimRecipients(camp(), ids.map((recipientId) => ({ recipientId })), { businessNumberId: bn, at: T0 });
-				for (let i = 0; i < 20; i++) await store.recordResult(camp(), { recipientId: ids[i], state: 'sent', wamid: `w.${bn}.${i}`, at: T0 + i * 60_000 });
-				await store.recordResult(camp(), { recipientId: ids[20], state: 'failed', code: 131026, at: T0 });
-				await store.recordResult(camp(), { recipientId: ids[21], state: 'failed', code: 131026, at: T0 });
-				await store.recordResult(camp(), { recipientId: ids[22], state: 'skipped', reason: 'opted out', at: T0 });
-				for (let i = 0; i < 15; i++) await store.recordStatus({ wamid: `w.${bn}.${i}`, status: 'delivered', at: T0 + i * 60_000 + 1000 });
-				for (let i = 0; i < 8; i++) await store.recordStatus({ wamid: `w.${bn}.${i}`, status: 'read', at: T0 + i * 60_000 + 2000 });
-				await store.recordStatus({ wamid: `w.${bn}.19`, status: 'failed', at: T0 + 30 * 60_000, errorCode: 131049 });
+				await store.claimRecipients(
+					camp(),
+					ids.map((recipientId) => ({ recipientId })),
+					{ businessNumberId: bn, at: T0 },
+				);
+				for (let i = 0; i < 20; i++)
+					await store.recordResult(camp(), {
+						recipientId: ids[i],
+						state: 'sent',
+						wamid: `w.${bn}.${i}`,
+						at: T0 + i * 60_000,
+					});
+				await store.recordResult(camp(), {
+					recipientId: ids[20],
+					state: 'failed',
+					code: 131026,
+					at: T0,
+				});
+				await store.recordResult(camp(), {
+					recipientId: ids[21],
+					state: 'failed',
+					code: 131026,
+					at: T0,
+				});
+				await store.recordResult(camp(), {
+					recipientId: ids[22],
+					state: 'skipped',
+					reason: 'opted out',
+					at: T0,
+				});
+				for (let i = 0; i < 15; i++)
+					await store.recordStatus({
+						wamid: `w.${bn}.${i}`,
+						status: 'delivered',
+						at: T0 + i * 60_000 + 1000,
+					});
+				for (let i = 0; i < 8; i++)
+					await store.recordStatus({
+						wamid: `w.${bn}.${i}`,
+						status: 'read',
+						at: T0 + i * 60_000 + 2000,
+					});
+				await store.recordStatus({
+					wamid: `w.${bn}.19`,
+					status: 'failed',
+					at: T0 + 30 * 60_000,
+					errorCode: 131049,
+				});
 				await store.recordInbound({ businessNumberId: bn, waId: ids[0], at: T0 + 5000 });
 				await store.recordInbound({ businessNumberId: bn, waId: ids[1], at: T0 + 65_000 });
 
@@ -400,9 +758,19 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				} while (after);
 				expect(pages.map((p) => p.length)).toEqual([10, 10, 5]);
 				expect(pages.flat().map((r) => r.recipientId)).toEqual(ids);
-				const failed = await store.listRecipients(camp(), { states: ['failed', 'skipped'], limit: 2 });
+				const failed = await store.listRecipients(camp(), {
+					states: ['failed', 'skipped'],
+					limit: 2,
+				});
 				expect(failed.recipients.map((r) => r.recipientId)).toEqual([ids[20], ids[21]]);
-				expect((await store.listRecipients(camp(), { states: ['failed', 'skipped'], after: failed.next })).recipients.map((r) => r.recipientId)).toEqual([ids[22]]);
+				expect(
+					(
+						await store.listRecipients(camp(), {
+							states: ['failed', 'skipped'],
+							after: failed.next,
+						})
+					).recipients.map((r) => r.recipientId),
+				).toEqual([ids[22]]);
 
 				const summary = await store.summariseCampaign(camp(), { bucketMs: 10 * 60_000 });
 				expect(summary).toMatchObject({
@@ -413,9 +781,18 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 					failedByCode: { 131026: 2, 131049: 1 },
 					firstAt: T0,
 				});
-				const totals = summary.timeline.reduce((sum, b) => ({ sent: sum.sent + b.sent, read: sum.read + b.read }), { sent: 0, read: 0 });
+				const totals = summary.timeline.reduce(
+					(sum, b) => ({ sent: sum.sent + b.sent, read: sum.read + b.read }),
+					{ sent: 0, read: 0 },
+				);
 				expect(totals).toEqual({ sent: 20, read: 8 });
-				expect(summary.timeline[0]).toMatchObject({ from: T0, sent: 10, delivered: 10, read: 8, replied: 2 });
+				expect(summary.timeline[0]).toMatchObject({
+					from: T0,
+					sent: 10,
+					delivered: 10,
+					read: 8,
+					replied: 2,
+				});
 
 				expect(await store.deleteCampaign(camp())).toBe(25);
 				expect((await store.listRecipients(camp())).recipients).toEqual([]);
@@ -432,7 +809,9 @@ export function describeStoreContract(name: string, makeHarness: () => Promise<C
 				await store.recordMarketingSend(bn, 'm2', 'wamid.3', T0 + 3 * HOUR);
 				const counts = await store.countMarketingSince(bn, ['m1', 'm2', 'm3'], T0 + HOUR);
 				expect(Object.fromEntries(counts)).toEqual({ m1: 1, m2: 1 });
-				expect(Object.fromEntries(await store.countMarketingSince(bn, ['m1'], T0))).toEqual({ m1: 2 });
+				expect(Object.fromEntries(await store.countMarketingSince(bn, ['m1'], T0))).toEqual({
+					m1: 2,
+				});
 			});
 		});
 	});

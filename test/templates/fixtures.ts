@@ -24,7 +24,13 @@ export const appointmentReminderEs: MessageTemplate = {
 			example: { body_text: [['Emilia', 'martes 14/05 a las 9:30 en SaludCenter Palermo']] },
 		},
 		{ type: 'FOOTER', text: 'SaludCenter' },
-		{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Confirmar' }, { type: 'QUICK_REPLY', text: 'Cancelar' }] },
+		{
+			type: 'BUTTONS',
+			buttons: [
+				{ type: 'QUICK_REPLY', text: 'Confirmar' },
+				{ type: 'QUICK_REPLY', text: 'Cancelar' },
+			],
+		},
 	],
 };
 
@@ -40,13 +46,33 @@ export const appointmentReminderEn: MessageTemplate = {
 			example: { body_text: [['Emilia', 'Tuesday 14 May at 9:30']] },
 		},
 		{ type: 'FOOTER', text: 'SaludCenter' },
-		{ type: 'BUTTONS', buttons: [{ type: 'QUICK_REPLY', text: 'Confirm' }, { type: 'QUICK_REPLY', text: 'Cancel' }] },
+		{
+			type: 'BUTTONS',
+			buttons: [
+				{ type: 'QUICK_REPLY', text: 'Confirm' },
+				{ type: 'QUICK_REPLY', text: 'Cancel' },
+			],
+		},
 	],
 };
 
-export const appointmentReminderPtBr: MessageTemplate = { ...appointmentReminderEs, id: id(), language: 'pt_BR' };
-export const appointmentReminderEsArPending: MessageTemplate = { ...appointmentReminderEs, id: id(), language: 'es_AR', status: 'PENDING' };
-export const appointmentReminderFrRejected: MessageTemplate = { ...appointmentReminderEs, id: id(), language: 'fr', status: 'REJECTED' };
+export const appointmentReminderPtBr: MessageTemplate = {
+	...appointmentReminderEs,
+	id: id(),
+	language: 'pt_BR',
+};
+export const appointmentReminderEsArPending: MessageTemplate = {
+	...appointmentReminderEs,
+	id: id(),
+	language: 'es_AR',
+	status: 'PENDING',
+};
+export const appointmentReminderFrRejected: MessageTemplate = {
+	...appointmentReminderEs,
+	id: id(),
+	language: 'fr',
+	status: 'REJECTED',
+};
 
 /** Seed 000: resume contact, user name + agent name, body only. */
 export const resumeContact: MessageTemplate = {
@@ -73,13 +99,26 @@ export const taxiDiscount: MessageTemplate = {
 	category: 'MARKETING',
 	parameter_format: 'POSITIONAL',
 	components: [
-		{ type: 'HEADER', format: 'IMAGE', example: { header_handle: ['https://scontent.whatsapp.net/v/t61/handle.jpg'] } },
-		{ type: 'BODY', text: '{{1}}, tenés un {{2}} de descuento en tu próximo viaje en taxi.', example: { body_text: [['Emilia', '10%']] } },
+		{
+			type: 'HEADER',
+			format: 'IMAGE',
+			example: { header_handle: ['https://scontent.whatsapp.net/v/t61/handle.jpg'] },
+		},
+		{
+			type: 'BODY',
+			text: '{{1}}, tenés un {{2}} de descuento en tu próximo viaje en taxi.',
+			example: { body_text: [['Emilia', '10%']] },
+		},
 		{ type: 'FOOTER', text: 'Válido hasta fin de mes' },
 		{
 			type: 'BUTTONS',
 			buttons: [
-				{ type: 'URL', text: 'Usar descuento', url: 'https://taxi.example.com/promo/{{1}}', example: ['https://taxi.example.com/promo/SALUD10'] },
+				{
+					type: 'URL',
+					text: 'Usar descuento',
+					url: 'https://taxi.example.com/promo/{{1}}',
+					example: ['https://taxi.example.com/promo/SALUD10'],
+				},
 				{ type: 'URL', text: 'Términos', url: 'https://taxi.example.com/terminos' },
 				{ type: 'PHONE_NUMBER', text: 'Llamar', phone_number: '+5491155550000' },
 			],
@@ -96,7 +135,12 @@ export const orderUpdate: MessageTemplate = {
 	category: 'UTILITY',
 	parameter_format: 'NAMED',
 	components: [
-		{ type: 'HEADER', format: 'TEXT', text: 'Order {{order_id}}', example: { header_text_named_params: [{ param_name: 'order_id', example: 'A-1042' }] } },
+		{
+			type: 'HEADER',
+			format: 'TEXT',
+			text: 'Order {{order_id}}',
+			example: { header_text_named_params: [{ param_name: 'order_id', example: 'A-1042' }] },
+		},
 		{
 			type: 'BODY',
 			text: 'Hi {{first_name}}, your order {{order_id}} has shipped.',
@@ -118,7 +162,12 @@ export const saleStarts: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'MARKETING',
 	components: [
-		{ type: 'HEADER', format: 'TEXT', text: 'Our sale starts {{1}}!', example: { header_text: ['December 1st'] } },
+		{
+			type: 'HEADER',
+			format: 'TEXT',
+			text: 'Our sale starts {{1}}!',
+			example: { header_text: ['December 1st'] },
+		},
 		{ type: 'BODY', text: 'Shop early, {{1}}.', example: { body_text: [['Emilia']] } },
 	],
 };
@@ -132,7 +181,11 @@ export const couponOffer: MessageTemplate = {
 	category: 'MARKETING',
 	components: [
 		{ type: 'HEADER', format: 'TEXT', text: 'Our Fall Sale is on!' },
-		{ type: 'BODY', text: 'Use code {{1}} to get {{2}} off!', example: { body_text: [['25OFF', '25%']] } },
+		{
+			type: 'BODY',
+			text: 'Use code {{1}} to get {{2}} off!',
+			example: { body_text: [['25OFF', '25%']] },
+		},
 		{
 			type: 'BUTTONS',
 			buttons: [
@@ -151,11 +204,20 @@ export const verificationCode: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'AUTHENTICATION',
 	components: [
-		{ type: 'BODY', text: '*{{1}}* is your verification code. For your security, do not share this code.' },
+		{
+			type: 'BODY',
+			text: '*{{1}}* is your verification code. For your security, do not share this code.',
+		},
 		{ type: 'FOOTER', text: 'This code expires in 10 minutes.' },
 		{
 			type: 'BUTTONS',
-			buttons: [{ type: 'URL', text: 'Copy code', url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code_expiration_minutes=10&code=otp{{1}}' }],
+			buttons: [
+				{
+					type: 'URL',
+					text: 'Copy code',
+					url: 'https://www.whatsapp.com/otp/code/?otp_type=COPY_CODE&code_expiration_minutes=10&code=otp{{1}}',
+				},
+			],
 		},
 	],
 };
@@ -181,7 +243,11 @@ export const deliveryLocation: MessageTemplate = {
 	parameter_format: 'NAMED',
 	components: [
 		{ type: 'HEADER', format: 'LOCATION' },
-		{ type: 'BODY', text: 'Tu pedido {{order_number}} llega a este punto.', example: { body_text_named_params: [{ param_name: 'order_number', example: 'ORD-12345' }] } },
+		{
+			type: 'BODY',
+			text: 'Tu pedido {{order_number}} llega a este punto.',
+			example: { body_text_named_params: [{ param_name: 'order_number', example: 'ORD-12345' }] },
+		},
 		{ type: 'FOOTER', text: 'Entrega estimada: 30 minutos' },
 	],
 };
@@ -194,7 +260,11 @@ export const paymentDue: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'UTILITY',
 	components: [
-		{ type: 'BODY', text: 'Hi {{1}}, your payment of {{2}} is due on {{3}}.', example: { body_text: [['Emilia', '$12.50', 'May 14, 2026']] } },
+		{
+			type: 'BODY',
+			text: 'Hi {{1}}, your payment of {{2}} is due on {{3}}.',
+			example: { body_text: [['Emilia', '$12.50', 'May 14, 2026']] },
+		},
 		{ type: 'FOOTER', text: 'Reply STOP to opt out' },
 	],
 };
@@ -208,7 +278,18 @@ export const bookingFlow: MessageTemplate = {
 	category: 'MARKETING',
 	components: [
 		{ type: 'BODY', text: 'Reservá tu próximo turno en dos toques.' },
-		{ type: 'BUTTONS', buttons: [{ type: 'FLOW', text: 'Reservar', flow_id: '1234567890', flow_action: 'navigate', navigate_screen: 'WELCOME' }] },
+		{
+			type: 'BUTTONS',
+			buttons: [
+				{
+					type: 'FLOW',
+					text: 'Reservar',
+					flow_id: '1234567890',
+					flow_action: 'navigate',
+					navigate_screen: 'WELCOME',
+				},
+			],
+		},
 	],
 };
 
@@ -220,7 +301,11 @@ export const catalogOffer: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'MARKETING',
 	components: [
-		{ type: 'BODY', text: 'Now shop for your favourite products right here on WhatsApp! Get Rs {{1}} off on all orders above {{2}}Rs!', example: { body_text: [['100', '400']] } },
+		{
+			type: 'BODY',
+			text: 'Now shop for your favourite products right here on WhatsApp! Get Rs {{1}} off on all orders above {{2}}Rs!',
+			example: { body_text: [['100', '400']] },
+		},
 		{ type: 'BUTTONS', buttons: [{ type: 'CATALOG', text: 'View catalog' }] },
 	],
 };
@@ -233,7 +318,11 @@ export const welcomeVideo: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'MARKETING',
 	components: [
-		{ type: 'HEADER', format: 'VIDEO', example: { header_handle: ['https://scontent.whatsapp.net/v/video.mp4'] } },
+		{
+			type: 'HEADER',
+			format: 'VIDEO',
+			example: { header_handle: ['https://scontent.whatsapp.net/v/video.mp4'] },
+		},
 		{ type: 'BODY', text: 'Welcome to SaludCenter!' },
 	],
 };
@@ -246,8 +335,16 @@ export const invoiceReady: MessageTemplate = {
 	status: 'APPROVED',
 	category: 'UTILITY',
 	components: [
-		{ type: 'HEADER', format: 'DOCUMENT', example: { header_handle: ['https://scontent.whatsapp.net/v/invoice.pdf'] } },
-		{ type: 'BODY', text: 'Hola {{1}}, adjuntamos tu factura.', example: { body_text: [['Emilia']] } },
+		{
+			type: 'HEADER',
+			format: 'DOCUMENT',
+			example: { header_handle: ['https://scontent.whatsapp.net/v/invoice.pdf'] },
+		},
+		{
+			type: 'BODY',
+			text: 'Hola {{1}}, adjuntamos tu factura.',
+			example: { body_text: [['Emilia']] },
+		},
 	],
 };
 
@@ -260,14 +357,32 @@ export const helloWorld: MessageTemplate = {
 	category: 'UTILITY',
 	components: [
 		{ type: 'HEADER', format: 'TEXT', text: 'Hello World' },
-		{ type: 'BODY', text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta.' },
+		{
+			type: 'BODY',
+			text: 'Welcome and congratulations!! This message demonstrates your ability to send a WhatsApp message notification from the Cloud API, hosted by Meta.',
+		},
 		{ type: 'FOOTER', text: 'WhatsApp Business Platform sample message' },
 	],
 };
 
-export const pausedPromo: MessageTemplate = { ...taxiDiscount, id: id(), name: 'paused_promo', status: 'PAUSED' };
-export const pendingNews: MessageTemplate = { ...helloWorld, id: id(), name: 'pending_news', status: 'PENDING' };
-export const rejectedPromo: MessageTemplate = { ...helloWorld, id: id(), name: 'rejected_promo', status: 'REJECTED' };
+export const pausedPromo: MessageTemplate = {
+	...taxiDiscount,
+	id: id(),
+	name: 'paused_promo',
+	status: 'PAUSED',
+};
+export const pendingNews: MessageTemplate = {
+	...helloWorld,
+	id: id(),
+	name: 'pending_news',
+	status: 'PENDING',
+};
+export const rejectedPromo: MessageTemplate = {
+	...helloWorld,
+	id: id(),
+	name: 'rejected_promo',
+	status: 'REJECTED',
+};
 
 /** Templates this builder cannot fill (carousel component, MPM button, GIF header). */
 export const carouselPromo: MessageTemplate = {
@@ -276,7 +391,10 @@ export const carouselPromo: MessageTemplate = {
 	language: 'en',
 	status: 'APPROVED',
 	category: 'MARKETING',
-	components: [{ type: 'BODY', text: 'Look at these' }, { type: 'CAROUSEL' } as unknown as MessageTemplate['components'][number]],
+	components: [
+		{ type: 'BODY', text: 'Look at these' },
+		{ type: 'CAROUSEL' } as unknown as MessageTemplate['components'][number],
+	],
 };
 export const mpmPromo: MessageTemplate = {
 	id: id(),
@@ -284,7 +402,10 @@ export const mpmPromo: MessageTemplate = {
 	language: 'en',
 	status: 'APPROVED',
 	category: 'MARKETING',
-	components: [{ type: 'BODY', text: 'Our picks' }, { type: 'BUTTONS', buttons: [{ type: 'MPM', text: 'View items' }] }],
+	components: [
+		{ type: 'BODY', text: 'Our picks' },
+		{ type: 'BUTTONS', buttons: [{ type: 'MPM', text: 'View items' }] },
+	],
 };
 
 /** Declared NAMED but written positional: a definition the builder must refuse. */

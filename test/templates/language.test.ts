@@ -3,7 +3,13 @@
 import { normaliseLocale, pickTemplateLanguage } from '../../lib/templates';
 import * as fx from './fixtures';
 
-const translations = [fx.appointmentReminderEs, fx.appointmentReminderEn, fx.appointmentReminderPtBr, fx.appointmentReminderEsArPending, fx.appointmentReminderFrRejected];
+const translations = [
+	fx.appointmentReminderEs,
+	fx.appointmentReminderEn,
+	fx.appointmentReminderPtBr,
+	fx.appointmentReminderEsArPending,
+	fx.appointmentReminderFrRejected,
+];
 
 function picked(locale: unknown, fallback?: unknown): [string, string] {
 	const result = pickTemplateLanguage(translations, locale, fallback);
@@ -80,7 +86,11 @@ describe('pickTemplateLanguage', () => {
 	});
 
 	test('no templates given', () => {
-		expect(pickTemplateLanguage([], 'es', 'en')).toEqual({ ok: false, error: 'no template was given: choose a template', approvedLanguages: [] });
+		expect(pickTemplateLanguage([], 'es', 'en')).toEqual({
+			ok: false,
+			error: 'no template was given: choose a template',
+			approvedLanguages: [],
+		});
 	});
 
 	test('the picked template is the translation object itself, ready for buildTemplateMessage', () => {

@@ -1,10 +1,17 @@
 /** describeSlots lists exactly the values each template shape takes; toResourceMapperFields mirrors them for n8n. */
 
 import type { ResourceMapperField } from 'n8n-workflow';
-import { describeSlots, extractVariables, inspectTemplate, toResourceMapperFields, type TemplateSlot } from '../../lib/templates';
+import {
+	describeSlots,
+	extractVariables,
+	inspectTemplate,
+	toResourceMapperFields,
+	type TemplateSlot,
+} from '../../lib/templates';
 import * as fx from './fixtures';
 
-const summary = (slots: TemplateSlot[]): Array<[string, string, boolean]> => slots.map((slot) => [slot.id, slot.kind, slot.required]);
+const summary = (slots: TemplateSlot[]): Array<[string, string, boolean]> =>
+	slots.map((slot) => [slot.id, slot.kind, slot.required]);
 
 describe('describeSlots', () => {
 	test('positional body with examples as hints; quick replies optional', () => {
@@ -15,13 +22,33 @@ describe('describeSlots', () => {
 			['button.0.payload', 'payload', false],
 			['button.1.payload', 'payload', false],
 		]);
-		expect(slots[0]).toMatchObject({ displayName: 'Body {{1}}', example: 'Emilia', isText: true, variable: '1', component: 'body' });
+		expect(slots[0]).toMatchObject({
+			displayName: 'Body {{1}}',
+			example: 'Emilia',
+			isText: true,
+			variable: '1',
+			component: 'body',
+		});
 		expect(slots[0].parameterName).toBeUndefined();
-		expect(slots[2]).toMatchObject({ displayName: '"Confirmar" button payload', buttonIndex: 0, buttonSubType: 'quick_reply', buttonText: 'Confirmar' });
+		expect(slots[2]).toMatchObject({
+			displayName: '"Confirmar" button payload',
+			buttonIndex: 0,
+			buttonSubType: 'quick_reply',
+			buttonText: 'Confirmar',
+		});
 	});
 
 	test('positional variables are ordered by number, whatever their order in the text', () => {
-		const template = { ...fx.resumeContact, components: [{ type: 'BODY' as const, text: 'Soy {{2}}, hola {{1}}, {{2}} de nuevo', example: { body_text: [['Emilia', 'Laura']] } }] };
+		const template = {
+			...fx.resumeContact,
+			components: [
+				{
+					type: 'BODY' as const,
+					text: 'Soy {{2}}, hola {{1}}, {{2}} de nuevo',
+					example: { body_text: [['Emilia', 'Laura']] },
+				},
+			],
+		};
 		expect(describeSlots(template).map((slot) => [slot.id, slot.example])).toEqual([
 			['body.1', 'Emilia'],
 			['body.2', 'Laura'],
@@ -36,8 +63,15 @@ describe('describeSlots', () => {
 			['body.2', 'body', true],
 			['button.0.url', 'url_suffix', true],
 		]);
-		expect(slots[0]).toMatchObject({ mediaType: 'image', isText: false, displayName: 'Header image: link, media ID or binary property' });
-		expect(slots[3]).toMatchObject({ example: 'SALUD10', displayName: '"Usar descuento" button: end of https://taxi.example.com/promo/…' });
+		expect(slots[0]).toMatchObject({
+			mediaType: 'image',
+			isText: false,
+			displayName: 'Header image: link, media ID or binary property',
+		});
+		expect(slots[3]).toMatchObject({
+			example: 'SALUD10',
+			displayName: '"Usar descuento" button: end of https://taxi.example.com/promo/…',
+		});
 	});
 
 	test('NAMED: header and body slots by name, parameter_name set, examples from *_named_params', () => {
@@ -49,7 +83,11 @@ describe('describeSlots', () => {
 			['body.first_name', 'first_name', 'Emilia'],
 			['body.order_id', 'order_id', 'A-1042'],
 		]);
-		expect(shape.slots[0]).toMatchObject({ kind: 'header_text', maxLength: 60, displayName: 'Header {{order_id}}' });
+		expect(shape.slots[0]).toMatchObject({
+			kind: 'header_text',
+			maxLength: 60,
+			displayName: 'Header {{order_id}}',
+		});
 	});
 
 	test('NAMED is inferred from the variables when parameter_format is absent', () => {
@@ -80,7 +118,9 @@ describe('describeSlots', () => {
 			['button.0.flow_token', 'flow_token', false],
 			['button.0.flow_action_data', 'flow_action_data', false],
 		]);
-		expect(summary(describeSlots(fx.catalogOffer)).slice(2)).toEqual([['button.0.catalog', 'catalog_thumbnail', false]]);
+		expect(summary(describeSlots(fx.catalogOffer)).slice(2)).toEqual([
+			['button.0.catalog', 'catalog_thumbnail', false],
+		]);
 	});
 
 	test('location header: four fields; document header: link plus optional file name; video', () => {
@@ -96,7 +136,9 @@ describe('describeSlots', () => {
 			['header.filename', 'media_filename', false],
 			['body.1', 'body', true],
 		]);
-		expect(describeSlots(fx.welcomeVideo)).toEqual([expect.objectContaining({ id: 'header', mediaType: 'video' })]);
+		expect(describeSlots(fx.welcomeVideo)).toEqual([
+			expect.objectContaining({ id: 'header', mediaType: 'video' }),
+		]);
 	});
 
 	test('no variables, no slots; body-only flag', () => {
@@ -121,7 +163,9 @@ describe('describeSlots', () => {
 
 describe('toResourceMapperFields', () => {
 	test('one n8n field per slot, id = slot id, typed for the value', () => {
-		const fields: ResourceMapperField[] = toResourceMapperFields(describeSlots(fx.deliveryLocation));
+		const fields: ResourceMapperField[] = toResourceMapperFields(
+			describeSlots(fx.deliveryLocation),
+		);
 		expect(fields[0]).toStrictEqual({
 			id: 'header.latitude',
 			displayName: 'Header location: latitude',
@@ -138,6 +182,8 @@ describe('toResourceMapperFields', () => {
 			['header.address', 'string', true],
 			['body.order_number', 'string', true],
 		]);
-		expect(toResourceMapperFields(describeSlots(fx.bookingFlow)).map((field) => field.type)).toEqual(['string', 'object']);
+		expect(
+			toResourceMapperFields(describeSlots(fx.bookingFlow)).map((field) => field.type),
+		).toEqual(['string', 'object']);
 	});
 });

@@ -10,13 +10,19 @@ const credential = new WhatsAppCloudApi();
 describe('WhatsApp Cloud API credential', () => {
 	it('injects a Bearer token for Meta and the sandbox', async () => {
 		for (const provider of ['meta', 'sandbox']) {
-			const options = await credential.authenticate({ provider, accessToken: 'tok-1234' }, { url: 'x', headers: { accept: 'json' } });
+			const options = await credential.authenticate(
+				{ provider, accessToken: 'tok-1234' },
+				{ url: 'x', headers: { accept: 'json' } },
+			);
 			expect(options.headers).toEqual({ accept: 'json', Authorization: 'Bearer tok-1234' });
 		}
 	});
 
 	it('injects D360-API-KEY (and no Authorization) for 360dialog', async () => {
-		const options = await credential.authenticate({ provider: '360dialog', accessToken: 'key-5678' }, { url: 'x' });
+		const options = await credential.authenticate(
+			{ provider: '360dialog', accessToken: 'key-5678' },
+			{ url: 'x' },
+		);
 		expect(options.headers).toEqual({ 'D360-API-KEY': 'key-5678' });
 	});
 
@@ -53,7 +59,7 @@ describe('the credential\'s "Test" (cloudApiCredentialTest) against the sandbox'
 		expect(result.message).toMatch(/^Connected: /);
 	});
 
-	it('a refused token names Access Token and quotes Meta\'s message and code, never the token', async () => {
+	it("a refused token names Access Token and quotes Meta's message and code, never the token", async () => {
 		const result = await test({ accessToken: 'wrong-token-123' });
 		expect(result.status).toBe('Error');
 		expect(result.message).toMatch(/^Access Token — Meta says: ".+" \(code 190/);
@@ -69,6 +75,8 @@ describe('the credential\'s "Test" (cloudApiCredentialTest) against the sandbox'
 	it('empty fields and an unreachable base URL name the field', async () => {
 		expect((await test({ accessToken: '' })).message).toMatch(/^Access Token is empty/);
 		expect((await test({ phoneNumberId: '' })).message).toMatch(/^Phone Number ID is empty/);
-		expect((await test({ baseUrl: 'http://127.0.0.1:9' })).message).toMatch(/^Base URL — http:\/\/127\.0\.0\.1:9 cannot be reached/);
+		expect((await test({ baseUrl: 'http://127.0.0.1:9' })).message).toMatch(
+			/^Base URL — http:\/\/127\.0\.0\.1:9 cannot be reached/,
+		);
 	});
 });

@@ -51,12 +51,28 @@ describe('GraphApiError from real Graph API bodies', () => {
 	const token = 'EAAJ-secret-token-abcdef';
 	function clientAnswering(status: number, body: unknown) {
 		const http: HttpCaller = async () => ({ status, body });
-		return new CloudApiClient(http, { provider: 'meta', baseUrl: '', apiVersion: 'v24.0', phoneNumberId: '1', wabaId: '2', secrets: [token] });
+		return new CloudApiClient(http, {
+			provider: 'meta',
+			baseUrl: '',
+			apiVersion: 'v24.0',
+			phoneNumberId: '1',
+			wabaId: '2',
+			secrets: [token],
+		});
 	}
 
 	it('keeps Meta code, details and fbtrace_id and adds the fix (132001)', async () => {
 		const result = await clientAnswering(404, {
-			error: { message: '(#132001) Template name does not exist in the translation', type: 'OAuthException', code: 132001, error_data: { messaging_product: 'whatsapp', details: 'template name (hello_world) does not exist in es_AR' }, fbtrace_id: 'A1b2C3' },
+			error: {
+				message: '(#132001) Template name does not exist in the translation',
+				type: 'OAuthException',
+				code: 132001,
+				error_data: {
+					messaging_product: 'whatsapp',
+					details: 'template name (hello_world) does not exist in es_AR',
+				},
+				fbtrace_id: 'A1b2C3',
+			},
 		}).send({});
 		expect(result.ok).toBe(false);
 		const error = (result as { error: GraphApiError }).error;
@@ -74,7 +90,13 @@ describe('GraphApiError from real Graph API bodies', () => {
 
 	it('scrubs the token from messages, details and paging links', async () => {
 		const result = await clientAnswering(401, {
-			error: { message: `Error validating access token: ${token} has expired`, type: 'OAuthException', code: 190, error_data: { details: `https://graph.facebook.com/v24.0/1?access_token=${token}` }, fbtrace_id: 'X' },
+			error: {
+				message: `Error validating access token: ${token} has expired`,
+				type: 'OAuthException',
+				code: 190,
+				error_data: { details: `https://graph.facebook.com/v24.0/1?access_token=${token}` },
+				fbtrace_id: 'X',
+			},
 		}).send({});
 		const text = JSON.stringify((result as { error: GraphApiError }).error.toJSON());
 		expect(text).not.toContain(token);
@@ -85,7 +107,13 @@ describe('GraphApiError from real Graph API bodies', () => {
 		const http: HttpCaller = async () => {
 			throw Object.assign(new Error('timeout of 100ms exceeded'), { code: 'ECONNABORTED' });
 		};
-		const result = await new CloudApiClient(http, { provider: 'meta', baseUrl: '', apiVersion: 'v24.0', phoneNumberId: '1', wabaId: '2' }).send({});
+		const result = await new CloudApiClient(http, {
+			provider: 'meta',
+			baseUrl: '',
+			apiVersion: 'v24.0',
+			phoneNumberId: '1',
+			wabaId: '2',
+		}).send({});
 		expect(result.ok).toBe(false);
 		expect((result as { error: GraphApiError }).error.timedOut).toBe(true);
 	});

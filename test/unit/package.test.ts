@@ -22,7 +22,13 @@ describe('the package as n8n loads it', () => {
 	it('lists the five nodes and both credentials', () => {
 		const { nodes, credentials } = loadPackage();
 		expect(Object.keys(nodes).sort()).toEqual(
-			['bulkCampaign', 'checkConversationWindow', 'sendHsmTemplate', 'whatsAppHsmTrigger', 'whatsAppTemplates'].map((name) => `n8n-nodes-whatsapp-hsm.${name}`),
+			[
+				'bulkCampaign',
+				'checkConversationWindow',
+				'sendHsmTemplate',
+				'whatsAppHsmTrigger',
+				'whatsAppTemplates',
+			].map((name) => `n8n-nodes-whatsapp-hsm.${name}`),
 		);
 		expect(Object.keys(credentials).sort()).toEqual(['whatsAppCloudApi', 'whatsAppStoreRedisApi']);
 	});
@@ -32,14 +38,20 @@ describe('the package as n8n loads it', () => {
 		// Themed icons ({ light, dark }, n8n's icon-prefer-themed-variants): both files must ship.
 		const icons = new Map<string, string[]>();
 		const iconFiles = (icon: unknown): string[] =>
-			typeof icon === 'object' && icon !== null ? [String((icon as { light: string }).light), String((icon as { dark: string }).dark)] : [String(icon)];
+			typeof icon === 'object' && icon !== null
+				? [String((icon as { light: string }).light), String((icon as { dark: string }).dark)]
+				: [String(icon)];
 		for (const path of pkg.n8n.nodes) {
-			const node = Object.values(nodes).find((candidate) => path.endsWith(`/${candidate.constructor.name}.node.js`));
+			const node = Object.values(nodes).find((candidate) =>
+				path.endsWith(`/${candidate.constructor.name}.node.js`),
+			);
 			expect(node).toBeDefined();
 			icons.set(path, iconFiles(node!.description.icon));
 		}
 		for (const path of pkg.n8n.credentials) {
-			const credential = Object.values(credentials).find((candidate) => path.endsWith(`/${candidate.constructor.name}.credentials.js`));
+			const credential = Object.values(credentials).find((candidate) =>
+				path.endsWith(`/${candidate.constructor.name}.credentials.js`),
+			);
 			expect(credential).toBeDefined();
 			icons.set(path, iconFiles(credential!.icon));
 		}
@@ -47,13 +59,17 @@ describe('the package as n8n loads it', () => {
 		for (const [path, files] of icons) {
 			const file = join(root, path);
 			if (!existsSync(file)) missing.push(path);
-			if (path.endsWith('.node.js') && !existsSync(file.replace(/\.js$/, '.json'))) missing.push(path.replace(/\.js$/, '.json'));
+			if (path.endsWith('.node.js') && !existsSync(file.replace(/\.js$/, '.json')))
+				missing.push(path.replace(/\.js$/, '.json'));
 			expect([path, files.length]).toEqual([path, 2]);
 			for (const icon of files) {
 				const iconFile = join(dirname(file), icon.replace(/^file:/, ''));
 				if (!existsSync(iconFile)) missing.push(iconFile.slice(root.length + 1));
 			}
 		}
-		expect({ missing, hint: 'run `npm run build` first (.ci/run does)' }).toEqual({ missing: [], hint: expect.any(String) });
+		expect({ missing, hint: 'run `npm run build` first (.ci/run does)' }).toEqual({
+			missing: [],
+			hint: expect.any(String),
+		});
 	});
 });

@@ -16,7 +16,9 @@ interface Seen {
 	socket: unknown;
 }
 
-async function listen(handler: (req: IncomingMessage, res: http.ServerResponse, seen: Seen[]) => void): Promise<{ server: Server; url: string; seen: Seen[] }> {
+async function listen(
+	handler: (req: IncomingMessage, res: http.ServerResponse, seen: Seen[]) => void,
+): Promise<{ server: Server; url: string; seen: Seen[] }> {
 	const seen: Seen[] = [];
 	const server = http.createServer((req, res) => {
 		seen.push({ url: req.url ?? '', headers: req.headers, socket: req.socket });
@@ -32,7 +34,12 @@ const json = (res: http.ServerResponse, body: unknown) => {
 };
 
 describe('pooledHttp', () => {
-	const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
+	const saved = {
+		HTTP_PROXY: process.env.HTTP_PROXY,
+		http_proxy: process.env.http_proxy,
+		NO_PROXY: process.env.NO_PROXY,
+		no_proxy: process.env.no_proxy,
+	};
 	afterEach(() => {
 		for (const [key, value] of Object.entries(saved)) {
 			if (value === undefined) delete process.env[key];
@@ -40,17 +47,30 @@ describe('pooledHttp', () => {
 		}
 	});
 
-	it('reuses one keep-alive connection and sends the provider\'s auth header and the JSON body', async () => {
+	it("reuses one keep-alive connection and sends the provider's auth header and the JSON body", async () => {
 		const api = await listen((req, res) => {
 			const chunks: Buffer[] = [];
 			req.on('data', (chunk: Buffer) => chunks.push(chunk));
-			req.on('end', () => json(res, { echo: JSON.parse(Buffer.concat(chunks).toString() || 'null'), method: req.method }));
+			req.on('end', () =>
+				json(res, {
+					echo: JSON.parse(Buffer.concat(chunks).toString() || 'null'),
+					method: req.method,
+				}),
+			);
 		});
 		const pool = pooledHttp({ provider: 'meta', accessToken: TOKEN });
 		try {
 			for (let i = 0; i < 10; i++) {
-				const response = await pool.http({ method: 'POST', url: `${api.url}/v24.0/1/messages`, qs: { n: i }, body: { to: `+5491155550${i}` } });
-				expect(response).toEqual({ status: 200, body: { echo: { to: `+5491155550${i}` }, method: 'POST' } });
+				const response = await pool.http({
+					method: 'POST',
+					url: `${api.url}/v24.0/1/messages`,
+					qs: { n: i },
+					body: { to: `+5491155550${i}` },
+				});
+				expect(response).toEqual({
+					status: 200,
+					body: { echo: { to: `+5491155550${i}` }, method: 'POST' },
+				});
 			}
 			expect(new Set(api.seen.map((request) => request.socket)).size).toBe(1);
 			expect(api.seen[3].url).toBe('/v24.0/1/messages?n=3');
@@ -75,7 +95,11 @@ describe('pooledHttp', () => {
 		delete process.env.no_proxy;
 		const pool = pooledHttp({ provider: 'meta', accessToken: TOKEN });
 		try {
-			const viaProxy = await pool.http({ method: 'GET', url: 'http://graph.example.test/v24.0/1000000001', qs: { fields: 'id' } });
+			const viaProxy = await pool.http({
+				method: 'GET',
+				url: 'http://graph.example.test/v24.0/1000000001',
+				qs: { fields: 'id' },
+			});
 			expect(viaProxy.body).toEqual({ via: 'proxy' });
 			// A forward proxy gets the absolute URL; the auth header travels to it as it would to Meta.
 			expect(proxy.seen[0].url).toBe('http://graph.example.test/v24.0/1000000001?fields=id');
@@ -94,7 +118,9 @@ describe('pooledHttp', () => {
 		const silent = await listen(() => undefined);
 		const pool = pooledHttp({ provider: 'meta', accessToken: TOKEN });
 		try {
-			const error = (await pool.http({ method: 'POST', url: `${silent.url}/v24.0/1/messages`, body: {}, timeoutMs: 200 }).catch((caught: Error) => caught)) as Error;
+			const error = (await pool
+				.http({ method: 'POST', url: `${silent.url}/v24.0/1/messages`, body: {}, timeoutMs: 200 })
+				.catch((caught: Error) => caught)) as Error;
 			expect(error).toBeInstanceOf(Error);
 			expect(error.message).toMatch(/timeout/);
 			expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(TOKEN);

@@ -9,7 +9,17 @@ import {
 	type WaPayload,
 	type WebhookEvent,
 } from '../../lib/webhook';
-import { entry, envelope, inbound, messages, metaJson, otherChanges, status, statusPayload, WABA_ID } from './fixtures';
+import {
+	entry,
+	envelope,
+	inbound,
+	messages,
+	metaJson,
+	otherChanges,
+	status,
+	statusPayload,
+	WABA_ID,
+} from './fixtures';
 
 function eventsOf(body: string | WaPayload): WebhookEvent[] {
 	const parsed = parseWebhook(Buffer.from(typeof body === 'string' ? body : metaJson(body)));
@@ -28,7 +38,9 @@ describe('dedupKey', () => {
 	});
 
 	it('statuses: wamid + status, so sent, delivered and read of one message are three events', () => {
-		const keys = ['sent', 'delivered', 'read', 'failed'].map((value) => dedupKey(eventsOf(statusPayload(status(value)))[0]));
+		const keys = ['sent', 'delivered', 'read', 'failed'].map((value) =>
+			dedupKey(eventsOf(statusPayload(status(value)))[0]),
+		);
 		expect(keys).toEqual([
 			'status:wamid.OUTBOUND_CAMPAIGN_1:sent',
 			'status:wamid.OUTBOUND_CAMPAIGN_1:delivered',
@@ -45,10 +57,20 @@ describe('dedupKey', () => {
 		const key = dedupKey(eventsOf(payload)[0]);
 		expect(key).toMatch(/^other:message_template_status_update:[A-Za-z0-9_-]{32}$/);
 		// same content, keys reordered and pretty-printed, as a different serialiser would send it
-		const reordered = JSON.stringify(JSON.parse(metaJson(payload), (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v)), null, 2);
+		const reordered = JSON.stringify(
+			JSON.parse(metaJson(payload), (_k, v: unknown) =>
+				v && typeof v === 'object' && !Array.isArray(v)
+					? Object.fromEntries(Object.entries(v).reverse())
+					: v,
+			),
+			null,
+			2,
+		);
 		expect(dedupKey(eventsOf(reordered)[0])).toBe(key);
 		// a later event of the same template (another time) or another status is a different event
-		expect(dedupKey(eventsOf(envelope(entry([otherChanges.templateStatus()], WABA_ID, 1751247999)))[0])).not.toBe(key);
+		expect(
+			dedupKey(eventsOf(envelope(entry([otherChanges.templateStatus()], WABA_ID, 1751247999)))[0]),
+		).not.toBe(key);
 		const approved = otherChanges.templateStatus();
 		(approved.value as Record<string, unknown>).event = 'APPROVED';
 		expect(dedupKey(eventsOf(envelope(entry([approved], WABA_ID, 1751247548)))[0])).not.toBe(key);
@@ -62,12 +84,46 @@ describe('dedupKey', () => {
 	});
 
 	it('IDs that are long or not printable are hashed, keeping keys bounded', () => {
-		const [event] = normaliseEvents({ object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { messages: [{ id: 'x'.repeat(5000), type: 'text' }, { id: 'a b\u0000', type: 'text' }] } }] }] });
+		const [event] = normaliseEvents({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messages: [
+									{ id: 'x'.repeat(5000), type: 'text' },
+									{ id: 'a b\u0000', type: 'text' },
+								],
+							},
+						},
+					],
+				},
+			],
+		});
 		expect(dedupKey(event)).toMatch(/^message:#[A-Za-z0-9_-]{32}$/);
 	});
 
 	it('messages without an ID fall back to a content hash', () => {
-		const list = normaliseEvents({ object: 'whatsapp_business_account', entry: [{ changes: [{ field: 'messages', value: { messages: [{ type: 'text', text: { body: 'a' } }, { type: 'text', text: { body: 'b' } }] } }] }] });
+		const list = normaliseEvents({
+			object: 'whatsapp_business_account',
+			entry: [
+				{
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messages: [
+									{ type: 'text', text: { body: 'a' } },
+									{ type: 'text', text: { body: 'b' } },
+								],
+							},
+						},
+					],
+				},
+			],
+		});
 		const [a, b] = list.map(dedupKey);
 		expect(a).toMatch(/^message:messages:/);
 		expect(a).not.toBe(b);
@@ -76,7 +132,9 @@ describe('dedupKey', () => {
 
 describe('canonicalJson', () => {
 	it('sorts keys at every level and matches JSON.stringify otherwise', () => {
-		expect(canonicalJson({ b: [1, { d: 'x', c: null }], a: true, u: undefined })).toBe('{"a":true,"b":[1,{"c":null,"d":"x"}]}');
+		expect(canonicalJson({ b: [1, { d: 'x', c: null }], a: true, u: undefined })).toBe(
+			'{"a":true,"b":[1,{"c":null,"d":"x"}]}',
+		);
 		const sample = [1.5, 'é"\\\n', [], {}, [null], false, -0, 1e21];
 		expect(canonicalJson(sample)).toBe(JSON.stringify(sample));
 	});
@@ -102,16 +160,35 @@ describe('callback data', () => {
 	});
 
 	it('refuses more than 512 characters, naming what to shorten', () => {
-		expect(() => encodeCallbackData({ campaignId: 'c', recipient: 'x'.repeat(CALLBACK_DATA_MAX_LENGTH) })).toThrow(/512.*shorten/);
-		expect(encodeCallbackData({ campaignId: 'c'.repeat(CALLBACK_DATA_MAX_LENGTH - 5) })).toHaveLength(CALLBACK_DATA_MAX_LENGTH);
+		expect(() =>
+			encodeCallbackData({ campaignId: 'c', recipient: 'x'.repeat(CALLBACK_DATA_MAX_LENGTH) }),
+		).toThrow(/512.*shorten/);
+		expect(
+			encodeCallbackData({ campaignId: 'c'.repeat(CALLBACK_DATA_MAX_LENGTH - 5) }),
+		).toHaveLength(CALLBACK_DATA_MAX_LENGTH);
 		// escaping counts: 100 "ñ" become 600 characters
 		expect(() => encodeCallbackData({ ref: 'ñ'.repeat(100) })).toThrow(RangeError);
 	});
 
 	it('ignores strings that are not ours, broken escapes and unknown keys', () => {
-		for (const other of ['crm-order-991', '', 'v2;c=x', '{"c":"x"}', 'v1;c', 'v1;=x', 'v1;c=%E0%A4%A', 42, null, undefined, 'v1;c=' + 'x'.repeat(600)]) {
+		for (const other of [
+			'crm-order-991',
+			'',
+			'v2;c=x',
+			'{"c":"x"}',
+			'v1;c',
+			'v1;=x',
+			'v1;c=%E0%A4%A',
+			42,
+			null,
+			undefined,
+			'v1;c=' + 'x'.repeat(600),
+		]) {
 			expect(decodeCallbackData(other)).toBeUndefined();
 		}
-		expect(decodeCallbackData('v1;c=a;z=later-version;r=b')).toEqual({ campaignId: 'a', recipient: 'b' });
+		expect(decodeCallbackData('v1;c=a;z=later-version;r=b')).toEqual({
+			campaignId: 'a',
+			recipient: 'b',
+		});
 	});
 });

@@ -5,7 +5,16 @@
  * Used by the tests and by scripts/bench/webhook.bench.ts.
  */
 import { createHmac } from 'node:crypto';
-import type { WaChange, WaContact, WaEntry, WaError, WaMessage, WaMessagesValue, WaPayload, WaStatus } from '../../lib/webhook';
+import type {
+	WaChange,
+	WaContact,
+	WaEntry,
+	WaError,
+	WaMessage,
+	WaMessagesValue,
+	WaPayload,
+	WaStatus,
+} from '../../lib/webhook';
 
 export const APP_SECRET = 'test-app-secret-4b1d9c';
 export const WABA_ID = '102290129340398';
@@ -36,11 +45,18 @@ export function entry(changes: WaChange[], id = WABA_ID, time?: number): WaEntry
 }
 
 export function contact(waId = USER_WA_ID, name = USER_NAME, userId?: string): WaContact {
-	return userId === undefined ? { profile: { name }, wa_id: waId } : { profile: { name }, wa_id: waId, user_id: userId };
+	return userId === undefined
+		? { profile: { name }, wa_id: waId }
+		: { profile: { name }, wa_id: waId, user_id: userId };
 }
 
 export function messagesChange(
-	parts: { messages?: WaMessage[]; statuses?: WaStatus[]; contacts?: WaContact[]; errors?: WaError[] },
+	parts: {
+		messages?: WaMessage[];
+		statuses?: WaStatus[];
+		contacts?: WaContact[];
+		errors?: WaError[];
+	},
 	phoneNumberId = PHONE_NUMBER_ID,
 ): WaChange {
 	const value: WaMessagesValue = {
@@ -56,7 +72,9 @@ export function messagesChange(
 
 /** One inbound message as its own webhook (contact included, as Meta sends it). */
 export function inbound(message: WaMessage, from = USER_WA_ID, name = USER_NAME): WaPayload {
-	return envelope(entry([messagesChange({ contacts: [contact(from, name)], messages: [message] })]));
+	return envelope(
+		entry([messagesChange({ contacts: [contact(from, name)], messages: [message] })]),
+	);
 }
 
 export function statusPayload(status: WaStatus): WaPayload {
@@ -72,7 +90,13 @@ export function wamid(): string {
 // ---------------------------------------------------------------- one message of each type
 
 export const messages = {
-	text: (body = 'Hola, ¿tienen turnos para el martes? 🙂'): WaMessage => ({ from: USER_WA_ID, id: wamid(), timestamp: TS, type: 'text', text: { body } }),
+	text: (body = 'Hola, ¿tienen turnos para el martes? 🙂'): WaMessage => ({
+		from: USER_WA_ID,
+		id: wamid(),
+		timestamp: TS,
+		type: 'text',
+		text: { body },
+	}),
 	button: (payload = 'CONFIRM_APPOINTMENT', text = 'Confirmar'): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
@@ -95,7 +119,10 @@ export const messages = {
 		timestamp: TS,
 		type: 'interactive',
 		context: { from: DISPLAY_PHONE, id: 'wamid.OUTBOUND_LIST' },
-		interactive: { type: 'list_reply', list_reply: { id: 'branch_palermo', title: 'Palermo', description: 'Av. Santa Fe 3253' } },
+		interactive: {
+			type: 'list_reply',
+			list_reply: { id: 'branch_palermo', title: 'Palermo', description: 'Av. Santa Fe 3253' },
+		},
 	}),
 	flowReply: (): WaMessage => ({
 		from: USER_WA_ID,
@@ -105,7 +132,11 @@ export const messages = {
 		context: { from: DISPLAY_PHONE, id: 'wamid.OUTBOUND_FLOW' },
 		interactive: {
 			type: 'nfm_reply',
-			nfm_reply: { name: 'flow', body: 'Sent', response_json: '{"flow_token":"tok-1","date":"2025-06-10","people":"2"}' },
+			nfm_reply: {
+				name: 'flow',
+				body: 'Sent',
+				response_json: '{"flow_token":"tok-1","date":"2025-06-10","people":"2"}',
+			},
 		},
 	}),
 	image: (): WaMessage => ({
@@ -113,42 +144,74 @@ export const messages = {
 		id: wamid(),
 		timestamp: TS,
 		type: 'image',
-		image: { caption: 'Comprobante de pago', mime_type: 'image/jpeg', sha256: 'b1Rhc3NlZWQ=', id: '1003383421387256' },
+		image: {
+			caption: 'Comprobante de pago',
+			mime_type: 'image/jpeg',
+			sha256: 'b1Rhc3NlZWQ=',
+			id: '1003383421387256',
+		},
 	}),
 	audio: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'audio',
-		audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'YXVkaW8=', id: '1003383421387257', voice: true },
+		audio: {
+			mime_type: 'audio/ogg; codecs=opus',
+			sha256: 'YXVkaW8=',
+			id: '1003383421387257',
+			voice: true,
+		},
 	}),
 	video: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'video',
-		video: { caption: 'Así quedó', mime_type: 'video/mp4', sha256: 'dmlkZW8=', id: '1003383421387258' },
+		video: {
+			caption: 'Así quedó',
+			mime_type: 'video/mp4',
+			sha256: 'dmlkZW8=',
+			id: '1003383421387258',
+		},
 	}),
 	document: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'document',
-		document: { caption: 'Factura', filename: 'factura-0001.pdf', mime_type: 'application/pdf', sha256: 'ZG9j', id: '1003383421387259' },
+		document: {
+			caption: 'Factura',
+			filename: 'factura-0001.pdf',
+			mime_type: 'application/pdf',
+			sha256: 'ZG9j',
+			id: '1003383421387259',
+		},
 	}),
 	sticker: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'sticker',
-		sticker: { mime_type: 'image/webp', sha256: 'c3RpY2tlcg==', id: '1003383421387260', animated: false },
+		sticker: {
+			mime_type: 'image/webp',
+			sha256: 'c3RpY2tlcg==',
+			id: '1003383421387260',
+			animated: false,
+		},
 	}),
 	location: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'location',
-		location: { latitude: -34.588, longitude: -58.411, name: 'Sucursal Palermo', address: 'Av. Santa Fe 3253, CABA', url: 'https://example.com/palermo' },
+		location: {
+			latitude: -34.588,
+			longitude: -58.411,
+			name: 'Sucursal Palermo',
+			address: 'Av. Santa Fe 3253, CABA',
+			url: 'https://example.com/palermo',
+		},
 	}),
 	contacts: (): WaMessage => ({
 		from: USER_WA_ID,
@@ -177,7 +240,9 @@ export const messages = {
 		order: {
 			catalog_id: '194836987003835',
 			text: 'Lo quiero para el viernes',
-			product_items: [{ product_retailer_id: 'sku-42', quantity: 2, item_price: 1500, currency: 'ARS' }],
+			product_items: [
+				{ product_retailer_id: 'sku-42', quantity: 2, item_price: 1500, currency: 'ARS' },
+			],
 		},
 	}),
 	system: (): WaMessage => ({
@@ -185,14 +250,25 @@ export const messages = {
 		id: wamid(),
 		timestamp: TS,
 		type: 'system',
-		system: { body: 'Emilia changed from 5491155551234 to 5491155559999', wa_id: '5491155559999', type: 'user_changed_number' },
+		system: {
+			body: 'Emilia changed from 5491155551234 to 5491155559999',
+			wa_id: '5491155559999',
+			type: 'user_changed_number',
+		},
 	}),
 	unsupported: (): WaMessage => ({
 		from: USER_WA_ID,
 		id: wamid(),
 		timestamp: TS,
 		type: 'unsupported',
-		errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+		errors: [
+			{
+				code: 131051,
+				title: 'Message type unknown',
+				message: 'Message type unknown',
+				error_data: { details: 'Message type is currently not supported.' },
+			},
+		],
 	}),
 	referral: (): WaMessage => ({
 		from: USER_WA_ID,
@@ -208,7 +284,8 @@ export const messages = {
 			headline: 'Reservá ya',
 			media_type: 'image',
 			image_url: 'https://scontent.example/ad.jpg',
-			ctwa_clid: 'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMXP',
+			ctwa_clid:
+				'ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-GABDLOPaOdRMXP',
 		},
 	}),
 };
@@ -216,11 +293,26 @@ export const messages = {
 // ---------------------------------------------------------------- statuses
 
 export function status(value: WaStatus['status'], extra: Partial<WaStatus> = {}): WaStatus {
-	return { id: 'wamid.OUTBOUND_CAMPAIGN_1', status: value, timestamp: TS, recipient_id: USER_WA_ID, ...extra };
+	return {
+		id: 'wamid.OUTBOUND_CAMPAIGN_1',
+		status: value,
+		timestamp: TS,
+		recipient_id: USER_WA_ID,
+		...extra,
+	};
 }
 
-export const conversation = { id: 'CONVERSATION_ID', expiration_timestamp: '1749591583', origin: { type: 'marketing' } };
-export const pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' };
+export const conversation = {
+	id: 'CONVERSATION_ID',
+	expiration_timestamp: '1749591583',
+	origin: { type: 'marketing' },
+};
+export const pricing = {
+	billable: true,
+	pricing_model: 'PMP',
+	type: 'regular',
+	category: 'marketing',
+};
 
 // ---------------------------------------------------------------- other fields
 
@@ -234,7 +326,10 @@ export const otherChanges = {
 			message_template_language: 'es_AR',
 			reason: 'INVALID_FORMAT',
 			message_template_category: 'MARKETING',
-			rejection_info: { reason: 'Parameters placed next to each other.', recommendation: 'Separate parameters with text.' },
+			rejection_info: {
+				reason: 'Parameters placed next to each other.',
+				recommendation: 'Separate parameters with text.',
+			},
 		},
 	}),
 	templateQuality: (): WaChange => ({
@@ -249,7 +344,13 @@ export const otherChanges = {
 	}),
 	phoneQuality: (): WaChange => ({
 		field: 'phone_number_quality_update',
-		value: { display_phone_number: DISPLAY_PHONE, event: 'UPGRADE', old_limit: 'TIER_250', current_limit: 'TIER_2K', max_daily_conversations_per_business: 'TIER_2K' },
+		value: {
+			display_phone_number: DISPLAY_PHONE,
+			event: 'UPGRADE',
+			old_limit: 'TIER_250',
+			current_limit: 'TIER_2K',
+			max_daily_conversations_per_business: 'TIER_2K',
+		},
 	}),
 	accountUpdate: (): WaChange => ({
 		field: 'account_update',
@@ -264,7 +365,10 @@ export const otherChanges = {
 			user_preferences: [
 				{
 					wa_id: waId,
-					detail: value === 'stop' ? 'User requested to stop marketing messages' : 'User requested to resume marketing messages',
+					detail:
+						value === 'stop'
+							? 'User requested to stop marketing messages'
+							: 'User requested to resume marketing messages',
 					category: 'marketing_messages',
 					value,
 					timestamp: 1749505190,
@@ -274,7 +378,14 @@ export const otherChanges = {
 	}),
 	valueErrors: (): WaChange =>
 		messagesChange({
-			errors: [{ code: 131000, title: 'Something went wrong', message: 'Something went wrong', error_data: { details: 'Unable to process the webhook.' } }],
+			errors: [
+				{
+					code: 131000,
+					title: 'Something went wrong',
+					message: 'Something went wrong',
+					error_data: { details: 'Unable to process the webhook.' },
+				},
+			],
 		}),
 };
 
@@ -289,12 +400,16 @@ const LONG_TEXT =
  * tenth, a referral) and statuses (with pricing, conversation and callback data), padded so the body is
  * about `targetBytes`. Serialised like Meta (metaJson).
  */
-export function largeBatch(changes = 1000, targetBytes = 3_000_000): { body: Buffer; payload: WaPayload } {
+export function largeBatch(
+	changes = 1000,
+	targetBytes = 3_000_000,
+): { body: Buffer; payload: WaPayload } {
 	const build = (textLength: number): WaPayload => {
 		const text = LONG_TEXT.repeat(Math.ceil(textLength / LONG_TEXT.length)).slice(0, textLength);
 		const entries: WaEntry[] = [];
 		for (let i = 0; i < changes; i++) {
-			if (i % 100 === 0) entries.push(entry([], `1022901293403${String(entries.length).padStart(2, '0')}`));
+			if (i % 100 === 0)
+				entries.push(entry([], `1022901293403${String(entries.length).padStart(2, '0')}`));
 			const waId = `54911${String(55550000 + i)}`;
 			const change =
 				i % 2 === 0
@@ -333,7 +448,10 @@ export function largeBatch(changes = 1000, targetBytes = 3_000_000): { body: Buf
 	const messagesCount = Math.ceil(changes / 2);
 	const guess = Math.max(0, Math.floor((targetBytes - fixed) / messagesCount));
 	const measured = Buffer.byteLength(metaJson(build(guess)));
-	const textLength = measured > fixed ? Math.max(0, Math.floor((guess * (targetBytes - fixed)) / (measured - fixed))) : guess;
+	const textLength =
+		measured > fixed
+			? Math.max(0, Math.floor((guess * (targetBytes - fixed)) / (measured - fixed)))
+			: guess;
 	const payload = build(textLength);
 	return { body: Buffer.from(metaJson(payload)), payload };
 }

@@ -63,7 +63,8 @@ export class Fuzzer {
 		for (let i = 0; i < length; i++) {
 			const kind = this.int(5);
 			if (kind === 0) out += String.fromCharCode(this.int(0x80));
-			else if (kind === 1) out += String.fromCharCode(0xd800 + this.int(0x800)); // lone surrogates
+			else if (kind === 1)
+				out += String.fromCharCode(0xd800 + this.int(0x800)); // lone surrogates
 			else if (kind === 2) out += String.fromCodePoint(0x1f300 + this.int(0x300));
 			else out += String.fromCharCode(this.int(0xffff));
 		}
@@ -80,13 +81,40 @@ export class Fuzzer {
 			case 2:
 				return this.pick([0, -1, 1.5, 1e308, -1e308, 2 ** 53 + 1, 99999999999999, 1749505183]);
 			case 3:
-				return this.pick(['', ' ', '0', 'NaN', '1e999', '-1', '99999999999999', 'wamid.X', 'STOP', 'baja.', '__proto__', 'constructor', 'toString']);
+				return this.pick([
+					'',
+					' ',
+					'0',
+					'NaN',
+					'1e999',
+					'-1',
+					'99999999999999',
+					'wamid.X',
+					'STOP',
+					'baja.',
+					'__proto__',
+					'constructor',
+					'toString',
+				]);
 			case 4:
 				return this.unicode(this.int(40));
 			case 5:
 				return 'x'.repeat(this.int(5_000));
 			case 6:
-				return this.pick(['text', 'button', 'interactive', 'image', 'reaction', 'order', 'system', 'unsupported', 'messages', 'user_preferences', 'failed', 'read']);
+				return this.pick([
+					'text',
+					'button',
+					'interactive',
+					'image',
+					'reaction',
+					'order',
+					'system',
+					'unsupported',
+					'messages',
+					'user_preferences',
+					'failed',
+					'read',
+				]);
 			case 7:
 				return 'v1;c=' + this.pick(['%', '%E0%A4%A', 'ok', ';;', '=']);
 			case 8:
@@ -103,7 +131,32 @@ export class Fuzzer {
 				return Array.from({ length: this.int(4) }, () => this.value(depth + 1));
 			default: {
 				const out: Record<string, unknown> = {};
-				const keys = ['id', 'type', 'text', 'body', 'from', 'timestamp', 'status', 'errors', 'code', 'field', 'value', 'messages', 'statuses', 'contacts', 'wa_id', 'user_id', 'metadata', 'interactive', 'button_reply', 'payload', 'biz_opaque_callback_data', 'user_preferences', 'entry', 'changes'];
+				const keys = [
+					'id',
+					'type',
+					'text',
+					'body',
+					'from',
+					'timestamp',
+					'status',
+					'errors',
+					'code',
+					'field',
+					'value',
+					'messages',
+					'statuses',
+					'contacts',
+					'wa_id',
+					'user_id',
+					'metadata',
+					'interactive',
+					'button_reply',
+					'payload',
+					'biz_opaque_callback_data',
+					'user_preferences',
+					'entry',
+					'changes',
+				];
 				for (let i = this.int(5); i > 0; i--) out[this.pick(keys)] = this.value(depth + 1);
 				return out;
 			}
@@ -151,18 +204,40 @@ export class Fuzzer {
 					out = Buffer.concat([out.subarray(0, at), this.bytes(1 + this.int(8)), out.subarray(at)]);
 					break;
 				case 2:
-					out = Buffer.concat([out.subarray(0, at), out.subarray(Math.min(out.length, at + 1 + this.int(64)))]);
+					out = Buffer.concat([
+						out.subarray(0, at),
+						out.subarray(Math.min(out.length, at + 1 + this.int(64))),
+					]);
 					break;
 				case 3:
 					out = out.subarray(0, at);
 					break;
 				case 4: {
-					const token = this.pick(['{', '}', '[', ']', '"', ',', ':', '\\u', '\\ud800', 'null', '1e999', '-0', 'true', '"__proto__":{}', '\u0000']);
+					const token = this.pick([
+						'{',
+						'}',
+						'[',
+						']',
+						'"',
+						',',
+						':',
+						'\\u',
+						'\\ud800',
+						'null',
+						'1e999',
+						'-0',
+						'true',
+						'"__proto__":{}',
+						'\u0000',
+					]);
 					out = Buffer.concat([out.subarray(0, at), Buffer.from(token), out.subarray(at)]);
 					break;
 				}
 				default:
-					out = Buffer.concat([out.subarray(0, at), out.subarray(this.int(Math.max(1, out.length)))]);
+					out = Buffer.concat([
+						out.subarray(0, at),
+						out.subarray(this.int(Math.max(1, out.length))),
+					]);
 			}
 		}
 		return out;
@@ -170,7 +245,8 @@ export class Fuzzer {
 
 	/** The X-Hub-Signature-256 header to send with `body`: mostly right (to reach the parser), else anything. */
 	signatureHeader(body: Buffer, original: Buffer): unknown {
-		const hmac = (data: Buffer, secret = APP_SECRET): string => createHmac('sha256', secret).update(data).digest('hex');
+		const hmac = (data: Buffer, secret = APP_SECRET): string =>
+			createHmac('sha256', secret).update(data).digest('hex');
 		switch (this.int(12)) {
 			case 0:
 				return undefined;
@@ -183,7 +259,18 @@ export class Fuzzer {
 			case 4:
 				return [`sha256=${hmac(body)}`, `sha256=${hmac(body)}`];
 			case 5:
-				return this.pick([42, null, {}, ['x'], '', 'sha256=', `sha1=${hmac(body)}`, `sha256=${hmac(body).toUpperCase()}`, `sha256=${'z'.repeat(64)}`, `sha256=${'a'.repeat(100_000)}`]);
+				return this.pick([
+					42,
+					null,
+					{},
+					['x'],
+					'',
+					'sha256=',
+					`sha1=${hmac(body)}`,
+					`sha256=${hmac(body).toUpperCase()}`,
+					`sha256=${'z'.repeat(64)}`,
+					`sha256=${'a'.repeat(100_000)}`,
+				]);
 			default:
 				return `sha256=${hmac(body)}`;
 		}
@@ -194,19 +281,40 @@ export class Fuzzer {
 export function corpus(): Buffer[] {
 	const payloads: WaPayload[] = [
 		...Object.values(messages).map((make) => inbound(make())),
-		...['sent', 'delivered', 'read', 'played'].map((value) => statusPayload(status(value, { conversation, pricing, biz_opaque_callback_data: 'v1;c=camp;r=5491155551234' }))),
+		...['sent', 'delivered', 'read', 'played'].map((value) =>
+			statusPayload(
+				status(value, {
+					conversation,
+					pricing,
+					biz_opaque_callback_data: 'v1;c=camp;r=5491155551234',
+				}),
+			),
+		),
 		statusPayload(status('failed', { errors: [{ code: 131050, title: 'opted out' }] })),
 		...Object.values(otherChanges).map((make) => envelope(entry([make()], undefined, 1751247548))),
 		envelope(
-			entry([messagesChange({ contacts: [contact(), contact('5491100000002', 'Beto', 'AR.9')], messages: [messages.text('STOP'), messages.buttonReply()], statuses: [status('read')] })]),
+			entry([
+				messagesChange({
+					contacts: [contact(), contact('5491100000002', 'Beto', 'AR.9')],
+					messages: [messages.text('STOP'), messages.buttonReply()],
+					statuses: [status('read')],
+				}),
+			]),
 			entry([otherChanges.templateStatus(), otherChanges.userPreferences('stop')], '999'),
 		),
 	];
-	return payloads.flatMap((payload) => [Buffer.from(metaJson(payload)), Buffer.from(JSON.stringify(payload)), Buffer.from(JSON.stringify(payload, null, 2))]);
+	return payloads.flatMap((payload) => [
+		Buffer.from(metaJson(payload)),
+		Buffer.from(JSON.stringify(payload)),
+		Buffer.from(JSON.stringify(payload, null, 2)),
+	]);
 }
 
 /** One fuzz case: a body and its headers. */
-export function fuzzCase(fuzzer: Fuzzer, seeds: readonly Buffer[]): { body: Buffer; headers: Record<string, unknown> } {
+export function fuzzCase(
+	fuzzer: Fuzzer,
+	seeds: readonly Buffer[],
+): { body: Buffer; headers: Record<string, unknown> } {
 	const original = fuzzer.pick(seeds);
 	let body: Buffer;
 	switch (fuzzer.int(6)) {
@@ -217,14 +325,18 @@ export function fuzzCase(fuzzer: Fuzzer, seeds: readonly Buffer[]): { body: Buff
 			body = fuzzer.bytes(fuzzer.int(2048));
 			break;
 		case 2:
-			body = Buffer.concat([original.subarray(0, fuzzer.int(original.length)), fuzzer.pick(seeds).subarray(fuzzer.int(200))]);
+			body = Buffer.concat([
+				original.subarray(0, fuzzer.int(original.length)),
+				fuzzer.pick(seeds).subarray(fuzzer.int(200)),
+			]);
 			break;
 		default:
 			body = Buffer.from(JSON.stringify(fuzzer.mutateJson(JSON.parse(original.toString('utf8')))));
 	}
 	const headers: Record<string, unknown> = {};
 	const signature = fuzzer.signatureHeader(body, original);
-	if (signature !== undefined) headers[fuzzer.chance(0.9) ? 'x-hub-signature-256' : 'X-Hub-Signature-256'] = signature;
+	if (signature !== undefined)
+		headers[fuzzer.chance(0.9) ? 'x-hub-signature-256' : 'X-Hub-Signature-256'] = signature;
 	if (fuzzer.chance(0.1)) headers['content-type'] = fuzzer.unicode(10);
 	return { body, headers };
 }

@@ -29,18 +29,38 @@ function checkEvent(event: WebhookEvent): void {
 	if (!KINDS.has(event.kind)) throw new Error(`kind ${String(event.kind)}`);
 	if (typeof event.type !== 'string' || event.type === '') throw new Error('type');
 	if (typeof event.field !== 'string' || event.field === '') throw new Error('field');
-	if (event.timestamp !== undefined && (!ISO.test(event.timestamp) || !Number.isFinite(event.timestampMs))) throw new Error(`timestamp ${event.timestamp}`);
-	for (const key of ['id', 'wabaId', 'phoneNumberId', 'text', 'wa_id', 'user_id', 'name'] as const) {
+	if (
+		event.timestamp !== undefined &&
+		(!ISO.test(event.timestamp) || !Number.isFinite(event.timestampMs))
+	)
+		throw new Error(`timestamp ${event.timestamp}`);
+	for (const key of [
+		'id',
+		'wabaId',
+		'phoneNumberId',
+		'text',
+		'wa_id',
+		'user_id',
+		'name',
+	] as const) {
 		const value = (event as unknown as Record<string, unknown>)[key];
-		if (value !== undefined && typeof value !== 'string') throw new Error(`${key} is ${typeof value}`);
+		if (value !== undefined && typeof value !== 'string')
+			throw new Error(`${key} is ${typeof value}`);
 	}
 	for (const error of event.errors ?? []) {
-		if (!Number.isInteger(error.code) || typeof error.meaning !== 'string' || typeof error.fix !== 'string') throw new Error('error shape');
+		if (
+			!Number.isInteger(error.code) ||
+			typeof error.meaning !== 'string' ||
+			typeof error.fix !== 'string'
+		)
+			throw new Error('error shape');
 	}
 	const key = dedupKey(event);
-	if (typeof key !== 'string' || key.length === 0 || key.length > 400) throw new Error(`dedup key of length ${key.length}`);
+	if (typeof key !== 'string' || key.length === 0 || key.length > 400)
+		throw new Error(`dedup key of length ${key.length}`);
 	const opt = detectOptChange(event);
-	if (opt !== undefined && opt.change !== 'opt-out' && opt.change !== 'opt-in') throw new Error('opt change');
+	if (opt !== undefined && opt.change !== 'opt-out' && opt.change !== 'opt-in')
+		throw new Error('opt change');
 	JSON.stringify(event); // items must be serialisable (n8n stores them)
 }
 
@@ -61,18 +81,28 @@ describe(`fuzz (seed ${SEED})`, () => {
 		for (let i = 0; i < CASES && !failure; i++) {
 			const { body, headers } = fuzzCase(fuzzer, seeds);
 			try {
-				const signature = verifySignature(body, getHeader(headers as HeaderMap, SIGNATURE_HEADER) as string | undefined, APP_SECRET);
-				if (!signature.ok && !['missing', 'malformed', 'mismatch'].includes(signature.reason)) throw new Error(`reason ${signature.reason}`);
+				const signature = verifySignature(
+					body,
+					getHeader(headers as HeaderMap, SIGNATURE_HEADER) as string | undefined,
+					APP_SECRET,
+				);
+				if (!signature.ok && !['missing', 'malformed', 'mismatch'].includes(signature.reason))
+					throw new Error(`reason ${signature.reason}`);
 				const parsed = parseWebhook(body);
 				// every body goes through normalise, signed or not, parsed or not (the raw JSON too, envelope or no envelope)
 				const events = normaliseEvents(parsed.ok ? parsed.payload : safeJson(body));
 				events.forEach(checkEvent);
-				const result = receiveWebhook({ rawBody: body, headers: headers as HeaderMap }, { mode: 'signature', appSecret: APP_SECRET });
+				const result = receiveWebhook(
+					{ rawBody: body, headers: headers as HeaderMap },
+					{ mode: 'signature', appSecret: APP_SECRET },
+				);
 				const expected = !signature.ok ? 401 : parsed.ok ? 200 : 400;
-				if (result.status !== expected) throw new Error(`status ${result.status}, expected ${expected}`);
+				if (result.status !== expected)
+					throw new Error(`status ${result.status}, expected ${expected}`);
 				statuses[result.status]++;
 				if (result.status === 200) {
-					if (result.events.length !== events.length) throw new Error('receiveWebhook and normaliseEvents disagree');
+					if (result.events.length !== events.length)
+						throw new Error('receiveWebhook and normaliseEvents disagree');
 					for (const event of result.events) kinds[event.kind]++;
 				}
 			} catch (error) {
@@ -94,8 +124,18 @@ describe(`fuzz (seed ${SEED})`, () => {
 
 	it('a 100,000-deep signed body: parsed, normalised and keyed without a stack overflow', () => {
 		const depth = 100_000;
-		const body = Buffer.from(`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}]}]}`);
-		const result = receiveWebhook({ rawBody: body, headers: { [SIGNATURE_HEADER]: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}` } }, { mode: 'signature', appSecret: APP_SECRET });
+		const body = Buffer.from(
+			`{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"account_update","value":{"x":${'['.repeat(depth)}${']'.repeat(depth)}}}]}]}`,
+		);
+		const result = receiveWebhook(
+			{
+				rawBody: body,
+				headers: {
+					[SIGNATURE_HEADER]: `sha256=${createHmac('sha256', APP_SECRET).update(body).digest('hex')}`,
+				},
+			},
+			{ mode: 'signature', appSecret: APP_SECRET },
+		);
 		expect(result.status).toBe(200);
 		if (result.status === 200) {
 			expect(result.events).toHaveLength(1);

@@ -71,7 +71,12 @@ describe('normaliseEvents: inbound messages', () => {
 
 	it('button (template quick reply): payload as button and replyId, button text as text, context kept', () => {
 		const event = inboundEvent(messages.button('CONFIRM_APPOINTMENT', 'Confirmar'));
-		expect(event).toMatchObject({ type: 'button', text: 'Confirmar', button: 'CONFIRM_APPOINTMENT', replyId: 'CONFIRM_APPOINTMENT' });
+		expect(event).toMatchObject({
+			type: 'button',
+			text: 'Confirmar',
+			button: 'CONFIRM_APPOINTMENT',
+			replyId: 'CONFIRM_APPOINTMENT',
+		});
 		expect(event.context).toEqual({ from: DISPLAY_PHONE, id: 'wamid.OUTBOUND_TEMPLATE' });
 	});
 
@@ -85,14 +90,24 @@ describe('normaliseEvents: inbound messages', () => {
 		expect(inboundEvent(messages.listReply())).toMatchObject({
 			text: 'Palermo',
 			replyId: 'branch_palermo',
-			interactive: { type: 'list_reply', id: 'branch_palermo', title: 'Palermo', description: 'Av. Santa Fe 3253' },
+			interactive: {
+				type: 'list_reply',
+				id: 'branch_palermo',
+				title: 'Palermo',
+				description: 'Av. Santa Fe 3253',
+			},
 		});
 	});
 
 	it('interactive nfm_reply (flow): the response JSON parsed', () => {
 		expect(inboundEvent(messages.flowReply())).toMatchObject({
 			text: 'Sent',
-			interactive: { type: 'nfm_reply', name: 'flow', body: 'Sent', response: { flow_token: 'tok-1', date: '2025-06-10', people: '2' } },
+			interactive: {
+				type: 'nfm_reply',
+				name: 'flow',
+				body: 'Sent',
+				response: { flow_token: 'tok-1', date: '2025-06-10', people: '2' },
+			},
 		});
 	});
 
@@ -100,18 +115,33 @@ describe('normaliseEvents: inbound messages', () => {
 		expect(inboundEvent(messages.image())).toMatchObject({
 			type: 'image',
 			text: 'Comprobante de pago',
-			media: { id: '1003383421387256', mimeType: 'image/jpeg', sha256: 'b1Rhc3NlZWQ=', caption: 'Comprobante de pago' },
+			media: {
+				id: '1003383421387256',
+				mimeType: 'image/jpeg',
+				sha256: 'b1Rhc3NlZWQ=',
+				caption: 'Comprobante de pago',
+			},
 		});
 		const audio = inboundEvent(messages.audio());
-		expect(audio).toMatchObject({ type: 'audio', media: { id: '1003383421387257', mimeType: 'audio/ogg; codecs=opus', voice: true } });
+		expect(audio).toMatchObject({
+			type: 'audio',
+			media: { id: '1003383421387257', mimeType: 'audio/ogg; codecs=opus', voice: true },
+		});
 		expect(audio.text).toBeUndefined();
-		expect(inboundEvent(messages.video())).toMatchObject({ type: 'video', text: 'Así quedó', media: { id: '1003383421387258', caption: 'Así quedó' } });
+		expect(inboundEvent(messages.video())).toMatchObject({
+			type: 'video',
+			text: 'Así quedó',
+			media: { id: '1003383421387258', caption: 'Así quedó' },
+		});
 		expect(inboundEvent(messages.document())).toMatchObject({
 			type: 'document',
 			text: 'Factura',
 			media: { id: '1003383421387259', filename: 'factura-0001.pdf', mimeType: 'application/pdf' },
 		});
-		expect(inboundEvent(messages.sticker())).toMatchObject({ type: 'sticker', media: { id: '1003383421387260', animated: false } });
+		expect(inboundEvent(messages.sticker())).toMatchObject({
+			type: 'sticker',
+			media: { id: '1003383421387260', animated: false },
+		});
 	});
 
 	it('location, shared contacts, reaction, order, system', () => {
@@ -124,10 +154,20 @@ describe('normaliseEvents: inbound messages', () => {
 		});
 		const shared = inboundEvent(messages.contacts());
 		expect(shared.sharedContacts).toEqual(messages.contacts().contacts);
-		expect(inboundEvent(messages.reaction('👍')).reaction).toEqual({ messageId: 'wamid.OUTBOUND_REMINDER', emoji: '👍' });
-		expect(inboundEvent(messages.reaction('')).reaction).toEqual({ messageId: 'wamid.OUTBOUND_REMINDER', emoji: '' }); // removed
+		expect(inboundEvent(messages.reaction('👍')).reaction).toEqual({
+			messageId: 'wamid.OUTBOUND_REMINDER',
+			emoji: '👍',
+		});
+		expect(inboundEvent(messages.reaction('')).reaction).toEqual({
+			messageId: 'wamid.OUTBOUND_REMINDER',
+			emoji: '',
+		}); // removed
 		const order = inboundEvent(messages.order());
-		expect(order).toMatchObject({ type: 'order', text: 'Lo quiero para el viernes', order: { catalog_id: '194836987003835' } });
+		expect(order).toMatchObject({
+			type: 'order',
+			text: 'Lo quiero para el viernes',
+			order: { catalog_id: '194836987003835' },
+		});
 		expect(inboundEvent(messages.system())).toMatchObject({
 			type: 'system',
 			text: 'Emilia changed from 5491155551234 to 5491155559999',
@@ -161,7 +201,13 @@ describe('normaliseEvents: inbound messages', () => {
 	});
 
 	it('unknown future types still become events with their raw message', () => {
-		const message = { from: USER_WA_ID, id: 'wamid.NEW', timestamp: '1749505183', type: 'hologram', hologram: { id: 'x' } } as WaMessage;
+		const message = {
+			from: USER_WA_ID,
+			id: 'wamid.NEW',
+			timestamp: '1749505183',
+			type: 'hologram',
+			hologram: { id: 'x' },
+		} as WaMessage;
 		const event = inboundEvent(message);
 		expect(event.type).toBe('hologram');
 		expect((event.raw as { messages: unknown[] }).messages[0]).toEqual(message);
@@ -171,8 +217,18 @@ describe('normaliseEvents: inbound messages', () => {
 		const payload = envelope(
 			entry([
 				messagesChange({
-					contacts: [{ profile: { name: 'Ana', username: '@ana' }, user_id: 'AR.1502576394655843' }],
-					messages: [{ from_user_id: 'AR.1502576394655843', id: 'wamid.U', timestamp: '1749505183', type: 'text', text: { body: 'hola' } }],
+					contacts: [
+						{ profile: { name: 'Ana', username: '@ana' }, user_id: 'AR.1502576394655843' },
+					],
+					messages: [
+						{
+							from_user_id: 'AR.1502576394655843',
+							id: 'wamid.U',
+							timestamp: '1749505183',
+							type: 'text',
+							text: { body: 'hola' },
+						},
+					],
 				}),
 			]),
 		);
@@ -183,8 +239,19 @@ describe('normaliseEvents: inbound messages', () => {
 	});
 
 	it('contact with both wa_id and user_id gives both', () => {
-		const payload = envelope(entry([messagesChange({ contacts: [contact(USER_WA_ID, 'Ana', 'AR.77')], messages: [messages.text('x')] })]));
-		expect(one<MessageEvent>(payload)).toMatchObject({ wa_id: USER_WA_ID, user_id: 'AR.77', name: 'Ana' });
+		const payload = envelope(
+			entry([
+				messagesChange({
+					contacts: [contact(USER_WA_ID, 'Ana', 'AR.77')],
+					messages: [messages.text('x')],
+				}),
+			]),
+		);
+		expect(one<MessageEvent>(payload)).toMatchObject({
+			wa_id: USER_WA_ID,
+			user_id: 'AR.77',
+			name: 'Ana',
+		});
 	});
 });
 
@@ -205,8 +272,14 @@ describe('normaliseEvents: statuses', () => {
 	});
 
 	it('sent with pricing, conversation and our callback data: campaign ID decoded', () => {
-		const callback = encodeCallbackData({ campaignId: 'primavera-2025', recipient: '5491155551234', ref: 'q-17' });
-		const event = one<StatusEvent>(statusPayload(status('sent', { conversation, pricing, biz_opaque_callback_data: callback })));
+		const callback = encodeCallbackData({
+			campaignId: 'primavera-2025',
+			recipient: '5491155551234',
+			ref: 'q-17',
+		});
+		const event = one<StatusEvent>(
+			statusPayload(status('sent', { conversation, pricing, biz_opaque_callback_data: callback })),
+		);
 		expect(event).toMatchObject({
 			campaignId: 'primavera-2025',
 			callbackData: { campaignId: 'primavera-2025', recipient: '5491155551234', ref: 'q-17' },
@@ -218,7 +291,9 @@ describe('normaliseEvents: statuses', () => {
 	});
 
 	it('callback data set by another tool is kept raw and not decoded', () => {
-		const event = one<StatusEvent>(statusPayload(status('delivered', { biz_opaque_callback_data: 'crm-order-991' })));
+		const event = one<StatusEvent>(
+			statusPayload(status('delivered', { biz_opaque_callback_data: 'crm-order-991' })),
+		);
 		expect(event.bizOpaqueCallbackData).toBe('crm-order-991');
 		expect(event.callbackData).toBeUndefined();
 		expect(event.campaignId).toBeUndefined();
@@ -229,7 +304,13 @@ describe('normaliseEvents: statuses', () => {
 			statusPayload(
 				status('failed', {
 					errors: [
-						{ code: 131026, title: 'Message undeliverable', message: 'Message undeliverable', error_data: { details: 'Message Undeliverable.' }, href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/' },
+						{
+							code: 131026,
+							title: 'Message undeliverable',
+							message: 'Message undeliverable',
+							error_data: { details: 'Message Undeliverable.' },
+							href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+						},
 					],
 				}),
 			),
@@ -250,8 +331,15 @@ describe('normaliseEvents: statuses', () => {
 	});
 
 	it('unknown error codes get a conservative description instead of failing', () => {
-		const event = one<StatusEvent>(statusPayload(status('failed', { errors: [{ code: 999999, title: 'New error' }] })));
-		expect(event.errors?.[0]).toMatchObject({ code: 999999, title: 'New error', retry: 'stop', meaning: 'Unknown error' });
+		const event = one<StatusEvent>(
+			statusPayload(status('failed', { errors: [{ code: 999999, title: 'New error' }] })),
+		);
+		expect(event.errors?.[0]).toMatchObject({
+			code: 999999,
+			title: 'New error',
+			retry: 'stop',
+			meaning: 'Unknown error',
+		});
 	});
 });
 
@@ -266,31 +354,54 @@ describe('normaliseEvents: other fields', () => {
 			field: 'message_template_status_update',
 			wabaId: WABA_ID,
 			event: 'REJECTED',
-			template: { id: '1689556908129835', name: 'abandoned_cart', language: 'es_AR', category: 'MARKETING', reason: 'INVALID_FORMAT' },
+			template: {
+				id: '1689556908129835',
+				name: 'abandoned_cart',
+				language: 'es_AR',
+				category: 'MARKETING',
+				reason: 'INVALID_FORMAT',
+			},
 			timestamp: '2025-06-30T01:39:08.000Z',
 		});
 		expect(event.raw).toEqual(otherChanges.templateStatus().value);
 	});
 
 	it('message_template_quality_update', () => {
-		expect(one<OtherEvent>(envelope(entry([otherChanges.templateQuality()], WABA_ID, TIME)))).toMatchObject({
+		expect(
+			one<OtherEvent>(envelope(entry([otherChanges.templateQuality()], WABA_ID, TIME))),
+		).toMatchObject({
 			type: 'message_template_quality_update',
-			template: { id: '806312974732579', name: 'appointment_reminder', previousQuality: 'GREEN', newQuality: 'YELLOW' },
+			template: {
+				id: '806312974732579',
+				name: 'appointment_reminder',
+				previousQuality: 'GREEN',
+				newQuality: 'YELLOW',
+			},
 		});
 	});
 
 	it('phone_number_quality_update', () => {
-		expect(one<OtherEvent>(envelope(entry([otherChanges.phoneQuality()], WABA_ID, TIME)))).toMatchObject({
+		expect(
+			one<OtherEvent>(envelope(entry([otherChanges.phoneQuality()], WABA_ID, TIME))),
+		).toMatchObject({
 			type: 'phone_number_quality_update',
 			event: 'UPGRADE',
 			displayPhoneNumber: DISPLAY_PHONE,
-			messagingLimit: { current: 'TIER_2K', previous: 'TIER_250', maxDailyConversationsPerBusiness: 'TIER_2K' },
+			messagingLimit: {
+				current: 'TIER_2K',
+				previous: 'TIER_250',
+				maxDailyConversationsPerBusiness: 'TIER_2K',
+			},
 		});
 	});
 
 	it('account_update', () => {
 		const event = one<OtherEvent>(envelope(entry([otherChanges.accountUpdate()], WABA_ID, TIME)));
-		expect(event).toMatchObject({ type: 'account_update', event: 'ACCOUNT_VIOLATION', raw: { violation_info: { violation_type: 'SCAM' } } });
+		expect(event).toMatchObject({
+			type: 'account_update',
+			event: 'ACCOUNT_VIOLATION',
+			raw: { violation_info: { violation_type: 'SCAM' } },
+		});
 	});
 
 	it('user_preferences: one event per preference, with the contact', () => {
@@ -299,7 +410,11 @@ describe('normaliseEvents: other fields', () => {
 			wa_id: USER_WA_ID,
 			name: USER_NAME,
 			phoneNumberId: PHONE_NUMBER_ID,
-			preference: { category: 'marketing_messages', value: 'stop', detail: 'User requested to stop marketing messages' },
+			preference: {
+				category: 'marketing_messages',
+				value: 'stop',
+				detail: 'User requested to stop marketing messages',
+			},
 			timestamp: '2025-06-09T21:39:50.000Z',
 		});
 	});
@@ -309,12 +424,30 @@ describe('normaliseEvents: other fields', () => {
 			type: 'errors',
 			field: 'messages',
 			phoneNumberId: PHONE_NUMBER_ID,
-			errors: [{ code: 131000, details: 'Unable to process the webhook.', retry: 'retry', meaning: 'Something went wrong' }],
+			errors: [
+				{
+					code: 131000,
+					details: 'Unable to process the webhook.',
+					retry: 'retry',
+					meaning: 'Something went wrong',
+				},
+			],
 		});
 	});
 
 	it('unknown fields still become events', () => {
-		expect(one<OtherEvent>(envelope(entry([{ field: 'business_capability_update', value: { max_daily_conversation_per_phone: 1000 } }])))).toMatchObject({
+		expect(
+			one<OtherEvent>(
+				envelope(
+					entry([
+						{
+							field: 'business_capability_update',
+							value: { max_daily_conversation_per_phone: 1000 },
+						},
+					]),
+				),
+			),
+		).toMatchObject({
 			kind: 'other',
 			type: 'business_capability_update',
 			raw: { max_daily_conversation_per_phone: 1000 },
@@ -328,10 +461,24 @@ describe('normaliseEvents: batched payloads', () => {
 		const b = { ...messages.image(), from: '5491100000002' };
 		const payload = envelope(
 			entry([
-				messagesChange({ contacts: [contact(USER_WA_ID, 'Ana'), contact('5491100000002', 'Beto')], messages: [a, b] }),
-				messagesChange({ statuses: [status('delivered', { id: 'wamid.S1' }), status('read', { id: 'wamid.S1' })] }, '200000000000002'),
+				messagesChange({
+					contacts: [contact(USER_WA_ID, 'Ana'), contact('5491100000002', 'Beto')],
+					messages: [a, b],
+				}),
+				messagesChange(
+					{
+						statuses: [status('delivered', { id: 'wamid.S1' }), status('read', { id: 'wamid.S1' })],
+					},
+					'200000000000002',
+				),
 			]),
-			entry([otherChanges.templateQuality(), messagesChange({ messages: [messages.reaction()], contacts: [contact()] })], '999000111'),
+			entry(
+				[
+					otherChanges.templateQuality(),
+					messagesChange({ messages: [messages.reaction()], contacts: [contact()] }),
+				],
+				'999000111',
+			),
 		);
 		const list = events(payload);
 		expect(list.map((e) => [e.kind, e.type, e.wabaId, e.phoneNumberId])).toEqual([
@@ -351,12 +498,25 @@ describe('normaliseEvents: batched payloads', () => {
 			contacts: [contact('5491100000002', 'Beto')],
 			messages: [b],
 		});
-		expect((list[3].raw as { statuses: unknown[] }).statuses).toEqual([status('read', { id: 'wamid.S1' })]);
+		expect((list[3].raw as { statuses: unknown[] }).statuses).toEqual([
+			status('read', { id: 'wamid.S1' }),
+		]);
 	});
 
 	it('a message and value.errors in one change give two events', () => {
-		const payload = envelope(entry([messagesChange({ contacts: [contact()], messages: [messages.text('hola')], errors: [{ code: 131000 }] })]));
-		expect(events(payload).map((e) => `${e.kind}/${e.type}`)).toEqual(['message/text', 'other/errors']);
+		const payload = envelope(
+			entry([
+				messagesChange({
+					contacts: [contact()],
+					messages: [messages.text('hola')],
+					errors: [{ code: 131000 }],
+				}),
+			]),
+		);
+		expect(events(payload).map((e) => `${e.kind}/${e.type}`)).toEqual([
+			'message/text',
+			'other/errors',
+		]);
 	});
 
 	it('an empty entry list gives no events', () => {
@@ -372,12 +532,38 @@ describe('normaliseEvents: hostile shapes', () => {
 				null,
 				7,
 				{ id: 5, changes: 'x' },
-				{ id: 'w', changes: [null, { field: 12, value: [] }, { field: 'messages', value: { messages: [null, 1, { type: { a: 1 }, timestamp: 'soon', id: ['x'] }], statuses: {} } }] },
-				{ changes: [{ field: 'messages', value: { messages: [{ id: 'm', timestamp: '99999999999999', type: '__proto__', from: 5491 }] } }] },
+				{
+					id: 'w',
+					changes: [
+						null,
+						{ field: 12, value: [] },
+						{
+							field: 'messages',
+							value: {
+								messages: [null, 1, { type: { a: 1 }, timestamp: 'soon', id: ['x'] }],
+								statuses: {},
+							},
+						},
+					],
+				},
+				{
+					changes: [
+						{
+							field: 'messages',
+							value: {
+								messages: [{ id: 'm', timestamp: '99999999999999', type: '__proto__', from: 5491 }],
+							},
+						},
+					],
+				},
 			],
 		};
 		const list = normaliseEvents(weird);
-		expect(list.map((e) => `${e.kind}/${e.type}`)).toEqual(['other/unknown', 'message/unknown', 'message/__proto__']);
+		expect(list.map((e) => `${e.kind}/${e.type}`)).toEqual([
+			'other/unknown',
+			'message/unknown',
+			'message/__proto__',
+		]);
 		expect(list[1].timestamp).toBeUndefined(); // "soon"
 		expect(list[2].timestamp).toBeUndefined(); // beyond what a Date holds
 		expect((list[2] as MessageEvent).from).toBe('5491');

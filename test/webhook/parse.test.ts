@@ -6,7 +6,11 @@ describe('parseWebhook', () => {
 
 	it('accepts a WhatsApp payload from a Buffer, a Uint8Array view or a string', () => {
 		const buffer = Buffer.from(good);
-		for (const input of [buffer, new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), good]) {
+		for (const input of [
+			buffer,
+			new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+			good,
+		]) {
 			const result = parseWebhook(input);
 			expect(result.ok).toBe(true);
 			if (result.ok) expect(result.payload.entry).toHaveLength(1);
@@ -19,11 +23,15 @@ describe('parseWebhook', () => {
 	});
 
 	it('tolerates a UTF-8 byte order mark', () => {
-		expect(parseWebhook(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)])).ok).toBe(true);
+		expect(
+			parseWebhook(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(good)])).ok,
+		).toBe(true);
 	});
 
 	it('accepts an empty entry list (nothing to do, still a WhatsApp webhook)', () => {
-		expect(parseWebhook(Buffer.from('{"object":"whatsapp_business_account","entry":[]}')).ok).toBe(true);
+		expect(parseWebhook(Buffer.from('{"object":"whatsapp_business_account","entry":[]}')).ok).toBe(
+			true,
+		);
 	});
 
 	it.each([
@@ -46,12 +54,19 @@ describe('parseWebhook', () => {
 	});
 
 	it('refuses inputs that are not bytes instead of throwing', () => {
-		expect(parseWebhook(undefined as unknown as Buffer)).toMatchObject({ ok: false, reason: 'empty' });
+		expect(parseWebhook(undefined as unknown as Buffer)).toMatchObject({
+			ok: false,
+			reason: 'empty',
+		});
 		expect(parseWebhook({} as unknown as Buffer)).toMatchObject({ ok: false, reason: 'empty' });
 	});
 
 	it('decodes invalid UTF-8 inside strings as U+FFFD rather than failing', () => {
-		const bytes = Buffer.concat([Buffer.from('{"object":"whatsapp_business_account","entry":[],"x":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+		const bytes = Buffer.concat([
+			Buffer.from('{"object":"whatsapp_business_account","entry":[],"x":"'),
+			Buffer.from([0xff, 0xfe]),
+			Buffer.from('"}'),
+		]);
 		const result = parseWebhook(bytes);
 		expect(result.ok).toBe(true);
 		if (result.ok) expect(result.payload.x).toBe('\ufffd\ufffd');

@@ -5,7 +5,14 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dedupKey, detectOptChange, receiveWebhook, verifyHandshake, type OptChange, type WebhookEvent } from '../../lib/webhook';
+import {
+	dedupKey,
+	detectOptChange,
+	receiveWebhook,
+	verifyHandshake,
+	type OptChange,
+	type WebhookEvent,
+} from '../../lib/webhook';
 
 export const VERIFY_TOKEN = 'loopback-verify-token';
 
@@ -28,7 +35,10 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 	});
 }
 
-export function startReceiver(received: Received, appSecret: string): Promise<{ server: Server; url: string }> {
+export function startReceiver(
+	received: Received,
+	appSecret: string,
+): Promise<{ server: Server; url: string }> {
 	const seen = new Set<string>();
 	const server = createServer((req, res) => {
 		void (async () => {
@@ -40,7 +50,10 @@ export function startReceiver(received: Received, appSecret: string): Promise<{ 
 				return;
 			}
 			const rawBody = await readBody(req);
-			const result = receiveWebhook({ rawBody, headers: req.headers }, { mode: 'signature', appSecret });
+			const result = receiveWebhook(
+				{ rawBody, headers: req.headers },
+				{ mode: 'signature', appSecret },
+			);
 			received.statuses.push(result.status);
 			// Answer first, as the trigger must (Meta wants 200 fast); the work below happens after.
 			res.writeHead(result.status, { 'content-type': 'text/plain' });
@@ -63,6 +76,11 @@ export function startReceiver(received: Received, appSecret: string): Promise<{ 
 		});
 	});
 	return new Promise((resolve) =>
-		server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook` })),
+		server.listen(0, '127.0.0.1', () =>
+			resolve({
+				server,
+				url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`,
+			}),
+		),
 	);
 }

@@ -4,7 +4,12 @@
  * receiver built on this library, which must accept every one and normalise it as Meta's would be.
  */
 import type { Server } from 'node:http';
-import { encodeCallbackData, type MessageEvent, type OtherEvent, type StatusEvent } from '../../lib/webhook';
+import {
+	encodeCallbackData,
+	type MessageEvent,
+	type OtherEvent,
+	type StatusEvent,
+} from '../../lib/webhook';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startReceiver, type Received } from './receiver';
 
@@ -19,7 +24,13 @@ describe('sandbox → webhook receiver', () => {
 	beforeAll(async () => {
 		const receiver = await startReceiver(received, APP_SECRET);
 		server = receiver.server;
-		sandbox = await startSandbox({ webhookUrl: receiver.url, appSecret: APP_SECRET, statusDelayMs: 5, undeliverableAs: 'status', seed: 5 });
+		sandbox = await startSandbox({
+			webhookUrl: receiver.url,
+			appSecret: APP_SECRET,
+			statusDelayMs: 5,
+			undeliverableAs: 'status',
+			seed: 5,
+		});
 	});
 
 	afterAll(async () => {
@@ -28,7 +39,11 @@ describe('sandbox → webhook receiver', () => {
 		await new Promise((resolve) => server?.close(resolve));
 	});
 
-	async function sendTemplate(name: string, components: unknown[], callback: string): Promise<string> {
+	async function sendTemplate(
+		name: string,
+		components: unknown[],
+		callback: string,
+	): Promise<string> {
 		const response = await fetch(`${sandbox.url}/v24.0/1000000001/messages`, {
 			method: 'POST',
 			headers: { authorization: 'Bearer sandbox-token', 'content-type': 'application/json' },
@@ -41,7 +56,8 @@ describe('sandbox → webhook receiver', () => {
 			}),
 		});
 		const body = (await response.json()) as { messages?: Array<{ id: string }>; error?: unknown };
-		if (!response.ok || !body.messages) throw new Error(`send ${name}: ${response.status} ${JSON.stringify(body)}`);
+		if (!response.ok || !body.messages)
+			throw new Error(`send ${name}: ${response.status} ${JSON.stringify(body)}`);
 		return body.messages[0].id;
 	}
 
@@ -50,7 +66,15 @@ describe('sandbox → webhook receiver', () => {
 		sandbox.control.say('contact +54 9 11 5555 9999 named Tomás says quiero info from ad');
 		const reminder = await sendTemplate(
 			'appointment_reminder',
-			[{ type: 'body', parameters: [{ type: 'text', text: 'Emilia' }, { type: 'text', text: 'martes 14, 8:30 h' }] }],
+			[
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', text: 'Emilia' },
+						{ type: 'text', text: 'martes 14, 8:30 h' },
+					],
+				},
+			],
 			encodeCallbackData({ campaignId: 'recordatorios-oct', recipient: EMILIA }),
 		);
 		await sandbox.control.waitForWebhooksIdle(10_000);
@@ -59,8 +83,19 @@ describe('sandbox → webhook receiver', () => {
 		const coupon = await sendTemplate(
 			'coupon_code',
 			[
-				{ type: 'body', parameters: [{ type: 'text', text: 'Emilia' }, { type: 'text', text: '15 %' }] },
-				{ type: 'button', sub_type: 'copy_code', index: '0', parameters: [{ type: 'coupon_code', coupon_code: 'SALUD15' }] },
+				{
+					type: 'body',
+					parameters: [
+						{ type: 'text', text: 'Emilia' },
+						{ type: 'text', text: '15 %' },
+					],
+				},
+				{
+					type: 'button',
+					sub_type: 'copy_code',
+					index: '0',
+					parameters: [{ type: 'coupon_code', coupon_code: 'SALUD15' }],
+				},
 			],
 			encodeCallbackData({ campaignId: 'cupones', recipient: EMILIA }),
 		);
@@ -69,19 +104,43 @@ describe('sandbox → webhook receiver', () => {
 		expect(received.statuses.length).toBeGreaterThan(0);
 		expect(received.statuses.every((status) => status === 200)).toBe(true);
 
-		const inbound = received.events.filter((event): event is MessageEvent => event.kind === 'message');
-		expect(inbound.find((event) => event.text === 'hola, ¿tienen turno? 🙂')).toMatchObject({ type: 'text', wa_id: EMILIA, name: 'Emilia', phoneNumberId: '1000000001' });
+		const inbound = received.events.filter(
+			(event): event is MessageEvent => event.kind === 'message',
+		);
+		expect(inbound.find((event) => event.text === 'hola, ¿tienen turno? 🙂')).toMatchObject({
+			type: 'text',
+			wa_id: EMILIA,
+			name: 'Emilia',
+			phoneNumberId: '1000000001',
+		});
 		expect(inbound.find((event) => event.text === 'quiero info')).toMatchObject({
 			name: 'Tomás',
-			referral: expect.objectContaining({ source_type: 'ad', welcome_message: { text: expect.stringContaining('¡Hola!') } }),
+			referral: expect.objectContaining({
+				source_type: 'ad',
+				welcome_message: { text: expect.stringContaining('¡Hola!') },
+			}),
 		});
-		expect(inbound.find((event) => event.type === 'button')).toMatchObject({ text: 'Confirmar', wa_id: EMILIA, context: expect.objectContaining({ id: reminder }) });
+		expect(inbound.find((event) => event.type === 'button')).toMatchObject({
+			text: 'Confirmar',
+			wa_id: EMILIA,
+			context: expect.objectContaining({ id: reminder }),
+		});
 
-		const statuses = received.events.filter((event): event is StatusEvent => event.kind === 'status');
+		const statuses = received.events.filter(
+			(event): event is StatusEvent => event.kind === 'status',
+		);
 		const reminderStatuses = statuses.filter((event) => event.id === reminder);
-		expect(reminderStatuses.map((event) => event.status).sort()).toEqual(['delivered', 'read', 'sent']);
+		expect(reminderStatuses.map((event) => event.status).sort()).toEqual([
+			'delivered',
+			'read',
+			'sent',
+		]);
 		for (const event of reminderStatuses) {
-			expect(event).toMatchObject({ campaignId: 'recordatorios-oct', callbackData: { recipient: EMILIA }, recipientId: EMILIA });
+			expect(event).toMatchObject({
+				campaignId: 'recordatorios-oct',
+				callbackData: { recipient: EMILIA },
+				recipientId: EMILIA,
+			});
 		}
 		expect(statuses.find((event) => event.id === coupon)).toMatchObject({
 			status: 'failed',
@@ -89,9 +148,13 @@ describe('sandbox → webhook receiver', () => {
 			errors: [expect.objectContaining({ code: 131050, retry: 'stop' })],
 		});
 
-		const preferences = received.events.filter((event): event is OtherEvent => event.kind === 'other' && event.type === 'user_preferences');
+		const preferences = received.events.filter(
+			(event): event is OtherEvent => event.kind === 'other' && event.type === 'user_preferences',
+		);
 		expect(preferences).toHaveLength(1);
-		expect(received.optChanges.map((opt) => [opt.change, opt.reason, opt.scope, opt.wa_id]).sort()).toEqual([
+		expect(
+			received.optChanges.map((opt) => [opt.change, opt.reason, opt.scope, opt.wa_id]).sort(),
+		).toEqual([
 			['opt-out', 'error-131050', 'marketing', EMILIA],
 			['opt-out', 'user-preferences', 'marketing', EMILIA],
 		]);
@@ -102,9 +165,16 @@ describe('sandbox → webhook receiver', () => {
 		sandbox.control.setTemplateStatus('taxi_discount', 'es', 'PAUSED', 'NONE');
 		await sandbox.control.waitForWebhooksIdle(10_000);
 		expect(received.statuses.every((status) => status === 200)).toBe(true);
-		const update = received.events.find((event): event is OtherEvent => event.kind === 'other' && event.type === 'message_template_status_update');
+		const update = received.events.find(
+			(event): event is OtherEvent =>
+				event.kind === 'other' && event.type === 'message_template_status_update',
+		);
 		expect(update).toBeDefined();
-		expect(update!.raw).toMatchObject({ event: 'PAUSED', message_template_name: 'taxi_discount', message_template_category: 'MARKETING' });
+		expect(update!.raw).toMatchObject({
+			event: 'PAUSED',
+			message_template_name: 'taxi_discount',
+			message_template_category: 'MARKETING',
+		});
 		expect(update!.timestampMs).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
 		expect(update!.timestampMs).toBeLessThanOrEqual(Date.now());
 	});

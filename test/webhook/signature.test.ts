@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { receiveWebhook, verifyHandshake, verifySharedHeader, verifySignature } from '../../lib/webhook';
+import {
+	receiveWebhook,
+	verifyHandshake,
+	verifySharedHeader,
+	verifySignature,
+} from '../../lib/webhook';
 import { APP_SECRET, inbound, messages, metaJson, sign } from './fixtures';
 
 const body = Buffer.from(metaJson(inbound(messages.text('Hola Núñez, ¿qué tal? 🙂'))));
@@ -11,17 +16,25 @@ describe('verifySignature', () => {
 
 	it('accepts upper-case hex, surrounding spaces and a single-element header array', () => {
 		const header = sign(body);
-		expect(verifySignature(body, `sha256=${header.slice(7).toUpperCase()}`, APP_SECRET).ok).toBe(true);
+		expect(verifySignature(body, `sha256=${header.slice(7).toUpperCase()}`, APP_SECRET).ok).toBe(
+			true,
+		);
 		expect(verifySignature(body, ` ${header} `, APP_SECRET).ok).toBe(true);
 		expect(verifySignature(body, [header], APP_SECRET).ok).toBe(true);
 	});
 
 	it('refuses a signature made with another secret', () => {
-		expect(verifySignature(body, sign(body, 'another-apps-secret'), APP_SECRET)).toMatchObject({ ok: false, reason: 'mismatch' });
+		expect(verifySignature(body, sign(body, 'another-apps-secret'), APP_SECRET)).toMatchObject({
+			ok: false,
+			reason: 'mismatch',
+		});
 	});
 
 	it('refuses a wrong signature of the right format', () => {
-		expect(verifySignature(body, `sha256=${'0'.repeat(64)}`, APP_SECRET)).toMatchObject({ ok: false, reason: 'mismatch' });
+		expect(verifySignature(body, `sha256=${'0'.repeat(64)}`, APP_SECRET)).toMatchObject({
+			ok: false,
+			reason: 'mismatch',
+		});
 	});
 
 	it('refuses the body altered by one byte, at any position', () => {
@@ -29,15 +42,25 @@ describe('verifySignature', () => {
 		for (const position of [0, 1, Math.floor(body.length / 2), body.length - 1]) {
 			const altered = Buffer.from(body);
 			altered[position] ^= 0x01;
-			expect(verifySignature(altered, header, APP_SECRET)).toMatchObject({ ok: false, reason: 'mismatch' });
+			expect(verifySignature(altered, header, APP_SECRET)).toMatchObject({
+				ok: false,
+				reason: 'mismatch',
+			});
 		}
-		expect(verifySignature(Buffer.concat([body, Buffer.from(' ')]), header, APP_SECRET)).toMatchObject({ reason: 'mismatch' });
-		expect(verifySignature(body.subarray(0, body.length - 1), header, APP_SECRET)).toMatchObject({ reason: 'mismatch' });
+		expect(
+			verifySignature(Buffer.concat([body, Buffer.from(' ')]), header, APP_SECRET),
+		).toMatchObject({ reason: 'mismatch' });
+		expect(verifySignature(body.subarray(0, body.length - 1), header, APP_SECRET)).toMatchObject({
+			reason: 'mismatch',
+		});
 	});
 
 	it('reports a missing header', () => {
 		for (const header of [undefined, '', '   ', []]) {
-			expect(verifySignature(body, header as string | undefined, APP_SECRET)).toMatchObject({ ok: false, reason: 'missing' });
+			expect(verifySignature(body, header as string | undefined, APP_SECRET)).toMatchObject({
+				ok: false,
+				reason: 'missing',
+			});
 		}
 	});
 
@@ -53,9 +76,17 @@ describe('verifySignature', () => {
 			`sha256=${hex},sha256=${hex}`,
 			'sha256=',
 		];
-		for (const header of malformed) expect(verifySignature(body, header, APP_SECRET)).toMatchObject({ ok: false, reason: 'malformed' });
-		expect(verifySignature(body, [sign(body), sign(body)], APP_SECRET)).toMatchObject({ reason: 'malformed' });
-		expect(verifySignature(body, 42 as unknown as string, APP_SECRET)).toMatchObject({ reason: 'malformed' });
+		for (const header of malformed)
+			expect(verifySignature(body, header, APP_SECRET)).toMatchObject({
+				ok: false,
+				reason: 'malformed',
+			});
+		expect(verifySignature(body, [sign(body), sign(body)], APP_SECRET)).toMatchObject({
+			reason: 'malformed',
+		});
+		expect(verifySignature(body, 42 as unknown as string, APP_SECRET)).toMatchObject({
+			reason: 'malformed',
+		});
 	});
 
 	it('never puts the secret, the expected signature or the received header in its messages', () => {
@@ -73,7 +104,9 @@ describe('verifySignature', () => {
 
 	it('throws a configuration error, without the secret, for an empty secret or a body that is not bytes', () => {
 		expect(() => verifySignature(body, sign(body), '')).toThrow(/App Secret/);
-		expect(() => verifySignature(JSON.parse(body.toString()) as Buffer, sign(body), APP_SECRET)).toThrow(/raw request bytes/);
+		expect(() =>
+			verifySignature(JSON.parse(body.toString()) as Buffer, sign(body), APP_SECRET),
+		).toThrow(/raw request bytes/);
 	});
 
 	describe('unicode bodies: the signature is over the raw bytes', () => {
@@ -93,11 +126,17 @@ describe('verifySignature', () => {
 		});
 
 		it('would fail if the parsed JSON were re-serialised and signed instead of the raw bytes', () => {
-			for (const raw of [Buffer.from(metaJson(payload)), Buffer.from(JSON.stringify(payload, null, 1))]) {
+			for (const raw of [
+				Buffer.from(metaJson(payload)),
+				Buffer.from(JSON.stringify(payload, null, 1)),
+			]) {
 				const header = sign(raw);
 				const reserialised = Buffer.from(JSON.stringify(JSON.parse(raw.toString('utf8'))));
 				expect(reserialised.equals(raw)).toBe(false);
-				expect(verifySignature(reserialised, header, APP_SECRET)).toMatchObject({ ok: false, reason: 'mismatch' });
+				expect(verifySignature(reserialised, header, APP_SECRET)).toMatchObject({
+					ok: false,
+					reason: 'mismatch',
+				});
 				expect(verifySignature(raw, header, APP_SECRET).ok).toBe(true);
 			}
 		});
@@ -120,13 +159,22 @@ describe('verifySharedHeader (providers that do not sign, e.g. 360dialog)', () =
 	const token = 'd360-shared-9f8e7d6c5b4a';
 
 	it('accepts the configured header, whatever the case of its name', () => {
-		expect(verifySharedHeader({ 'x-webhook-token': token }, 'X-Webhook-Token', token)).toEqual({ ok: true });
-		expect(verifySharedHeader({ 'X-Webhook-Token': token }, 'x-webhook-token', token)).toEqual({ ok: true });
+		expect(verifySharedHeader({ 'x-webhook-token': token }, 'X-Webhook-Token', token)).toEqual({
+			ok: true,
+		});
+		expect(verifySharedHeader({ 'X-Webhook-Token': token }, 'x-webhook-token', token)).toEqual({
+			ok: true,
+		});
 	});
 
 	it('refuses a missing, repeated or different value, without echoing either value', () => {
-		expect(verifySharedHeader({}, 'X-Webhook-Token', token)).toMatchObject({ ok: false, reason: 'missing' });
-		expect(verifySharedHeader({ 'x-webhook-token': [token, token] }, 'X-Webhook-Token', token)).toMatchObject({ reason: 'malformed' });
+		expect(verifySharedHeader({}, 'X-Webhook-Token', token)).toMatchObject({
+			ok: false,
+			reason: 'missing',
+		});
+		expect(
+			verifySharedHeader({ 'x-webhook-token': [token, token] }, 'X-Webhook-Token', token),
+		).toMatchObject({ reason: 'malformed' });
 		for (const wrong of ['', token.slice(0, -1), `${token}x`, token.toUpperCase(), 'a']) {
 			const result = verifySharedHeader({ 'x-webhook-token': wrong }, 'X-Webhook-Token', token);
 			expect(result).toMatchObject({ ok: false, reason: 'mismatch' });
@@ -142,28 +190,48 @@ describe('verifySharedHeader (providers that do not sign, e.g. 360dialog)', () =
 
 describe('receiveWebhook', () => {
 	it('answers 401 before parsing: an unsigned garbage body is refused for its signature, not its JSON', () => {
-		const result = receiveWebhook({ rawBody: Buffer.from('not json'), headers: {} }, { mode: 'signature', appSecret: APP_SECRET });
+		const result = receiveWebhook(
+			{ rawBody: Buffer.from('not json'), headers: {} },
+			{ mode: 'signature', appSecret: APP_SECRET },
+		);
 		expect(result).toMatchObject({ status: 401, reason: 'missing' });
 	});
 
 	it('answers 400 for a correctly signed body that is not a WhatsApp webhook', () => {
 		const raw = Buffer.from('{"object":"page","entry":[]}');
-		expect(receiveWebhook({ rawBody: raw, headers: { 'x-hub-signature-256': sign(raw) } }, { mode: 'signature', appSecret: APP_SECRET })).toMatchObject({
+		expect(
+			receiveWebhook(
+				{ rawBody: raw, headers: { 'x-hub-signature-256': sign(raw) } },
+				{ mode: 'signature', appSecret: APP_SECRET },
+			),
+		).toMatchObject({
 			status: 400,
 			reason: 'not-whatsapp',
 		});
 	});
 
 	it('answers 200 with events for a signed WhatsApp body', () => {
-		const result = receiveWebhook({ rawBody: body, headers: { 'X-Hub-Signature-256': sign(body) } }, { mode: 'signature', appSecret: APP_SECRET });
+		const result = receiveWebhook(
+			{ rawBody: body, headers: { 'X-Hub-Signature-256': sign(body) } },
+			{ mode: 'signature', appSecret: APP_SECRET },
+		);
 		expect(result.status).toBe(200);
 		if (result.status === 200) expect(result.events).toHaveLength(1);
 	});
 
 	it('uses the shared header instead of the signature in shared-header mode', () => {
-		const auth = { mode: 'shared-header' as const, headerName: 'X-D360-Token', headerValue: 'secret-value-123' };
-		expect(receiveWebhook({ rawBody: body, headers: { 'x-d360-token': 'secret-value-123' } }, auth).status).toBe(200);
-		expect(receiveWebhook({ rawBody: body, headers: { 'x-d360-token': 'nope' } }, auth)).toMatchObject({ status: 401, reason: 'mismatch' });
+		const auth = {
+			mode: 'shared-header' as const,
+			headerName: 'X-D360-Token',
+			headerValue: 'secret-value-123',
+		};
+		expect(
+			receiveWebhook({ rawBody: body, headers: { 'x-d360-token': 'secret-value-123' } }, auth)
+				.status,
+		).toBe(200);
+		expect(
+			receiveWebhook({ rawBody: body, headers: { 'x-d360-token': 'nope' } }, auth),
+		).toMatchObject({ status: 401, reason: 'mismatch' });
 	});
 });
 
@@ -171,29 +239,63 @@ describe('verifyHandshake', () => {
 	const verifyToken = 'my-verify-token-31415';
 
 	it('answers 200 with the challenge for subscribe + the right token', () => {
-		const query = { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': '1158201444' };
+		const query = {
+			'hub.mode': 'subscribe',
+			'hub.verify_token': verifyToken,
+			'hub.challenge': '1158201444',
+		};
 		expect(verifyHandshake(query, verifyToken)).toEqual({ status: 200, body: '1158201444' });
 	});
 
 	it('reads URLSearchParams and dot-expanded query objects too', () => {
-		const search = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'abc' });
+		const search = new URLSearchParams({
+			'hub.mode': 'subscribe',
+			'hub.verify_token': verifyToken,
+			'hub.challenge': 'abc',
+		});
 		expect(verifyHandshake(search, verifyToken)).toEqual({ status: 200, body: 'abc' });
-		expect(verifyHandshake({ hub: { mode: 'subscribe', verify_token: verifyToken, challenge: 'xyz' } }, verifyToken)).toEqual({ status: 200, body: 'xyz' });
+		expect(
+			verifyHandshake(
+				{ hub: { mode: 'subscribe', verify_token: verifyToken, challenge: 'xyz' } },
+				verifyToken,
+			),
+		).toEqual({ status: 200, body: 'xyz' });
 	});
 
 	it('answers 403 for a wrong token, a wrong mode, a missing challenge or repeated parameters', () => {
 		const good = { 'hub.mode': 'subscribe', 'hub.verify_token': verifyToken, 'hub.challenge': 'c' };
-		expect(verifyHandshake({ ...good, 'hub.verify_token': 'wrong' }, verifyToken)).toEqual({ status: 403, reason: 'token-mismatch' });
-		expect(verifyHandshake({ ...good, 'hub.verify_token': undefined }, verifyToken)).toEqual({ status: 403, reason: 'token-mismatch' });
-		expect(verifyHandshake({ ...good, 'hub.verify_token': `${verifyToken} ` }, verifyToken)).toMatchObject({ status: 403 });
-		expect(verifyHandshake({ ...good, 'hub.mode': 'unsubscribe' }, verifyToken)).toEqual({ status: 403, reason: 'not-subscribe' });
-		expect(verifyHandshake({ ...good, 'hub.challenge': '' }, verifyToken)).toEqual({ status: 403, reason: 'no-challenge' });
-		expect(verifyHandshake({ ...good, 'hub.verify_token': [verifyToken, verifyToken] }, verifyToken)).toMatchObject({ status: 403 });
+		expect(verifyHandshake({ ...good, 'hub.verify_token': 'wrong' }, verifyToken)).toEqual({
+			status: 403,
+			reason: 'token-mismatch',
+		});
+		expect(verifyHandshake({ ...good, 'hub.verify_token': undefined }, verifyToken)).toEqual({
+			status: 403,
+			reason: 'token-mismatch',
+		});
+		expect(
+			verifyHandshake({ ...good, 'hub.verify_token': `${verifyToken} ` }, verifyToken),
+		).toMatchObject({ status: 403 });
+		expect(verifyHandshake({ ...good, 'hub.mode': 'unsubscribe' }, verifyToken)).toEqual({
+			status: 403,
+			reason: 'not-subscribe',
+		});
+		expect(verifyHandshake({ ...good, 'hub.challenge': '' }, verifyToken)).toEqual({
+			status: 403,
+			reason: 'no-challenge',
+		});
+		expect(
+			verifyHandshake({ ...good, 'hub.verify_token': [verifyToken, verifyToken] }, verifyToken),
+		).toMatchObject({ status: 403 });
 		expect(verifyHandshake({}, verifyToken)).toMatchObject({ status: 403 });
 		expect(verifyHandshake(undefined, verifyToken)).toMatchObject({ status: 403 });
 	});
 
 	it('throws a configuration error when no verify token is configured, so an empty token can never pass', () => {
-		expect(() => verifyHandshake({ 'hub.mode': 'subscribe', 'hub.verify_token': '', 'hub.challenge': 'c' }, '')).toThrow(/Verify Token/);
+		expect(() =>
+			verifyHandshake(
+				{ 'hub.mode': 'subscribe', 'hub.verify_token': '', 'hub.challenge': 'c' },
+				'',
+			),
+		).toThrow(/Verify Token/);
 	});
 });

@@ -36,23 +36,63 @@ describe('checkContacts', () => {
 			],
 			{ ...base, defaultCountry: 'de' },
 		);
-		expect(outcomes.map((o) => (o.ok ? o.route : o.message))).toEqual(['open', 'closed', 'open', 'open', 'closed', 'open']);
+		expect(outcomes.map((o) => (o.ok ? o.route : o.message))).toEqual([
+			'open',
+			'closed',
+			'open',
+			'open',
+			'closed',
+			'open',
+		]);
 		const first = outcomes[0].ok ? outcomes[0].window : undefined;
-		expect(first).toMatchObject({ contactId: '5491155551234', waId: '5491155551234', profileName: 'Emilia', source: 'store', remainingSeconds: 22 * 3600, lastInboundAt: new Date(now - 2 * HOUR).toISOString() });
+		expect(first).toMatchObject({
+			contactId: '5491155551234',
+			waId: '5491155551234',
+			profileName: 'Emilia',
+			source: 'store',
+			remainingSeconds: 22 * 3600,
+			lastInboundAt: new Date(now - 2 * HOUR).toISOString(),
+		});
 		expect(outcomes[2].ok && outcomes[2].window.contactId).toBe('4915112345678');
-		expect(outcomes[3].ok && outcomes[3].window).toMatchObject({ contactId: '5491166667777', waId: '5491166667777', userId: 'AR.42' });
-		expect(outcomes[4].ok && outcomes[4].window).toMatchObject({ contactId: '5491155559999', source: 'none', lastInboundAt: null, needsTemplate: true });
+		expect(outcomes[3].ok && outcomes[3].window).toMatchObject({
+			contactId: '5491166667777',
+			waId: '5491166667777',
+			userId: 'AR.42',
+		});
+		expect(outcomes[4].ok && outcomes[4].window).toMatchObject({
+			contactId: '5491155559999',
+			source: 'none',
+			lastInboundAt: null,
+			needsTemplate: true,
+		});
 		// One read for everything, one more for the national number that normalisation changed.
 		expect(spy).toHaveBeenCalledTimes(2);
 		spy.mockRestore();
 	});
 
 	it('names the field of bad input instead of routing it', async () => {
-		const outcomes = await checkContacts(store, [{ contact: '' }, { contact: 'not a phone' }, { contact: '12345678' }, { contact: { id: 1 } }], base);
+		const outcomes = await checkContacts(
+			store,
+			[
+				{ contact: '' },
+				{ contact: 'not a phone' },
+				{ contact: '12345678' },
+				{ contact: { id: 1 } },
+			],
+			base,
+		);
 		expect(outcomes).toEqual([
 			{ ok: false, field: 'contact', message: expect.stringMatching(/empty/) },
-			{ ok: false, field: 'contact', message: expect.stringMatching(/"not a phone" is not a valid phone number/) },
-			{ ok: false, field: 'contact', message: expect.stringMatching(/"12345678" is not a valid phone number/) },
+			{
+				ok: false,
+				field: 'contact',
+				message: expect.stringMatching(/"not a phone" is not a valid phone number/),
+			},
+			{
+				ok: false,
+				field: 'contact',
+				message: expect.stringMatching(/"12345678" is not a valid phone number/),
+			},
 			{ ok: false, field: 'contact', message: expect.stringMatching(/object/) },
 		]);
 	});
@@ -69,15 +109,48 @@ describe('checkContacts', () => {
 			],
 			{ ...base, source: 'field' },
 		);
-		expect(outcomes[0]).toMatchObject({ ok: true, route: 'open', window: { source: 'field', timestampFormat: 'unix-seconds' } });
-		expect(outcomes[1]).toMatchObject({ ok: true, route: 'closed', window: { source: 'field', timestampFormat: 'iso' } });
-		expect(outcomes[2]).toMatchObject({ ok: false, field: 'lastInbound', message: expect.stringMatching(/in the future/) });
-		expect(outcomes[3]).toMatchObject({ ok: false, field: 'lastInbound', message: expect.stringMatching(/empty.*Empty Timestamp Means Never Wrote/) });
-		expect(outcomes[4]).toMatchObject({ ok: false, field: 'lastInbound', message: expect.stringMatching(/not a date/) });
-		const never = await checkContacts(store, [{ contact: '5491155550000', lastInbound: null }], { ...base, source: 'field', emptyTimestampIsNever: true });
+		expect(outcomes[0]).toMatchObject({
+			ok: true,
+			route: 'open',
+			window: { source: 'field', timestampFormat: 'unix-seconds' },
+		});
+		expect(outcomes[1]).toMatchObject({
+			ok: true,
+			route: 'closed',
+			window: { source: 'field', timestampFormat: 'iso' },
+		});
+		expect(outcomes[2]).toMatchObject({
+			ok: false,
+			field: 'lastInbound',
+			message: expect.stringMatching(/in the future/),
+		});
+		expect(outcomes[3]).toMatchObject({
+			ok: false,
+			field: 'lastInbound',
+			message: expect.stringMatching(/empty.*Empty Timestamp Means Never Wrote/),
+		});
+		expect(outcomes[4]).toMatchObject({
+			ok: false,
+			field: 'lastInbound',
+			message: expect.stringMatching(/not a date/),
+		});
+		const never = await checkContacts(store, [{ contact: '5491155550000', lastInbound: null }], {
+			...base,
+			source: 'field',
+			emptyTimestampIsNever: true,
+		});
 		expect(never[0]).toMatchObject({ ok: true, route: 'closed', window: { source: 'none' } });
-		await expect(checkContacts(undefined, [{ contact: '1' }], base)).rejects.toThrow(/needs a store/);
-		expect((await checkContacts(undefined, [{ contact: '5491155550000', lastInbound: now }], { ...base, source: 'field' }))[0].ok).toBe(true);
+		await expect(checkContacts(undefined, [{ contact: '1' }], base)).rejects.toThrow(
+			/needs a store/,
+		);
+		expect(
+			(
+				await checkContacts(undefined, [{ contact: '5491155550000', lastInbound: now }], {
+					...base,
+					source: 'field',
+				})
+			)[0].ok,
+		).toBe(true);
 	});
 
 	it('later of both: the newer of the store and the field wins; an empty field leaves the store', async () => {
@@ -114,25 +187,70 @@ describe('checkContacts', () => {
 		expect(outcomes[0]).toMatchObject({
 			ok: true,
 			route: 'open',
-			window: { state: 'open', recontact: { queryId: 'ticket-9', spent: true, spentAt: new Date(now - HOUR).toISOString() } },
+			window: {
+				state: 'open',
+				recontact: {
+					queryId: 'ticket-9',
+					spent: true,
+					spentAt: new Date(now - HOUR).toISOString(),
+				},
+			},
 		});
-		expect(outcomes[1]).toMatchObject({ ok: true, route: 'open', window: { recontact: { queryId: 'ticket-10', spent: false, spentAt: null } } });
-		expect(outcomes[2]).toMatchObject({ ok: true, route: 'closed', window: { needsTemplate: true, action: 'send_template', recontact: { spent: false } } });
+		expect(outcomes[1]).toMatchObject({
+			ok: true,
+			route: 'open',
+			window: { recontact: { queryId: 'ticket-10', spent: false, spentAt: null } },
+		});
+		expect(outcomes[2]).toMatchObject({
+			ok: true,
+			route: 'closed',
+			window: { needsTemplate: true, action: 'send_template', recontact: { spent: false } },
+		});
 		expect(outcomes[3]).toMatchObject({ ok: false, field: 'queryId' });
 		await store.claimRecontact(bn, '5491155550000', 'ticket-9');
-		const spentClosed = await checkContacts(store, [{ contact: '5491155550000', queryId: 'ticket-9' }], { ...base, recontact: true });
-		expect(spentClosed[0]).toMatchObject({ ok: true, route: 'spent', window: { state: 'closed', needsTemplate: false, action: 'wait_for_user', recontact: { spent: true } } });
+		const spentClosed = await checkContacts(
+			store,
+			[{ contact: '5491155550000', queryId: 'ticket-9' }],
+			{ ...base, recontact: true },
+		);
+		expect(spentClosed[0]).toMatchObject({
+			ok: true,
+			route: 'spent',
+			window: {
+				state: 'closed',
+				needsTemplate: false,
+				action: 'wait_for_user',
+				recontact: { spent: true },
+			},
+		});
 	});
 
 	it('takes Messenger / Instagram IDs as they are, without phone normalisation', async () => {
-		await store.recordInbound({ businessNumberId: 'page-1', waId: 'psid.not-a-phone', at: now - 30 * HOUR, channel: 'messenger' });
-		const [outcome] = await checkContacts(store, [{ contact: 'psid.not-a-phone' }], { ...base, businessNumberId: 'page-1', channel: 'messenger' });
-		expect(outcome).toMatchObject({ ok: true, route: 'closed', window: { contactId: 'psid.not-a-phone', waId: null, action: 'send_with_human_agent_tag' } });
+		await store.recordInbound({
+			businessNumberId: 'page-1',
+			waId: 'psid.not-a-phone',
+			at: now - 30 * HOUR,
+			channel: 'messenger',
+		});
+		const [outcome] = await checkContacts(store, [{ contact: 'psid.not-a-phone' }], {
+			...base,
+			businessNumberId: 'page-1',
+			channel: 'messenger',
+		});
+		expect(outcome).toMatchObject({
+			ok: true,
+			route: 'closed',
+			window: { contactId: 'psid.not-a-phone', waId: null, action: 'send_with_human_agent_tag' },
+		});
 	});
 
 	it('evaluates at a given instant and with given lengths', async () => {
 		const at = (checkAt: number, serviceWindowHours?: number) =>
-			checkContacts(store, [{ contact: '5491155551234' }], { ...base, checkAt, lengths: serviceWindowHours ? { serviceWindowHours } : undefined }).then((o) => o[0].ok && o[0].route);
+			checkContacts(store, [{ contact: '5491155551234' }], {
+				...base,
+				checkAt,
+				lengths: serviceWindowHours ? { serviceWindowHours } : undefined,
+			}).then((o) => o[0].ok && o[0].route);
 		expect(await at(now - 2 * HOUR + 24 * HOUR - 1000)).toBe('open');
 		expect(await at(now - 2 * HOUR + 24 * HOUR + 1000)).toBe('closed');
 		expect(await at(now, 1)).toBe('closed');

@@ -24,32 +24,66 @@ describe('parseTimestamp', () => {
 	});
 
 	it('reads text without an offset in the given zone and says so', () => {
-		expect(parseTimestamp('2026-06-09 11:30:00', { now, zone: 'America/Argentina/Buenos_Aires' })).toEqual({
+		expect(
+			parseTimestamp('2026-06-09 11:30:00', { now, zone: 'America/Argentina/Buenos_Aires' }),
+		).toEqual({
 			ok: true,
 			millis: earlier,
 			format: 'sql',
 			assumedZone: 'America/Argentina/Buenos_Aires',
 		});
-		expect(parseTimestamp('2026-06-09T14:30:00', { now })).toEqual({ ok: true, millis: earlier, format: 'iso', assumedZone: 'UTC' });
-		expect(parseTimestamp('2026-06-09', { now })).toMatchObject({ ok: true, millis: Date.UTC(2026, 5, 9), assumedZone: 'UTC' });
-		expect(parseTimestamp('20260609', { now })).toMatchObject({ ok: true, millis: Date.UTC(2026, 5, 9), format: 'iso' });
+		expect(parseTimestamp('2026-06-09T14:30:00', { now })).toEqual({
+			ok: true,
+			millis: earlier,
+			format: 'iso',
+			assumedZone: 'UTC',
+		});
+		expect(parseTimestamp('2026-06-09', { now })).toMatchObject({
+			ok: true,
+			millis: Date.UTC(2026, 5, 9),
+			assumedZone: 'UTC',
+		});
+		expect(parseTimestamp('20260609', { now })).toMatchObject({
+			ok: true,
+			millis: Date.UTC(2026, 5, 9),
+			format: 'iso',
+		});
 	});
 
 	it('rejects future times, unless within the clock skew', () => {
 		const future = parseTimestamp(now + 3600_000, { now });
 		expect(future).toMatchObject({ ok: false, empty: false });
-		expect(!future.ok && future.reason).toMatch(/2026-06-10T13:00:00.000Z \(read as unix-milliseconds\) is in the future: check the field's unit/);
+		expect(!future.ok && future.reason).toMatch(
+			/2026-06-10T13:00:00.000Z \(read as unix-milliseconds\) is in the future: check the field's unit/,
+		);
 		expect(parseTimestamp(now + 30_000, { now }).ok).toBe(true);
 		expect(parseTimestamp(now + 30_000, { now, maxFutureSkewSeconds: 0 }).ok).toBe(false);
 		// Milliseconds mistaken for microseconds, or a unit mix-up, end up here too.
-		expect(parseTimestamp(earlier * 1000, { now })).toMatchObject({ ok: false, reason: expect.stringMatching(/microseconds/) });
+		expect(parseTimestamp(earlier * 1000, { now })).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/microseconds/),
+		});
 	});
 
 	it('tells empty apart from invalid', () => {
-		for (const value of [undefined, null, '', '   ', 0, '0']) expect(parseTimestamp(value, { now })).toMatchObject({ ok: false, empty: true });
-		for (const value of ['yesterday', 'not a date', {}, [], true, -5, Number.POSITIVE_INFINITY, new Date('x'), DateTime.invalid('test')]) {
+		for (const value of [undefined, null, '', '   ', 0, '0'])
+			expect(parseTimestamp(value, { now })).toMatchObject({ ok: false, empty: true });
+		for (const value of [
+			'yesterday',
+			'not a date',
+			{},
+			[],
+			true,
+			-5,
+			Number.POSITIVE_INFINITY,
+			new Date('x'),
+			DateTime.invalid('test'),
+		]) {
 			expect(parseTimestamp(value, { now })).toMatchObject({ ok: false, empty: false });
 		}
-		expect(parseTimestamp('2026-06-09', { now, zone: 'Mars/Olympus' })).toMatchObject({ ok: false, reason: expect.stringMatching(/time zone "Mars\/Olympus" is unknown/) });
+		expect(parseTimestamp('2026-06-09', { now, zone: 'Mars/Olympus' })).toMatchObject({
+			ok: false,
+			reason: expect.stringMatching(/time zone "Mars\/Olympus" is unknown/),
+		});
 	});
 });

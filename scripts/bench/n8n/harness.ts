@@ -51,7 +51,13 @@ function writeFloorPackage(userFolder: string): void {
 	mkdirSync(join(dir, 'dist'), { recursive: true });
 	writeFileSync(
 		join(dir, 'package.json'),
-		JSON.stringify({ name: FLOOR_PACKAGE, version: '1.0.0', main: 'index.js', keywords: ['n8n-community-node-package'], n8n: { n8nNodesApiVersion: 1, nodes: ['dist/FloorTrigger.node.js'], credentials: [] } }),
+		JSON.stringify({
+			name: FLOOR_PACKAGE,
+			version: '1.0.0',
+			main: 'index.js',
+			keywords: ['n8n-community-node-package'],
+			n8n: { n8nNodesApiVersion: 1, nodes: ['dist/FloorTrigger.node.js'], credentials: [] },
+		}),
 	);
 	writeFileSync(join(dir, 'dist', 'FloorTrigger.node.js'), FLOOR_NODE_SOURCE);
 }
@@ -66,7 +72,9 @@ export interface BenchN8n {
 }
 
 /** Boots the pinned n8n with the package linked and the floor trigger installed next to it. */
-export async function startBenchN8n(options: { env?: Record<string, string>; log?: (line: string) => void } = {}): Promise<BenchN8n> {
+export async function startBenchN8n(
+	options: { env?: Record<string, string>; log?: (line: string) => void } = {},
+): Promise<BenchN8n> {
 	const userFolder = mkdtempSync(join(tmpdir(), 'n8n-bench-'));
 	writeFloorPackage(userFolder);
 	const instance = await startN8n({
@@ -85,7 +93,8 @@ export async function startBenchN8n(options: { env?: Record<string, string>; log
 		rssBytes: () => rssBytes(instance.pid),
 		async stop() {
 			await instance.stop();
-			if (!process.env.N8N_E2E_KEEP_USER_FOLDER) rmSync(userFolder, { recursive: true, force: true });
+			if (!process.env.N8N_E2E_KEEP_USER_FOLDER)
+				rmSync(userFolder, { recursive: true, force: true });
 		},
 	};
 }
@@ -118,7 +127,8 @@ export function rssBytes(pid: number): number {
 	}
 }
 
-export const signature = (body: Buffer, secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+export const signature = (body: Buffer, secret: string) =>
+	`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 export interface LoadResult {
 	posts: number;
@@ -131,13 +141,23 @@ export interface LoadResult {
 	cpuMsPerPost: number;
 }
 
-export const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]);
+export const percentile = (sorted: number[], p: number) =>
+	sorted.length === 0
+		? 0
+		: sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 /**
  * POSTs `bodies` to `url` with `concurrency` requests in flight (keep-alive, as Meta's senders do), signing each
  * with `secret`; n8n's CPU (process group) is read before and after.
  */
-export async function postLoad(options: { url: string; bodies: Buffer[]; secret: string; concurrency: number; cpuMs: () => number; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function postLoad(options: {
+	url: string;
+	bodies: Buffer[];
+	secret: string;
+	concurrency: number;
+	cpuMs: () => number;
+	headers?: Record<string, string>;
+}): Promise<LoadResult> {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
 	const latencies: number[] = [];
 	const statuses: Record<number, number> = {};
@@ -148,7 +168,16 @@ export async function postLoad(options: { url: string; bodies: Buffer[]; secret:
 		new Promise<number>((resolve) => {
 			const request = http.request(
 				options.url,
-				{ method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length, 'x-hub-signature-256': signature(body, options.secret), ...options.headers } },
+				{
+					method: 'POST',
+					agent,
+					headers: {
+						'content-type': 'application/json',
+						'content-length': body.length,
+						'x-hub-signature-256': signature(body, options.secret),
+						...options.headers,
+					},
+				},
 				(response) => {
 					response.resume();
 					response.on('end', () => resolve(response.statusCode ?? 0));
@@ -173,11 +202,26 @@ export async function postLoad(options: { url: string; bodies: Buffer[]; secret:
 	agent.destroy();
 	latencies.sort((a, b) => a - b);
 	const posts = options.bodies.length;
-	return { posts, ok: statuses[200] ?? 0, statuses, seconds, postsPerSecond: posts / seconds, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), cpuMsPerPost: cpu / posts };
+	return {
+		posts,
+		ok: statuses[200] ?? 0,
+		statuses,
+		seconds,
+		postsPerSecond: posts / seconds,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		cpuMsPerPost: cpu / posts,
+	};
 }
 
 /** Meta's shape for one status change (one POST each, Meta's usual delivery). */
-export function statusBody(options: { wabaId: string; phoneNumberId: string; wamid: string; recipient: string; status: string }): Buffer {
+export function statusBody(options: {
+	wabaId: string;
+	phoneNumberId: string;
+	wamid: string;
+	recipient: string;
+	status: string;
+}): Buffer {
 	return Buffer.from(
 		JSON.stringify({
 			object: 'whatsapp_business_account',
@@ -189,14 +233,22 @@ export function statusBody(options: { wabaId: string; phoneNumberId: string; wam
 							field: 'messages',
 							value: {
 								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '541140001000', phone_number_id: options.phoneNumberId },
+								metadata: {
+									display_phone_number: '541140001000',
+									phone_number_id: options.phoneNumberId,
+								},
 								statuses: [
 									{
 										id: options.wamid,
 										status: options.status,
 										timestamp: String(Math.floor(Date.now() / 1000)),
 										recipient_id: options.recipient,
-										pricing: { billable: true, pricing_model: 'PMP', category: 'utility', type: 'regular' },
+										pricing: {
+											billable: true,
+											pricing_model: 'PMP',
+											category: 'utility',
+											type: 'regular',
+										},
 									},
 								],
 							},
@@ -209,7 +261,13 @@ export function statusBody(options: { wabaId: string; phoneNumberId: string; wam
 }
 
 /** Meta's shape for one inbound text message. */
-export function messageBody(options: { wabaId: string; phoneNumberId: string; wamid: string; from: string; text: string }): Buffer {
+export function messageBody(options: {
+	wabaId: string;
+	phoneNumberId: string;
+	wamid: string;
+	from: string;
+	text: string;
+}): Buffer {
 	return Buffer.from(
 		JSON.stringify({
 			object: 'whatsapp_business_account',
@@ -221,9 +279,20 @@ export function messageBody(options: { wabaId: string; phoneNumberId: string; wa
 							field: 'messages',
 							value: {
 								messaging_product: 'whatsapp',
-								metadata: { display_phone_number: '541140001000', phone_number_id: options.phoneNumberId },
+								metadata: {
+									display_phone_number: '541140001000',
+									phone_number_id: options.phoneNumberId,
+								},
 								contacts: [{ profile: { name: 'Bench' }, wa_id: options.from }],
-								messages: [{ from: options.from, id: options.wamid, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: options.text } }],
+								messages: [
+									{
+										from: options.from,
+										id: options.wamid,
+										timestamp: String(Math.floor(Date.now() / 1000)),
+										type: 'text',
+										text: { body: options.text },
+									},
+								],
 							},
 						},
 					],

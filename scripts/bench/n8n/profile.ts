@@ -26,7 +26,8 @@ interface ProfileNode {
 /** The package (or our dist folder, or node:internal) a script URL belongs to. */
 function packageOf(url: string): string {
 	if (!url) return '(native / GC / idle)';
-	if (url.includes('/issue-11/dist/') || url.includes('n8n-nodes-whatsapp-hsm/dist/')) return 'n8n-nodes-whatsapp-hsm (ours)';
+	if (url.includes('/issue-11/dist/') || url.includes('n8n-nodes-whatsapp-hsm/dist/'))
+		return 'n8n-nodes-whatsapp-hsm (ours)';
 	const parts = url.split('/node_modules/');
 	if (parts.length > 1) {
 		const rest = parts[parts.length - 1].split('/');
@@ -40,7 +41,9 @@ export function summariseProfile(file: string, suspects: string[]): string {
 	const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: ProfileNode[] };
 	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 	const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
-	const idle = profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
+	const idle = profile.nodes
+		.filter((node) => node.callFrame.functionName === '(idle)')
+		.reduce((sum, node) => sum + (node.hitCount ?? 0), 0);
 	const busy = total - idle;
 	const self = new Map<string, number>();
 	for (const node of profile.nodes) {
@@ -60,8 +63,12 @@ export function summariseProfile(file: string, suspects: string[]): string {
 		return hits;
 	};
 	const pct = (hits: number) => `${((hits / busy) * 100).toFixed(1)} %`;
-	const lines = [`busy samples ${busy} of ${total} (${pct(busy)} of busy = 100 %)`, 'self time by package:'];
-	for (const [key, hits] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12)) lines.push(`  ${pct(hits).padStart(7)}  ${key}`);
+	const lines = [
+		`busy samples ${busy} of ${total} (${pct(busy)} of busy = 100 %)`,
+		'self time by package:',
+	];
+	for (const [key, hits] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12))
+		lines.push(`  ${pct(hits).padStart(7)}  ${key}`);
 	lines.push('inclusive time of suspects:');
 	for (const name of suspects) lines.push(`  ${pct(inclusive(name)).padStart(7)}  ${name}`);
 	return lines.join('\n');
@@ -71,8 +78,15 @@ async function main(): Promise<void> {
 	const posts = Number(process.env.PROFILE_POSTS ?? 3000);
 	const campaign = Number(process.env.PROFILE_CAMPAIGN ?? 0);
 	const profileDir = mkdtempSync(join(tmpdir(), 'n8n-profile-'));
-	const sandbox = await startSandbox({ throughputMps: 1000, latency: { minMs: 100, maxMs: 100 }, statusDelayMs: 600_000 });
-	const n8n = await startBenchN8n({ env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` }, log: (line) => console.log(line) });
+	const sandbox = await startSandbox({
+		throughputMps: 1000,
+		latency: { minMs: 100, maxMs: 100 },
+		statusDelayMs: 600_000,
+	});
+	const n8n = await startBenchN8n({
+		env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+		log: (line) => console.log(line),
+	});
 	try {
 		const { rest } = n8n.instance;
 		const storeFile = join(n8n.instance.userFolder, 'bench-store.sqlite');
@@ -89,23 +103,52 @@ async function main(): Promise<void> {
 				appSecret: SANDBOX_DEFAULTS.appSecret,
 			},
 		});
-		const trigger = await rest.importAndPublish(triggerWorkflow('profile trigger', { emit: [], storeFile }), { credentials: { whatsAppCloudApi: credential } });
+		const trigger = await rest.importAndPublish(
+			triggerWorkflow('profile trigger', { emit: [], storeFile }),
+			{ credentials: { whatsAppCloudApi: credential } },
+		);
 		const url = await rest.productionWebhookUrl(trigger, TRIGGER);
 		if (posts > 0) {
 			const bodies = Array.from({ length: posts }, (_, i) =>
-				statusBody({ wabaId: SANDBOX_DEFAULTS.wabaId, phoneNumberId: SANDBOX_DEFAULTS.phoneNumberId, wamid: `wamid.P${randomUUID()}`, recipient: `549115${String(i).padStart(7, '0')}`, status: 'delivered' }),
+				statusBody({
+					wabaId: SANDBOX_DEFAULTS.wabaId,
+					phoneNumberId: SANDBOX_DEFAULTS.phoneNumberId,
+					wamid: `wamid.P${randomUUID()}`,
+					recipient: `549115${String(i).padStart(7, '0')}`,
+					status: 'delivered',
+				}),
 			);
-			const result = await postLoad({ url, bodies, secret: SANDBOX_DEFAULTS.appSecret, concurrency: 8, cpuMs: n8n.cpuMs });
-			console.log(`trigger, statuses one per POST: ${result.postsPerSecond.toFixed(1)} POSTs/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.cpuMsPerPost.toFixed(2)} ms n8n CPU per POST, statuses ${JSON.stringify(result.statuses)}`);
+			const result = await postLoad({
+				url,
+				bodies,
+				secret: SANDBOX_DEFAULTS.appSecret,
+				concurrency: 8,
+				cpuMs: n8n.cpuMs,
+			});
+			console.log(
+				`trigger, statuses one per POST: ${result.postsPerSecond.toFixed(1)} POSTs/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, ${result.cpuMsPerPost.toFixed(2)} ms n8n CPU per POST, statuses ${JSON.stringify(result.statuses)}`,
+			);
 		}
 		if (campaign > 0) {
-			const workflow = await rest.importAndPublish(campaignWorkflow('profile campaign', { path: 'profile-campaign', count: campaign, offset: 0, campaignName: 'profile', storeFile, maxRate: 1000 }), {
-				credentials: { whatsAppCloudApi: credential },
-			});
+			const workflow = await rest.importAndPublish(
+				campaignWorkflow('profile campaign', {
+					path: 'profile-campaign',
+					count: campaign,
+					offset: 0,
+					campaignName: 'profile',
+					storeFile,
+					maxRate: 1000,
+				}),
+				{
+					credentials: { whatsAppCloudApi: credential },
+				},
+			);
 			const started = Date.now();
 			await fetch(`${n8n.instance.url}/webhook/profile-campaign`, { method: 'POST' });
 			const execution = await rest.waitForExecution(workflow.id, { timeoutMs: 600_000 });
-			console.log(`campaign of ${campaign}: ${execution.status} in ${((Date.now() - started) / 1000).toFixed(1)} s; sandbox ledger ${sandbox.control.ledger.all().length}; node ${CAMPAIGN}`);
+			console.log(
+				`campaign of ${campaign}: ${execution.status} in ${((Date.now() - started) / 1000).toFixed(1)} s; sandbox ledger ${sandbox.control.ledger.all().length}; node ${CAMPAIGN}`,
+			);
 		}
 	} finally {
 		await n8n.stop();

@@ -14,7 +14,10 @@ export const FLOOR = 'Floor Trigger';
 export const START = 'Start';
 
 /** Our trigger; `emit: []` records everything and starts nothing. */
-export function triggerWorkflow(name: string, options: { emit: string[]; storeFile: string }): WorkflowJson {
+export function triggerWorkflow(
+	name: string,
+	options: { emit: string[]; storeFile: string },
+): WorkflowJson {
 	return {
 		name,
 		nodes: [
@@ -23,7 +26,11 @@ export function triggerWorkflow(name: string, options: { emit: string[]; storeFi
 				type: `${PKG}.whatsAppHsmTrigger`,
 				typeVersion: Number(process.env.BENCH_TRIGGER_VERSION ?? 1.1),
 				position: [0, 0],
-				parameters: { emit: options.emit, storeFile: options.storeFile, options: { includeRaw: false } },
+				parameters: {
+					emit: options.emit,
+					storeFile: options.storeFile,
+					options: { includeRaw: false },
+				},
 				credentials: cloudApi,
 			},
 		],
@@ -36,7 +43,15 @@ export function triggerWorkflow(name: string, options: { emit: string[]; storeFi
 export function webhookNodeWorkflow(name: string, path: string): WorkflowJson {
 	return {
 		name,
-		nodes: [{ name: WEBHOOK, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } }],
+		nodes: [
+			{
+				name: WEBHOOK,
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+		],
 		connections: {},
 		settings: { executionOrder: 'v1' },
 	};
@@ -45,20 +60,40 @@ export function webhookNodeWorkflow(name: string, path: string): WorkflowJson {
 export function floorWorkflow(name: string): WorkflowJson {
 	return {
 		name,
-		nodes: [{ name: FLOOR, type: FLOOR_TRIGGER_TYPE, typeVersion: 2, position: [0, 0], parameters: {} }],
+		nodes: [
+			{ name: FLOOR, type: FLOOR_TRIGGER_TYPE, typeVersion: 2, position: [0, 0], parameters: {} },
+		],
 		connections: {},
 		settings: { executionOrder: 'v1' },
 	};
 }
 
 /** Webhook → Code (N rows with phone and name) → the node under test. */
-function sendWorkflow(name: string, path: string, count: number, offset: number, sender: WorkflowJson['nodes'][number]): WorkflowJson {
+function sendWorkflow(
+	name: string,
+	path: string,
+	count: number,
+	offset: number,
+	sender: WorkflowJson['nodes'][number],
+): WorkflowJson {
 	const code = `const rows = [];\nfor (let i = 0; i < ${count}; i++) {\n  const n = ${offset} + i;\n  rows.push({ json: { phone: '+549115' + String(n).padStart(7, '0'), name: 'Ana ' + n } });\n}\nreturn rows;`;
 	return {
 		name,
 		nodes: [
-			{ name: START, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-			{ name: 'Recipients', type: 'n8n-nodes-base.code', typeVersion: 2, position: [220, 0], parameters: { jsCode: code } },
+			{
+				name: START,
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2,
+				position: [0, 0],
+				parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} },
+			},
+			{
+				name: 'Recipients',
+				type: 'n8n-nodes-base.code',
+				typeVersion: 2,
+				position: [220, 0],
+				parameters: { jsCode: code },
+			},
 			{ ...sender, position: [440, 0] },
 		],
 		connections: {
@@ -73,7 +108,18 @@ export const CAMPAIGN = 'Bulk Campaign';
 export const HTTP_REQUEST = 'HTTP Request';
 export const NO_OP = 'No Operation';
 
-export function campaignWorkflow(name: string, options: { path: string; count: number; offset: number; campaignName: string; storeFile: string; maxRate: number; output?: string }): WorkflowJson {
+export function campaignWorkflow(
+	name: string,
+	options: {
+		path: string;
+		count: number;
+		offset: number;
+		campaignName: string;
+		storeFile: string;
+		maxRate: number;
+		output?: string;
+	},
+): WorkflowJson {
 	return sendWorkflow(name, options.path, options.count, options.offset, {
 		name: CAMPAIGN,
 		type: `${PKG}.bulkCampaign`,
@@ -85,9 +131,16 @@ export function campaignWorkflow(name: string, options: { path: string; count: n
 			phone: '={{ $json.phone }}',
 			template: 'resume_contact',
 			defaultLanguage: 'es',
-			variables: { mappingMode: 'defineBelow', value: { 'body.1': '={{ $json.name }}', 'body.2': 'Sofía' } },
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { 'body.1': '={{ $json.name }}', 'body.2': 'Sofía' },
+			},
 			storeFile: options.storeFile,
-			options: { maxRate: options.maxRate, qualityCheckInterval: 600, ...(options.output ? { output: options.output } : {}) },
+			options: {
+				maxRate: options.maxRate,
+				qualityCheckInterval: 600,
+				...(options.output ? { output: options.output } : {}),
+			},
 		},
 		credentials: cloudApi,
 	});
@@ -97,7 +150,10 @@ export function campaignWorkflow(name: string, options: { path: string; count: n
  * n8n's HTTP Request node sending the same template, Batching = `cap` items per 1,000 ms (what a user does to stay
  * under the number's throughput), errors kept as items so a 130429 does not stop the run.
  */
-export function httpRequestWorkflow(name: string, options: { path: string; count: number; offset: number; messagesUrl: string; cap: number }): WorkflowJson {
+export function httpRequestWorkflow(
+	name: string,
+	options: { path: string; count: number; offset: number; messagesUrl: string; cap: number },
+): WorkflowJson {
 	const jsonBody =
 		'={\n  "messaging_product": "whatsapp",\n  "to": "{{ $json.phone }}",\n  "type": "template",\n  "template": {\n    "name": "resume_contact",\n    "language": { "code": "es" },\n    "components": [{ "type": "body", "parameters": [{ "type": "text", "text": "{{ $json.name }}" }, { "type": "text", "text": "Sofía" }] }]\n  }\n}';
 	return sendWorkflow(name, options.path, options.count, options.offset, {
@@ -120,6 +176,15 @@ export function httpRequestWorkflow(name: string, options: { path: string; count
 	});
 }
 
-export function noOpWorkflow(name: string, options: { path: string; count: number; offset: number }): WorkflowJson {
-	return sendWorkflow(name, options.path, options.count, options.offset, { name: NO_OP, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [0, 0], parameters: {} });
+export function noOpWorkflow(
+	name: string,
+	options: { path: string; count: number; offset: number },
+): WorkflowJson {
+	return sendWorkflow(name, options.path, options.count, options.offset, {
+		name: NO_OP,
+		type: 'n8n-nodes-base.noOp',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	});
 }

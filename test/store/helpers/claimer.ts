@@ -16,7 +16,11 @@ async function main(): Promise<void> {
 	const ids = Array.from({ length: count }, (_, i) => `r${i}`);
 	if (Number(owner.replace(/\D/g, '')) % 2) ids.reverse();
 	for (let i = 0; i < ids.length; i += 10) {
-		const batch = await store.claimRecipients(campaignId, ids.slice(i, i + 10).map((recipientId) => ({ recipientId })), { owner });
+		const batch = await store.claimRecipients(
+			campaignId,
+			ids.slice(i, i + 10).map((recipientId) => ({ recipientId })),
+			{ owner },
+		);
 		won.push(...batch.filter((r) => r.won).map((r) => r.recipientId));
 		const claim = await store.claimRecontact(business, 'contact', `q${i}`, { ref: owner });
 		if (claim.won) recontacts.push(`q${i}`);

@@ -1,15 +1,20 @@
 /** Types for sandbox-client.js: the sandbox's HTTP control API as the demo uses it. */
+
+/** JSON from the control API, read loosely by the demo's JavaScript. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export interface SandboxClient {
-	info(): Promise<any>;
-	say(phrase: string): Promise<any>;
-	setWebhookUrl(url: string | null): Promise<any>;
-	ledger(to?: string): Promise<any[]>;
-	duplicates(): Promise<any[]>;
-	rejections(): Promise<any[]>;
-	stats(): Promise<any>;
-	contact(waId: string): Promise<any>;
-	webhooksIdle(timeoutMs?: number): Promise<any>;
-	configure(settings: Record<string, unknown>): Promise<any>;
-	[name: string]: any;
+	info(): Promise<Json>;
+	say(phrase: string): Promise<Json>;
+	setWebhookUrl(url: string | null): Promise<Json>;
+	ledger(to?: string): Promise<Json[]>;
+	duplicates(): Promise<Json[]>;
+	rejections(): Promise<Json[]>;
+	stats(): Promise<Json>;
+	contact(waId: string): Promise<Json>;
+	webhooksIdle(timeoutMs?: number): Promise<Json>;
+	configure(settings: Record<string, unknown>): Promise<Json>;
+	[name: string]: Json;
 }
 export declare function createSandboxClient(baseUrl: string): SandboxClient;

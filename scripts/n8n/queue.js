@@ -17,7 +17,6 @@
  *   node scripts/n8n/queue.js start [--workers 2] [--concurrency 10]   runs a cluster until Ctrl-C
  */
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
 const net = require('node:net');
@@ -76,7 +75,9 @@ function track(child) {
 		for (const pid of livePids) {
 			try {
 				process.kill(pid, 'SIGKILL');
-			} catch {}
+			} catch {
+				// already gone
+			}
 		}
 	};
 	process.once('exit', killAll);
@@ -385,7 +386,9 @@ async function startQueueCluster(options = {}) {
 		while (stops.length > 0) {
 			try {
 				await stops.pop()();
-			} catch {}
+			} catch {
+				// already gone
+			}
 		}
 		if (ownsDir && !process.env.N8N_E2E_KEEP_USER_FOLDER)
 			fs.rmSync(dir, { recursive: true, force: true });

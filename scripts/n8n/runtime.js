@@ -303,7 +303,9 @@ async function startN8nProcess(options) {
 	const kill = (signal) => {
 		try {
 			process.kill(-child.pid, signal);
-		} catch {}
+		} catch {
+			// already gone
+		}
 	};
 	let stopping;
 	async function stop() {

@@ -120,6 +120,7 @@ async function waitForExecutions(
 	return Promise.all(ids.map((id) => cluster.rest.getExecution(id)));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- item JSON is read loosely in assertions
 function items(execution: Execution, node: string, output = 0): Array<Record<string, any>> {
 	const runs = execution.data.resultData.runData[node] ?? [];
 	return runs.flatMap((run) => (run.data?.main?.[output] ?? []).map((item) => item.json));
@@ -502,7 +503,8 @@ describe('the four examples in queue mode (the seed story), Redis store', () => 
 		expect(deliveries.length).toBeGreaterThan(0);
 		expect(
 			deliveries.filter(
-				(delivery: any) => delivery.url?.startsWith(cluster.webhook.url) && delivery.status === 200,
+				(delivery: { url?: string; status?: number }) =>
+					delivery.url?.startsWith(cluster.webhook.url) && delivery.status === 200,
 			).length,
 		).toBeGreaterThan(0);
 	});
@@ -653,7 +655,9 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 		const ended = await waitFor(
 			"n8n ending the dead worker's execution",
 			async () => {
-				const { status } = await cluster.rest.api('GET', `/executions/${executionId}`);
+				const { status } = (await cluster.rest.api('GET', `/executions/${executionId}`)) as {
+					status: string;
+				};
 				return FINISHED.has(status) ? status : undefined;
 			},
 			120_000,

@@ -169,7 +169,7 @@ export class RedisRateLimiter implements RateLimiter {
 				(this.redis as unknown as { options?: { host?: string; port?: number } }).options ?? {};
 			const where = host ? ` at ${host}:${port ?? 6379}` : '';
 			throw new Error(
-				`Redis${where} did not answer the shared rate limit (${(error as Error).message}): check that Redis is running and reachable (WhatsApp Store (Redis) credential), then run the campaign again`,
+				`Redis${where} did not answer the shared rate limit (${(error as Error).message}): check that Redis is running and reachable (Redis (WhatsApp HSM Store) credential), then run the campaign again`,
 				{ cause: error },
 			);
 		}

@@ -4,7 +4,7 @@ import type { CredentialRef, N8nClient, StoredWorkflow, WorkflowJson } from '../
 export declare const EXAMPLES_DIR: string;
 /** The credential name the examples reference; the demo creates a credential with this name. */
 export declare const CREDENTIAL_NAME: string;
-/** Name of the WhatsApp Store (Redis) credential the queue-mode demo and tests create. */
+/** Name of the Redis (WhatsApp HSM Store) credential the queue-mode demo and tests create. */
 export declare const REDIS_STORE_CREDENTIAL_NAME: string;
 export declare function listExamples(): Array<{ key: string; file: string }>;
 export declare function readExample(key: string): WorkflowJson;

@@ -56,12 +56,12 @@ function withUniquePaths(workflow, suffix) {
 }
 
 /** The Redis store credential the queue-mode demo and tests create (examples/*.json use the embedded store). */
-const REDIS_STORE_CREDENTIAL_NAME = 'WhatsApp Store (Redis)';
+const REDIS_STORE_CREDENTIAL_NAME = 'Redis (WhatsApp HSM Store)';
 const STORE_CREDENTIAL_TYPE = 'whatsAppStoreRedisApi';
 
 /**
  * A copy of a workflow whose nodes of this package keep their data in Redis (Store: Redis, with the given
- * WhatsApp Store (Redis) credential): what queue mode needs, where the trigger runs on a webhook processor and
+ * Redis (WhatsApp HSM Store) credential): what queue mode needs, where the trigger runs on a webhook processor and
  * the sends on workers, so no process-local SQLite file can be shared.
  */
 function withRedisStore(workflow, credential) {

@@ -560,7 +560,7 @@ async function main() {
 		log: (line) => console.log(`[queue] ${line}`),
 	});
 	console.log(
-		`[queue] open ${cluster.main.editorUrl} and log in as ${cluster.owner.email} / ${cluster.owner.password}; Redis for the WhatsApp Store (Redis) credential: 127.0.0.1:${cluster.redis.port}; Ctrl-C stops`,
+		`[queue] open ${cluster.main.editorUrl} and log in as ${cluster.owner.email} / ${cluster.owner.password}; Redis for the Redis (WhatsApp HSM Store) credential: 127.0.0.1:${cluster.redis.port}; Ctrl-C stops`,
 	);
 	const shutdown = async () => {
 		await cluster.stop();

@@ -56,13 +56,20 @@ export function pooledHttp(
 			const url = new URL(request.url);
 			for (const [key, value] of Object.entries(request.qs ?? {}))
 				url.searchParams.set(key, String(value));
-			const body =
-				request.body !== undefined ? Buffer.from(JSON.stringify(request.body)) : undefined;
-			const headers: Record<string, string | number> = { accept: 'application/json', ...auth };
-			if (body) {
-				headers['content-type'] = 'application/json';
-				headers['content-length'] = body.length;
-			}
+			// Raw bytes (a media upload's multipart body) go as they are, with the caller's content type.
+			const raw = Buffer.isBuffer(request.body);
+			const body = raw
+				? (request.body as Buffer)
+				: request.body !== undefined
+					? Buffer.from(JSON.stringify(request.body))
+					: undefined;
+			const headers: Record<string, string | number> = {
+				accept: 'application/json',
+				...(body && !raw ? { 'content-type': 'application/json' } : {}),
+				...request.headers,
+				...auth,
+			};
+			if (body) headers['content-length'] = body.length;
 			const client = url.protocol === 'https:' ? https : http;
 			const timeoutMs = request.timeoutMs ?? defaults.timeoutMs ?? 30_000;
 			let timer: NodeJS.Timeout | undefined;

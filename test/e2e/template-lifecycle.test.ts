@@ -116,6 +116,8 @@ describe('the template lifecycle in a real n8n, against the sandbox', () => {
 
 	afterAll(async () => {
 		for (const workflow of workflows) await n8n().client.unpublishWorkflow(workflow.id);
+		// The e2e n8n is shared: a second credential of the same type would change what later imports link to.
+		if (credential) await n8n().client.api('DELETE', `/credentials/${credential.id}`);
 		await sandbox?.stop();
 		await team?.stop();
 	}, E2E_TIMEOUT_MS);

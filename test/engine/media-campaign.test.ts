@@ -112,6 +112,7 @@ describe('Bulk Campaign: header files from binary data', () => {
 		}));
 		const result = await run(entries, {
 			operation: 'send',
+			dryRun: false,
 			campaignName: 'shared picture',
 			phone: '={{ $json.phone }}',
 			template: 'taxi_discount',

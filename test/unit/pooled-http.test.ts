@@ -86,6 +86,45 @@ describe('pooledHttp', () => {
 		}
 	});
 
+	it("sends raw bytes (a multipart media upload) as they are, with the caller's content type", async () => {
+		let received: { type?: string; length?: string; body?: string } = {};
+		const api = await listen((req, res) => {
+			const chunks: Buffer[] = [];
+			req.on('data', (chunk: Buffer) => chunks.push(chunk));
+			req.on('end', () => {
+				received = {
+					type: req.headers['content-type'],
+					length: req.headers['content-length'],
+					body: Buffer.concat(chunks).toString('latin1'),
+				};
+				json(res, { id: 'media-1' });
+			});
+		});
+		const pool = pooledHttp({ provider: 'meta', accessToken: TOKEN });
+		const bytes = Buffer.from(
+			'--b\r\nContent-Disposition: form-data; name="file"\r\n\r\n\x00\xff%PDF\r\n--b--\r\n',
+			'latin1',
+		);
+		try {
+			const response = await pool.http({
+				method: 'POST',
+				url: `${api.url}/v24.0/1/media`,
+				body: bytes,
+				headers: { 'content-type': 'multipart/form-data; boundary=b' },
+			});
+			expect(response).toEqual({ status: 200, body: { id: 'media-1' } });
+			expect(received).toEqual({
+				type: 'multipart/form-data; boundary=b',
+				length: String(bytes.length),
+				body: bytes.toString('latin1'),
+			});
+			expect(api.seen[0].headers.authorization).toBe(`Bearer ${TOKEN}`);
+		} finally {
+			pool.close();
+			api.server.close();
+		}
+	});
+
 	it('goes through HTTP_PROXY like n8n, and straight to hosts in NO_PROXY', async () => {
 		const proxy = await listen((_req, res) => json(res, { via: 'proxy' }));
 		const direct = await listen((_req, res) => json(res, { via: 'direct' }));

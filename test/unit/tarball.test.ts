@@ -59,7 +59,8 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 				...listed,
 			]),
 		);
-		expect(tarball.files.filter((file) => file.endsWith('.svg'))).toHaveLength(12);
+		// Light and dark icons: five nodes, two credentials.
+		expect(tarball.files.filter((file) => file.endsWith('.svg'))).toHaveLength(14);
 		// Sources, tests and maps of the bundle's inputs stay out of the tarball.
 		expect(
 			tarball.files.filter(
@@ -121,6 +122,7 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 			WhatsAppHsmTrigger: 'whatsAppHsmTrigger',
 			WhatsAppCloudApi: 'whatsAppCloudApi',
 			WhatsAppStoreRedisApi: 'whatsAppStoreRedisApi',
+			WhatsAppTemplates: 'whatsAppTemplates',
 			ioredis: 'absent',
 			'libphonenumber-js': 'absent',
 		});

@@ -119,6 +119,6 @@ export class WhatsAppCloudApi implements ICredentialType {
 		return { ...requestOptions, headers: { ...(requestOptions.headers ?? {}), ...headers } };
 	}
 
-	// "Test" is the nodes' credentialTest (nodes/shared/transport.ts, cloudApiCredentialTest): it names the field
+	// "Test" is the nodes' credentialTest (nodes/common/transport.ts, cloudApiCredentialTest): it names the field
 	// to fix and quotes Meta's message and code, which a declarative `test` request cannot.
 }

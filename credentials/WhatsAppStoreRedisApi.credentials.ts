@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * Where the package's conversation store lives when a node's "Store" is Redis: needed in n8n queue mode
  * (webhooks and executions in different processes) and with several n8n instances. Nodes test it with a
- * real connection (nodes/shared/store.ts, credentialTest), since Redis is not HTTP.
+ * real connection (nodes/common/store.ts, credentialTest), since Redis is not HTTP.
  */
 export class WhatsAppStoreRedisApi implements ICredentialType {
 	name = 'whatsAppStoreRedisApi';

@@ -3,7 +3,7 @@ import type { CloudApiCredentials, HttpCaller } from './types';
 
 /**
  * An HttpCaller on Node's fetch, for code that runs outside n8n (the demo, benchmarks, the sandbox CLI).
- * Inside n8n the nodes use n8n's httpRequestWithAuthentication instead (see nodes/shared/transport.ts).
+ * Inside n8n the nodes use n8n's httpRequestWithAuthentication instead (see nodes/common/transport.ts).
  */
 export function fetchHttp(
 	credentials: Pick<CloudApiCredentials, 'provider' | 'accessToken'>,

@@ -4,7 +4,7 @@
  *   const store = new SqliteStore({ path: resolveStorePath() });          // embedded, default
  *   const store = await RedisStore.connect({ host, port, password, keyPrefix });
  *
- * Nodes do not construct stores themselves: nodes/shared/store.ts opens (and caches per process) the store
+ * Nodes do not construct stores themselves: nodes/common/store.ts opens (and caches per process) the store
  * their "Store" parameter names.
  */
 export * from './types';

@@ -7,19 +7,19 @@ import {
 } from 'n8n-workflow';
 
 import { DEFAULT_RATE_CARD } from '../../lib/campaign/rate-card';
-import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../common/transport';
 import {
 	STORE_CREDENTIAL_TEST,
 	credentialSlot,
 	storeCredentialTest,
 	storeProperties,
-} from '../shared/store';
+} from '../common/store';
 import {
 	getTemplateFields,
 	getTemplateLanguages,
 	getTemplates,
 	templateProperties,
-} from '../shared/templates';
+} from '../common/templates';
 import { runSend } from './execute';
 import { runReport } from './report';
 import { campaignPeriodProperties, reportPeriodOptions, sendWindowProperties } from './recurring';

@@ -24,10 +24,10 @@ import { describeError } from '../../lib/cloud-api/errors';
 import type { CloudApiClient } from '../../lib/cloud-api/client';
 import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
 import { sendableStatus } from '../../lib/templates';
-import { binaryResolver } from '../shared/binary';
-import { openStore } from '../shared/store';
-import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
-import { campaignClient, type cloudApiClient, toNodeError } from '../shared/transport';
+import { binaryResolver } from '../common/binary';
+import { openStore } from '../common/store';
+import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
+import { campaignClient, type cloudApiClient, toNodeError } from '../common/transport';
 import { sharedRateLimiter } from './limiter';
 import { readRecurring, type RecurringSettings } from './recurring';
 

@@ -9,7 +9,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { RedisRateLimiter, type RateLimiter } from '../../lib/delivery';
 import { ioredisConnection } from '../../lib/store/redis';
-import { STORE_CREDENTIAL, redisOptionsFrom } from '../shared/store';
+import { STORE_CREDENTIAL, redisOptionsFrom } from '../common/store';
 
 const CACHE_KEY = Symbol.for('n8n-nodes-whatsapp-hsm.rate-limiter-clients');
 

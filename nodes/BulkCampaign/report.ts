@@ -12,8 +12,8 @@ import {
 	splitPeriodCampaignId,
 } from '../../lib/campaign/period';
 import { periodComparison } from '../../lib/campaign/period-report';
-import { openStore } from '../shared/store';
-import { toNodeError } from '../shared/transport';
+import { openStore } from '../common/store';
+import { toNodeError } from '../common/transport';
 
 type ReportOptions = {
 	bucketMinutes?: number;

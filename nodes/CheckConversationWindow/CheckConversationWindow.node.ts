@@ -7,13 +7,13 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../common/transport';
 import {
 	STORE_CREDENTIAL_TEST,
 	credentialSlot,
 	storeCredentialTest,
 	storeProperties,
-} from '../shared/store';
+} from '../common/store';
 import { checkWindows } from './execute';
 
 /** Evaluated by n8n in the editor and the engine (its source goes into the outputs expression): keep it self-contained. */

@@ -20,8 +20,8 @@ import {
 } from '../../lib/window/check';
 import { parseTimestamp } from '../../lib/window/timestamp';
 import type { ConversationStore } from '../../lib/store/types';
-import { openStore } from '../shared/store';
-import { toNodeError } from '../shared/transport';
+import { openStore } from '../common/store';
+import { toNodeError } from '../common/transport';
 
 const FIELD_LABELS = {
 	contact: 'Contact',

@@ -6,19 +6,19 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../common/transport';
 import {
 	STORE_CREDENTIAL_TEST,
 	credentialSlot,
 	storeCredentialTest,
 	storeProperties,
-} from '../shared/store';
+} from '../common/store';
 import {
 	getTemplateFields,
 	getTemplateLanguages,
 	getTemplates,
 	templateProperties,
-} from '../shared/templates';
+} from '../common/templates';
 import { sendTemplates } from './execute';
 
 export class SendHsmTemplate implements INodeType {

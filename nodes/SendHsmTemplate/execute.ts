@@ -12,10 +12,10 @@ import type { ContactState } from '../../lib/store/types';
 import { sendWithPolicy, type PreparedSend } from '../../lib/send-template';
 import { buildTemplateMessage, pickTemplateLanguage } from '../../lib/templates';
 import { encodeCallbackData } from '../../lib/webhook';
-import { binaryResolver } from '../shared/binary';
-import { openStore } from '../shared/store';
-import { describeAvailability, loadTemplates, readVariables } from '../shared/templates';
-import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../shared/transport';
+import { binaryResolver } from '../common/binary';
+import { openStore } from '../common/store';
+import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
+import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../common/transport';
 
 /** A valid item, ready for lib/send-template.ts */
 interface Prepared extends PreparedSend {

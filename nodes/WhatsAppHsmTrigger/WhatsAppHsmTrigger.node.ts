@@ -22,14 +22,14 @@ import {
 	credentialSlot,
 	storeCredentialTest,
 	storeProperties,
-} from '../shared/store';
-import { cachedCredentials, isFreshRead } from '../shared/credential-cache';
+} from '../common/store';
+import { cachedCredentials, isFreshRead } from '../common/credential-cache';
 import {
 	CLOUD_API_CREDENTIAL,
 	CLOUD_API_CREDENTIAL_TEST,
 	cloudApiCredentialTest,
 	cloudApiCredentialsFrom,
-} from '../shared/transport';
+} from '../common/transport';
 import { recordEvents, type TriggerOptions } from './record';
 import { registration } from './registration';
 
@@ -228,7 +228,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const res = this.getResponseObject();
 		// The credential comes from a short-lived in-memory cache: n8n's getCredentials costs more than the rest of
-		// the POST (see nodes/shared/credential-cache.ts); a secret that does not match is read again at once.
+		// the POST (see nodes/common/credential-cache.ts); a secret that does not match is read again at once.
 		const credentialsNow = async (refresh = false) =>
 			cloudApiCredentialsFrom(await cachedCredentials(this, CLOUD_API_CREDENTIAL, { refresh }));
 

@@ -4,9 +4,9 @@ import { marketingHoldUntil } from '../../lib/contact-policy';
 import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/store/types';
 import { DEFAULT_SEEN_TTL_SECONDS } from '../../lib/store/types';
 import { dedupKey, detectOptChange, type WebhookEvent } from '../../lib/webhook';
-import { cachedCredentials } from '../shared/credential-cache';
-import { openStore } from '../shared/store';
-import { invalidateTemplates } from '../shared/templates';
+import { cachedCredentials } from '../common/credential-cache';
+import { openStore } from '../common/store';
+import { invalidateTemplates } from '../common/templates';
 
 export interface TriggerOptions {
 	emit: Set<string>;

@@ -1,7 +1,7 @@
 import type { IHookFunctions } from 'n8n-workflow';
 
-import { forgetWorkflowCredentials } from '../shared/credential-cache';
-import { cloudApiClient } from '../shared/transport';
+import { forgetWorkflowCredentials } from '../common/credential-cache';
+import { cloudApiClient } from '../common/transport';
 
 /**
  * Automatic registration: subscribe the WABA to the app with this trigger's URL as `override_callback_uri`, so several

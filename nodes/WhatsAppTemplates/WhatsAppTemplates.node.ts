@@ -6,7 +6,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../shared/transport';
+import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../common/transport';
 import { runTemplateOperation } from './execute';
 
 const show = (operation: string[]) => ({ show: { operation } });

@@ -14,8 +14,8 @@ import {
 	type CreateTemplateRequest,
 	type TemplateDraft,
 } from '../../lib/template-management';
-import { invalidateTemplates } from '../shared/templates';
-import { cloudApiClient, secretsOf, toNodeError } from '../shared/transport';
+import { invalidateTemplates } from '../common/templates';
+import { cloudApiClient, secretsOf, toNodeError } from '../common/transport';
 
 /** A template as list / get output it: Meta's fields plus quality and the rejection reason in words. */
 export function templateItem(template: MessageTemplate): IDataObject {

@@ -12,8 +12,8 @@ import IORedis from 'ioredis';
 
 import { RedisStore } from '../../lib/store/redis';
 import { closeSharedRateLimiters } from '../../nodes/BulkCampaign/limiter';
-import { closeSharedStores } from '../../nodes/shared/store';
-import { clearTemplateCache } from '../../nodes/shared/templates';
+import { closeSharedStores } from '../../nodes/common/store';
+import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
 import { runWorkflow } from '../helpers/engine';

@@ -11,7 +11,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import { RedisStore } from '../../lib/store/redis';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { runWorkflow } from '../helpers/engine';
-import { closeSharedStores } from '../../nodes/shared/store';
+import { closeSharedStores } from '../../nodes/common/store';
 import { CheckConversationWindow } from '../../nodes/CheckConversationWindow/CheckConversationWindow.node';
 
 const HOUR = 3600_000;

@@ -8,7 +8,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { cloudApiClient, secretsOf, toNodeApiError } from '../../nodes/shared/transport';
+import { cloudApiClient, secretsOf, toNodeApiError } from '../../nodes/common/transport';
 import { runWorkflow } from '../helpers/engine';
 
 /** A test-only node that calls the Cloud API through our transport, the way every node of the package does. */

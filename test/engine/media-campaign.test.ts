@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
-import { closeSharedStores } from '../../nodes/shared/store';
-import { clearTemplateCache } from '../../nodes/shared/templates';
+import { closeSharedStores } from '../../nodes/common/store';
+import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { runWorkflow } from '../helpers/engine';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
-import { clearTemplateCache } from '../../nodes/shared/templates';
+import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { runWorkflow } from '../helpers/engine';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';

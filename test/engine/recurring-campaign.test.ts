@@ -10,8 +10,8 @@ import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow'
 
 import { SqliteStore } from '../../lib/store/sqlite';
 import { closeSharedRateLimiters } from '../../nodes/BulkCampaign/limiter';
-import { closeSharedStores } from '../../nodes/shared/store';
-import { clearTemplateCache } from '../../nodes/shared/templates';
+import { closeSharedStores } from '../../nodes/common/store';
+import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
 import { runWorkflow } from '../helpers/engine';

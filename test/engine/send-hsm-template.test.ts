@@ -5,7 +5,7 @@ import { LoadOptionsContext } from 'n8n-core';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
-import { clearTemplateCache } from '../../nodes/shared/templates';
+import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 import {

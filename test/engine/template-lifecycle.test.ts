@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { LoadOptionsContext } from 'n8n-core';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
-import { clearTemplateCache, getTemplates } from '../../nodes/shared/templates';
+import { clearTemplateCache, getTemplates } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import {
 	buildWorkflow,

@@ -1,7 +1,7 @@
 import type { ICredentialTestFunctions } from 'n8n-workflow';
 
 import { WhatsAppCloudApi } from '../../credentials/WhatsAppCloudApi.credentials';
-import { cloudApiCredentialTest } from '../../nodes/shared/transport';
+import { cloudApiCredentialTest } from '../../nodes/common/transport';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 

@@ -5,7 +5,7 @@
 import { NodeApiError, NodeOperationError, type INode } from 'n8n-workflow';
 
 import { GraphApiError } from '../../lib/cloud-api/client';
-import { toNodeError } from '../../nodes/shared/transport';
+import { toNodeError } from '../../nodes/common/transport';
 
 const node: INode = {
 	id: 'n1',

@@ -26,7 +26,8 @@ import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
 import { sendableStatus } from '../../lib/templates';
 import { binaryResolver } from '../common/binary';
 import { openStore } from '../common/store';
-import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
+import { ItemParameters } from '../common/item-parameters';
+import { describeAvailability, loadTemplates } from '../common/templates';
 import { campaignClient, type cloudApiClient, toNodeError } from '../common/transport';
 import { sharedRateLimiter } from './limiter';
 import { readRecurring, type RecurringSettings } from './recurring';
@@ -301,13 +302,17 @@ async function readSettings(
 		);
 	}
 	const defaultLanguage = String(ctx.getNodeParameter('defaultLanguage', 0, '') ?? '');
+	// Read per recipient in the hot loop: n8n's expression runtime only where the value needs it.
+	const parameters = new ItemParameters(ctx);
 	const read: RowReader = (index) => ({
-		phone: ctx.getNodeParameter('phone', index, ''),
-		values: readVariables(ctx, index),
-		language: ctx.getNodeParameter('recipientLanguage', index, ''),
-		tags: ctx.getNodeParameter('options.tags', index, ''),
+		phone: parameters.get('phone', index, ''),
+		values: parameters.mappedValues('variables', index),
+		language: parameters.get('recipientLanguage', index, ''),
+		tags: parameters.get('options.tags', index, ''),
 		binary: binaryResolver(ctx, index),
-		timeZone: recurring.readTimeZone(index),
+		timeZone: recurring.sendWindow
+			? parameters.get('sendWindow.window.recipientTimeZone', index, '')
+			: undefined,
 	});
 	return {
 		campaignId,

@@ -185,9 +185,8 @@ type WindowParameters = {
 export interface RecurringSettings {
 	period?: CampaignPeriod;
 	campaignId: string;
+	/** Set when a Send Window is on: each item's Recipient Time Zone is then read as a row field. */
 	sendWindow?: { window: SendWindow; workflowZone: string };
-	/** Per item: the Recipient Time Zone parameter */
-	readTimeZone: (index: number) => unknown;
 }
 
 /** The workflow's zone (Workflow Settings › Timezone, else the instance's GENERIC_TIMEZONE), checked. */
@@ -255,9 +254,5 @@ export function readRecurring(
 		period,
 		campaignId,
 		sendWindow,
-		readTimeZone: (index) =>
-			sendWindow
-				? ctx.getNodeParameter('sendWindow.window.recipientTimeZone', index, '')
-				: undefined,
 	};
 }

@@ -207,6 +207,45 @@ describe('Bulk Campaign node', () => {
 		expect(sandbox.control.ledger.duplicates()).toEqual([]);
 	});
 
+	it("per-recipient parameters read without n8n's expression runtime give n8n's own values", async () => {
+		// Bare `{{ $json… }}` fields are read from the item directly; anything else is still n8n's evaluation.
+		const items: IDataObject[] = [
+			{ phone: phone(21), person: { name: 'Ana' }, 'the agent': 'Sofía', tz: 'es' },
+			{ phone: Number(waId(22)), person: { name: 42 }, 'the agent': 'Luis', tz: 'es' },
+			{ phone: phone(23), person: {}, 'the agent': 'Eva', tz: 'es' },
+			{ phone: phone(24), person: { name: ['not', 'text'] }, 'the agent': 'Eva', tz: 'es' },
+		];
+		const result = await run(items, {
+			operation: 'send',
+			campaignName: 'item-parameters',
+			phone: '={{ $json.phone }}',
+			template: 'resume_contact',
+			defaultLanguage: 'es',
+			recipientLanguage: "={{ $json['tz'] }}",
+			variables: {
+				mappingMode: 'defineBelow',
+				value: { 'body.1': '={{ $json.person.name }}', 'body.2': '={{ $json["the agent"] }}' },
+			},
+			options: { tags: '={{ "t-" + $json.tz }}' },
+		});
+		expect(result.error).toBeUndefined();
+		const [sent, notSent] = result.output(NODE);
+		expect(sent.map((item) => [item.json.phone, item.json.tags])).toEqual([
+			[phone(21), ['t-es']],
+			[phone(22), ['t-es']],
+		]);
+		const bodies = sandbox.control.ledger
+			.all()
+			.map((entry) => entry.rendered?.body?.slice(0, 18))
+			.sort();
+		expect(bodies).toEqual(['Hola 42, soy Luis,', 'Hola Ana, soy Sofí']);
+		// A missing field and an array went through n8n: the same field-named refusals as before.
+		expect(notSent.map((item) => [item.pairedItem, item.json.field])).toEqual([
+			[{ item: 2 }, 'body.1'],
+			[{ item: 3 }, 'body.1'],
+		]);
+	});
+
 	it('Output "Not Sent + Summary" and "Summary Only" leave the sent recipients out of the items, not out of the store', async () => {
 		const items: IDataObject[] = [...people(300, 4), { phone: 'not a phone', name: 'Nobody' }];
 		const notSentRun = await run(items, resume('output-not-sent', { output: 'notSent' }));

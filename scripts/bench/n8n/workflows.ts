@@ -127,6 +127,8 @@ export function campaignWorkflow(
 		position: [0, 0],
 		parameters: {
 			operation: 'send',
+			// Dry Run is on by default for a new node (a click on Execute step must not bill every row).
+			dryRun: false,
 			campaignName: options.campaignName,
 			phone: '={{ $json.phone }}',
 			template: 'resume_contact',

@@ -52,7 +52,7 @@ export {
 } from './runner';
 export { LocalRateLimiter, type LocalRateLimiterOptions } from './local-limiter';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-limiter';
-export { TokenBucket, defaultBurst } from './token-bucket';
+export { TokenBucket, catchUpBurst, defaultBurst } from './token-bucket';
 export {
 	aimdOptions,
 	initialAimdState,

@@ -8,13 +8,13 @@ import {
 	type AimdState,
 } from './aimd';
 import { systemClock } from './clock';
-import { defaultBurst, TokenBucket } from './token-bucket';
+import { catchUpBurst, TokenBucket } from './token-bucket';
 import type { Clock, RateLimiter, TokenGrant } from './types';
 
 export interface LocalRateLimiterOptions {
 	/** The cap, messages/s. */
 	ratePerSecond: number;
-	/** Bucket size; default 50 ms worth of the cap. */
+	/** Bucket size; default a quarter second of the cap (catchUpBurst). */
 	burst?: number;
 	/** AIMD tuning, or false to keep the rate fixed at the cap. */
 	aimd?: AimdSettings | false;
@@ -37,7 +37,7 @@ export class LocalRateLimiter implements RateLimiter {
 		this.options = aimdOptions(options.ratePerSecond, this.settings);
 		this.state = initialAimdState(options.ratePerSecond);
 		this.bucket = new TokenBucket(
-			options.burst ?? defaultBurst(options.ratePerSecond),
+			options.burst ?? catchUpBurst(options.ratePerSecond),
 			this.clock.now(),
 		);
 	}

@@ -3,6 +3,7 @@ import {
 	aimdDecrease,
 	aimdOptions,
 	aimdRate,
+	defaultBurst,
 	initialAimdState,
 	LocalRateLimiter,
 	RedisRateLimiter,
@@ -53,7 +54,9 @@ describe.each(['local', 'redis'])('%s limiter follows AIMD', (kind) => {
 	});
 
 	function limiter(clock: ReturnType<typeof manualClock>, cap: number): RateLimiter {
-		if (kind === 'local') return new LocalRateLimiter({ ratePerSecond: cap, clock });
+		// The Redis limiter's burst (50 ms of the cap), so both kinds refill alike here.
+		if (kind === 'local')
+			return new LocalRateLimiter({ ratePerSecond: cap, clock, burst: defaultBurst(cap) });
 		return new RedisRateLimiter({
 			redis: redis as Redis,
 			key: `aimd-${Date.now()}-${Math.random()}`,

@@ -1,4 +1,10 @@
-import { LocalRateLimiter, TokenBucket, VirtualClock, defaultBurst } from '../../lib/delivery';
+import {
+	catchUpBurst,
+	defaultBurst,
+	LocalRateLimiter,
+	TokenBucket,
+	VirtualClock,
+} from '../../lib/delivery';
 import { maxInWindow } from './helpers';
 
 describe('TokenBucket', () => {
@@ -31,10 +37,13 @@ describe('TokenBucket', () => {
 		expect(() => new TokenBucket(0, 0)).toThrow(/burst must be at least 1/);
 	});
 
-	it('defaults the burst to 50 ms of the cap', () => {
+	it('defaults the burst to 50 ms of the cap, a quarter second for the one-process limiter', () => {
 		expect(defaultBurst(80)).toBe(4);
 		expect(defaultBurst(1_000)).toBe(50);
 		expect(defaultBurst(5)).toBe(1);
+		expect(catchUpBurst(80)).toBe(20);
+		expect(catchUpBurst(1_000)).toBe(250);
+		expect(catchUpBurst(2)).toBe(1);
 	});
 });
 
@@ -49,8 +58,38 @@ describe('LocalRateLimiter', () => {
 			if (grant.granted) grants.push(grant.at);
 			else await clock.sleep(grant.waitMs);
 		}
-		expect(maxInWindow(grants, 1_000)).toBeLessThanOrEqual(80 + defaultBurst(80));
+		expect(maxInWindow(grants, 1_000)).toBeLessThanOrEqual(80 + catchUpBurst(80));
 		expect(grants.length).toBeGreaterThanOrEqual(80 * 5 - 1);
+	});
+
+	it('makes up the time of a sender stalled 200 ms in every second, at most 1.25× the cap in any second', async () => {
+		// Inside n8n the sender shares a thread with the trigger: here it stalls 200 ms in every second.
+		const clock = new VirtualClock();
+		const limiter = new LocalRateLimiter({ ratePerSecond: 80, clock, aimd: false });
+		const grants: number[] = [];
+		const start = clock.now();
+		let stalledIn = -1;
+		while (clock.now() < start + 10_000) {
+			const second = Math.floor((clock.now() - start) / 1000);
+			if (second !== stalledIn && (clock.now() - start) % 1000 >= 500) {
+				stalledIn = second;
+				await clock.sleep(200);
+				continue;
+			}
+			const grant = await limiter.take(4);
+			for (let i = 0; i < grant.granted; i++) grants.push(grant.at);
+			if (grant.granted < 4) await clock.sleep(grant.waitMs);
+		}
+		expect(maxInWindow(grants, 1_000)).toBeLessThanOrEqual(80 + catchUpBurst(80));
+		expect(grants.length).toBeGreaterThanOrEqual(0.98 * 80 * 10);
+		// The same stalls with a 50 ms burst and no catching up lose most of each stall.
+		const plain = new TokenBucket(defaultBurst(80), start);
+		let sent = 0;
+		for (let t = start; t < start + 10_000; t += 1) {
+			if ((t - start) % 1000 >= 500 && (t - start) % 1000 < 700) continue;
+			sent += plain.take(1, 80, t).granted;
+		}
+		expect(sent).toBeLessThan(0.9 * 80 * 10);
 	});
 
 	it('changes its cap at run time', async () => {

@@ -38,8 +38,15 @@ export function pooledHttp(
 	const options = { keepAlive: true, maxSockets: MAX_SOCKETS, timeout: FREE_SOCKET_TIMEOUT_MS };
 
 	/** One agent per (scheme, proxy): NO_PROXY can send some hosts direct and others through the proxy. */
+	// The proxy decision per origin, once per run: proxy-from-env reads and parses the environment on every
+	// call (4 % of n8n's CPU at 1,000 msg/s).
+	const proxies = new Map<string, string>();
 	function agentFor(url: URL): http.Agent {
-		const proxy = getProxyForUrl(url.href) || '';
+		let proxy = proxies.get(url.origin);
+		if (proxy === undefined) {
+			proxy = getProxyForUrl(url.href) || '';
+			proxies.set(url.origin, proxy);
+		}
 		const key = `${url.protocol}${proxy}`;
 		let agent = agents.get(key);
 		if (!agent) {

@@ -103,7 +103,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Any string you choose (e.g. a long random word). Paste the same value as "Verify token" in the Meta app (WhatsApp → Configuration → Webhook).',
+				'Any string you choose (e.g. a long random word). Paste the same value as "Verify token" in the Meta app (WhatsApp → Configuration → Webhook). n8n hides it once saved: keep a copy, or type a new one here and in Meta.',
 		},
 	];
 

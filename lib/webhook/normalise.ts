@@ -9,6 +9,7 @@ import { enrichErrors } from './enrich-errors';
 import { messageContent } from './message-content';
 import { defineKey, dropUndefined } from './object';
 import { arr, name, obj, str, unixTime, type JsonObject } from './read';
+import { inReadingOrder } from './reading-order';
 import type { MessageEvent, OtherEvent, StatusEvent, WebhookEvent } from './types';
 
 interface ContactInfo {
@@ -101,7 +102,7 @@ function put<T extends object, K extends keyof T>(
 	if (value !== undefined) target[key] = value;
 }
 
-/** kind, type and where the event came from, in the order every event shows them. */
+/** kind, type and where the event came from (normaliseEvents puts what is read first ahead: reading-order.ts). */
 function start<T extends WebhookEvent>(kind: T['kind'], type: string, ctx: ChangeContext): T {
 	const event = { kind, type, field: ctx.field } as T;
 	put(event, 'wabaId', ctx.wabaId);
@@ -289,7 +290,10 @@ function changeEvents(entry: JsonObject, change: JsonObject, out: WebhookEvent[]
 	}
 }
 
-/** Events of a payload accepted by parseWebhook (any other value yields an empty list). */
+/**
+ * Events of a payload accepted by parseWebhook (any other value yields an empty list), each with its keys in
+ * reading order: what happened and who first, IDs, timestamps and the raw change last.
+ */
 export function normaliseEvents(payload: unknown): WebhookEvent[] {
 	const out: WebhookEvent[] = [];
 	for (const item of arr(obj(payload)?.entry)) {
@@ -300,5 +304,5 @@ export function normaliseEvents(payload: unknown): WebhookEvent[] {
 			if (change) changeEvents(entry, change, out);
 		}
 	}
-	return out;
+	return out.map(inReadingOrder);
 }

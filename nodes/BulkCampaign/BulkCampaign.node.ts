@@ -36,10 +36,13 @@ function outputsFor(operation: string, dryRun: boolean) {
 			{ type: 'main', displayName: 'Report' },
 			{ type: 'main', displayName: 'Failed' },
 		];
+	// The estimate on its own output: beside the recipients, n8n's Table view would show every key one kind of
+	// item lacks as a red "undefined" cell.
 	if (dryRun)
 		return [
-			{ type: 'main', displayName: 'Dry Run: Would Send' },
-			{ type: 'main', displayName: 'Dry Run: Would Skip' },
+			{ type: 'main', displayName: 'Would Send' },
+			{ type: 'main', displayName: 'Would Skip' },
+			{ type: 'main', displayName: 'Estimate' },
 		];
 	return [
 		{ type: 'main', displayName: 'Sent' },
@@ -63,7 +66,8 @@ export class BulkCampaign implements INodeType {
 		// Template (a tool); the key is present so n8n's lint (node-usable-as-tool) sees this was decided.
 		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
-		// Sent / Not Sent; Dry Run: Would Send / Would Skip; Report: Report / Failed. Always two, so connections survive a switch.
+		// Sent / Not Sent; Dry Run: Would Send / Would Skip / Estimate; Report: Report / Failed. The first two stay, so
+		// their connections survive a switch.
 		outputs: `={{ (${outputsFor.toString()})($parameter.operation, $parameter.dryRun) }}`,
 		credentials: [
 			{
@@ -142,7 +146,7 @@ export class BulkCampaign implements INodeType {
 				// On for a new node: one click on "Execute step" must not message (and bill) every input row.
 				default: true,
 				description:
-					"Whether to only estimate: nothing is claimed or sent. Outputs each recipient's rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.",
+					"Whether to only estimate: nothing is claimed or sent. Outputs each recipient's rendered message, validation result and price category (Would Send, Would Skip), and on Estimate one summary item with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.",
 				displayOptions: { show: send },
 			},
 			...sendWindowProperties.map((property) => ({ ...property, displayOptions: { show: send } })),

@@ -396,11 +396,11 @@ async function dryRun(
 			});
 		},
 	});
-	wouldSend.push({
+	const summaryItem: INodeExecutionData = {
 		json: { type: 'summary', ...(summary as unknown as IDataObject), ...periodSummary(settings) },
 		pairedItem: allItems(total),
-	});
-	return [wouldSend, skipped];
+	};
+	return [wouldSend, skipped, [summaryItem]];
 }
 
 function dryRunJson(row: DryRunRow): IDataObject {

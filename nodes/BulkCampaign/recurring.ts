@@ -60,9 +60,9 @@ export const campaignPeriodProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '={{ $now.toFormat("yyyy-\'Q\'q") }}',
+		placeholder: 'e.g. 2026-Q4, usually an expression',
 		description:
-			'The period this run belongs to: letters, digits, ".", "_" and "-" (at most 40). Runs with the same key continue one campaign.',
+			'The period this run belongs to: letters, digits, ".", "_" and "-" (at most 40). Runs with the same key continue one campaign. For quarters, the expression {{ $now.toFormat("yyyy-\'Q\'q") }}.',
 		displayOptions: { show: custom },
 	},
 ];
@@ -123,7 +123,7 @@ export const sendWindowProperties: INodeProperties[] = [
 						name: 'recipientTimeZone',
 						type: 'string',
 						default: '',
-						placeholder: '={{ $json.timeZone }}',
+						placeholder: 'e.g. America/Mexico_City, usually mapped from the input',
 						description:
 							"Per recipient, an IANA zone (America/Mexico_City) or offset (UTC-3). Empty: from the phone number's country when the whole country has one time zone (e.g. AR, CO, DE; not US, MX, BR, ES), else the workflow's time zone. Each item says which was used.",
 					},

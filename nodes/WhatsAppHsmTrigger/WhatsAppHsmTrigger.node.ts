@@ -60,7 +60,8 @@ export class WhatsAppHsmTrigger implements INodeType {
 				displayOptions: { show: { store: ['redis'] } },
 			},
 		],
-		// Meta calls one URL with GET (the verification handshake) and POST (events): the editor shows it once.
+		// Meta calls one URL with GET (the verification handshake) and POST (events): the editor shows it once,
+		// without a method badge (a "POST" beside it would say Meta must not GET it).
 		webhooks: [
 			{
 				name: 'setup',
@@ -69,8 +70,16 @@ export class WhatsAppHsmTrigger implements INodeType {
 				path: 'webhook',
 				ndvHideUrl: true,
 			},
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', path: 'webhook' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+				ndvHideMethod: true,
+			},
 		],
+		// The canvas and the run button say this while listening (n8n's default names "WhatsApp HSM" as if a service).
+		eventTriggerDescription: 'Waiting for a WhatsApp message or status from Meta',
 		triggerPanel: {
 			header: 'Waiting for a WhatsApp event',
 			executionsHelp: {
@@ -85,7 +94,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'In your Meta app (WhatsApp → Configuration → Webhook) paste the <b>Production URL</b> from "Webhook URLs" above as Callback URL and the credential\'s <b>Webhook Verify Token</b> as Verify token, subscribe to "messages", then <b>publish</b> this workflow. Or choose Automatic registration below. Several triggers per app are fine.',
+					'In your Meta app (WhatsApp → Configuration → Webhook) paste the <b>Production URL</b> from "Webhook URLs" above as Callback URL and the credential\'s <b>Webhook Verify Token</b> as Verify token (n8n hides it once saved: if you have no copy, type a new one in the credential and in Meta), subscribe to "messages", then <b>publish</b> this workflow. Or choose Automatic registration below. Several triggers per app are fine.',
 				name: 'notice',
 				type: 'notice',
 				default: '',

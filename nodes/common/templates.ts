@@ -15,6 +15,7 @@ import {
 	normaliseLocale,
 	toResourceMapperFields,
 } from '../../lib/templates';
+import { templatePreviewLine } from '../../lib/templates/preview';
 import { CLOUD_API_CREDENTIAL, cloudApiClient } from './transport';
 
 /**
@@ -127,7 +128,7 @@ export const templateProperties: INodeProperties[] = [
 			},
 		},
 		description:
-			'One field per variable, header media, location and button the chosen template really has',
+			"One field per variable, header media, location and button the chosen template really has. The Template and Default Language lists show the template's text; the output's renderedText is the message with these values filled in.",
 	},
 ];
 
@@ -174,7 +175,10 @@ export async function getTemplates(this: ILoadOptionsFunctions): Promise<INodePr
 		.map(([name, translations]) => ({
 			name: `${name} (${translations.map((t) => t.language).join(', ')})`,
 			value: name,
-			description: `${translations[0].category}${translations[0].parameter_format === 'NAMED' ? ', named variables' : ''}`,
+			description: optionDescription(
+				translations[0],
+				translations[0].parameter_format === 'NAMED' ? 'named variables' : undefined,
+			),
 		}));
 }
 
@@ -189,9 +193,21 @@ export async function getTemplateLanguages(
 	return templates.map((template) => ({
 		name: template.language,
 		value: template.language,
-		description: template.category,
+		description: optionDescription(template),
 	}));
 }
+
+/**
+ * A dropdown option's description: the category, then the template's text as it will read (variables unfilled),
+ * so the user sees what they are choosing. n8n renders descriptions as HTML: the text is escaped.
+ */
+function optionDescription(template: MessageTemplate, note?: string): string {
+	const label = [template.category, note].filter(Boolean).join(', ');
+	return escapeHtml(`${label} · ${templatePreviewLine(template)}`);
+}
+
+const escapeHtml = (text: string) =>
+	text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** The resource-mapper form: one field per slot of the chosen template (its default language, else the first approved). */
 export async function getTemplateFields(

@@ -380,7 +380,7 @@ function createStory(ctx) {
 		});
 		failIfError(run, 'the promotion workflow failed');
 		const rows = nodeItems(run, 'Recipients').length;
-		const estimate = nodeItems(run, 'Dry run').find((item) => item.type === 'summary');
+		const estimate = nodeItems(run, 'Dry run', 2).find((item) => item.type === 'summary');
 		check(estimate, 'the dry run gave no summary item');
 		const categories = Object.entries(estimate.byPriceCategory || {})
 			.map(([category, line]) => `${line.count} ${category}: ${line.cost} ${estimate.currency}`)

@@ -94,8 +94,9 @@ async function run(items: IDataObject[], parameters: IDataObject, zone = BA, nam
 		credentials: sandboxCredentials(sandbox.url, { phoneNumberId: BUSINESS }) as never,
 	});
 	expect(result.error).toBeUndefined();
-	const [sent, notSent] = result.output(name);
-	const summary = sent.find((item) => item.json.type === 'summary')?.json;
+	// A dry run's summary is on its third output (Estimate), a send's on Sent.
+	const [sent, notSent, estimate = []] = result.output(name);
+	const summary = [...sent, ...estimate].find((item) => item.json.type === 'summary')?.json;
 	return {
 		sent: sent.filter((item) => item.json.type !== 'summary').map((item) => item.json),
 		notSent: notSent.map((item) => item.json),

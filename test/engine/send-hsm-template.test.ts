@@ -412,6 +412,11 @@ describe('Send HSM Template against the sandbox', () => {
 		);
 		expect(names).not.toContain('holiday_hours'); // PENDING
 		expect(names).not.toContain('survey_invite'); // PAUSED
+		// Each option previews the template's text (the category first), so the user sees what they choose.
+		const reminderOption = options.find((option) => option.value === 'appointment_reminder');
+		expect(reminderOption?.description).toMatch(
+			/^UTILITY · Recordatorio de turno · Hola \{\{1\}\}/,
+		);
 		const fields = await methods.resourceMapping.getTemplateFields.call(context);
 		expect(fields.fields.map((field) => field.id)).toEqual([
 			'body.1',

@@ -584,3 +584,67 @@ describe('normaliseEvents: hostile shapes', () => {
 		expect((list[1] as MessageEvent).text).toBeUndefined();
 	});
 });
+
+describe('normaliseEvents: reading order (n8n shows keys in insertion order)', () => {
+	it('a message leads with type, name, from and text; IDs and timestamps follow; raw is last', () => {
+		const keys = Object.keys(inboundEvent(messages.text()));
+		expect(keys.slice(0, 4)).toEqual(['type', 'name', 'from', 'text']);
+		for (const technical of [
+			'kind',
+			'id',
+			'wa_id',
+			'timestamp',
+			'timestampMs',
+			'wabaId',
+			'phoneNumberId',
+		])
+			expect([technical, keys.indexOf(technical) > keys.indexOf('text')]).toEqual([
+				technical,
+				true,
+			]);
+		expect(keys[keys.length - 1]).toBe('raw');
+	});
+
+	it('a button reply shows the button text and payload before the IDs', () => {
+		const keys = Object.keys(inboundEvent(messages.button('CONFIRM_APPOINTMENT', 'Confirmar')));
+		expect(keys.slice(0, 6)).toEqual(['type', 'name', 'from', 'text', 'button', 'replyId']);
+		expect(keys.indexOf('context')).toBeLessThan(keys.indexOf('id'));
+	});
+
+	it('a status leads with the status, the recipient and the campaign; the IDs and the raw change follow', () => {
+		const callback = encodeCallbackData({
+			campaignId: 'primavera-2025',
+			recipient: '5491155551234',
+		});
+		const event = one<StatusEvent>(
+			statusPayload(
+				status('failed', { conversation, pricing, biz_opaque_callback_data: callback }),
+			),
+		);
+		const keys = Object.keys(event);
+		// No contacts in a status change here, so no name.
+		expect(keys.slice(0, 4)).toEqual(['type', 'status', 'recipientId', 'campaignId']);
+		expect(keys.indexOf('id')).toBeGreaterThan(keys.indexOf('campaignId'));
+		expect(keys[keys.length - 1]).toBe('raw');
+	});
+
+	it('another event leads with its type, event and template; no field is lost on the way', () => {
+		const event = one<OtherEvent>(envelope(entry([otherChanges.templateStatus()], WABA_ID, 1)));
+		const keys = Object.keys(event);
+		expect(keys.slice(0, 3)).toEqual(['type', 'event', 'template']);
+		expect(keys[keys.length - 1]).toBe('raw');
+		expect(new Set(keys)).toEqual(
+			new Set([
+				'type',
+				'event',
+				'template',
+				'kind',
+				'field',
+				'wabaId',
+				'timestamp',
+				'timestampMs',
+				'raw',
+			]),
+		);
+	});
+});

@@ -10,9 +10,10 @@ import { priceCategory, type PriceCategory } from '../templates';
 import { evaluateWindow } from '../window/evaluate';
 import { priceOf, type RateCard } from './rate-card';
 import { preparedChunks, type PipelineOptions, type PreparedRow } from './recipients';
-import { messagingLimitFor, resolveRateCap, skipReasons } from './rules';
+import { messagingLimitFor, resolveRateCap, skipReasons } from './sending-rules';
 import { localIso, SendWindowCounter, type SendWindowTally, type ZoneSource } from './send-window';
 
+/** One row of a dry run: would it be sent, why not, and what it would cost. */
 export interface DryRunRow {
 	index: number;
 	/** would_send, or the skip reason */
@@ -43,11 +44,13 @@ export interface DryRunRow {
 	sendWindowOpensAt?: string;
 }
 
+/** Messages and their cost in one bucket (a price category, a country). */
 export interface CostLine {
 	count: number;
 	cost: number;
 }
 
+/** A dry run's totals: who would be sent, who skipped, the cost and the messaging-limit check. */
 export interface DryRunSummary {
 	campaignId: string;
 	dryRun: true;
@@ -73,6 +76,7 @@ export interface DryRunSummary {
 	sendWindow?: SendWindowTally & { laterWithinWait: number };
 }
 
+/** A dry run: the campaign's recipient settings plus the rate card and the number's facts. */
 export interface EstimateOptions extends Omit<PipelineOptions, 'indexes' | 'seen' | 'stopped'> {
 	total: number;
 	rateCard: RateCard;
@@ -86,6 +90,7 @@ export interface EstimateOptions extends Omit<PipelineOptions, 'indexes' | 'seen
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
+/** The dry run: every row validated and priced like the real run would, nothing claimed or sent. */
 export async function estimateCampaign(options: EstimateOptions): Promise<DryRunSummary> {
 	const now = (options.now ?? Date.now)();
 	const card = options.rateCard;

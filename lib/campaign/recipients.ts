@@ -16,7 +16,7 @@ import {
 	type TemplateMessagePayload,
 } from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
-import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
+import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './sending-rules';
 import {
 	localIso,
 	resolveRecipientZone,
@@ -42,6 +42,7 @@ export interface RecipientRow {
 /** Reads row `index`; a throw makes that row invalid with the error's message (e.g. a failing expression). */
 export type RowReader = (index: number) => RecipientRow;
 
+/** The template a campaign sends, with all its translations (one is picked per recipient). */
 export interface TemplateChoice {
 	name: string;
 	/** Every translation of the template (any status): the best approved one is picked per recipient */
@@ -49,6 +50,7 @@ export interface TemplateChoice {
 	defaultLanguage?: string;
 }
 
+/** Whom not to send to: opted-out contacts, and the marketing frequency cap. */
 export interface RecipientPolicy {
 	/** Send to contacts who opted out (authentication templates are always sent) */
 	sendToOptedOut?: boolean;
@@ -56,6 +58,7 @@ export interface RecipientPolicy {
 	frequencyCap?: { max: number; periodMs: number };
 }
 
+/** A row ready to claim and send: its number, language, payload and the store's facts. */
 export interface ReadyRecipient {
 	kind: 'ready';
 	index: number;
@@ -77,6 +80,7 @@ export interface ReadyRecipient {
 	localTime?: string;
 }
 
+/** A row that is not sent, with the reason a workflow can route on. */
 export interface SkippedRecipient {
 	kind: 'skipped';
 	index: number;
@@ -101,6 +105,7 @@ export interface SkippedRecipient {
 
 export type PreparedRow = ReadyRecipient | SkippedRecipient;
 
+/** What preparedChunks reads rows with, and what it checks them against. */
 export interface PipelineOptions {
 	read: RowReader;
 	/** Row indexes to read, in order (default 0..total-1) */
@@ -123,6 +128,7 @@ export interface PipelineOptions {
 	retryFailed?: boolean;
 }
 
+/** Tags as given (a list, or a comma-separated string) → trimmed, non-empty tags, or undefined. */
 export function normaliseTags(value: unknown): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const list = Array.isArray(value) ? value : String(value).split(',');

@@ -27,6 +27,7 @@ export const weekdayNumbers: Readonly<Record<string, number>> = {
 };
 const DAY_LABELS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+/** The Send Window as the user sets it (local hours, days, exempt categories, wait bound). */
 export interface SendWindowInput {
 	/** Local opening time, `HH:mm` */
 	from: string;
@@ -40,6 +41,7 @@ export interface SendWindowInput {
 	waitMinutes?: number;
 }
 
+/** A parsed Send Window, in minutes of the day and weekday numbers. */
 export interface SendWindow {
 	fromMinutes: number;
 	toMinutes: number;
@@ -53,6 +55,7 @@ export interface SendWindow {
 /** Where a recipient's zone came from. */
 export type ZoneSource = 'item' | 'phone_country' | 'workflow';
 
+/** A recipient's time zone and where it came from (item field, country, workflow). */
 export interface RecipientZone {
 	zone: string;
 	source: ZoneSource;
@@ -199,6 +202,7 @@ export interface SendWindowTally {
 	byZone: Record<string, { now: number; later: number; nextOpensAt?: string }>;
 }
 
+/** Tallies recipients sent now and left for later, per zone, for the run summary. */
 export class SendWindowCounter {
 	private readonly tally: SendWindowTally;
 	private readonly earliest = new Map<string, number>();

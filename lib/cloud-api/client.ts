@@ -64,7 +64,8 @@ export class GraphApiError extends Error {
 	}
 }
 
-export type SendResult =
+/** Meta's answer to one message send (the delivery runner's own terms are delivery's SendResult). */
+export type SendAnswer =
 	| { ok: true; wamid: string; waId?: string; messageStatus: string }
 	| { ok: false; error: GraphApiError };
 
@@ -112,7 +113,7 @@ export class CloudApiClient {
 	}
 
 	/** POST /{phone}/messages. Never throws for API refusals: the result says what happened. */
-	async send(payload: object, options: { timeoutMs?: number } = {}): Promise<SendResult> {
+	async send(payload: object, options: { timeoutMs?: number } = {}): Promise<SendAnswer> {
 		try {
 			const body = (await this.call('POST', this.urls.messages, {
 				body: payload,

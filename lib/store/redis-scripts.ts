@@ -1,6 +1,6 @@
 /**
  * Lua scripts of the Redis backend. Each runs atomically inside Redis, so the read-modify-write rules of
- * rules.ts (monotonic inbound times, opt changes, claims, status non-regression) hold with any number of
+ * merge-rules.ts (monotonic inbound times, opt changes, claims, status non-regression) hold with any number of
  * n8n processes. Keys are built inside the scripts from the prefix (ARGV[1]), so a standalone Redis (or a
  * Sentinel-managed primary) is required, not Redis Cluster.
  *
@@ -322,6 +322,7 @@ export const SCRIPTS = {
 
 export type ScriptName = keyof typeof SCRIPTS;
 
+/** A script's Lua source, with the shared prelude. */
 export function scriptSource(name: ScriptName): string {
 	return PRELUDE + SCRIPTS[name];
 }

@@ -8,14 +8,14 @@ import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 
 import { redisWindowFacts, rowToContact, rowToRecipient, WINDOW_FIELDS, type Row } from './records';
-import { referralSource } from './rules';
+import { referralSource } from './merge-rules';
 import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
 	MARKETING_RETENTION_MS,
 	recontactKey,
-	type CampaignSummary,
+	type StoredCampaignSummary,
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
@@ -60,6 +60,7 @@ export function ioredisConnection(
 	};
 }
 
+/** Where the Redis store connects, and its key prefix. */
 export interface RedisStoreOptions extends StoreClock {
 	host: string;
 	port: number;
@@ -103,6 +104,7 @@ const str = (value: string | number | undefined | null): string =>
 
 type ScriptClient = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<Reply>>;
 
+/** The conversation store in Redis, for queue mode: every merge rule runs in one Lua script. */
 export class RedisStore implements ConversationStore {
 	readonly backend = 'redis' as const;
 
@@ -692,7 +694,7 @@ export class RedisStore implements ConversationStore {
 	async summariseCampaign(
 		campaignId: string,
 		options: { bucketMs?: number } = {},
-	): Promise<CampaignSummary> {
+	): Promise<StoredCampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		return this.run('summariseCampaign', async () => {
 			const records: RecipientRecord[] = [];

@@ -25,13 +25,19 @@ import {
 	sqliteWindowFacts,
 	type Row,
 } from './records';
-import { applyBusinessReply, applyInbound, applyOpt, applyStatus, mergeContact } from './rules';
+import {
+	applyBusinessReply,
+	applyInbound,
+	applyOpt,
+	applyStatus,
+	mergeContact,
+} from './merge-rules';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
 	MARKETING_RETENTION_MS,
 	recontactKey,
-	type CampaignSummary,
+	type StoredCampaignSummary,
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
@@ -61,6 +67,7 @@ import {
 	requireTime,
 } from './validate';
 
+/** The file of the embedded store. */
 export interface SqliteStoreOptions extends StoreClock {
 	/** File path, or ':memory:' (tests) */
 	path: string;
@@ -133,6 +140,7 @@ function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
 	return out;
 }
 
+/** The conversation store in an embedded SQLite file (WAL, so readers never block the writer). */
 export class SqliteStore implements ConversationStore {
 	readonly backend = 'sqlite' as const;
 
@@ -757,7 +765,7 @@ export class SqliteStore implements ConversationStore {
 	async summariseCampaign(
 		campaignId: string,
 		options: { bucketMs?: number } = {},
-	): Promise<CampaignSummary> {
+	): Promise<StoredCampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		this.assertOpen();
 		const rows = this.stmt('SELECT * FROM recipients WHERE campaign = ?').all(campaignId) as Row[];

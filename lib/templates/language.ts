@@ -4,7 +4,7 @@
  */
 
 import type { MessageTemplate } from '../cloud-api/types';
-import { sendableStatus } from './rules';
+import { sendableStatus } from './message-rules';
 
 /**
  * Normalises a language tag to Meta's form: `pt-BR` → `pt_BR`, `ES_ar` → `es_AR`, `zh-Hant-TW` → `zh_TW`,

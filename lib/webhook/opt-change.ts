@@ -30,6 +30,7 @@ export interface OptChangeOptions {
 
 export type OptChangeReason = 'keyword' | 'button' | 'user-preferences' | 'error-131050';
 
+/** An opt-out or opt-in the event asks for, and what matched. */
 export interface OptChange {
 	change: 'opt-out' | 'opt-in';
 	reason: OptChangeReason;
@@ -103,6 +104,7 @@ function byList(
 	return undefined;
 }
 
+/** The opt change an event asks for (keywords, button payloads, user_preferences, 131050), or undefined. */
 export function detectOptChange(
 	event: WebhookEvent,
 	options: OptChangeOptions = {},

@@ -13,11 +13,12 @@ import { normalisePhone } from '../phone';
 import type { ContactWindowFacts, ConversationStore, RecontactRecord } from '../store/types';
 import { recontactKey } from '../store/types';
 import { evaluateFacts, type WindowResult } from './evaluate';
-import { resolveRule, type Channel, type WindowLengths } from './rules';
+import { resolveRule, type Channel, type WindowLengths } from './channel-rules';
 import { parseTimestamp, type TimestampFormat } from './timestamp';
 
 export type WindowSource = 'store' | 'field' | 'latest';
 
+/** One contact to check, with the timestamps the item itself carries. */
 export interface CheckInput {
 	/** wa_id, phone number (any format; defaultCountry for national ones) or business-scoped user_id */
 	contact: unknown;
@@ -27,6 +28,7 @@ export interface CheckInput {
 	queryId?: unknown;
 }
 
+/** Where the facts come from (store, item field or the later of both), the channel and the recontact option. */
 export interface CheckOptions {
 	businessNumberId: string;
 	source: WindowSource;
@@ -46,6 +48,7 @@ export interface CheckOptions {
 	recontact?: boolean;
 }
 
+/** A contact's window verdict as the node outputs it. */
 export interface WindowOutput extends WindowResult {
 	recontact?: { queryId: string; spent: boolean; spentAt: string | null };
 	contactId: string;
@@ -108,6 +111,11 @@ function contactText(value: unknown): string | undefined {
 	return text === '' ? undefined : text;
 }
 
+/**
+ * The window verdict for each contact, reading the store in a few round trips.
+ *
+ * @throws Error when the source or recontact option needs a store and none is given.
+ */
 export async function checkContacts(
 	store: ConversationStore | undefined,
 	inputs: readonly CheckInput[],

@@ -37,10 +37,12 @@ export const RECIPIENT_STATES: readonly RecipientState[] = [
 /** States a delivery status settles: the send's outcome was unknown until Meta reported on the message. */
 export const SETTLEABLE_STATES: readonly RecipientState[] = ['uncertain', 'claimed'];
 
+/** Whether a value is one of the delivery statuses the store ranks. */
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(STATUS_RANK, value);
 }
 
+/** A referral as one string, `source_type:source_id`, or undefined. */
 export function referralSource(referral: InboundInput['referral']): string | undefined {
 	if (!referral || referral === true) return undefined;
 	const parts = [referral.sourceType, referral.sourceId].filter(

@@ -15,6 +15,7 @@ export type Channel = 'whatsapp' | 'messenger' | 'instagram';
 
 export const CHANNELS: readonly Channel[] = ['whatsapp', 'messenger', 'instagram'];
 
+/** A channel's window lengths and what may be sent inside and outside them. */
 export interface ChannelRule {
 	channel: Channel;
 	label: string;
@@ -73,6 +74,7 @@ export interface ResolvedRule {
 	humanAgentTag?: string;
 }
 
+/** Whether a value names a channel. */
 export function isChannel(value: unknown): value is Channel {
 	return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
 }

@@ -11,10 +11,15 @@ import { evaluateWindow } from '../window/evaluate';
 import { priceOf, type RateCard } from './rate-card';
 import { preparedChunks, type PipelineOptions, type PreparedRow } from './recipients';
 import { messagingLimitFor, resolveRateCap, skipReasons } from './sending-rules';
-import { localIso, SendWindowCounter, type SendWindowTally, type ZoneSource } from './send-window';
+import {
+	SendWindowCounter,
+	zoneFields,
+	type RecipientZoneFields,
+	type SendWindowTally,
+} from './send-window';
 
 /** One row of a dry run: would it be sent, why not, and what it would cost. */
-export interface DryRunRow {
+export interface DryRunRow extends RecipientZoneFields {
 	index: number;
 	/** would_send, or the skip reason */
 	status: 'would_send' | 'skipped';
@@ -36,12 +41,6 @@ export interface DryRunRow {
 	freeEntryPoint?: boolean;
 	renderedText?: string;
 	tags?: string[];
-	/** Send Window: the recipient's zone, where it came from, their local time, and when their window opens */
-	timeZone?: string;
-	timeZoneSource?: ZoneSource;
-	timeZoneNote?: string;
-	localTime?: string;
-	sendWindowOpensAt?: string;
 }
 
 /** Messages and their cost in one bucket (a price category, a country). */
@@ -121,14 +120,6 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 		for (const row of chunk) options.onRow(dryRunRow(row));
 
 		function dryRunRow(row: PreparedRow): DryRunRow {
-			const zone = row.zone
-				? {
-						timeZone: row.zone.zone,
-						timeZoneSource: row.zone.source,
-						timeZoneNote: row.zone.note,
-						localTime: row.localTime,
-					}
-				: {};
 			if (row.kind === 'skipped') {
 				byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
 				const opensAt = row.sendWindowOpensAt;
@@ -147,9 +138,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 					phone: row.waId ? undefined : row.phone,
 					language: row.language,
 					tags: row.tags,
-					...zone,
-					sendWindowOpensAt:
-						opensAt !== undefined && row.zone ? localIso(opensAt, row.zone.zone) : undefined,
+					...zoneFields(row.zone, row.localTime, opensAt),
 				};
 			}
 			const base = {
@@ -162,7 +151,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 				category: row.template.category,
 				renderedText: row.renderedText,
 				tags: row.tags,
-				...zone,
+				...zoneFields(row.zone, row.localTime),
 			};
 			// Recipients already done in this campaign would be skipped by the real run too.
 			const record = row.record;

@@ -36,12 +36,11 @@ import {
 	type TemplateChoice,
 } from './recipients';
 import {
-	localIso,
 	SendWindowCounter,
-	type RecipientZone,
+	zoneFields,
+	type RecipientZoneFields,
 	type SendWindow,
 	type SendWindowTally,
-	type ZoneSource,
 } from './send-window';
 import {
 	campaignDefaults,
@@ -69,7 +68,7 @@ export const MEDIA_UPLOAD_FAILED = 'media_upload_failed';
 export type RecipientStatus = Outcome | 'pending';
 
 /** What happened to one input row. */
-export interface RecipientOutcome {
+export interface RecipientOutcome extends RecipientZoneFields {
 	index: number;
 	status: RecipientStatus;
 	/** A skip reason (sending-rules.ts skipReasons), or failed / no_answer / paused / settled_by_webhook */
@@ -89,13 +88,6 @@ export interface RecipientOutcome {
 	attempts?: number;
 	notBefore?: string;
 	tags?: string[];
-	/** Send Window: the recipient's zone, where it came from (and why the workflow's), their local time */
-	timeZone?: string;
-	timeZoneSource?: ZoneSource;
-	timeZoneNote?: string;
-	localTime?: string;
-	/** outside_send_window: when the recipient's window opens, ISO with their offset */
-	sendWindowOpensAt?: string;
 }
 
 /** A run's totals: what was sent, what was not and why, and how fast. */
@@ -814,24 +806,7 @@ function skippedOutcome(row: SkippedRecipient): RecipientOutcome {
 		language: row.language,
 		notBefore: row.notBefore,
 		tags: row.tags,
-		...zoneFields(row.zone, row.localTime),
-		sendWindowOpensAt:
-			row.sendWindowOpensAt !== undefined && row.zone
-				? localIso(row.sendWindowOpensAt, row.zone.zone)
-				: undefined,
-	};
-}
-
-function zoneFields(
-	zone: RecipientZone | undefined,
-	localTime: string | undefined,
-): Partial<RecipientOutcome> {
-	if (!zone) return {};
-	return {
-		timeZone: zone.zone,
-		timeZoneSource: zone.source,
-		...(zone.note ? { timeZoneNote: zone.note } : {}),
-		...(localTime ? { localTime } : {}),
+		...zoneFields(row.zone, row.localTime, row.sendWindowOpensAt),
 	};
 }
 

@@ -63,6 +63,35 @@ export interface RecipientZone {
 	note?: string;
 }
 
+/** A row's Send Window facts as outputs show them (Bulk Campaign outcomes and dry-run rows). */
+export interface RecipientZoneFields {
+	/** The recipient's zone, IANA name or offset */
+	timeZone?: string;
+	timeZoneSource?: ZoneSource;
+	/** Why the workflow's zone was used */
+	timeZoneNote?: string;
+	/** The recipient's local time when checked */
+	localTime?: string;
+	/** outside_send_window: when the recipient's window opens, ISO with their offset */
+	sendWindowOpensAt?: string;
+}
+
+/** The zone fields of a row (none without a zone); `opensAt` (epoch ms) only for rows outside their window. */
+export function zoneFields(
+	zone: RecipientZone | undefined,
+	localTime: string | undefined,
+	opensAt?: number,
+): RecipientZoneFields {
+	if (!zone) return {};
+	return {
+		timeZone: zone.zone,
+		timeZoneSource: zone.source,
+		...(zone.note ? { timeZoneNote: zone.note } : {}),
+		...(localTime ? { localTime } : {}),
+		...(opensAt !== undefined ? { sendWindowOpensAt: localIso(opensAt, zone.zone) } : {}),
+	};
+}
+
 /** A recipient's window at one instant. */
 export interface WindowState {
 	open: boolean;

@@ -10,6 +10,7 @@ import Redis, { type RedisOptions } from 'ioredis';
 import { redisWindowFacts, rowToContact, rowToRecipient, WINDOW_FIELDS, type Row } from './records';
 import { referralSource } from './merge-rules';
 import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts';
+import { OneByBatch } from './one-by-batch';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
@@ -105,7 +106,7 @@ const str = (value: string | number | undefined | null): string =>
 type ScriptClient = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<Reply>>;
 
 /** The conversation store in Redis, for queue mode: every merge rule runs in one Lua script. */
-export class RedisStore implements ConversationStore {
+export class RedisStore extends OneByBatch implements ConversationStore {
 	readonly backend = 'redis' as const;
 
 	readonly keyPrefix: string;
@@ -119,6 +120,7 @@ export class RedisStore implements ConversationStore {
 		private readonly secrets: string[],
 		options: RedisStoreOptions,
 	) {
+		super();
 		this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
 		this.now = options.now ?? Date.now;
 	}
@@ -250,10 +252,6 @@ export class RedisStore implements ConversationStore {
 		await this.run('recordBusinessReply', () =>
 			this.script('waBusinessReply', businessNumberId, contactId, when),
 		);
-	}
-
-	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
-		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
 	}
 
 	async getContacts(
@@ -403,16 +401,6 @@ export class RedisStore implements ConversationStore {
 		});
 	}
 
-	async getRecontact(
-		businessNumberId: string,
-		contactId: string,
-		queryId: string,
-	): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
-			recontactKey(contactId, queryId),
-		);
-	}
-
 	async getRecontacts(
 		businessNumberId: string,
 		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
@@ -467,14 +455,6 @@ export class RedisStore implements ConversationStore {
 	}
 
 	// ---------------------------------------------------------------- campaigns
-
-	async claimRecipient(
-		campaignId: string,
-		recipient: RecipientClaimInput,
-		options: ClaimOptions = {},
-	): Promise<ClaimResult> {
-		return (await this.claimRecipients(campaignId, [recipient], options))[0];
-	}
 
 	async claimRecipients(
 		campaignId: string,
@@ -552,13 +532,6 @@ export class RedisStore implements ConversationStore {
 		];
 	}
 
-	async recordResult(
-		campaignId: string,
-		result: ResultInput,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.recordResults(campaignId, [result]))[0];
-	}
-
 	async recordResults(
 		campaignId: string,
 		results: readonly ResultInput[],
@@ -604,13 +577,6 @@ export class RedisStore implements ConversationStore {
 				record: rowToRecipient(pairsToRow(flat)),
 			};
 		});
-	}
-
-	async getRecipient(
-		campaignId: string,
-		recipientId: string,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
 	async getRecipients(

@@ -32,6 +32,7 @@ import {
 	applyStatus,
 	mergeContact,
 } from './merge-rules';
+import { OneByBatch } from './one-by-batch';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
@@ -141,7 +142,7 @@ function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
 }
 
 /** The conversation store in an embedded SQLite file (WAL, so readers never block the writer). */
-export class SqliteStore implements ConversationStore {
+export class SqliteStore extends OneByBatch implements ConversationStore {
 	readonly backend = 'sqlite' as const;
 
 	readonly path: string;
@@ -157,6 +158,7 @@ export class SqliteStore implements ConversationStore {
 	private closed = false;
 
 	constructor(options: SqliteStoreOptions) {
+		super();
 		this.path = options.path;
 		this.now = options.now ?? Date.now;
 		if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -368,10 +370,6 @@ export class SqliteStore implements ConversationStore {
 		});
 	}
 
-	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
-		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
-	}
-
 	async getContacts(
 		businessNumberId: string,
 		contactIds: readonly string[],
@@ -500,16 +498,6 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async getRecontact(
-		businessNumberId: string,
-		contactId: string,
-		queryId: string,
-	): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
-			recontactKey(contactId, queryId),
-		);
-	}
-
 	async getRecontacts(
 		businessNumberId: string,
 		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
@@ -573,14 +561,6 @@ export class SqliteStore implements ConversationStore {
 	}
 
 	// ---------------------------------------------------------------- campaigns
-
-	async claimRecipient(
-		campaignId: string,
-		recipient: RecipientClaimInput,
-		options: ClaimOptions = {},
-	): Promise<ClaimResult> {
-		return (await this.claimRecipients(campaignId, [recipient], options))[0];
-	}
 
 	async claimRecipients(
 		campaignId: string,
@@ -671,13 +651,6 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async recordResult(
-		campaignId: string,
-		result: ResultInput,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.recordResults(campaignId, [result]))[0];
-	}
-
 	async recordResults(
 		campaignId: string,
 		results: readonly ResultInput[],
@@ -707,13 +680,6 @@ export class SqliteStore implements ConversationStore {
 			if (settled) this.pointLastCampaign(record);
 			return { matched: true, advanced, settled, record };
 		});
-	}
-
-	async getRecipient(
-		campaignId: string,
-		recipientId: string,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
 	async getRecipients(

@@ -66,7 +66,10 @@ export interface DryRunSummary {
 	/** Recipients whose 24 h customer service window is closed: each counts towards the messaging limit */
 	outsideWindow: number;
 	messagingLimit?: { tier: string; limit: number | 'unlimited' };
-	/** outsideWindow is more than the tier allows in 24 h (an upper bound of the room left: other sends of the last 24 h use it too) */
+	/**
+	 * outsideWindow is more than the tier allows in 24 h (an upper bound of the room left: other sends of the last
+	 * 24 h use it too)
+	 */
 	exceedsMessagingLimit?: boolean;
 	rateCap: number;
 	/** At the cap, without retries */

@@ -2,7 +2,8 @@
  * Recipients → prepared sends, in chunks: each row is read (the caller's reader; in n8n, parameters resolved
  * for that item), its language picked, its message built and validated (lib/templates), duplicates of a number
  * already seen dropped, and the store's facts about the chunk's contacts (opt-out, 131049 hold, marketing
- * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one chunk exists at a time: a 100,000-row
+ * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one
+ * chunk exists at a time: a 100,000-row
  * campaign never holds 100,000 payloads.
  */
 import { contactSkip } from '../contact-policy';

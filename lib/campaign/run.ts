@@ -173,7 +173,10 @@ export interface BulkCampaignOptions {
 	concurrency?: Partial<InFlightOptions>;
 	retryPolicy?: RetryPolicy;
 	now?: () => number;
-	/** Send only inside each recipient's local window (see send-window.ts); `window.waitMs` bounds the wait for openings */
+	/**
+	 * Send only inside each recipient's local window (see send-window.ts); `window.waitMs` bounds the wait for
+	 * openings
+	 */
 	sendWindow?: { window: SendWindow; workflowZone: string };
 	/** Told before each wait for windows to open */
 	onWindowWait?: (wait: { untilMs: number; recipients: number }) => void;

@@ -12,7 +12,10 @@ import { DateTime } from 'luxon';
 import { singleZoneCountries } from './country-zones';
 import { checkZone } from './period';
 
-/** Longest a run may wait for windows to open: an execution that waits holds its worker; longer gaps are the schedule's. */
+/**
+ * Longest a run may wait for windows to open: an execution that waits holds its worker; longer gaps are the
+ * schedule's.
+ */
 export const MAX_SEND_WINDOW_WAIT_MINUTES = 60;
 
 /** ISO weekday numbers (1 = Monday … 7 = Sunday) by the names the node uses. */
@@ -199,7 +202,8 @@ export function windowState(window: SendWindow, zone: string, at: number): Windo
 	for (let offset = 0; offset <= 7; offset++) {
 		const day = today.plus({ days: offset });
 		if (!window.days.has(day.weekday)) continue;
-		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward by the gap).
+		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward
+		// by the gap).
 		const opens = day.set({
 			hour: Math.floor(window.fromMinutes / 60),
 			minute: window.fromMinutes % 60,

@@ -12,7 +12,10 @@ import type {
 } from './types';
 import { multipartBody } from './multipart';
 
-/** A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's advice. */
+/**
+ * A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's
+ * advice.
+ */
 export class GraphApiError extends Error {
 	readonly code: number;
 	readonly subcode?: number;
@@ -245,7 +248,10 @@ export class CloudApiClient {
 		})) as PhoneNumberInfo;
 	}
 
-	/** Subscribe the app to the WABA's webhooks, optionally overriding the callback URL (many apps / triggers per WABA). */
+	/**
+	 * Subscribe the app to the WABA's webhooks, optionally overriding the callback URL (many apps / triggers per
+	 * WABA).
+	 */
 	async subscribeApp(override?: { callbackUrl: string; verifyToken: string }): Promise<void> {
 		const body = override
 			? { override_callback_uri: override.callbackUrl, verify_token: override.verifyToken }

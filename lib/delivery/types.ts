@@ -120,7 +120,10 @@ export interface DeliveryProgress {
 	elapsedMs: number;
 }
 
-/** Time source: injected so tests run in virtual time. `sleep` resolves early (never rejects) when the signal aborts. */
+/**
+ * Time source: injected so tests run in virtual time. `sleep` resolves early (never rejects) when the signal
+ * aborts.
+ */
 export interface Clock {
 	now(): number;
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;

@@ -1,6 +1,7 @@
 /**
  * A file to send as a header, before it is uploaded: where it comes from (an n8n binary property), its type,
- * name and size, and how to read it. Checked against Meta's rules (upload-limits.ts) before anything is uploaded or paid.
+ * name and size, and how to read it. Checked against Meta's rules (upload-limits.ts) before anything is uploaded
+ * or paid.
  */
 import { formatBytes, mediaRules, type MediaType } from './upload-limits';
 

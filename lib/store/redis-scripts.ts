@@ -70,7 +70,10 @@ local function pointLastCampaign(r)
 end
 `;
 
-/** ARGV: business, waId, userId, at, messageId, channel, profileName, referral ('1' | ''), referralSource → {advanced, contact} */
+/**
+ * ARGV: business, waId, userId, at, messageId, channel, profileName, referral ('1' | ''), referralSource →
+ * {advanced, contact}
+ */
 const INBOUND = `
 local business, waId, userId, at = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local messageId, channel, name, referral, source = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]

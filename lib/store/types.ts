@@ -434,7 +434,10 @@ export interface ConversationStore {
 		since: number,
 	): Promise<Map<string, number>>;
 
-	/** Releases the connection / file handle. The stores handed out by nodes/common/store.ts are shared: do not close those. */
+	/**
+	 * Releases the connection / file handle. The stores handed out by nodes/common/store.ts are shared: do not
+	 * close those.
+	 */
 	close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * A template as the user writes it (name, category, language, header / body / footer / buttons with examples)
- * → Meta's create request, after every rule of creation-rules.ts is checked: all problems at once, each naming the field as
+ * → Meta's create request, after every rule of creation-rules.ts is checked: all problems at once, each naming
+ * the field as
  * the editor shows it and the fix, before anything is submitted.
  */
 import type { TemplateButton, TemplateComponent } from '../cloud-api/types';

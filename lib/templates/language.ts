@@ -27,7 +27,10 @@ function baseOf(locale: string): string {
 	return locale.split('_')[0];
 }
 
-/** `default`: no recipient language, so the chosen Default Language; `fallback`: the recipient's had no approved translation. */
+/**
+ * `default`: no recipient language, so the chosen Default Language; `fallback`: the recipient's had no approved
+ * translation.
+ */
 export type LanguageMatch = 'exact' | 'base' | 'default' | 'fallback';
 
 export type LanguagePick =

@@ -4,7 +4,8 @@
  * Value kinds accepted (explicit on purpose, no guessing):
  * - text slots: a string, a number or a boolean (numbers and booleans are written as text);
  * - body slots also: a currency `{ fallback_value, code, amount_1000 }`, a date_time `{ fallback_value }`,
- *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time: {...} }` /
+ *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time:
+ * {...} }` /
  *   `{ type: 'text', text }`. A string such as "USD 12.50" stays text: use currency() to build a currency value;
  * - media: an https link, a media ID (digits), `{ link }` / `{ id }`, or — when the caller can read files — the name
  *   of a binary property of the item ("data") or n8n's binary object itself, uploaded before the send;

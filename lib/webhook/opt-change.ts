@@ -20,7 +20,10 @@ import {
 import { dropUndefined } from './object';
 import type { WebhookEvent } from './types';
 
-/** Lists replace the defaults of keywords.ts (an empty list turns that detection off). Treat them as immutable: they are compiled once per array. */
+/**
+ * Lists replace the defaults of keywords.ts (an empty list turns that detection off). Treat them as immutable:
+ * they are compiled once per array.
+ */
 export interface OptChangeOptions {
 	optOutKeywords?: readonly string[];
 	optInKeywords?: readonly string[];

@@ -178,7 +178,10 @@ export type EventKind = 'message' | 'status' | 'other';
 
 interface EventBase {
 	kind: EventKind;
-	/** message: Meta's message type (text, image, …); status: the status (sent, read, …); other: the change field, or "errors" */
+	/**
+	 * message: Meta's message type (text, image, …); status: the status (sent, read, …); other: the change field,
+	 * or "errors"
+	 */
 	type: string;
 	/** The change's `field` (messages, message_template_status_update, …) */
 	field: string;

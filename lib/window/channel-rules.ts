@@ -23,7 +23,10 @@ export interface ChannelRule {
 	serviceWindowHours: number;
 	/** Whether the business can start or resume a conversation with a template (HSM) */
 	templates: boolean;
-	/** WhatsApp's free entry point: the first reply within `replyWithinHours` of a referral inbound opens `durationHours` free */
+	/**
+	 * WhatsApp's free entry point: the first reply within `replyWithinHours` of a referral inbound opens
+	 * `durationHours` free
+	 */
 	freeEntryPoint?: { replyWithinHours: number; durationHours: number };
 	/** Messenger / Instagram: answers by a human agent allowed until `hours` after the last user message, with `tag` */
 	humanAgent?: { hours: number; tag: 'HUMAN_AGENT' };

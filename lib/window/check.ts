@@ -66,7 +66,10 @@ export type CheckOutcome =
 	| { ok: true; route: 'open' | 'closed' | 'spent'; window: WindowOutput }
 	| { ok: false; field: 'contact' | 'lastInbound' | 'queryId'; message: string };
 
-/** Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics (US.13491208655302741918). */
+/**
+ * Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics
+ * (US.13491208655302741918).
+ */
 const USER_ID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 const WA_ID = /^\+?\d{7,15}$/;
 
@@ -223,7 +226,8 @@ export async function checkContacts(
 		pending.push(entry);
 	}
 
-	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that changes them, read again.
+	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that
+	// changes them, read again.
 	const contacts: Array<ContactWindowFacts | undefined> = new Array(inputs.length);
 	if (useStore && store && pending.length > 0) {
 		const found = await store.getWindowFacts(

@@ -16,6 +16,7 @@ import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 import { globalIgnores } from 'eslint/config';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
+import jsdoc from 'eslint-plugin-jsdoc';
 import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -82,6 +83,33 @@ export default tseslint.config(
 	{
 		files: ['lib/**/*.ts'],
 		rules: { 'no-console': 'error' },
+	},
+	// What the library exports says what it is in TSDoc next to its signature (the type says the rest), not in
+	// prose summaries elsewhere that rot when a signature changes. @param names are checked against the code.
+	{
+		files: ['lib/**/*.ts'],
+		plugins: { jsdoc },
+		settings: { jsdoc: { mode: 'typescript' } },
+		rules: {
+			'jsdoc/require-jsdoc': [
+				'error',
+				{
+					publicOnly: true,
+					enableFixer: false,
+					require: {
+						FunctionDeclaration: true,
+						ClassDeclaration: true,
+						FunctionExpression: true,
+					},
+					contexts: [
+						'TSInterfaceDeclaration',
+						'VariableDeclaration > VariableDeclarator > ArrowFunctionExpression',
+					],
+				},
+			],
+			'jsdoc/check-param-names': 'error',
+			'jsdoc/no-types': 'error',
+		},
 	},
 	// Plain CommonJS scripts (n8n runtime helpers, build, tool configs) run by Node without a compile step.
 	{

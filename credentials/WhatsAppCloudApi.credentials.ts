@@ -5,7 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { authHeaders } from '../lib/cloud-api/endpoints';
+import { authHeaders, DEFAULT_GRAPH_API_VERSION } from '../lib/cloud-api/endpoints';
 import type { Provider } from '../lib/cloud-api/types';
 
 export class WhatsAppCloudApi implements ICredentialType {
@@ -54,7 +54,7 @@ export class WhatsAppCloudApi implements ICredentialType {
 			displayName: 'Graph API Version',
 			name: 'apiVersion',
 			type: 'string',
-			default: 'v24.0',
+			default: DEFAULT_GRAPH_API_VERSION,
 			description:
 				'Meta retires versions about two years after release: update this when Meta announces a new one',
 			displayOptions: { hide: { provider: ['360dialog'] } },

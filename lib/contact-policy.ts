@@ -15,6 +15,7 @@ export const contactSkipReasons = {
 	marketingHold: 'marketing_hold_131049',
 } as const;
 
+/** Why a contact must not get a template now, with Meta's code and the time it may resume. */
 export interface ContactSkip {
 	reason: (typeof contactSkipReasons)[keyof typeof contactSkipReasons];
 	/** Meta's code behind the skip (131050, 131049) */
@@ -34,6 +35,10 @@ export function marketingOptOut(at: number): OptInput {
 	return { optedOut: true, at, reason: 'error-131050', scope: 'marketing' };
 }
 
+/**
+ * Whether a contact must not get a template of this category now (opt-out, 131049 hold); authentication
+ * templates always go.
+ */
 export function contactSkip(
 	contact: Pick<ContactState, 'optOut' | 'marketingHoldUntil'> | undefined,
 	category: TemplateCategory,

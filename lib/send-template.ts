@@ -16,6 +16,7 @@ import type { MediaFileError, MediaUploader } from './media/upload';
 import { attachMedia, buildTextMessage, type PendingMedia } from './templates';
 import { evaluateWindow, type WindowResult } from './window/evaluate';
 
+/** One validated template send and its policy settings. */
 export interface PreparedSend {
 	template: MessageTemplate;
 	/** The validated Graph API payload of the template message */
@@ -52,6 +53,7 @@ export type SendOutcome =
 	/** The header file could not be uploaded (or read): nothing was sent */
 	| { status: 'media_failed'; field: string; label: string; error: GraphApiError | MediaFileError };
 
+/** The client, store and number a send goes through. */
 export interface SendContext {
 	client: CloudApiClient;
 	store: ConversationStore;
@@ -63,6 +65,10 @@ export interface SendContext {
 	now?: () => number;
 }
 
+/**
+ * One template send with its policy: contact skips, smart mode (free text in an open window), the recontact
+ * claim, and what it records.
+ */
 export async function sendWithPolicy(
 	context: SendContext,
 	job: PreparedSend,

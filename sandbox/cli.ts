@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_GRAPH_API_VERSION } from '../lib/cloud-api/endpoints';
 import { startSandbox, SANDBOX_DEFAULTS, type LatencySpec, type SandboxOptions } from './index';
 
 const USAGE = `WhatsApp Cloud API sandbox
@@ -96,7 +97,7 @@ function credentialHelp(url: string, options: SandboxOptions, templates: number)
 		'Point a "WhatsApp Cloud API" credential at it:',
 		`  Provider                       Sandbox`,
 		`  Base URL                       ${url}`,
-		`  API version                    v24.0 (any vNN.N works)`,
+		`  API version                    ${DEFAULT_GRAPH_API_VERSION} (any vNN.N works)`,
 		`  Access token                   ${secret(options.accessToken, SANDBOX_DEFAULTS.accessToken, '--token')}`,
 		`  Phone number ID                ${options.phoneNumberId ?? SANDBOX_DEFAULTS.phoneNumberId}`,
 		`  WhatsApp Business Account ID   ${options.wabaId ?? SANDBOX_DEFAULTS.wabaId}`,

@@ -10,7 +10,7 @@ import {
 	maxBytesFor,
 	uploadableMimeTypes,
 	uploadRetentionMs,
-} from '../lib/media/rules';
+} from '../lib/media/upload-limits';
 import { SandboxError } from './errors';
 
 export interface StoredMedia {

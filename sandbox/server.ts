@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 
+import { DEFAULT_GRAPH_API_VERSION } from '../lib/cloud-api/endpoints';
 import type { MessageTemplate } from '../lib/cloud-api/types';
 import type { SandboxControl } from './control';
 import { SandboxError, graphErrorBody, type ErrorCode } from './errors';
@@ -270,7 +271,7 @@ export function createSandboxServer(sandbox: Sandbox, control: SandboxControl): 
 		if (!VERSION.test(version ?? '') || !id || extra.length > 0) {
 			return graphError(
 				2500,
-				`Unknown path components: /${segments.join('/')}; use /{version}/{object-id}[/{edge}], e.g. /v24.0/${sandbox.phoneNumberId}/messages`,
+				`Unknown path components: /${segments.join('/')}; use /{version}/{object-id}[/{edge}], e.g. /${DEFAULT_GRAPH_API_VERSION}/${sandbox.phoneNumberId}/messages`,
 			);
 		}
 		if (id === sandbox.phoneNumberId) {

@@ -1,6 +1,6 @@
 /**
  * POST /{waba-id}/message_templates as Meta answers it: the request checked with Meta's creation rules
- * (lib/template-management/rules.ts, the same data the node checks before submitting), a duplicate name +
+ * (lib/template-management/creation-rules.ts, the same data the node checks before submitting), a duplicate name +
  * language refused with subcode 2388024, a new template created PENDING and reviewed after `templateReviewMs`.
  *
  * The review rule (documented in sandbox/README.md): a UTILITY template whose body or footer reads like a
@@ -8,7 +8,7 @@
  * INCORRECT_CATEGORY; every other template is APPROVED.
  */
 import type { MessageTemplate, TemplateComponent } from '../lib/cloud-api/types';
-import { templateCreationRules as rules } from '../lib/template-management/rules';
+import { templateCreationRules as rules } from '../lib/template-management/creation-rules';
 import { fbtraceId } from './errors';
 
 /** Words that make a UTILITY template promotional in the sandbox's review */

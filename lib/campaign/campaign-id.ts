@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 
+/** What a derived campaign ID is made of: the workflow, the node, the template and the user's name. */
 export interface CampaignIdParts {
 	workflowId: string;
 	nodeName: string;

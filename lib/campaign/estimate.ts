@@ -10,10 +10,16 @@ import { priceCategory, type PriceCategory } from '../templates';
 import { evaluateWindow } from '../window/evaluate';
 import { priceOf, type RateCard } from './rate-card';
 import { preparedChunks, type PipelineOptions, type PreparedRow } from './recipients';
-import { messagingLimitFor, resolveRateCap, skipReasons } from './rules';
-import { localIso, SendWindowCounter, type SendWindowTally, type ZoneSource } from './send-window';
+import { messagingLimitFor, resolveRateCap, skipReasons } from './sending-rules';
+import {
+	SendWindowCounter,
+	zoneFields,
+	type RecipientZoneFields,
+	type SendWindowTally,
+} from './send-window';
 
-export interface DryRunRow {
+/** One row of a dry run: would it be sent, why not, and what it would cost. */
+export interface DryRunRow extends RecipientZoneFields {
 	index: number;
 	/** would_send, or the skip reason */
 	status: 'would_send' | 'skipped';
@@ -35,19 +41,15 @@ export interface DryRunRow {
 	freeEntryPoint?: boolean;
 	renderedText?: string;
 	tags?: string[];
-	/** Send Window: the recipient's zone, where it came from, their local time, and when their window opens */
-	timeZone?: string;
-	timeZoneSource?: ZoneSource;
-	timeZoneNote?: string;
-	localTime?: string;
-	sendWindowOpensAt?: string;
 }
 
+/** Messages and their cost in one bucket (a price category, a country). */
 export interface CostLine {
 	count: number;
 	cost: number;
 }
 
+/** A dry run's totals: who would be sent, who skipped, the cost and the messaging-limit check. */
 export interface DryRunSummary {
 	campaignId: string;
 	dryRun: true;
@@ -64,7 +66,10 @@ export interface DryRunSummary {
 	/** Recipients whose 24 h customer service window is closed: each counts towards the messaging limit */
 	outsideWindow: number;
 	messagingLimit?: { tier: string; limit: number | 'unlimited' };
-	/** outsideWindow is more than the tier allows in 24 h (an upper bound of the room left: other sends of the last 24 h use it too) */
+	/**
+	 * outsideWindow is more than the tier allows in 24 h (an upper bound of the room left: other sends of the last
+	 * 24 h use it too)
+	 */
 	exceedsMessagingLimit?: boolean;
 	rateCap: number;
 	/** At the cap, without retries */
@@ -73,6 +78,7 @@ export interface DryRunSummary {
 	sendWindow?: SendWindowTally & { laterWithinWait: number };
 }
 
+/** A dry run: the campaign's recipient settings plus the rate card and the number's facts. */
 export interface EstimateOptions extends Omit<PipelineOptions, 'indexes' | 'seen' | 'stopped'> {
 	total: number;
 	rateCard: RateCard;
@@ -86,6 +92,7 @@ export interface EstimateOptions extends Omit<PipelineOptions, 'indexes' | 'seen
 
 const round = (value: number) => Math.round(value * 1e6) / 1e6;
 
+/** The dry run: every row validated and priced like the real run would, nothing claimed or sent. */
 export async function estimateCampaign(options: EstimateOptions): Promise<DryRunSummary> {
 	const now = (options.now ?? Date.now)();
 	const card = options.rateCard;
@@ -116,14 +123,6 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 		for (const row of chunk) options.onRow(dryRunRow(row));
 
 		function dryRunRow(row: PreparedRow): DryRunRow {
-			const zone = row.zone
-				? {
-						timeZone: row.zone.zone,
-						timeZoneSource: row.zone.source,
-						timeZoneNote: row.zone.note,
-						localTime: row.localTime,
-					}
-				: {};
 			if (row.kind === 'skipped') {
 				byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
 				const opensAt = row.sendWindowOpensAt;
@@ -142,9 +141,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 					phone: row.waId ? undefined : row.phone,
 					language: row.language,
 					tags: row.tags,
-					...zone,
-					sendWindowOpensAt:
-						opensAt !== undefined && row.zone ? localIso(opensAt, row.zone.zone) : undefined,
+					...zoneFields(row.zone, row.localTime, opensAt),
 				};
 			}
 			const base = {
@@ -157,7 +154,7 @@ export async function estimateCampaign(options: EstimateOptions): Promise<DryRun
 				category: row.template.category,
 				renderedText: row.renderedText,
 				tags: row.tags,
-				...zone,
+				...zoneFields(row.zone, row.localTime),
 			};
 			// Recipients already done in this campaign would be skipped by the real run too.
 			const record = row.record;

@@ -2,9 +2,10 @@
  * The Report of a recurring campaign, several periods side by side: one row per period with its funnel as
  * columns (n8n's table view then reads like a comparison table), oldest period first.
  */
-import type { CampaignSummary } from '../store/types';
+import type { StoredCampaignSummary } from '../store/types';
 import { periodCampaignId } from './period';
 
+/** One period of a recurring campaign in the side-by-side report. */
 export interface PeriodFunnelRow {
 	campaignId: string;
 	period: string;
@@ -26,9 +27,10 @@ export interface PeriodFunnelRow {
 const pct = (part: number, whole: number) =>
 	whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0;
 
+/** The periods of a recurring campaign side by side, one funnel row each (0 for a period it did not run). */
 export function periodComparison(
 	baseCampaignId: string,
-	periods: Array<{ period: string; summary: CampaignSummary }>,
+	periods: Array<{ period: string; summary: StoredCampaignSummary }>,
 ): PeriodFunnelRow[] {
 	return periods.map(({ period, summary }) => {
 		const { sent, delivered, read, replied, failed } = summary.funnel;

@@ -28,7 +28,10 @@ const PATTERNS: Record<keyof typeof FORMATS, RegExp> = {
 	month: /^\d{4}-\d{2}$/,
 };
 
-/** The period a campaign run belongs to: its key and, for day / week / month, when it started and when the next starts. */
+/**
+ * The period a campaign run belongs to: its key and, for day / week / month, when it started and when the next
+ * starts.
+ */
 export interface CampaignPeriod {
 	kind: Exclude<PeriodKind, 'none'>;
 	key: string;

@@ -13,6 +13,7 @@ function duration(ms: number): string {
 			: `${s}s`;
 }
 
+/** One log line for a progress report: sent, not sent, remaining, msg/s, ETA. */
 export function formatProgress(progress: CampaignProgressReport): string {
 	const eta = progress.etaMs === undefined ? 'ETA unknown' : `ETA ${duration(progress.etaMs)}`;
 	return (

@@ -13,6 +13,7 @@ export type BillableCategory = Exclude<PriceCategory, 'free'>;
 
 export type Rates = Partial<Record<BillableCategory, number>>;
 
+/** Meta's per-message prices by market and category, as the dry run reads them. */
 export interface RateCard {
 	/** Effective date of the prices (YYYY-MM-DD) */
 	effectiveDate: string;

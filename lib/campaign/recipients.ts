@@ -2,7 +2,8 @@
  * Recipients → prepared sends, in chunks: each row is read (the caller's reader; in n8n, parameters resolved
  * for that item), its language picked, its message built and validated (lib/templates), duplicates of a number
  * already seen dropped, and the store's facts about the chunk's contacts (opt-out, 131049 hold, marketing
- * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one chunk exists at a time: a 100,000-row
+ * count for the frequency cap) and this campaign's earlier records read in a few round trips per chunk. Only one
+ * chunk exists at a time: a 100,000-row
  * campaign never holds 100,000 payloads.
  */
 import { contactSkip } from '../contact-policy';
@@ -16,7 +17,7 @@ import {
 	type TemplateMessagePayload,
 } from '../templates';
 import { encodeCallbackData } from '../webhook/callback-data';
-import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './rules';
+import { campaignDefaults, skipReasons, usMarketingRule, type SkipReason } from './sending-rules';
 import {
 	localIso,
 	resolveRecipientZone,
@@ -42,6 +43,7 @@ export interface RecipientRow {
 /** Reads row `index`; a throw makes that row invalid with the error's message (e.g. a failing expression). */
 export type RowReader = (index: number) => RecipientRow;
 
+/** The template a campaign sends, with all its translations (one is picked per recipient). */
 export interface TemplateChoice {
 	name: string;
 	/** Every translation of the template (any status): the best approved one is picked per recipient */
@@ -49,6 +51,7 @@ export interface TemplateChoice {
 	defaultLanguage?: string;
 }
 
+/** Whom not to send to: opted-out contacts, and the marketing frequency cap. */
 export interface RecipientPolicy {
 	/** Send to contacts who opted out (authentication templates are always sent) */
 	sendToOptedOut?: boolean;
@@ -56,6 +59,7 @@ export interface RecipientPolicy {
 	frequencyCap?: { max: number; periodMs: number };
 }
 
+/** A row ready to claim and send: its number, language, payload and the store's facts. */
 export interface ReadyRecipient {
 	kind: 'ready';
 	index: number;
@@ -77,6 +81,7 @@ export interface ReadyRecipient {
 	localTime?: string;
 }
 
+/** A row that is not sent, with the reason a workflow can route on. */
 export interface SkippedRecipient {
 	kind: 'skipped';
 	index: number;
@@ -101,6 +106,7 @@ export interface SkippedRecipient {
 
 export type PreparedRow = ReadyRecipient | SkippedRecipient;
 
+/** What preparedChunks reads rows with, and what it checks them against. */
 export interface PipelineOptions {
 	read: RowReader;
 	/** Row indexes to read, in order (default 0..total-1) */
@@ -123,6 +129,7 @@ export interface PipelineOptions {
 	retryFailed?: boolean;
 }
 
+/** Tags as given (a list, or a comma-separated string) → trimmed, non-empty tags, or undefined. */
 export function normaliseTags(value: unknown): string[] | undefined {
 	if (value === undefined || value === null || value === '') return undefined;
 	const list = Array.isArray(value) ? value : String(value).split(',');

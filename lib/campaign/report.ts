@@ -4,10 +4,11 @@
  * over time as an SVG line chart (cumulative counts per time bucket).
  */
 import { describeError } from '../cloud-api/errors';
-import type { CampaignSummary } from '../store/types';
+import type { StoredCampaignSummary } from '../store/types';
 
 export type FunnelStep = 'sent' | 'delivered' | 'read' | 'replied' | 'failed';
 
+/** One step of a campaign's funnel (sent, delivered, read, replied, failed) for the Report operation. */
 export interface FunnelRow {
 	campaignId: string;
 	step: FunnelStep;
@@ -24,7 +25,8 @@ const STEPS: FunnelStep[] = ['sent', 'delivered', 'read', 'replied'];
 const pct = (part: number, whole: number) =>
 	whole > 0 ? Math.round((part * 1000) / whole) / 10 : 0;
 
-export function funnelRows(summary: CampaignSummary): FunnelRow[] {
+/** A stored campaign summary → the funnel rows of the Report operation. */
+export function funnelRows(summary: StoredCampaignSummary): FunnelRow[] {
 	const { funnel, campaignId } = summary;
 	const rows: FunnelRow[] = STEPS.map((step) => ({
 		campaignId,
@@ -63,7 +65,7 @@ const escapeXml = (text: string) =>
 
 /** The funnel over time: one cumulative line per step, time on x. A self-contained SVG document. */
 export function funnelChartSvg(
-	summary: CampaignSummary,
+	summary: StoredCampaignSummary,
 	options: { width?: number; height?: number; title?: string } = {},
 ): string {
 	const width = options.width ?? 800;

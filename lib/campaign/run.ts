@@ -12,12 +12,14 @@ import type { PhoneNumberInfo } from '../cloud-api/types';
 import {
 	LocalRateLimiter,
 	defaultRetryPolicy,
-	runCampaign,
-	type CampaignProgress,
+	noCounts,
+	runDeliveries,
+	type DeliveryProgress,
 	type InFlightOptions,
 	type Job,
 	type JobResult,
 	type Outcome,
+	type OutcomeCounts,
 	type RateLimiter,
 	type RetryPolicy,
 	type SendFunction,
@@ -34,14 +36,18 @@ import {
 	type TemplateChoice,
 } from './recipients';
 import {
-	localIso,
 	SendWindowCounter,
-	type RecipientZone,
+	zoneFields,
+	type RecipientZoneFields,
 	type SendWindow,
 	type SendWindowTally,
-	type ZoneSource,
 } from './send-window';
-import { campaignDefaults, pausingQualityRatings, resolveRateCap, skipReasons } from './rules';
+import {
+	campaignDefaults,
+	pausingQualityRatings,
+	resolveRateCap,
+	skipReasons,
+} from './sending-rules';
 import { StoreDeliveryHooks, TAKEN_OVER_CODE, type DeliveryGuarantee } from './store-hooks';
 
 /** The Cloud API calls a campaign makes (CloudApiClient has them); uploadMedia only for header files. */
@@ -58,13 +64,14 @@ export interface CampaignApi extends Partial<MediaUploadApi> {
 /** Why a recipient was not sent when its header file could not be uploaded (no template with a broken header). */
 export const MEDIA_UPLOAD_FAILED = 'media_upload_failed';
 
+/** A row's outcome, or `pending` while the runner has it. */
 export type RecipientStatus = Outcome | 'pending';
 
 /** What happened to one input row. */
-export interface RecipientOutcome {
+export interface RecipientOutcome extends RecipientZoneFields {
 	index: number;
 	status: RecipientStatus;
-	/** A skip reason (rules.ts skipReasons), or failed / no_answer / paused / settled_by_webhook */
+	/** A skip reason (sending-rules.ts skipReasons), or failed / no_answer / paused / settled_by_webhook */
 	reason?: string;
 	message?: string;
 	/** Meta error code */
@@ -81,17 +88,9 @@ export interface RecipientOutcome {
 	attempts?: number;
 	notBefore?: string;
 	tags?: string[];
-	/** Send Window: the recipient's zone, where it came from (and why the workflow's), their local time */
-	timeZone?: string;
-	timeZoneSource?: ZoneSource;
-	timeZoneNote?: string;
-	localTime?: string;
-	/** outside_send_window: when the recipient's window opens, ISO with their offset */
-	sendWindowOpensAt?: string;
 }
 
-export type OutcomeCounts = Record<Outcome, number>;
-
+/** A run's totals: what was sent, what was not and why, and how fast. */
 export interface BulkCampaignSummary {
 	campaignId: string;
 	template: string;
@@ -120,6 +119,7 @@ export interface BulkCampaignSummary {
 	sendWindow?: SendWindowTally;
 }
 
+/** What onProgress is told every progressIntervalMs while the run sends. */
 export interface CampaignProgressReport {
 	campaignId: string;
 	sent: number;
@@ -135,6 +135,7 @@ export interface CampaignProgressReport {
 	elapsedMs: number;
 }
 
+/** One campaign: whom (rows), what (template), through which number, store and pace, with which guarantee. */
 export interface BulkCampaignOptions {
 	campaignId: string;
 	/** The sending phone number ID (the store's business number) */
@@ -172,7 +173,10 @@ export interface BulkCampaignOptions {
 	concurrency?: Partial<InFlightOptions>;
 	retryPolicy?: RetryPolicy;
 	now?: () => number;
-	/** Send only inside each recipient's local window (see send-window.ts); `window.waitMs` bounds the wait for openings */
+	/**
+	 * Send only inside each recipient's local window (see send-window.ts); `window.waitMs` bounds the wait for
+	 * openings
+	 */
 	sendWindow?: { window: SendWindow; workflowZone: string };
 	/** Told before each wait for windows to open */
 	onWindowWait?: (wait: { untilMs: number; recipients: number }) => void;
@@ -180,6 +184,7 @@ export interface BulkCampaignOptions {
 	sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** A run's result: one outcome per input row and the summary. */
 export interface BulkCampaignReport {
 	/** By input index (undefined when keepOutcomes is false) */
 	outcomes: RecipientOutcome[];
@@ -193,8 +198,6 @@ interface Payload {
 	/** Header files still to upload; emptied once their IDs are in `body` (a retry does not upload again) */
 	media?: PendingMedia[];
 }
-
-const noCounts = (): OutcomeCounts => ({ sent: 0, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
 
 /** The cloud client's answer in the runner's terms: a send that never left is retryable, a lost answer is uncertain. */
 export function toSendResult(answer: Awaited<ReturnType<CampaignApi['send']>>): SendResult {
@@ -210,6 +213,567 @@ export function toSendResult(answer: Awaited<ReturnType<CampaignApi['send']>>): 
 	};
 }
 
+/**
+ * Runs one Bulk Campaign: reads the pace, sends every row through the delivery runner, then waits for send
+ * windows and resends what stayed uncertain (at least once), and reports one outcome per input row.
+ *
+ * @throws RangeError when `total`, `rateCap` or the quiet period is out of range; Error when the number's
+ * throughput cannot be read and no `rateCap` is set.
+ */
+export async function runBulkCampaign(options: BulkCampaignOptions): Promise<BulkCampaignReport> {
+	return new CampaignRun(options).run();
+}
+
+/**
+ * Where a run holds its outcomes: every row's for the report, or (keepOutcomes: false, 100,000 rows in little
+ * memory) only those of rows still waiting for a send result, each final one streamed through onOutcome.
+ */
+interface OutcomeBook {
+	get(index: number): RecipientOutcome | undefined;
+	put(outcome: RecipientOutcome): void;
+	/** Every row's outcome by input index; undefined when outcomes are streamed */
+	readonly kept?: RecipientOutcome[];
+}
+
+class KeptOutcomes implements OutcomeBook {
+	readonly kept: RecipientOutcome[];
+	constructor(total: number) {
+		this.kept = new Array<RecipientOutcome>(total);
+	}
+	get(index: number): RecipientOutcome | undefined {
+		return this.kept[index];
+	}
+	put(outcome: RecipientOutcome): void {
+		this.kept[outcome.index] = outcome;
+	}
+}
+
+class StreamedOutcomes implements OutcomeBook {
+	private readonly pending = new Map<number, RecipientOutcome>();
+	get(index: number): RecipientOutcome | undefined {
+		return this.pending.get(index);
+	}
+	put(outcome: RecipientOutcome): void {
+		if (outcome.status === 'pending') this.pending.set(outcome.index, outcome);
+		else this.pending.delete(outcome.index);
+	}
+}
+
+/**
+ * One campaign run as named phases (see run()). Per recipient: jobs() prepares it and holds it pending, send()
+ * uploads its header files, fences and sends, record() turns the runner's result into its outcome, decide()
+ * counts and reports that outcome.
+ */
+class CampaignRun {
+	private readonly now: () => number;
+	private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
+	private readonly startedAt: number;
+	private readonly guarantee: DeliveryGuarantee;
+	private readonly requestTimeoutMs: number;
+	private readonly quietPeriodMs: number;
+	private readonly hooks: StoreDeliveryHooks;
+	private readonly retry: RetryPolicy;
+	/** One uploader per run: a file shared by many recipients is uploaded once, each recipient's own file once. */
+	private readonly uploader?: MediaUploader;
+	private readonly book: OutcomeBook;
+	private readonly counts = noCounts();
+	/** Rows with a final outcome */
+	private decided = 0;
+	/** A pause outcome was seen: the recipient reader stops between chunks */
+	private stopped = false;
+	/** at-least-once: uncertain rows → when their quiet period ends */
+	private readonly deferred = new Map<number, number>();
+	/** Send Window: rows whose window opens within the wait bound → when */
+	private readonly opening = new Map<number, number>();
+	private readonly waitUntil: number;
+	/** Recipients whose last attempt failed at the upload: the reason to report if that is their final result */
+	private readonly uploadFailures = new Map<string, string>();
+	/** In a resend round (a refusal because the store settled the row is then this run's answer) */
+	private resending = false;
+
+	// Set by readPace().
+	private phoneInfo?: PhoneNumberInfo;
+	private rateCap = 0;
+	private limiter?: RateLimiter;
+
+	// The delivery runner's rounds, added up.
+	private requests = 0;
+	private sendingMs = 0;
+	private stoppedBy: StopReason = 'completed';
+	private stopDetail?: string;
+	private resendRounds = 0;
+
+	private readonly sendJob: SendFunction<Payload> = (payload) => this.send(payload);
+	private readonly onResult = (result: JobResult) => this.record(result);
+	private readonly shouldPause = () => this.qualityPause();
+	private readonly onProgress?: (progress: DeliveryProgress) => void;
+
+	constructor(private readonly options: BulkCampaignOptions) {
+		this.now = options.now ?? Date.now;
+		this.wait = options.sleep ?? sleep;
+		this.startedAt = this.now();
+		this.guarantee = options.guarantee ?? 'at-most-once';
+		this.requestTimeoutMs = options.requestTimeoutMs ?? campaignDefaults.requestTimeoutMs;
+		this.quietPeriodMs = options.quietPeriodMs ?? campaignDefaults.quietPeriodMs;
+		checkOptions(options, this.requestTimeoutMs, this.quietPeriodMs);
+		this.waitUntil = this.startedAt + (options.sendWindow?.window.waitMs ?? 0);
+		this.book =
+			(options.keepOutcomes ?? true) ? new KeptOutcomes(options.total) : new StreamedOutcomes();
+		this.hooks = new StoreDeliveryHooks({
+			store: options.store,
+			campaignId: options.campaignId,
+			businessNumberId: options.businessNumberId,
+			owner: options.owner ?? randomUUID(),
+			guarantee: this.guarantee,
+			quietPeriodMs: this.quietPeriodMs,
+			staleClaimMs: options.staleClaimMs ?? campaignDefaults.staleClaimMs,
+			retryFailed: options.retryFailed,
+			marketing: options.template.translations.some(
+				(template) => template.category === 'MARKETING',
+			),
+			now: this.now,
+		});
+		const policy = options.retryPolicy ?? defaultRetryPolicy;
+		this.retry = {
+			...policy,
+			byCode: { ...policy.byCode, [TAKEN_OVER_CODE]: { action: 'terminal' } },
+		};
+		const api = options.api;
+		if (api.uploadMedia)
+			this.uploader = new MediaUploader(
+				{ uploadMedia: api.uploadMedia.bind(api) },
+				{ timeoutMs: this.requestTimeoutMs * 4 },
+			);
+		if (options.onProgress) this.onProgress = (progress) => this.reportProgress(progress);
+	}
+
+	async run(): Promise<BulkCampaignReport> {
+		await this.readPace();
+		await this.sendRound(allIndexes(this.options.total));
+		await this.sendAsWindowsOpen();
+		await this.resendUncertain();
+		await this.settleFromStatusWebhooks();
+		this.pauseUnreached();
+		return this.report();
+	}
+
+	/** The pace: the number's throughput level, capped by the user's setting. */
+	private async readPace(): Promise<void> {
+		const { api, rateCap } = this.options;
+		try {
+			this.phoneInfo = await transientRetries(() => api.getPhoneNumberInfo());
+		} catch (error) {
+			if (rateCap === undefined) {
+				throw new Error(
+					`Reading the number's throughput failed (${(error as Error).message}): check the credential, or set "Max Messages per Second"`,
+				);
+			}
+		}
+		this.rateCap = resolveRateCap(rateCap, this.phoneInfo);
+		this.limiter = this.options.limiter
+			? this.options.limiter(this.rateCap)
+			: new LocalRateLimiter({ ratePerSecond: this.rateCap });
+	}
+
+	/** One pass of the delivery runner over these rows: claimed, paced, sent, retried and settled. */
+	private async sendRound(indexes: Iterable<number>): Promise<void> {
+		const { options } = this;
+		const { summary } = await runDeliveries<Payload>({
+			jobs: this.jobs(indexes),
+			send: this.sendJob,
+			limiter: this.limiter as RateLimiter,
+			hooks: this.hooks,
+			policy: this.retry,
+			concurrency: options.concurrency,
+			requestTimeoutMs: this.requestTimeoutMs,
+			// Claims are batched into one store transaction: more at once, fewer transactions.
+			claimConcurrency: 64,
+			total: options.total,
+			onProgress: this.onProgress,
+			progressIntervalMs: options.progressIntervalMs ?? campaignDefaults.progressIntervalMs,
+			shouldPause: this.shouldPause,
+			pauseCheckIntervalMs:
+				options.qualityCheckIntervalMs ?? campaignDefaults.qualityCheckIntervalMs,
+			onResult: this.onResult,
+			collectResults: false,
+			signal: options.signal,
+		});
+		this.requests += summary.requests;
+		this.sendingMs += summary.durationMs;
+		this.stoppedBy = summary.stoppedBy;
+		this.stopDetail = summary.stopDetail;
+	}
+
+	/** Send Window: waits for the windows that open within the bound, then sends those rows (earliest first). */
+	private async sendAsWindowsOpen(): Promise<void> {
+		const { opening } = this;
+		const signal = this.options.signal;
+		while (opening.size > 0 && this.stoppedBy === 'completed' && !signal?.aborted) {
+			let next = Number.POSITIVE_INFINITY;
+			for (const at of opening.values()) next = Math.min(next, at);
+			this.options.onWindowWait?.({ untilMs: next, recipients: opening.size });
+			await this.wait(next - this.now(), signal);
+			if (signal?.aborted) break;
+			const at = this.now();
+			const due = [...opening]
+				.filter(([, opensAt]) => opensAt <= at)
+				.map(([index]) => index)
+				.sort((a, b) => a - b);
+			for (const index of due) opening.delete(index);
+			if (due.length > 0) await this.sendRound(due);
+		}
+	}
+
+	/** at-least-once: waits out the quiet period of what is still uncertain, then claims and sends it again. */
+	private async resendUncertain(): Promise<void> {
+		const { deferred } = this;
+		const signal = this.options.signal;
+		const maxRounds = this.options.resendRounds ?? campaignDefaults.resendRounds;
+		while (
+			this.guarantee === 'at-least-once' &&
+			this.stoppedBy === 'completed' &&
+			deferred.size > 0 &&
+			this.resendRounds < maxRounds &&
+			!signal?.aborted
+		) {
+			this.resendRounds++;
+			let wakeAt = 0;
+			for (const at of deferred.values()) wakeAt = Math.max(wakeAt, at);
+			await this.wait(wakeAt - this.now(), signal);
+			if (signal?.aborted) break;
+			const indexes = [...deferred.keys()].sort((a, b) => a - b);
+			deferred.clear();
+			this.resending = true;
+			await this.sendRound(indexes);
+		}
+	}
+
+	/**
+	 * This run's uncertain rows that a status webhook settled while it was sending. Only its own requests
+	 * without an answer: a row refused because another run's request was uncertain is that run's to report.
+	 */
+	private async settleFromStatusWebhooks(): Promise<void> {
+		const uncertain = (this.book.kept ?? []).filter(
+			(outcome) =>
+				outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId,
+		);
+		const { store, campaignId } = this.options;
+		for (let i = 0; i < uncertain.length; i += 500) {
+			const part = uncertain.slice(i, i + 500);
+			const records = await store.getRecipients(
+				campaignId,
+				part.map((outcome) => outcome.waId as string),
+			);
+			for (const outcome of part) {
+				const record = records.get(outcome.waId as string);
+				if (!record || (record.state !== 'sent' && record.state !== 'failed')) continue;
+				const sent = record.state === 'sent';
+				this.decide(
+					{
+						...outcome,
+						status: record.state,
+						reason: sent ? 'settled_by_webhook' : 'failed',
+						message: sent
+							? 'Sent: its status webhook confirmed the request that had no answer'
+							: (record.reason ?? 'Meta reported the message as failed'),
+						code: sent ? undefined : record.code,
+						wamid: record.wamid,
+					},
+					'uncertain',
+				);
+			}
+		}
+	}
+
+	/**
+	 * Rows never reached (a pause, an abort, a store failure): not sent, resumable. Held rows get an outcome
+	 * each; streamed ones are only counted.
+	 */
+	private pauseUnreached(): void {
+		const { kept } = this.book;
+		const why = this.stopDetail ?? 'the campaign stopped';
+		for (let index = 0; kept && index < this.options.total; index++) {
+			const outcome = kept[index];
+			if (outcome && outcome.status !== 'pending') continue;
+			this.decide(
+				{
+					...(outcome ?? { index }),
+					index,
+					status: 'paused',
+					reason: 'paused',
+					message: `Not sent, resumable: run the campaign again to send it. Stopped because: ${why}`,
+				},
+				outcome?.status,
+			);
+		}
+		this.counts.paused += this.options.total - this.decided;
+	}
+
+	private report(): BulkCampaignReport {
+		const { options, counts, sendingMs, phoneInfo } = this;
+		const kept = this.book.kept;
+		const byReason: Record<string, number> = {};
+		const byCode: Record<string, number> = {};
+		for (const outcome of kept ?? []) {
+			if (outcome.status === 'sent') continue;
+			if (outcome.reason) byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
+			if (outcome.code !== undefined) byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1;
+		}
+		return {
+			outcomes: kept ?? [],
+			phoneInfo,
+			summary: {
+				campaignId: options.campaignId,
+				template: options.template.name,
+				total: options.total,
+				counts: { ...counts },
+				byReason,
+				byCode,
+				requests: this.requests,
+				durationMs: this.now() - this.startedAt,
+				sendingMs,
+				achievedRate:
+					sendingMs > 0 ? Math.round(((counts.sent * 1000) / sendingMs) * 100) / 100 : 0,
+				rateCap: this.rateCap,
+				throughputLevel: phoneInfo?.throughput?.level,
+				qualityRating: phoneInfo?.quality_rating,
+				guarantee: this.guarantee,
+				resendRounds: this.resendRounds,
+				stoppedBy: this.stoppedBy,
+				stopDetail: this.stopDetail,
+				sendWindow:
+					kept && options.sendWindow ? tallyWindow(options.sendWindow.window, kept) : undefined,
+			},
+		};
+	}
+
+	/** The rows as runner jobs: validated, deduplicated and checked against the store; skips decided here. */
+	private async *jobs(indexes: Iterable<number>): AsyncGenerator<Job<Payload>> {
+		const { options } = this;
+		const chunks = preparedChunks({
+			read: options.read,
+			indexes,
+			template: options.template,
+			campaignId: options.campaignId,
+			businessNumberId: options.businessNumberId,
+			store: options.store,
+			defaultCountry: options.defaultCountry,
+			policy: options.policy,
+			seen: new Map(),
+			chunkSize: options.chunkSize,
+			now: this.now,
+			stopped: () => this.stopped,
+			sendWindow: options.sendWindow,
+			retryFailed: options.retryFailed,
+		});
+		for await (const chunk of chunks) {
+			for (const row of chunk) {
+				const previous = this.book.get(row.index)?.status;
+				if (row.kind === 'skipped') {
+					if (row.sendWindowOpensAt !== undefined && row.sendWindowOpensAt <= this.waitUntil)
+						this.opening.set(row.index, row.sendWindowOpensAt);
+					this.decide(skippedOutcome(row), previous);
+					continue;
+				}
+				if (row.contact?.referralAt !== undefined) this.hooks.referralContacts.add(row.waId);
+				if (previous && previous !== 'pending') {
+					// Sent again (a window that opened, a resend): its earlier outcome no longer counts.
+					this.counts[previous]--;
+					this.decided--;
+				}
+				this.book.put({
+					index: row.index,
+					status: 'pending',
+					waId: row.waId,
+					language: row.template.language,
+					tags: row.tags,
+					...zoneFields(row.zone, row.localTime),
+				});
+				yield {
+					key: row.waId,
+					payload: { key: row.waId, body: row.payload, ...(row.media ? { media: row.media } : {}) },
+					ref: row.index,
+				};
+			}
+		}
+	}
+
+	/** One recipient's turn: its header files, the pre-send fence, then the message. */
+	private async send(payload: Payload): Promise<SendResult> {
+		const refused = await this.uploadFor(payload);
+		if (refused) return refused;
+		if (!(await this.hooks.markSending(payload.key)))
+			return {
+				ok: false,
+				code: TAKEN_OVER_CODE,
+				details: 'The claim was taken over by another execution',
+			};
+		return toSendResult(
+			await this.options.api.send(payload.body, { timeoutMs: this.requestTimeoutMs + 1_000 }),
+		);
+	}
+
+	/** Uploads the recipient's header files, paced and retried as the send itself (it runs inside the send's turn). */
+	private async uploadFor(payload: Payload): Promise<SendResult | undefined> {
+		if (!payload.media || payload.media.length === 0) return undefined;
+		if (!this.uploader)
+			return {
+				ok: false,
+				code: 131053,
+				httpStatus: 400,
+				details: 'This campaign cannot upload header files (no upload endpoint)',
+			};
+		for (const pending of payload.media) {
+			const uploaded = await this.uploader.upload(pending.label, pending.mediaType, pending.file);
+			if (!uploaded.ok) {
+				const error = uploaded.error;
+				if (error.name !== 'GraphApiError') {
+					this.uploadFailures.set(payload.key, `Not sent: ${error.message}`);
+					return { ok: false, code: 131053, httpStatus: 400, details: error.message };
+				}
+				const graph = error as GraphApiError;
+				this.uploadFailures.set(
+					payload.key,
+					`Not sent: uploading ${pending.label} failed — WhatsApp error ${graph.code}: ${graph.message}${graph.details ? ` (${graph.details})` : ''}`,
+				);
+				// A lost answer to an upload sent no message: retry it like a send that never left.
+				return graph.timedOut
+					? { ok: false, details: graph.message }
+					: toSendResult({ ok: false, error: graph });
+			}
+			attachMedia(pending, uploaded.id);
+		}
+		payload.media = undefined;
+		this.uploadFailures.delete(payload.key);
+		return undefined;
+	}
+
+	/** The runner's final result for a row → its outcome (and, for uncertain ones, when to resend). */
+	private record(result: JobResult): void {
+		const index = result.ref as number;
+		const outcome = this.book.get(index) ?? {
+			index,
+			status: 'pending' as RecipientStatus,
+			waId: result.key,
+		};
+		const next: RecipientOutcome = {
+			...outcome,
+			attempts: result.attempts,
+			status: result.outcome,
+			code: result.code,
+			message: result.reason,
+			details: result.details,
+		};
+		switch (result.outcome) {
+			case 'sent':
+				next.reason = undefined;
+				next.message = undefined;
+				next.wamid = result.wamid;
+				next.messageStatus = result.messageStatus;
+				break;
+			case 'failed':
+				this.explainFailure(next, result);
+				break;
+			case 'uncertain':
+				next.reason = 'no_answer';
+				if (this.guarantee === 'at-least-once')
+					this.deferred.set(index, this.now() + this.quietPeriodMs);
+				break;
+			case 'paused':
+				next.reason = 'paused';
+				this.stopped = true;
+				break;
+			case 'skipped':
+				this.explainRefusal(next, result);
+				break;
+		}
+		this.decide(next, outcome.status);
+	}
+
+	/** A failure's reason: taken over by another run, a header upload, or the send itself. */
+	private explainFailure(next: RecipientOutcome, result: JobResult): void {
+		const uploadFailure = this.uploadFailures.get(result.key);
+		if (result.code === TAKEN_OVER_CODE) {
+			next.status = 'skipped';
+			next.reason = skipReasons.takenOver;
+			next.code = undefined;
+			next.message = 'Another execution took this recipient over before it was sent: it sends it';
+		} else if (uploadFailure !== undefined) {
+			next.reason = MEDIA_UPLOAD_FAILED;
+			next.message = uploadFailure;
+			next.field = 'header';
+		} else {
+			next.reason = 'failed';
+			next.notBefore = result.notBefore;
+		}
+	}
+
+	/** A claim the store refused: why (its record), and in a resend round what the store settled meanwhile. */
+	private explainRefusal(next: RecipientOutcome, result: JobResult): void {
+		const refusal = this.hooks.refusals.get(result.key);
+		this.hooks.refusals.delete(result.key);
+		next.reason = refusal?.reason ?? skipReasons.inProgress;
+		next.message = refusal?.message ?? result.reason;
+		next.code = refusal?.code;
+		if (refusal?.state === 'uncertain') {
+			next.status = 'uncertain';
+			if (refusal.resendAt !== undefined) this.deferred.set(next.index, refusal.resendAt);
+		} else if (this.resending && refusal?.state === 'sent') {
+			// Resend round: a status webhook confirmed the earlier request.
+			next.status = 'sent';
+			next.reason = 'settled_by_webhook';
+			next.message = 'Sent: its status webhook confirmed the earlier request';
+			next.wamid = refusal.wamid;
+		} else if (this.resending && refusal?.state === 'failed') {
+			next.status = 'failed';
+		}
+	}
+
+	/** Counts a row's final outcome (replacing its earlier one, if any), holds it and tells onOutcome. */
+	private decide(outcome: RecipientOutcome, previous?: RecipientStatus): void {
+		if (previous && previous !== 'pending') this.counts[previous]--;
+		else this.decided++;
+		this.counts[outcome.status as Outcome]++;
+		this.book.put(outcome);
+		this.options.onOutcome?.(outcome);
+	}
+
+	/** Pauses the campaign when the number's quality rating turns to one that risks a restriction. */
+	private async qualityPause(): Promise<string | false> {
+		try {
+			const info = await this.options.api.getPhoneNumberInfo(['quality_rating']);
+			const rating = String(info.quality_rating ?? '').toUpperCase();
+			if (pausingQualityRatings.includes(rating)) {
+				return `The number's quality rating is ${rating}: sending more would risk a restriction. Improve the template or audience, then run the campaign again`;
+			}
+		} catch {
+			// A failed check is not a reason to stop spending correctly; the next check tries again.
+		}
+		return false;
+	}
+
+	private reportProgress(progress: DeliveryProgress): void {
+		const { total, campaignId } = this.options;
+		const remaining = Math.max(0, total - this.decided);
+		this.options.onProgress?.({
+			campaignId,
+			sent: this.counts.sent,
+			notSent: this.decided - this.counts.sent,
+			remaining,
+			rate: progress.rate,
+			achievedRate: progress.achievedRate,
+			etaMs:
+				progress.achievedRate > 0
+					? Math.round((remaining * 1000) / progress.achievedRate)
+					: undefined,
+			inFlight: progress.inFlight,
+			retrying: progress.retrying,
+			elapsedMs: this.now() - this.startedAt,
+		});
+	}
+}
+
+/** Settings that would make the run wrong, refused before any call. */
 function checkOptions(
 	options: BulkCampaignOptions,
 	requestTimeoutMs: number,
@@ -228,80 +792,12 @@ function checkOptions(
 	}
 }
 
-export async function runBulkCampaign(options: BulkCampaignOptions): Promise<BulkCampaignReport> {
-	const now = options.now ?? Date.now;
-	const wait = options.sleep ?? sleep;
-	const startedAt = now();
-	const guarantee = options.guarantee ?? 'at-most-once';
-	const requestTimeoutMs = options.requestTimeoutMs ?? campaignDefaults.requestTimeoutMs;
-	const quietPeriodMs = options.quietPeriodMs ?? campaignDefaults.quietPeriodMs;
-	checkOptions(options, requestTimeoutMs, quietPeriodMs);
-	const { api, store, campaignId, businessNumberId } = options;
-	const keep = options.keepOutcomes ?? true;
+function* allIndexes(total: number): Generator<number> {
+	for (let i = 0; i < total; i++) yield i;
+}
 
-	// The pace: the number's throughput level, capped by the user's setting.
-	let phoneInfo: PhoneNumberInfo | undefined;
-	try {
-		phoneInfo = await transientRetries(() => api.getPhoneNumberInfo());
-	} catch (error) {
-		if (options.rateCap === undefined) {
-			throw new Error(
-				`Reading the number's throughput failed (${(error as Error).message}): check the credential, or set "Max Messages per Second"`,
-			);
-		}
-	}
-	const rateCap = resolveRateCap(options.rateCap, phoneInfo);
-	const limiter = options.limiter
-		? options.limiter(rateCap)
-		: new LocalRateLimiter({ ratePerSecond: rateCap });
-
-	const translations = options.template.translations;
-	const marketing = translations.some((template) => template.category === 'MARKETING');
-	const hooks = new StoreDeliveryHooks({
-		store,
-		campaignId,
-		businessNumberId,
-		owner: options.owner ?? randomUUID(),
-		guarantee,
-		quietPeriodMs,
-		staleClaimMs: options.staleClaimMs ?? campaignDefaults.staleClaimMs,
-		retryFailed: options.retryFailed,
-		marketing,
-		now,
-	});
-	const policy: RetryPolicy = options.retryPolicy ?? defaultRetryPolicy;
-	const retry: RetryPolicy = {
-		...policy,
-		byCode: { ...policy.byCode, [TAKEN_OVER_CODE]: { action: 'terminal' } },
-	};
-
-	const outcomes: RecipientOutcome[] = keep ? new Array<RecipientOutcome>(options.total) : [];
-	/** Outcomes of rows waiting for a send result (when outcomes are not kept) */
-	const pending = new Map<number, RecipientOutcome>();
-	const counts = noCounts();
-	let decided = 0;
-	let stopped = false;
-	const deferred = new Map<number, number>();
-	/** Send Window: rows whose window opens within the wait bound → when */
-	const opening = new Map<number, number>();
-	const waitUntil = options.sendWindow ? startedAt + options.sendWindow.window.waitMs : startedAt;
-
-	const put = (outcome: RecipientOutcome) => {
-		if (keep) outcomes[outcome.index] = outcome;
-		else if (outcome.status === 'pending') pending.set(outcome.index, outcome);
-		else pending.delete(outcome.index);
-	};
-	const get = (index: number): RecipientOutcome | undefined =>
-		keep ? outcomes[index] : pending.get(index);
-	const decide = (outcome: RecipientOutcome, previous?: RecipientStatus) => {
-		if (previous && previous !== 'pending') counts[previous]--;
-		else decided++;
-		counts[outcome.status as Outcome]++;
-		put(outcome);
-		options.onOutcome?.(outcome);
-	};
-
-	const skippedOutcome = (row: SkippedRecipient): RecipientOutcome => ({
+function skippedOutcome(row: SkippedRecipient): RecipientOutcome {
+	return {
 		index: row.index,
 		status: 'skipped',
 		reason: row.reason,
@@ -313,375 +809,7 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 		language: row.language,
 		notBefore: row.notBefore,
 		tags: row.tags,
-		...zoneFields(row.zone, row.localTime),
-		sendWindowOpensAt:
-			row.sendWindowOpensAt !== undefined && row.zone
-				? localIso(row.sendWindowOpensAt, row.zone.zone)
-				: undefined,
-	});
-
-	async function* jobs(indexes: Iterable<number>): AsyncGenerator<Job<Payload>> {
-		const chunks = preparedChunks({
-			read: options.read,
-			indexes,
-			template: options.template,
-			campaignId,
-			businessNumberId,
-			store,
-			defaultCountry: options.defaultCountry,
-			policy: options.policy,
-			seen: new Map(),
-			chunkSize: options.chunkSize,
-			now,
-			stopped: () => stopped,
-			sendWindow: options.sendWindow,
-			retryFailed: options.retryFailed,
-		});
-		for await (const chunk of chunks) {
-			for (const row of chunk) {
-				const previous = get(row.index)?.status;
-				if (row.kind === 'skipped') {
-					if (row.sendWindowOpensAt !== undefined && row.sendWindowOpensAt <= waitUntil)
-						opening.set(row.index, row.sendWindowOpensAt);
-					decide(skippedOutcome(row), previous);
-					continue;
-				}
-				if (row.contact?.referralAt !== undefined) hooks.referralContacts.add(row.waId);
-				const outcome: RecipientOutcome = {
-					index: row.index,
-					status: 'pending',
-					waId: row.waId,
-					language: row.template.language,
-					tags: row.tags,
-					...zoneFields(row.zone, row.localTime),
-				};
-				if (previous && previous !== 'pending') {
-					counts[previous]--;
-					decided--;
-				}
-				put(outcome);
-				yield {
-					key: row.waId,
-					payload: { key: row.waId, body: row.payload, ...(row.media ? { media: row.media } : {}) },
-					ref: row.index,
-				};
-			}
-		}
-	}
-
-	// One uploader per run: a file shared by many recipients is uploaded once, each recipient's own file once.
-	const uploader = api.uploadMedia
-		? new MediaUploader(
-				{ uploadMedia: api.uploadMedia.bind(api) },
-				{ timeoutMs: requestTimeoutMs * 4 },
-			)
-		: undefined;
-	/** Recipients whose last attempt failed at the upload: the reason to report if that is their final result */
-	const uploadFailures = new Map<string, string>();
-
-	let resending = false;
-	const onResult = (result: JobResult) => {
-		const index = result.ref as number;
-		const outcome = get(index) ?? { index, status: 'pending' as RecipientStatus, waId: result.key };
-		const next: RecipientOutcome = {
-			...outcome,
-			attempts: result.attempts,
-			status: result.outcome,
-			code: result.code,
-			message: result.reason,
-			details: result.details,
-		};
-		switch (result.outcome) {
-			case 'sent':
-				next.reason = undefined;
-				next.message = undefined;
-				next.wamid = result.wamid;
-				next.messageStatus = result.messageStatus;
-				break;
-			case 'failed':
-				if (result.code === TAKEN_OVER_CODE) {
-					next.status = 'skipped';
-					next.reason = skipReasons.takenOver;
-					next.code = undefined;
-					next.message =
-						'Another execution took this recipient over before it was sent: it sends it';
-				} else if (uploadFailures.has(result.key)) {
-					next.reason = MEDIA_UPLOAD_FAILED;
-					next.message = uploadFailures.get(result.key);
-					next.field = 'header';
-				} else {
-					next.reason = 'failed';
-					next.notBefore = result.notBefore;
-				}
-				break;
-			case 'uncertain':
-				next.reason = 'no_answer';
-				if (guarantee === 'at-least-once') deferred.set(index, now() + quietPeriodMs);
-				break;
-			case 'paused':
-				next.reason = 'paused';
-				stopped = true;
-				break;
-			case 'skipped': {
-				const refusal = hooks.refusals.get(result.key);
-				hooks.refusals.delete(result.key);
-				next.reason = refusal?.reason ?? skipReasons.inProgress;
-				next.message = refusal?.message ?? result.reason;
-				next.code = refusal?.code;
-				if (refusal?.state === 'uncertain') {
-					next.status = 'uncertain';
-					if (refusal.resendAt !== undefined) deferred.set(index, refusal.resendAt);
-				} else if (resending && refusal?.state === 'sent') {
-					// Resend round: a status webhook confirmed the earlier request.
-					next.status = 'sent';
-					next.reason = 'settled_by_webhook';
-					next.message = 'Sent: its status webhook confirmed the earlier request';
-					next.wamid = refusal.wamid;
-				} else if (resending && refusal?.state === 'failed') {
-					next.status = 'failed';
-				}
-				break;
-			}
-		}
-		decide(next, outcome.status);
-	};
-
-	/** Uploads the recipient's header files, paced and retried as the send itself (it runs inside the send's turn). */
-	const uploadFor = async (payload: Payload): Promise<SendResult | undefined> => {
-		if (!payload.media || payload.media.length === 0) return undefined;
-		if (!uploader)
-			return {
-				ok: false,
-				code: 131053,
-				httpStatus: 400,
-				details: 'This campaign cannot upload header files (no upload endpoint)',
-			};
-		for (const pending of payload.media) {
-			const uploaded = await uploader.upload(pending.label, pending.mediaType, pending.file);
-			if (!uploaded.ok) {
-				const error = uploaded.error;
-				if (error.name !== 'GraphApiError') {
-					uploadFailures.set(payload.key, `Not sent: ${error.message}`);
-					return { ok: false, code: 131053, httpStatus: 400, details: error.message };
-				}
-				const graph = error as GraphApiError;
-				uploadFailures.set(
-					payload.key,
-					`Not sent: uploading ${pending.label} failed — WhatsApp error ${graph.code}: ${graph.message}${graph.details ? ` (${graph.details})` : ''}`,
-				);
-				// A lost answer to an upload sent no message: retry it like a send that never left.
-				return graph.timedOut
-					? { ok: false, details: graph.message }
-					: toSendResult({ ok: false, error: graph });
-			}
-			attachMedia(pending, uploaded.id);
-		}
-		payload.media = undefined;
-		uploadFailures.delete(payload.key);
-		return undefined;
-	};
-
-	const send: SendFunction<Payload> = async (payload) => {
-		const refused = await uploadFor(payload);
-		if (refused) return refused;
-		if (!(await hooks.markSending(payload.key)))
-			return {
-				ok: false,
-				code: TAKEN_OVER_CODE,
-				details: 'The claim was taken over by another execution',
-			};
-		return toSendResult(await api.send(payload.body, { timeoutMs: requestTimeoutMs + 1_000 }));
-	};
-
-	const shouldPause = async () => {
-		try {
-			const info = await api.getPhoneNumberInfo(['quality_rating']);
-			const rating = String(info.quality_rating ?? '').toUpperCase();
-			if (pausingQualityRatings.includes(rating)) {
-				return `The number's quality rating is ${rating}: sending more would risk a restriction. Improve the template or audience, then run the campaign again`;
-			}
-		} catch {
-			// A failed check is not a reason to stop spending correctly; the next check tries again.
-		}
-		return false;
-	};
-
-	const progressBase = () => ({
-		campaignId,
-		sent: counts.sent,
-		notSent: decided - counts.sent,
-		remaining: Math.max(0, options.total - decided),
-	});
-	const onProgress = options.onProgress
-		? (progress: CampaignProgress) => {
-				const base = progressBase();
-				options.onProgress?.({
-					...base,
-					rate: progress.rate,
-					achievedRate: progress.achievedRate,
-					etaMs:
-						progress.achievedRate > 0
-							? Math.round((base.remaining * 1000) / progress.achievedRate)
-							: undefined,
-					inFlight: progress.inFlight,
-					retrying: progress.retrying,
-					elapsedMs: now() - startedAt,
-				});
-			}
-		: undefined;
-
-	const phase = (indexes: Iterable<number>) =>
-		runCampaign<Payload>({
-			jobs: jobs(indexes),
-			send,
-			limiter,
-			hooks,
-			policy: retry,
-			concurrency: options.concurrency,
-			requestTimeoutMs,
-			// Claims are batched into one store transaction: more at once, fewer transactions.
-			claimConcurrency: 64,
-			total: options.total,
-			onProgress,
-			progressIntervalMs: options.progressIntervalMs ?? campaignDefaults.progressIntervalMs,
-			shouldPause,
-			pauseCheckIntervalMs:
-				options.qualityCheckIntervalMs ?? campaignDefaults.qualityCheckIntervalMs,
-			onResult,
-			collectResults: false,
-			signal: options.signal,
-		});
-
-	function* allIndexes(): Generator<number> {
-		for (let i = 0; i < options.total; i++) yield i;
-	}
-
-	let report = await phase(allIndexes());
-	let requests = report.summary.requests;
-	let sendingMs = report.summary.durationMs;
-	let stoppedBy: StopReason = report.summary.stoppedBy;
-	let stopDetail = report.summary.stopDetail;
-
-	// Send Window: wait for the windows that open within the bound, then send those recipients (earliest first).
-	while (opening.size > 0 && stoppedBy === 'completed' && !options.signal?.aborted) {
-		let next = Number.POSITIVE_INFINITY;
-		for (const at of opening.values()) next = Math.min(next, at);
-		options.onWindowWait?.({ untilMs: next, recipients: opening.size });
-		await wait(next - now(), options.signal);
-		if (options.signal?.aborted) break;
-		const at = now();
-		const due = [...opening]
-			.filter(([, opensAt]) => opensAt <= at)
-			.map(([index]) => index)
-			.sort((a, b) => a - b);
-		for (const index of due) opening.delete(index);
-		if (due.length === 0) continue;
-		report = await phase(due);
-		requests += report.summary.requests;
-		sendingMs += report.summary.durationMs;
-		stoppedBy = report.summary.stoppedBy;
-		stopDetail = report.summary.stopDetail;
-	}
-
-	// at-least-once: wait out the quiet period of what is still uncertain, then claim and send it again.
-	let rounds = 0;
-	const maxRounds = options.resendRounds ?? campaignDefaults.resendRounds;
-	while (
-		guarantee === 'at-least-once' &&
-		stoppedBy === 'completed' &&
-		deferred.size > 0 &&
-		rounds < maxRounds &&
-		!options.signal?.aborted
-	) {
-		rounds++;
-		let wakeAt = 0;
-		for (const at of deferred.values()) wakeAt = Math.max(wakeAt, at);
-		await sleep(wakeAt - now(), options.signal);
-		if (options.signal?.aborted) break;
-		const indexes = [...deferred.keys()].sort((a, b) => a - b);
-		deferred.clear();
-		resending = true;
-		report = await phase(indexes);
-		requests += report.summary.requests;
-		sendingMs += report.summary.durationMs;
-		stoppedBy = report.summary.stoppedBy;
-		stopDetail = report.summary.stopDetail;
-	}
-
-	// This run's uncertain recipients that a status webhook settled while we were sending.
-	if (keep)
-		await refreshUncertain(outcomes, store, campaignId, (outcome, previous) =>
-			decide(outcome, previous),
-		);
-
-	// Rows never reached (a pause, an abort, a store failure): not sent, resumable.
-	const why = stopDetail ?? 'the campaign stopped';
-	if (keep) {
-		for (let index = 0; index < options.total; index++) {
-			const outcome = outcomes[index];
-			if (outcome && outcome.status !== 'pending') continue;
-			decide(
-				{
-					...(outcome ?? { index }),
-					index,
-					status: 'paused',
-					reason: 'paused',
-					message: `Not sent, resumable: run the campaign again to send it. Stopped because: ${why}`,
-				},
-				outcome?.status,
-			);
-		}
-	} else {
-		counts.paused += options.total - decided;
-	}
-
-	const byReason: Record<string, number> = {};
-	const byCode: Record<string, number> = {};
-	if (keep) {
-		for (const outcome of outcomes) {
-			if (outcome.status === 'sent') continue;
-			if (outcome.reason) byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
-			if (outcome.code !== undefined) byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1;
-		}
-	}
-	const durationMs = now() - startedAt;
-	return {
-		outcomes,
-		phoneInfo,
-		summary: {
-			campaignId,
-			template: options.template.name,
-			total: options.total,
-			counts: { ...counts },
-			byReason,
-			byCode,
-			requests,
-			durationMs,
-			sendingMs,
-			achievedRate: sendingMs > 0 ? Math.round(((counts.sent * 1000) / sendingMs) * 100) / 100 : 0,
-			rateCap,
-			throughputLevel: phoneInfo?.throughput?.level,
-			qualityRating: phoneInfo?.quality_rating,
-			guarantee,
-			resendRounds: rounds,
-			stoppedBy,
-			stopDetail,
-			sendWindow:
-				keep && options.sendWindow ? tallyWindow(options.sendWindow.window, outcomes) : undefined,
-		},
-	};
-}
-
-function zoneFields(
-	zone: RecipientZone | undefined,
-	localTime: string | undefined,
-): Partial<RecipientOutcome> {
-	if (!zone) return {};
-	return {
-		timeZone: zone.zone,
-		timeZoneSource: zone.source,
-		...(zone.note ? { timeZoneNote: zone.note } : {}),
-		...(localTime ? { localTime } : {}),
+		...zoneFields(row.zone, row.localTime, row.sendWindowOpensAt),
 	};
 }
 
@@ -695,44 +823,6 @@ function tallyWindow(window: SendWindow, outcomes: RecipientOutcome[]): SendWind
 		else if (outcome.status !== 'skipped') counter.add(outcome.timeZone, undefined);
 	}
 	return counter.result();
-}
-
-async function refreshUncertain(
-	outcomes: RecipientOutcome[],
-	store: ConversationStore,
-	campaignId: string,
-	decide: (outcome: RecipientOutcome, previous: RecipientStatus) => void,
-): Promise<void> {
-	// Only this run's own requests without an answer: a recipient refused because another run's request was
-	// uncertain is that run's to report.
-	const uncertain = outcomes.filter(
-		(outcome) => outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId,
-	);
-	for (let i = 0; i < uncertain.length; i += 500) {
-		const part = uncertain.slice(i, i + 500);
-		const records = await store.getRecipients(
-			campaignId,
-			part.map((outcome) => outcome.waId as string),
-		);
-		for (const outcome of part) {
-			const record = records.get(outcome.waId as string);
-			if (!record || (record.state !== 'sent' && record.state !== 'failed')) continue;
-			decide(
-				{
-					...outcome,
-					status: record.state,
-					reason: record.state === 'sent' ? 'settled_by_webhook' : 'failed',
-					message:
-						record.state === 'sent'
-							? 'Sent: its status webhook confirmed the request that had no answer'
-							: (record.reason ?? 'Meta reported the message as failed'),
-					code: record.state === 'failed' ? record.code : undefined,
-					wamid: record.wamid,
-				},
-				'uncertain',
-			);
-		}
-	}
 }
 
 /** A read that a 5xx or a lost answer should not fail at once: a few tries with backoff. */

@@ -12,7 +12,10 @@ import { DateTime } from 'luxon';
 import { singleZoneCountries } from './country-zones';
 import { checkZone } from './period';
 
-/** Longest a run may wait for windows to open: an execution that waits holds its worker; longer gaps are the schedule's. */
+/**
+ * Longest a run may wait for windows to open: an execution that waits holds its worker; longer gaps are the
+ * schedule's.
+ */
 export const MAX_SEND_WINDOW_WAIT_MINUTES = 60;
 
 /** ISO weekday numbers (1 = Monday … 7 = Sunday) by the names the node uses. */
@@ -27,6 +30,7 @@ export const weekdayNumbers: Readonly<Record<string, number>> = {
 };
 const DAY_LABELS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
+/** The Send Window as the user sets it (local hours, days, exempt categories, wait bound). */
 export interface SendWindowInput {
 	/** Local opening time, `HH:mm` */
 	from: string;
@@ -40,6 +44,7 @@ export interface SendWindowInput {
 	waitMinutes?: number;
 }
 
+/** A parsed Send Window, in minutes of the day and weekday numbers. */
 export interface SendWindow {
 	fromMinutes: number;
 	toMinutes: number;
@@ -53,11 +58,41 @@ export interface SendWindow {
 /** Where a recipient's zone came from. */
 export type ZoneSource = 'item' | 'phone_country' | 'workflow';
 
+/** A recipient's time zone and where it came from (item field, country, workflow). */
 export interface RecipientZone {
 	zone: string;
 	source: ZoneSource;
 	/** Why the workflow's zone was used (set for source 'workflow') */
 	note?: string;
+}
+
+/** A row's Send Window facts as outputs show them (Bulk Campaign outcomes and dry-run rows). */
+export interface RecipientZoneFields {
+	/** The recipient's zone, IANA name or offset */
+	timeZone?: string;
+	timeZoneSource?: ZoneSource;
+	/** Why the workflow's zone was used */
+	timeZoneNote?: string;
+	/** The recipient's local time when checked */
+	localTime?: string;
+	/** outside_send_window: when the recipient's window opens, ISO with their offset */
+	sendWindowOpensAt?: string;
+}
+
+/** The zone fields of a row (none without a zone); `opensAt` (epoch ms) only for rows outside their window. */
+export function zoneFields(
+	zone: RecipientZone | undefined,
+	localTime: string | undefined,
+	opensAt?: number,
+): RecipientZoneFields {
+	if (!zone) return {};
+	return {
+		timeZone: zone.zone,
+		timeZoneSource: zone.source,
+		...(zone.note ? { timeZoneNote: zone.note } : {}),
+		...(localTime ? { localTime } : {}),
+		...(opensAt !== undefined ? { sendWindowOpensAt: localIso(opensAt, zone.zone) } : {}),
+	};
 }
 
 /** A recipient's window at one instant. */
@@ -167,7 +202,8 @@ export function windowState(window: SendWindow, zone: string, at: number): Windo
 	for (let offset = 0; offset <= 7; offset++) {
 		const day = today.plus({ days: offset });
 		if (!window.days.has(day.weekday)) continue;
-		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward by the gap).
+		// Calendar arithmetic: on a DST day 09:00 is still 09:00 local (a time in a spring-forward gap moves forward
+		// by the gap).
 		const opens = day.set({
 			hour: Math.floor(window.fromMinutes / 60),
 			minute: window.fromMinutes % 60,
@@ -199,6 +235,7 @@ export interface SendWindowTally {
 	byZone: Record<string, { now: number; later: number; nextOpensAt?: string }>;
 }
 
+/** Tallies recipients sent now and left for later, per zone, for the run summary. */
 export class SendWindowCounter {
 	private readonly tally: SendWindowTally;
 	private readonly earliest = new Map<string, number>();

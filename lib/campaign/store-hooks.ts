@@ -24,13 +24,14 @@ import type {
 } from '../store/types';
 import { GroupCommit } from './group-commit';
 import { marketingHoldUntil, marketingOptOut } from '../contact-policy';
-import { skipReasons, type SkipReason } from './rules';
+import { skipReasons, type SkipReason } from './sending-rules';
 
 export type DeliveryGuarantee = 'at-most-once' | 'at-least-once';
 
 /** Code of the failure `send` reports when the fence refused the request (the claim was taken over). */
 export const TAKEN_OVER_CODE = -1;
 
+/** The store, campaign and run identity the delivery hooks claim, fence and settle with. */
 export interface StoreHooksOptions {
 	store: ConversationStore;
 	campaignId: string;
@@ -61,6 +62,10 @@ export interface Refusal {
 const iso = (ms: number | undefined) =>
 	ms === undefined ? 'an earlier run' : new Date(ms).toISOString();
 
+/**
+ * The delivery runner's hooks on the conversation store: claims (with stale-lease takeover), the pre-send
+ * fence, and results written in group commits.
+ */
 export class StoreDeliveryHooks implements DeliveryHooks {
 	/** Refusals by recipient key, read (and deleted) by the run when it records the skipped result */
 	readonly refusals = new Map<string, Refusal>();

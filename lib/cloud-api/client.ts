@@ -12,7 +12,10 @@ import type {
 } from './types';
 import { multipartBody } from './multipart';
 
-/** A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's advice. */
+/**
+ * A Graph API refusal (or a transport failure), carrying Meta's code, details and trace id, and the catalogue's
+ * advice.
+ */
 export class GraphApiError extends Error {
 	readonly code: number;
 	readonly subcode?: number;
@@ -64,7 +67,8 @@ export class GraphApiError extends Error {
 	}
 }
 
-export type SendResult =
+/** Meta's answer to one message send (the delivery runner's own terms are delivery's SendResult). */
+export type SendAnswer =
 	| { ok: true; wamid: string; waId?: string; messageStatus: string }
 	| { ok: false; error: GraphApiError };
 
@@ -112,7 +116,7 @@ export class CloudApiClient {
 	}
 
 	/** POST /{phone}/messages. Never throws for API refusals: the result says what happened. */
-	async send(payload: object, options: { timeoutMs?: number } = {}): Promise<SendResult> {
+	async send(payload: object, options: { timeoutMs?: number } = {}): Promise<SendAnswer> {
 		try {
 			const body = (await this.call('POST', this.urls.messages, {
 				body: payload,
@@ -244,7 +248,10 @@ export class CloudApiClient {
 		})) as PhoneNumberInfo;
 	}
 
-	/** Subscribe the app to the WABA's webhooks, optionally overriding the callback URL (many apps / triggers per WABA). */
+	/**
+	 * Subscribe the app to the WABA's webhooks, optionally overriding the callback URL (many apps / triggers per
+	 * WABA).
+	 */
 	async subscribeApp(override?: { callbackUrl: string; verifyToken: string }): Promise<void> {
 		const body = override
 			? { override_callback_uri: override.callbackUrl, verify_token: override.verifyToken }

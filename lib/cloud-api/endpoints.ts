@@ -1,5 +1,8 @@
 import type { CloudApiCredentials, Provider } from './types';
 
+/** The Graph API version used when a credential names none (Meta retires a version about two years after release). */
+export const DEFAULT_GRAPH_API_VERSION = 'v24.0';
+
 /** Where each provider lives and how it authenticates: data, so that adding a provider is one entry. */
 export const providers: Record<
 	Provider,
@@ -22,6 +25,7 @@ export const providers: Record<
 	},
 };
 
+/** The credential's base URL, or its provider's default, without a trailing slash. */
 export function resolveBaseUrl(
 	credentials: Pick<CloudApiCredentials, 'provider' | 'baseUrl'>,
 ): string {
@@ -51,7 +55,7 @@ type PathCredentials = Pick<
  */
 export function endpoints(credentials: PathCredentials) {
 	const base = resolveBaseUrl(credentials);
-	const version = (credentials.apiVersion || 'v24.0').replace(/^\/+|\/+$/g, '');
+	const version = (credentials.apiVersion || DEFAULT_GRAPH_API_VERSION).replace(/^\/+|\/+$/g, '');
 	const graph = (id: string, suffix = '') =>
 		`${base}/${version}/${encodeURIComponent(id)}${suffix}`;
 	if (credentials.provider === '360dialog') {

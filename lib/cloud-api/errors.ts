@@ -4,9 +4,13 @@
  * Used by the transport (synchronous errors), the trigger (asynchronous `errors[]`) and the campaign pacer.
  */
 
-/** retry: transient, back off and retry · wait: retry later (pacing/limits) · fix-input: the request is wrong · stop: do not retry */
+/**
+ * retry: transient, back off and retry · wait: retry later (pacing/limits) · fix-input: the request is wrong ·
+ * stop: do not retry
+ */
 export type RetryClass = 'retry' | 'wait' | 'fix-input' | 'stop';
 
+/** One code of Meta's error table: meaning, HTTP status, retry class and the fix in one line. */
 export interface ErrorEntry {
 	code: number;
 	meaning: string;

@@ -1,3 +1,4 @@
+/** Cloud API client: endpoints, the HTTP callers, Meta's error catalogue and the redaction of secrets. */
 export * from './types';
 export * from './errors';
 export * from './endpoints';

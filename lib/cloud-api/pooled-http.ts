@@ -22,6 +22,7 @@ const MAX_SOCKETS = 512;
 /** Idle sockets are dropped before the usual 5 s server keep-alive ends, so a reused socket is rarely a dead one. */
 const FREE_SOCKET_TIMEOUT_MS = 4_000;
 
+/** An HttpCaller over its own keep-alive pool, and how to close it. */
 export interface PooledHttp {
 	http: HttpCaller;
 	/** Closes the pool's sockets (end of the campaign run). */

@@ -37,6 +37,7 @@ export type TemplateStatus =
 
 export type TemplateCategory = 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
 
+/** A button of a template definition, as Meta returns it. */
 export interface TemplateButton {
 	type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER' | 'COPY_CODE' | 'FLOW' | 'CATALOG' | 'OTP' | string;
 	text?: string;
@@ -48,6 +49,7 @@ export interface TemplateButton {
 	navigate_screen?: string;
 }
 
+/** A component (header, body, footer, buttons) of a template definition, as Meta returns it. */
 export interface TemplateComponent {
 	type: 'HEADER' | 'BODY' | 'FOOTER' | 'BUTTONS';
 	format?: 'TEXT' | 'IMAGE' | 'VIDEO' | 'DOCUMENT' | 'LOCATION';
@@ -133,6 +135,7 @@ export interface HttpRequest {
 	timeoutMs?: number;
 }
 
+/** What an HttpCaller returns: the status and the parsed body. */
 export interface HttpResponse {
 	status: number;
 	body: unknown;

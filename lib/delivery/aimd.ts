@@ -8,6 +8,7 @@
  * without a decrease the rate grows by `increaseStep` every `increaseIntervalMs`, up to the cap.
  */
 
+/** The AIMD tuning for one cap, every value resolved. */
 export interface AimdOptions {
 	/** The ceiling, messages/s: the number's throughput capped by the user's setting. */
 	cap: number;
@@ -20,6 +21,7 @@ export interface AimdOptions {
 	increaseIntervalMs: number;
 }
 
+/** Where the adaptive rate stands: the last decrease and when it happened. */
 export interface AimdState {
 	/** The rate set by the last decrease. */
 	base: number;
@@ -29,6 +31,11 @@ export interface AimdState {
 
 export type AimdSettings = Partial<Omit<AimdOptions, 'cap'>>;
 
+/**
+ * The AIMD settings for a cap, defaults filled in.
+ *
+ * @throws Error when the cap is not a positive number.
+ */
 export function aimdOptions(cap: number, settings: AimdSettings = {}): AimdOptions {
 	if (!(cap > 0))
 		throw new Error(`Rate cap must be a positive number of messages per second (got ${cap})`);
@@ -52,6 +59,7 @@ export function aimdOptions(cap: number, settings: AimdSettings = {}): AimdOptio
 	return options;
 }
 
+/** The state before any 130429: the full cap. */
 export const initialAimdState = (cap: number): AimdState => ({ base: cap, decreasedAt: -Infinity });
 
 /** The allowed rate at `now`. */

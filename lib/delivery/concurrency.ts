@@ -4,6 +4,7 @@
  * requests cannot pile up without limit (they then slow the campaign rather than flood the process).
  */
 
+/** Bounds and headroom of the requests kept in flight. */
 export interface InFlightOptions {
 	maxInFlight: number;
 	minInFlight: number;
@@ -25,6 +26,7 @@ export const defaultInFlightOptions: InFlightOptions = {
 	samples: 256,
 };
 
+/** Requests to keep in flight to hold a rate at a latency (with headroom, clamped to the bounds). */
 export function inFlightFor(
 	ratePerSecond: number,
 	latencyMs: number,

@@ -11,6 +11,7 @@ import { systemClock } from './clock';
 import { catchUpBurst, TokenBucket } from './token-bucket';
 import type { Clock, RateLimiter, TokenGrant } from './types';
 
+/** The cap, burst and AIMD of a limiter in this process. */
 export interface LocalRateLimiterOptions {
 	/** The cap, messages/s. */
 	ratePerSecond: number;

@@ -90,6 +90,7 @@ type WithScript = Redis & {
 	[commandName]: (key: string, ...args: Array<string | number>) => Promise<ScriptReply>;
 };
 
+/** The Redis connection, bucket key and cap of a limiter shared by every worker. */
 export interface RedisRateLimiterOptions {
 	/** An ioredis client (the Redis store's connection can be reused). */
 	redis: Redis;
@@ -107,6 +108,10 @@ export interface RedisRateLimiterOptions {
 	clock?: Clock;
 }
 
+/**
+ * A token bucket per phone number in Redis (refill, take and AIMD in one Lua script, Redis TIME), so every
+ * worker shares the number's rate.
+ */
 export class RedisRateLimiter implements RateLimiter {
 	readonly redisKey: string;
 	private readonly redis: WithScript;

@@ -21,6 +21,7 @@ export type RetryRule =
 	/** The request may have reached Meta: not resent blindly (the store settles it from a status webhook). */
 	| { action: 'uncertain' };
 
+/** What to do with each failure (by Meta code, by retry class, no answer, never sent), as data. */
 export interface RetryPolicy {
 	byCode: Record<number, RetryRule>;
 	byClass: Record<RetryClass, RetryRule>;
@@ -91,6 +92,7 @@ export type RetryDecision =
 			reason: string;
 	  };
 
+/** The rule for a failure: no answer, never sent, its code's own rule, or its retry class's. */
 export function ruleFor(failure: SendFailed, policy: RetryPolicy): RetryRule {
 	if (failure.timedOut) return policy.noAnswer;
 	if (failure.code === undefined && failure.httpStatus === undefined) return policy.notSent;

@@ -16,25 +16,26 @@ import { defaultInFlightOptions, LatencyWindow, type InFlightOptions } from './c
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import { decide, defaultRetryPolicy, reasonFor, type RetryPolicy } from './retry-policy';
-import type {
-	CampaignProgress,
-	CampaignSummary,
-	Clock,
-	DeliveryHooks,
-	Job,
-	JobResult,
-	OutcomeCounts,
-	RateLimiter,
-	SendFailed,
-	SendFunction,
-	SendResult,
-	StopReason,
+import {
+	noCounts,
+	type DeliveryProgress,
+	type DeliverySummary,
+	type Clock,
+	type DeliveryHooks,
+	type Job,
+	type JobResult,
+	type RateLimiter,
+	type SendFailed,
+	type SendFunction,
+	type SendResult,
+	type StopReason,
 } from './types';
 
 /** A string pauses the campaign with that reason (e.g. "The number's quality rating is RED"). */
 export type PauseVerdict = string | false | null | undefined;
 
-export interface CampaignOptions<P> {
+/** The jobs to deliver, the transport, pacing, store hooks, and the runner's knobs. */
+export interface DeliveryOptions<P> {
 	jobs: Iterable<Job<P>> | AsyncIterable<Job<P>>;
 	send: SendFunction<P>;
 	limiter: RateLimiter;
@@ -49,7 +50,7 @@ export interface CampaignOptions<P> {
 	lookahead?: number;
 	/** Claims running at once. Default 16. */
 	claimConcurrency?: number;
-	onProgress?: (progress: CampaignProgress) => void;
+	onProgress?: (progress: DeliveryProgress) => void;
 	/** Default 5 s. */
 	progressIntervalMs?: number;
 	shouldPause?: () => PauseVerdict | Promise<PauseVerdict>;
@@ -65,9 +66,10 @@ export interface CampaignOptions<P> {
 	random?: () => number;
 }
 
-export interface CampaignReport {
+/** One result per job read (when collected) and the run's summary. */
+export interface DeliveryReport {
 	results: JobResult[];
-	summary: CampaignSummary;
+	summary: DeliverySummary;
 }
 
 interface Entry<P> {
@@ -77,13 +79,17 @@ interface Entry<P> {
 	seq: number;
 }
 
-const noCounts = (): OutcomeCounts => ({ sent: 0, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
-
-export function runCampaign<P>(options: CampaignOptions<P>): Promise<CampaignReport> {
-	return new CampaignRun(options).run();
+/**
+ * Sends every job through hooks.claim → limiter.take → send → retry or hooks.settle (once per claimed job;
+ * refused claims are `skipped`, never settled), and reports one result per job read. A failing hook, limiter
+ * or input stops the run with `stoppedBy: 'error'` saying which, rather than rejecting.
+ */
+export function runDeliveries<P>(options: DeliveryOptions<P>): Promise<DeliveryReport> {
+	return new DeliveryRun(options).run();
 }
 
-class CampaignRun<P> {
+/** One runner pass: the queues, counters and stop state of its jobs, advanced by dispatch() and pump(). */
+class DeliveryRun<P> {
 	private readonly clock: Clock;
 	private readonly policy: RetryPolicy;
 	private readonly latency: LatencyWindow;
@@ -121,7 +127,7 @@ class CampaignRun<P> {
 	private wake?: () => void;
 	private readonly startedAt: number;
 
-	constructor(private readonly options: CampaignOptions<P>) {
+	constructor(private readonly options: DeliveryOptions<P>) {
 		this.clock = options.clock ?? systemClock;
 		this.policy = options.policy ?? defaultRetryPolicy;
 		this.latency = new LatencyWindow({ ...defaultInFlightOptions, ...options.concurrency });
@@ -141,7 +147,7 @@ class CampaignRun<P> {
 		this.startedAt = this.clock.now();
 	}
 
-	async run(): Promise<CampaignReport> {
+	async run(): Promise<DeliveryReport> {
 		const signal = this.options.signal;
 		const onAbort = () =>
 			this.halt(

@@ -32,7 +32,10 @@ export class TokenBucket {
 	}
 }
 
-/** Default burst: 50 ms worth of the cap (4 at 80 mps, 50 at 1,000 mps), enough to absorb timer jitter, too small to trip 130429. */
+/**
+ * Default burst: 50 ms worth of the cap (4 at 80 mps, 50 at 1,000 mps), enough to absorb timer jitter, too small
+ * to trip 130429.
+ */
 export const defaultBurst = (cap: number): number => Math.max(1, Math.round(cap / 20));
 
 /**

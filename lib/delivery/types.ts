@@ -55,6 +55,7 @@ export interface DeliveryHooks {
 
 export type Outcome = 'sent' | 'failed' | 'skipped' | 'uncertain' | 'paused';
 
+/** A job's terminal result: its outcome, attempts and Meta's answer. */
 export interface JobResult {
 	key: string;
 	ref?: number | string;
@@ -76,9 +77,19 @@ export interface JobResult {
 
 export type OutcomeCounts = Record<Outcome, number>;
 
+/** Counts that start at zero, one object per run. */
+export const noCounts = (): OutcomeCounts => ({
+	sent: 0,
+	failed: 0,
+	skipped: 0,
+	uncertain: 0,
+	paused: 0,
+});
+
 export type StopReason = 'completed' | 'paused' | 'aborted' | 'error';
 
-export interface CampaignSummary {
+/** A delivery run's totals and why it stopped. */
+export interface DeliverySummary {
 	counts: OutcomeCounts;
 	/** Final Meta codes of failed / uncertain / paused / skipped results, e.g. { "131026": 3 }. */
 	byCode: Record<string, number>;
@@ -92,7 +103,8 @@ export interface CampaignSummary {
 	stopDetail?: string;
 }
 
-export interface CampaignProgress {
+/** What onProgress is told while a delivery run sends. */
+export interface DeliveryProgress {
 	counts: OutcomeCounts;
 	/** Recipients without a result yet, when the total is known. */
 	remaining?: number;
@@ -108,12 +120,16 @@ export interface CampaignProgress {
 	elapsedMs: number;
 }
 
-/** Time source: injected so tests run in virtual time. `sleep` resolves early (never rejects) when the signal aborts. */
+/**
+ * Time source: injected so tests run in virtual time. `sleep` resolves early (never rejects) when the signal
+ * aborts.
+ */
 export interface Clock {
 	now(): number;
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** What a limiter gave: tokens now, or how long to wait for the next. */
 export interface TokenGrant {
 	/** Tokens taken now (0..want). */
 	granted: number;

@@ -1,9 +1,11 @@
 /**
  * A file to send as a header, before it is uploaded: where it comes from (an n8n binary property), its type,
- * name and size, and how to read it. Checked against Meta's rules (rules.ts) before anything is uploaded or paid.
+ * name and size, and how to read it. Checked against Meta's rules (upload-limits.ts) before anything is uploaded
+ * or paid.
  */
-import { formatBytes, mediaRules, type MediaType } from './rules';
+import { formatBytes, mediaRules, type MediaType } from './upload-limits';
 
+/** A workflow file as the checks and uploads see it: type, name, size and how to read it. */
 export interface MediaFile {
 	/** How the user named it, for messages: `binary property "data"` */
 	source: string;

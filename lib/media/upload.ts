@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 import type { GraphApiError } from '../cloud-api/client';
 import { checkMediaFile, effectiveMimeType, type MediaFile } from './file';
-import type { MediaType } from './rules';
+import type { MediaType } from './upload-limits';
 
 /** The one call the uploader needs (CloudApiClient has it): the media ID, or a GraphApiError thrown. */
 export interface MediaUploadApi {
@@ -29,6 +29,7 @@ export type UploadOutcome =
 	| { ok: true; id: string; reused: boolean }
 	| { ok: false; error: GraphApiError | MediaFileError };
 
+/** Uploads header files to Meta, each distinct file once per run (shared files and retries reuse the ID). */
 export class MediaUploader {
 	/** Files sent to Meta */
 	uploads = 0;

@@ -10,10 +10,12 @@ import { isAbsolute, join, resolve } from 'node:path';
 export const STORE_FILE_NAME = 'whatsapp-hsm-store.sqlite';
 export const STORE_PATH_ENV = 'WHATSAPP_HSM_STORE_PATH';
 
+/** n8n's user folder (~/.n8n, or N8N_USER_FOLDER/.n8n). */
 export function n8nFolder(env: NodeJS.ProcessEnv = process.env): string {
 	return join(env.N8N_USER_FOLDER || homedir(), '.n8n');
 }
 
+/** The SQLite store file: the node's option, else the environment variable, else inside the n8n folder. */
 export function resolveStorePath(option?: string, env: NodeJS.ProcessEnv = process.env): string {
 	const chosen = (option ?? '').trim() || (env[STORE_PATH_ENV] ?? '').trim();
 	if (!chosen) return join(n8nFolder(env), STORE_FILE_NAME);

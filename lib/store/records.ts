@@ -4,7 +4,7 @@
  */
 import type { SQLInputValue } from 'node:sqlite';
 
-import { isChannel } from '../window/rules';
+import { isChannel } from '../window/channel-rules';
 import type {
 	ContactState,
 	ContactWindowFacts,
@@ -21,11 +21,14 @@ export type Row = Record<string, SQLInputValue>;
 const present = (value: SQLInputValue | undefined): boolean =>
 	value !== null && value !== undefined;
 
+/** A stored number, or undefined when not set. */
 export const num = (value: SQLInputValue): number | undefined =>
 	value === null || value === undefined ? undefined : Number(value);
+/** undefined → NULL for a SQL parameter. */
 export const orNull = (value: string | number | undefined): string | number | null =>
 	value === undefined ? null : value;
 
+/** A stored contact row (SQLite columns or Redis hash) → ContactState. */
 export function rowToContact(row: Row): ContactState {
 	const contact: ContactState = {
 		businessNumberId: String(row.business),
@@ -62,6 +65,7 @@ export function rowToContact(row: Row): ContactState {
 	return contact;
 }
 
+/** A ContactState → the SQLite parameters of its row. */
 export function contactToParams(
 	contact: ContactState,
 	profileNameAt: number | undefined,
@@ -107,6 +111,7 @@ export const WINDOW_FIELDS = [
 	'fep_reply_at',
 ];
 
+/** The Redis fields of getWindowFacts → a contact's window facts. */
 export function redisWindowFacts(
 	business: string,
 	values: ReadonlyArray<string | null>,
@@ -129,6 +134,7 @@ export function redisWindowFacts(
 export const SQLITE_WINDOW_COLUMNS =
 	'contact, wa_id IS NOT NULL, user_id, profile_name, channel, last_inbound_at, referral_at, fep_reply_at';
 
+/** A SQLite row of SQLITE_WINDOW_COLUMNS → a contact's window facts. */
 export function sqliteWindowFacts(
 	business: string,
 	row: ReadonlyArray<SQLInputValue>,
@@ -156,6 +162,7 @@ export const STATUS_COLUMNS: Record<DeliveryStatus, string> = {
 	failed: 'st_failed',
 };
 
+/** A stored recipient row → RecipientRecord. */
 export function rowToRecipient(row: Row): RecipientRecord {
 	const record: RecipientRecord = {
 		campaignId: String(row.campaign),
@@ -192,6 +199,7 @@ export function rowToRecipient(row: Row): RecipientRecord {
 	return record;
 }
 
+/** A RecipientRecord → the SQLite parameters of its row. */
 export function recipientParams(record: RecipientRecord): SQLInputValue[] {
 	return [
 		orNull(record.businessNumberId),

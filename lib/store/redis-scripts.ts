@@ -1,6 +1,6 @@
 /**
  * Lua scripts of the Redis backend. Each runs atomically inside Redis, so the read-modify-write rules of
- * rules.ts (monotonic inbound times, opt changes, claims, status non-regression) hold with any number of
+ * merge-rules.ts (monotonic inbound times, opt changes, claims, status non-regression) hold with any number of
  * n8n processes. Keys are built inside the scripts from the prefix (ARGV[1]), so a standalone Redis (or a
  * Sentinel-managed primary) is required, not Redis Cluster.
  *
@@ -70,7 +70,10 @@ local function pointLastCampaign(r)
 end
 `;
 
-/** ARGV: business, waId, userId, at, messageId, channel, profileName, referral ('1' | ''), referralSource → {advanced, contact} */
+/**
+ * ARGV: business, waId, userId, at, messageId, channel, profileName, referral ('1' | ''), referralSource →
+ * {advanced, contact}
+ */
 const INBOUND = `
 local business, waId, userId, at = ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local messageId, channel, name, referral, source = ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
@@ -322,6 +325,7 @@ export const SCRIPTS = {
 
 export type ScriptName = keyof typeof SCRIPTS;
 
+/** A script's Lua source, with the shared prelude. */
 export function scriptSource(name: ScriptName): string {
 	return PRELUDE + SCRIPTS[name];
 }

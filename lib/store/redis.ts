@@ -8,14 +8,15 @@ import { randomUUID } from 'node:crypto';
 import Redis, { type RedisOptions } from 'ioredis';
 
 import { redisWindowFacts, rowToContact, rowToRecipient, WINDOW_FIELDS, type Row } from './records';
-import { referralSource } from './rules';
+import { referralSource } from './merge-rules';
 import { scriptSource, SCRIPTS, type ScriptName } from './redis-scripts';
+import { OneByBatch } from './one-by-batch';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
 	MARKETING_RETENTION_MS,
 	recontactKey,
-	type CampaignSummary,
+	type StoredCampaignSummary,
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
@@ -60,6 +61,7 @@ export function ioredisConnection(
 	};
 }
 
+/** Where the Redis store connects, and its key prefix. */
 export interface RedisStoreOptions extends StoreClock {
 	host: string;
 	port: number;
@@ -103,7 +105,8 @@ const str = (value: string | number | undefined | null): string =>
 
 type ScriptClient = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<Reply>>;
 
-export class RedisStore implements ConversationStore {
+/** The conversation store in Redis, for queue mode: every merge rule runs in one Lua script. */
+export class RedisStore extends OneByBatch implements ConversationStore {
 	readonly backend = 'redis' as const;
 
 	readonly keyPrefix: string;
@@ -117,6 +120,7 @@ export class RedisStore implements ConversationStore {
 		private readonly secrets: string[],
 		options: RedisStoreOptions,
 	) {
+		super();
 		this.keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
 		this.now = options.now ?? Date.now;
 	}
@@ -248,10 +252,6 @@ export class RedisStore implements ConversationStore {
 		await this.run('recordBusinessReply', () =>
 			this.script('waBusinessReply', businessNumberId, contactId, when),
 		);
-	}
-
-	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
-		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
 	}
 
 	async getContacts(
@@ -401,16 +401,6 @@ export class RedisStore implements ConversationStore {
 		});
 	}
 
-	async getRecontact(
-		businessNumberId: string,
-		contactId: string,
-		queryId: string,
-	): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
-			recontactKey(contactId, queryId),
-		);
-	}
-
 	async getRecontacts(
 		businessNumberId: string,
 		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
@@ -465,14 +455,6 @@ export class RedisStore implements ConversationStore {
 	}
 
 	// ---------------------------------------------------------------- campaigns
-
-	async claimRecipient(
-		campaignId: string,
-		recipient: RecipientClaimInput,
-		options: ClaimOptions = {},
-	): Promise<ClaimResult> {
-		return (await this.claimRecipients(campaignId, [recipient], options))[0];
-	}
 
 	async claimRecipients(
 		campaignId: string,
@@ -550,13 +532,6 @@ export class RedisStore implements ConversationStore {
 		];
 	}
 
-	async recordResult(
-		campaignId: string,
-		result: ResultInput,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.recordResults(campaignId, [result]))[0];
-	}
-
 	async recordResults(
 		campaignId: string,
 		results: readonly ResultInput[],
@@ -602,13 +577,6 @@ export class RedisStore implements ConversationStore {
 				record: rowToRecipient(pairsToRow(flat)),
 			};
 		});
-	}
-
-	async getRecipient(
-		campaignId: string,
-		recipientId: string,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
 	async getRecipients(
@@ -692,7 +660,7 @@ export class RedisStore implements ConversationStore {
 	async summariseCampaign(
 		campaignId: string,
 		options: { bucketMs?: number } = {},
-	): Promise<CampaignSummary> {
+	): Promise<StoredCampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		return this.run('summariseCampaign', async () => {
 			const records: RecipientRecord[] = [];

@@ -25,13 +25,20 @@ import {
 	sqliteWindowFacts,
 	type Row,
 } from './records';
-import { applyBusinessReply, applyInbound, applyOpt, applyStatus, mergeContact } from './rules';
+import {
+	applyBusinessReply,
+	applyInbound,
+	applyOpt,
+	applyStatus,
+	mergeContact,
+} from './merge-rules';
+import { OneByBatch } from './one-by-batch';
 import { summarise } from './summary';
 import {
 	DEFAULT_SEEN_TTL_SECONDS,
 	MARKETING_RETENTION_MS,
 	recontactKey,
-	type CampaignSummary,
+	type StoredCampaignSummary,
 	type ClaimOptions,
 	type ClaimResult,
 	type ContactState,
@@ -61,6 +68,7 @@ import {
 	requireTime,
 } from './validate';
 
+/** The file of the embedded store. */
 export interface SqliteStoreOptions extends StoreClock {
 	/** File path, or ':memory:' (tests) */
 	path: string;
@@ -133,7 +141,8 @@ function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
 	return out;
 }
 
-export class SqliteStore implements ConversationStore {
+/** The conversation store in an embedded SQLite file (WAL, so readers never block the writer). */
+export class SqliteStore extends OneByBatch implements ConversationStore {
 	readonly backend = 'sqlite' as const;
 
 	readonly path: string;
@@ -149,6 +158,7 @@ export class SqliteStore implements ConversationStore {
 	private closed = false;
 
 	constructor(options: SqliteStoreOptions) {
+		super();
 		this.path = options.path;
 		this.now = options.now ?? Date.now;
 		if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -360,10 +370,6 @@ export class SqliteStore implements ConversationStore {
 		});
 	}
 
-	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
-		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
-	}
-
 	async getContacts(
 		businessNumberId: string,
 		contactIds: readonly string[],
@@ -492,16 +498,6 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async getRecontact(
-		businessNumberId: string,
-		contactId: string,
-		queryId: string,
-	): Promise<RecontactRecord | undefined> {
-		return (await this.getRecontacts(businessNumberId, [{ contactId, queryId }])).get(
-			recontactKey(contactId, queryId),
-		);
-	}
-
 	async getRecontacts(
 		businessNumberId: string,
 		pairs: ReadonlyArray<{ contactId: string; queryId: string }>,
@@ -565,14 +561,6 @@ export class SqliteStore implements ConversationStore {
 	}
 
 	// ---------------------------------------------------------------- campaigns
-
-	async claimRecipient(
-		campaignId: string,
-		recipient: RecipientClaimInput,
-		options: ClaimOptions = {},
-	): Promise<ClaimResult> {
-		return (await this.claimRecipients(campaignId, [recipient], options))[0];
-	}
 
 	async claimRecipients(
 		campaignId: string,
@@ -663,13 +651,6 @@ export class SqliteStore implements ConversationStore {
 		return record;
 	}
 
-	async recordResult(
-		campaignId: string,
-		result: ResultInput,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.recordResults(campaignId, [result]))[0];
-	}
-
 	async recordResults(
 		campaignId: string,
 		results: readonly ResultInput[],
@@ -699,13 +680,6 @@ export class SqliteStore implements ConversationStore {
 			if (settled) this.pointLastCampaign(record);
 			return { matched: true, advanced, settled, record };
 		});
-	}
-
-	async getRecipient(
-		campaignId: string,
-		recipientId: string,
-	): Promise<RecipientRecord | undefined> {
-		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
 	}
 
 	async getRecipients(
@@ -757,7 +731,7 @@ export class SqliteStore implements ConversationStore {
 	async summariseCampaign(
 		campaignId: string,
 		options: { bucketMs?: number } = {},
-	): Promise<CampaignSummary> {
+	): Promise<StoredCampaignSummary> {
 		requireId(campaignId, 'campaignId');
 		this.assertOpen();
 		const rows = this.stmt('SELECT * FROM recipients WHERE campaign = ?').all(campaignId) as Row[];

@@ -1,6 +1,6 @@
 /** A campaign's funnel computed from its recipient records (the same code for both backends). */
-import { RECIPIENT_STATES, STATUS_RANK } from './rules';
-import type { CampaignSummary, FunnelBucket, RecipientRecord, RecipientState } from './types';
+import { RECIPIENT_STATES, STATUS_RANK } from './merge-rules';
+import type { StoredCampaignSummary, FunnelBucket, RecipientRecord, RecipientState } from './types';
 
 const NICE_BUCKETS_MS = [60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 86_400_000];
 const MAX_BUCKETS = 10_000;
@@ -36,11 +36,16 @@ function chooseBucket(span: number): number {
 	);
 }
 
+/**
+ * A campaign's stored recipients → its state counts, funnel, failures by code and timeline.
+ *
+ * @throws RangeError when bucketMs is not a positive number.
+ */
 export function summarise(
 	campaignId: string,
 	records: Iterable<RecipientRecord>,
 	bucketMs?: number,
-): CampaignSummary {
+): StoredCampaignSummary {
 	if (bucketMs !== undefined && (!Number.isFinite(bucketMs) || bucketMs <= 0))
 		throw new RangeError('bucketMs must be a positive number of milliseconds');
 	const states = Object.fromEntries(RECIPIENT_STATES.map((state) => [state, 0])) as Record<
@@ -92,7 +97,14 @@ export function summarise(
 			});
 		for (const [step, at] of events) timeline[Math.floor((at - origin) / size)][step]++;
 	}
-	const summary: CampaignSummary = { campaignId, total, states, funnel, failedByCode, timeline };
+	const summary: StoredCampaignSummary = {
+		campaignId,
+		total,
+		states,
+		funnel,
+		failedByCode,
+		timeline,
+	};
 	if (firstAt !== undefined) summary.firstAt = firstAt;
 	if (lastAt !== undefined) summary.lastAt = lastAt;
 	return summary;

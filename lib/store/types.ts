@@ -15,7 +15,7 @@
  *   exactly one wins.
  * - Facts from webhooks only move forward: an old, redelivered or reordered event never rewinds a newer one.
  */
-import type { Channel } from '../window/rules';
+import type { Channel } from '../window/channel-rules';
 
 export type { Channel };
 
@@ -25,6 +25,7 @@ export type OptReason = 'keyword' | 'button' | 'user-preferences' | 'error-13105
 /** all: every business-initiated message; marketing: marketing templates only (131050, user_preferences) */
 export type OptScope = 'all' | 'marketing';
 
+/** A contact's opt-out or opt-in, when and why. */
 export interface OptState {
 	optedOut: boolean;
 	/** When the change happened (the event's time) */
@@ -52,6 +53,7 @@ export interface ContactWindowFacts {
 	firstReplyAfterReferralAt?: number;
 }
 
+/** Everything the store knows about one contact of a business number. */
 export interface ContactState extends ContactWindowFacts {
 	lastInboundMessageId?: string;
 	/** What the referral was, e.g. "ad:120208..." (source_type:source_id) */
@@ -64,6 +66,7 @@ export interface ContactState extends ContactWindowFacts {
 	updatedAt: number;
 }
 
+/** An inbound message to record against a contact. */
 export interface InboundInput {
 	businessNumberId: string;
 	/** At least one of waId / userId */
@@ -78,12 +81,14 @@ export interface InboundInput {
 	referral?: { sourceType?: string; sourceId?: string } | boolean;
 }
 
+/** What recording an inbound changed. */
 export interface InboundResult {
 	/** The last inbound time moved forward (false for an old or duplicate event) */
 	advanced: boolean;
 	contact: ContactState;
 }
 
+/** An opt change to record. */
 export interface OptInput {
 	optedOut: boolean;
 	at: number;
@@ -92,6 +97,7 @@ export interface OptInput {
 	detail?: string;
 }
 
+/** A spent recontact: one paid template per contact and query. */
 export interface RecontactRecord {
 	businessNumberId: string;
 	contactId: string;
@@ -103,6 +109,7 @@ export interface RecontactRecord {
 	token: string;
 }
 
+/** Whether this claimer won the recontact. */
 export interface RecontactClaim {
 	/** true for exactly one of concurrent claimers; false when the recontact was already spent */
 	won: boolean;
@@ -111,9 +118,10 @@ export interface RecontactClaim {
 
 export type RecipientState = 'claimed' | 'sent' | 'failed' | 'skipped' | 'uncertain' | 'paused';
 
-/** Delivery statuses from status webhooks, lib/store/status.ts ranks them */
+/** Delivery statuses from status webhooks (STATUS_RANK in merge-rules.ts orders them) */
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'played' | 'failed';
 
+/** One campaign recipient as the store records it: state, owner, answer and statuses. */
 export interface RecipientRecord {
 	campaignId: string;
 	recipientId: string;
@@ -142,12 +150,14 @@ export interface RecipientRecord {
 	repliedAt?: number;
 }
 
+/** A recipient to claim for a campaign. */
 export interface RecipientClaimInput {
 	recipientId: string;
 	/** Default: recipientId */
 	contactId?: string;
 }
 
+/** Who claims, and which earlier states may be claimed again. */
 export interface ClaimOptions {
 	businessNumberId?: string;
 	/** Who claims (worker / execution ID); recordResult can require it */
@@ -161,12 +171,14 @@ export interface ClaimOptions {
 	reclaim?: { states?: RecipientState[]; claimedBefore?: number };
 }
 
+/** Whether a claim won, and the recipient's record after it. */
 export interface ClaimResult {
 	recipientId: string;
 	won: boolean;
 	record: RecipientRecord;
 }
 
+/** A send's result to record for a claimed recipient. */
 export interface ResultInput {
 	recipientId: string;
 	state: Exclude<RecipientState, 'claimed'>;
@@ -178,6 +190,7 @@ export interface ResultInput {
 	owner?: string;
 }
 
+/** A delivery status from a status webhook. */
 export interface StatusInput {
 	/** The message ID the status is about (statuses[].id) */
 	wamid: string;
@@ -190,6 +203,7 @@ export interface StatusInput {
 	errorTitle?: string;
 }
 
+/** What a status changed: a recipient matched, its status moved forward, an uncertain send settled. */
 export interface StatusResult {
 	/** A campaign recipient was found for the status */
 	matched: boolean;
@@ -200,6 +214,7 @@ export interface StatusResult {
 	record?: RecipientRecord;
 }
 
+/** Which recipients to list, a page at a time. */
 export interface ListOptions {
 	states?: RecipientState[];
 	/** Return recipients after this recipient ID (the previous page's `next`) */
@@ -208,12 +223,14 @@ export interface ListOptions {
 	limit?: number;
 }
 
+/** One page of recipients and where the next starts. */
 export interface RecipientPage {
 	recipients: RecipientRecord[];
 	/** Pass as `after` for the next page; undefined on the last page */
 	next?: string;
 }
 
+/** One time bucket of a campaign's timeline. */
 export interface FunnelBucket {
 	/** Bucket start, epoch ms */
 	from: number;
@@ -224,7 +241,8 @@ export interface FunnelBucket {
 	failed: number;
 }
 
-export interface CampaignSummary {
+/** A campaign as the store has it: states, funnel, failures by code, timeline (the Report operation). */
+export interface StoredCampaignSummary {
 	campaignId: string;
 	total: number;
 	states: Record<RecipientState, number>;
@@ -238,6 +256,7 @@ export interface CampaignSummary {
 	timeline: FunnelBucket[];
 }
 
+/** What both backends implement, held to one contract suite (test/store/store.contract.ts). */
 export interface ConversationStore {
 	readonly backend: 'sqlite' | 'redis';
 
@@ -390,7 +409,10 @@ export interface ConversationStore {
 	listRecipients(campaignId: string, options?: ListOptions): Promise<RecipientPage>;
 
 	/** Counts by state, the funnel (sent → delivered → read → replied, failed by code) and its timeline. */
-	summariseCampaign(campaignId: string, options?: { bucketMs?: number }): Promise<CampaignSummary>;
+	summariseCampaign(
+		campaignId: string,
+		options?: { bucketMs?: number },
+	): Promise<StoredCampaignSummary>;
 
 	/** Removes a campaign's recipients (and their wamid index); returns how many. */
 	deleteCampaign(campaignId: string): Promise<number>;
@@ -412,10 +434,14 @@ export interface ConversationStore {
 		since: number,
 	): Promise<Map<string, number>>;
 
-	/** Releases the connection / file handle. The stores handed out by nodes/common/store.ts are shared: do not close those. */
+	/**
+	 * Releases the connection / file handle. The stores handed out by nodes/common/store.ts are shared: do not
+	 * close those.
+	 */
 	close(): Promise<void>;
 }
 
+/** An injectable clock for a store. */
 export interface StoreClock {
 	/** Epoch milliseconds (tests inject a fake clock) */
 	now?: () => number;
@@ -425,6 +451,7 @@ export const DEFAULT_SEEN_TTL_SECONDS = 7 * 24 * 3600;
 /** Marketing-send history kept for the frequency cap */
 export const MARKETING_RETENTION_MS = 90 * 24 * 3600 * 1000;
 
+/** The key of a recontact: the contact and the query. */
 export function recontactKey(contactId: string, queryId: string): string {
 	return `${contactId}\n${queryId}`;
 }

@@ -1,6 +1,7 @@
 /**
  * A template as the user writes it (name, category, language, header / body / footer / buttons with examples)
- * → Meta's create request, after every rule of rules.ts is checked: all problems at once, each naming the field as
+ * → Meta's create request, after every rule of creation-rules.ts is checked: all problems at once, each naming
+ * the field as
  * the editor shows it and the fix, before anything is submitted.
  */
 import type { TemplateButton, TemplateComponent } from '../cloud-api/types';
@@ -8,8 +9,9 @@ import {
 	templateCreationRules as rules,
 	type ButtonTypeInput,
 	type HeaderFormatInput,
-} from './rules';
+} from './creation-rules';
 
+/** A template to create, as the node's parameters give it (unchecked). */
 export interface TemplateDraft {
 	name: unknown;
 	category: unknown;
@@ -30,11 +32,13 @@ export interface TemplateDraft {
 	}>;
 }
 
+/** One problem of a draft, naming the field as the editor shows it. */
 export interface DraftProblem {
 	field: string;
 	message: string;
 }
 
+/** The body of Meta's create-template request. */
 export interface CreateTemplateRequest {
 	name: string;
 	language: string;

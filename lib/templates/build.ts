@@ -5,7 +5,7 @@
 
 import type { MessageTemplate, TemplateComponent } from '../cloud-api/types';
 import { normalisePhone, phoneFieldMessage } from '../phone';
-import { sendableStatus, statusAdvice, templateRules, type ButtonSubType } from './rules';
+import { sendableStatus, statusAdvice, templateRules, type ButtonSubType } from './message-rules';
 import { inspectTemplate, type TemplateShape, type TemplateSlot } from './slots';
 import {
 	checkBodyValue,
@@ -27,8 +27,9 @@ import {
 	type MediaUpload,
 } from './values';
 import type { MediaFile } from '../media/file';
-import type { MediaType } from '../media/rules';
+import type { MediaType } from '../media/upload-limits';
 
+/** One problem of a build, naming the field. */
 export interface FieldError {
 	/** A slot id (`body.1`, `button.0.payload`…), or `template`, `to`, `callbackData`, `header`, `body`. */
 	field: string;
@@ -39,6 +40,7 @@ export type GraphComponent =
 	| { type: 'header' | 'body'; parameters: GraphParameter[] }
 	| { type: 'button'; sub_type: ButtonSubType; index: string; parameters: GraphParameter[] };
 
+/** The Graph API JSON of a template send. */
 export interface TemplateMessagePayload {
 	messaging_product: 'whatsapp';
 	recipient_type: 'individual';
@@ -53,12 +55,14 @@ export interface TemplateMessagePayload {
 	};
 }
 
+/** The recipient's number as E.164 and wa_id. */
 export interface Recipient {
 	e164: string;
 	waId: string;
 	country?: string;
 }
 
+/** The template's texts as the recipient will see them. */
 export interface RenderedTemplate {
 	/** Header text with its value filled (absent for media and location headers). */
 	header?: string;
@@ -68,6 +72,7 @@ export interface RenderedTemplate {
 	buttons: string[];
 }
 
+/** A template, the recipient and the values to build a send from. */
 export interface BuildTemplateInput {
 	template: MessageTemplate;
 	/** Recipient phone as typed: E.164, wa_id digits, or national with defaultCountry. */
@@ -361,6 +366,14 @@ export function renderedToText(rendered: RenderedTemplate): string {
 		.join('\n\n');
 }
 
+/**
+ * A template plus values (keyed by slot id, see describeSlots; undefined / null / "" mean "not given", value
+ * kinds in values.ts) → the Graph API send JSON, or every problem at once, each naming its field. Checks the
+ * template is APPROVED and fillable, the phone (E.164, `defaultCountry`), required and extra values (named vs
+ * positional mix-ups explained), kinds, lengths (rendered header and body → 132005), media links, coordinates,
+ * coupon codes, URL suffixes and callback data. Header files come back as `media`: the payload must not be sent
+ * before attachMedia() gives each its uploaded ID.
+ */
 export function buildTemplateMessage(input: BuildTemplateInput): BuildTemplateResult {
 	const { template } = input;
 	const values = input.values ?? {};

@@ -4,7 +4,7 @@
  */
 
 import type { MessageTemplate } from '../cloud-api/types';
-import { sendableStatus } from './rules';
+import { sendableStatus } from './message-rules';
 
 /**
  * Normalises a language tag to Meta's form: `pt-BR` → `pt_BR`, `ES_ar` → `es_AR`, `zh-Hant-TW` → `zh_TW`,
@@ -27,7 +27,10 @@ function baseOf(locale: string): string {
 	return locale.split('_')[0];
 }
 
-/** `default`: no recipient language, so the chosen Default Language; `fallback`: the recipient's had no approved translation. */
+/**
+ * `default`: no recipient language, so the chosen Default Language; `fallback`: the recipient's had no approved
+ * translation.
+ */
 export type LanguageMatch = 'exact' | 'base' | 'default' | 'fallback';
 
 export type LanguagePick =

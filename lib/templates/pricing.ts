@@ -1,8 +1,9 @@
-/** What a template send will be billed as, from the rules in rules.ts (pricing per message, §4). */
+/** What a template send will be billed as, from the rules in message-rules.ts (pricing per message, §4). */
 
 import type { MessageTemplate } from '../cloud-api/types';
-import { pricingRules, type PriceCategory, type PricingRules } from './rules';
+import { pricingRules, type PriceCategory, type PricingRules } from './message-rules';
 
+/** What decides a send's price category: the windows and the countries. */
 export interface PriceContext {
 	/** The customer service window (24 h since the contact's last message) is open. */
 	windowOpen: boolean;

@@ -4,14 +4,14 @@
  */
 
 import type { MessageTemplate, TemplateButton, TemplateComponent } from '../cloud-api/types';
-import { formatBytes, mediaRules } from '../media/rules';
+import { formatBytes, mediaRules } from '../media/upload-limits';
 import {
 	buttonSubTypes,
 	mediaHeaderFormats,
 	staticButtonTypes,
 	templateRules,
 	type ButtonSubType,
-} from './rules';
+} from './message-rules';
 
 export type SlotKind =
 	/** Header text variable. */
@@ -36,9 +36,10 @@ export type SlotKind =
 	| 'catalog_thumbnail';
 
 export type SlotComponent = 'header' | 'body' | 'button';
-export type { MediaType } from '../media/rules';
-import type { MediaType } from '../media/rules';
+export type { MediaType } from '../media/upload-limits';
+import type { MediaType } from '../media/upload-limits';
 
+/** One value a template takes at send time. */
 export interface TemplateSlot {
 	/** Stable id: `header`, `header.latitude`, `body.1`, `body.first_name`, `button.0.payload`, `button.1.url`… */
 	id: string;
@@ -73,6 +74,7 @@ export interface TemplateProblem {
 	message: string;
 }
 
+/** A template's slots, parameter format and definition problems. */
 export interface TemplateShape {
 	slots: TemplateSlot[];
 	parameterFormat: ParameterFormat;
@@ -187,7 +189,15 @@ export function inspectTemplate(template: MessageTemplate): TemplateShape {
 	return { slots, parameterFormat, bodyOnly, problems };
 }
 
-/** The slots a template really has, in send order (header, body, buttons). */
+/**
+ * The slots a template really has, in send order (header, body, buttons). Slot ids: `header` (header text
+ * variable, or the image / video / document), `header.filename` (document, optional), `header.latitude`
+ * `header.longitude` `header.name` `header.address` (location header), `body.1` … (positional) or
+ * `body.first_name` … (NAMED templates), and per button N (its index in the template) `button.N.payload`
+ * (quick reply, optional), `button.N.url` (the suffix of a URL with {{1}}), `button.N.coupon_code`,
+ * `button.N.code` (authentication, defaults to `body.1`), `button.N.flow_token` / `button.N.flow_action_data`,
+ * `button.N.catalog`.
+ */
 export function describeSlots(template: MessageTemplate): TemplateSlot[] {
 	return inspectTemplate(template).slots;
 }

@@ -5,9 +5,10 @@
 
 import { normalisePhone, phoneFieldMessage } from '../phone';
 import type { FieldError, Recipient } from './build';
-import { templateRules } from './rules';
+import { templateRules } from './message-rules';
 import { isEmptyValue } from './values';
 
+/** The Graph API JSON of a free-form text send. */
 export interface TextMessagePayload {
 	messaging_product: 'whatsapp';
 	recipient_type: 'individual';
@@ -17,6 +18,7 @@ export interface TextMessagePayload {
 	text: { preview_url?: boolean; body: string };
 }
 
+/** Options of a text send: the default country, callback data, link previews. */
 export interface TextMessageOptions {
 	defaultCountry?: string;
 	/** biz_opaque_callback_data, at most 512 characters. */

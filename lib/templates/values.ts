@@ -1,10 +1,11 @@
 /**
  * Turns one value given for one slot into the Graph API parameter, or says what is wrong with it.
  *
- * Value kinds accepted (explicit on purpose, documented in index.ts):
+ * Value kinds accepted (explicit on purpose, no guessing):
  * - text slots: a string, a number or a boolean (numbers and booleans are written as text);
  * - body slots also: a currency `{ fallback_value, code, amount_1000 }`, a date_time `{ fallback_value }`,
- *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time: {...} }` /
+ *   or Meta's own parameter objects `{ type: 'currency', currency: {...} }` / `{ type: 'date_time', date_time:
+ * {...} }` /
  *   `{ type: 'text', text }`. A string such as "USD 12.50" stays text: use currency() to build a currency value;
  * - media: an https link, a media ID (digits), `{ link }` / `{ id }`, or — when the caller can read files — the name
  *   of a binary property of the item ("data") or n8n's binary object itself, uploaded before the send;
@@ -12,9 +13,10 @@
  */
 
 import { checkMediaFile, type MediaFile } from '../media/file';
-import { templateRules } from './rules';
+import { templateRules } from './message-rules';
 import type { TemplateSlot } from './slots';
 
+/** A currency value for a body slot (build one with currency()). */
 export interface CurrencyValue {
 	fallback_value: string;
 	/** ISO 4217, e.g. USD */
@@ -23,10 +25,12 @@ export interface CurrencyValue {
 	amount_1000: number;
 }
 
+/** A date_time value for a body slot. */
 export interface DateTimeValue {
 	fallback_value: string;
 }
 
+/** A media value: a link or an uploaded media ID. */
 export interface MediaRef {
 	link?: string;
 	id?: string;
@@ -373,6 +377,7 @@ export function checkPlainText(slot: TemplateSlot, value: unknown): Checked<stri
 	return asText(slot, value);
 }
 
+/** A quick-reply payload, within Meta's length. */
 export function checkPayload(slot: TemplateSlot, value: unknown): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok || text.value.length <= templateRules.quickReplyPayloadMaxLength) return text;
@@ -382,6 +387,7 @@ export function checkPayload(slot: TemplateSlot, value: unknown): Checked<string
 	};
 }
 
+/** The suffix of a URL button, as it will be appended. */
 export function checkUrlSuffix(
 	slot: TemplateSlot,
 	value: unknown,
@@ -412,6 +418,7 @@ export function checkUrlSuffix(
 	return { ok: true, value: text.value, shown: full };
 }
 
+/** A copy-code button's coupon code, within Meta's rules. */
 export function checkCouponCode(slot: TemplateSlot, value: unknown): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;
@@ -430,6 +437,7 @@ export function checkCouponCode(slot: TemplateSlot, value: unknown): Checked<str
 	return text;
 }
 
+/** An authentication button's code, within Meta's rules. */
 export function checkOtpCode(slot: TemplateSlot, value: unknown): Checked<string> {
 	const text = asText(slot, value);
 	if (!text.ok) return text;
@@ -437,6 +445,7 @@ export function checkOtpCode(slot: TemplateSlot, value: unknown): Checked<string
 	return broken ? { ok: false, message: broken } : text;
 }
 
+/** A flow button's action data: an object or a JSON object string. */
 export function checkFlowActionData(
 	slot: TemplateSlot,
 	value: unknown,

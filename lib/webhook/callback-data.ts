@@ -14,6 +14,7 @@
  *   `ref` a free reference (e.g. the query ID of a recontact-once send).
  */
 
+/** What `biz_opaque_callback_data` carries back in status webhooks. */
 export interface CallbackData {
 	campaignId?: string;
 	recipient?: string;

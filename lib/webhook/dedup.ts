@@ -67,6 +67,10 @@ function part(value: string): string {
 	return PLAIN_PART.test(value) ? value : `#${hash(value)}`;
 }
 
+/**
+ * The key that makes Meta's retries and duplicates of one event the same: `message:<wamid>`,
+ * `status:<wamid>:<status>`, or a hash of the event.
+ */
 export function dedupKey(event: WebhookEvent): string {
 	if (event.kind === 'message' && event.id) return `message:${part(event.id)}`;
 	if (event.kind === 'status' && event.id && event.status)

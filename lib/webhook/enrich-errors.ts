@@ -4,6 +4,7 @@ import { arr, int, obj, str } from './read';
 import type { EnrichedError } from './types';
 import { dropUndefined } from './object';
 
+/** A webhook `errors[]` with each code's meaning and fix from the catalogue, or undefined when empty. */
 export function enrichErrors(value: unknown): EnrichedError[] | undefined {
 	const list = arr(value);
 	if (list.length === 0) return undefined;

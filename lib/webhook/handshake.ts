@@ -10,7 +10,10 @@ export type HandshakeResult =
 	| { status: 200; body: string }
 	| { status: 403; reason: HandshakeFailure };
 
-/** Query as n8n's getQueryData() gives it (flat `hub.mode` keys, or `{hub: {mode}}` if dots were expanded), or URLSearchParams. */
+/**
+ * Query as n8n's getQueryData() gives it (flat `hub.mode` keys, or `{hub: {mode}}` if dots were expanded), or
+ * URLSearchParams.
+ */
 export type HandshakeQuery = URLSearchParams | Readonly<Record<string, unknown>>;
 
 function queryValue(

@@ -20,7 +20,10 @@ import {
 import { dropUndefined } from './object';
 import type { WebhookEvent } from './types';
 
-/** Lists replace the defaults of keywords.ts (an empty list turns that detection off). Treat them as immutable: they are compiled once per array. */
+/**
+ * Lists replace the defaults of keywords.ts (an empty list turns that detection off). Treat them as immutable:
+ * they are compiled once per array.
+ */
 export interface OptChangeOptions {
 	optOutKeywords?: readonly string[];
 	optInKeywords?: readonly string[];
@@ -30,6 +33,7 @@ export interface OptChangeOptions {
 
 export type OptChangeReason = 'keyword' | 'button' | 'user-preferences' | 'error-131050';
 
+/** An opt-out or opt-in the event asks for, and what matched. */
 export interface OptChange {
 	change: 'opt-out' | 'opt-in';
 	reason: OptChangeReason;
@@ -103,6 +107,7 @@ function byList(
 	return undefined;
 }
 
+/** The opt change an event asks for (keywords, button payloads, user_preferences, 131050), or undefined. */
 export function detectOptChange(
 	event: WebhookEvent,
 	options: OptChangeOptions = {},

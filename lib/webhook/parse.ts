@@ -32,6 +32,7 @@ function fail(reason: ParseFailure): ParseResult {
 	return { ok: false, reason, message: MESSAGES[reason] };
 }
 
+/** The raw body → a WhatsApp webhook payload, or why it is not one. Never throws. */
 export function parseWebhook(rawBody: Buffer | Uint8Array | string): ParseResult {
 	let text: string;
 	try {

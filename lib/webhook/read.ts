@@ -43,6 +43,7 @@ export function int(value: unknown): number | undefined {
 	return undefined;
 }
 
+/** A boolean, or undefined. */
 export function bool(value: unknown): boolean | undefined {
 	return typeof value === 'boolean' ? value : undefined;
 }

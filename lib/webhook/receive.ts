@@ -19,6 +19,7 @@ export type WebhookAuth =
 	| { mode: 'signature'; appSecret: string }
 	| { mode: 'shared-header'; headerName: string; headerValue: string };
 
+/** A webhook request as received: the raw bytes and the headers. */
 export interface WebhookRequest {
 	/** The request bytes exactly as received (n8n: this.getRequestObject().rawBody) */
 	rawBody: Buffer | Uint8Array;

@@ -11,11 +11,13 @@ import type { CallbackData } from './callback-data';
 
 // ---------------------------------------------------------------- Meta's payload (outline)
 
+/** A WhatsApp webhook payload as Meta documents it. */
 export interface WaPayload {
 	object: 'whatsapp_business_account';
 	entry: WaEntry[];
 }
 
+/** One entry (a WhatsApp Business Account) of a webhook payload. */
 export interface WaEntry {
 	/** WhatsApp Business Account ID */
 	id: string;
@@ -24,11 +26,13 @@ export interface WaEntry {
 	changes: WaChange[];
 }
 
+/** One change of an entry. */
 export interface WaChange {
 	field: string;
 	value: WaMessagesValue | Record<string, unknown>;
 }
 
+/** A contact of a messages change. */
 export interface WaContact {
 	profile?: { name?: string; username?: string };
 	wa_id?: string;
@@ -37,6 +41,7 @@ export interface WaContact {
 	parent_user_id?: string;
 }
 
+/** An error in a webhook (statuses, unsupported messages, value.errors). */
 export interface WaError {
 	code: number;
 	title?: string;
@@ -45,6 +50,7 @@ export interface WaError {
 	href?: string;
 }
 
+/** A media object of an inbound message. */
 export interface WaMedia {
 	id: string;
 	mime_type?: string;
@@ -56,6 +62,7 @@ export interface WaMedia {
 	url?: string;
 }
 
+/** An inbound message as Meta sends it. */
 export interface WaMessage {
 	from?: string;
 	from_user_id?: string;
@@ -107,6 +114,7 @@ export interface WaMessage {
 	errors?: WaError[];
 }
 
+/** The ad or post an inbound came from (Click-to-WhatsApp). */
 export interface WaReferral {
 	source_url?: string;
 	source_id?: string;
@@ -123,6 +131,7 @@ export interface WaReferral {
 
 export type WaStatusValue = 'sent' | 'delivered' | 'read' | 'failed' | 'played';
 
+/** A delivery status as Meta sends it. */
 export interface WaStatus {
 	id: string;
 	status: WaStatusValue | string;
@@ -135,6 +144,7 @@ export interface WaStatus {
 	errors?: WaError[];
 }
 
+/** The value of a `messages` change. */
 export interface WaMessagesValue {
 	messaging_product: 'whatsapp';
 	metadata: { display_phone_number: string; phone_number_id: string };
@@ -168,7 +178,10 @@ export type EventKind = 'message' | 'status' | 'other';
 
 interface EventBase {
 	kind: EventKind;
-	/** message: Meta's message type (text, image, …); status: the status (sent, read, …); other: the change field, or "errors" */
+	/**
+	 * message: Meta's message type (text, image, …); status: the status (sent, read, …); other: the change field,
+	 * or "errors"
+	 */
 	type: string;
 	/** The change's `field` (messages, message_template_status_update, …) */
 	field: string;
@@ -191,6 +204,7 @@ interface EventBase {
 	raw: unknown;
 }
 
+/** An inbound message's media, normalised. */
 export interface MediaInfo {
 	id?: string;
 	mimeType?: string;
@@ -202,6 +216,7 @@ export interface MediaInfo {
 	url?: string;
 }
 
+/** An inbound message, normalised. */
 export interface MessageEvent extends EventBase {
 	kind: 'message';
 	/** Sender as Meta sent it (phone number, or absent for username users) */
@@ -246,6 +261,7 @@ export interface MessageEvent extends EventBase {
 	context?: Record<string, unknown>;
 }
 
+/** A delivery status, normalised, with the campaign it belongs to. */
 export interface StatusEvent extends EventBase {
 	kind: 'status';
 	status?: string;
@@ -264,6 +280,7 @@ export interface StatusEvent extends EventBase {
 	conversationExpiresAt?: string;
 }
 
+/** Any other change (template status, quality, account), normalised. */
 export interface OtherEvent extends EventBase {
 	kind: 'other';
 	/** value.event (APPROVED, FLAGGED, THROUGHPUT_UPGRADE, ACCOUNT_VIOLATION, …) */

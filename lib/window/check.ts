@@ -13,11 +13,12 @@ import { normalisePhone } from '../phone';
 import type { ContactWindowFacts, ConversationStore, RecontactRecord } from '../store/types';
 import { recontactKey } from '../store/types';
 import { evaluateFacts, type WindowResult } from './evaluate';
-import { resolveRule, type Channel, type WindowLengths } from './rules';
+import { resolveRule, type Channel, type WindowLengths } from './channel-rules';
 import { parseTimestamp, type TimestampFormat } from './timestamp';
 
 export type WindowSource = 'store' | 'field' | 'latest';
 
+/** One contact to check, with the timestamps the item itself carries. */
 export interface CheckInput {
 	/** wa_id, phone number (any format; defaultCountry for national ones) or business-scoped user_id */
 	contact: unknown;
@@ -27,6 +28,7 @@ export interface CheckInput {
 	queryId?: unknown;
 }
 
+/** Where the facts come from (store, item field or the later of both), the channel and the recontact option. */
 export interface CheckOptions {
 	businessNumberId: string;
 	source: WindowSource;
@@ -46,6 +48,7 @@ export interface CheckOptions {
 	recontact?: boolean;
 }
 
+/** A contact's window verdict as the node outputs it. */
 export interface WindowOutput extends WindowResult {
 	recontact?: { queryId: string; spent: boolean; spentAt: string | null };
 	contactId: string;
@@ -63,7 +66,10 @@ export type CheckOutcome =
 	| { ok: true; route: 'open' | 'closed' | 'spent'; window: WindowOutput }
 	| { ok: false; field: 'contact' | 'lastInbound' | 'queryId'; message: string };
 
-/** Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics (US.13491208655302741918). */
+/**
+ * Meta's business-scoped user ID: country code, ".", optional "ENT.", up to 128 alphanumerics
+ * (US.13491208655302741918).
+ */
 const USER_ID = /^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$/;
 const WA_ID = /^\+?\d{7,15}$/;
 
@@ -108,6 +114,11 @@ function contactText(value: unknown): string | undefined {
 	return text === '' ? undefined : text;
 }
 
+/**
+ * The window verdict for each contact, reading the store in a few round trips.
+ *
+ * @throws Error when the source or recontact option needs a store and none is given.
+ */
 export async function checkContacts(
 	store: ConversationStore | undefined,
 	inputs: readonly CheckInput[],
@@ -215,7 +226,8 @@ export async function checkContacts(
 		pending.push(entry);
 	}
 
-	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that changes them, read again.
+	// 2. One bulk read (window facts only); digit strings the store does not know are normalised and, when that
+	// changes them, read again.
 	const contacts: Array<ContactWindowFacts | undefined> = new Array(inputs.length);
 	if (useStore && store && pending.length > 0) {
 		const found = await store.getWindowFacts(

@@ -7,7 +7,7 @@
  */
 import { DateTime } from 'luxon';
 
-import { resolveRule, type Channel, type ResolvedRule, type WindowLengths } from './rules';
+import { resolveRule, type Channel, type ResolvedRule, type WindowLengths } from './channel-rules';
 
 /** What the evaluation needs to know about a contact; the store's ContactState has these fields. Times in epoch ms. */
 export interface WindowFacts {
@@ -24,6 +24,7 @@ export type WindowAction =
 	| 'send_with_human_agent_tag'
 	| 'wait_for_user';
 
+/** A contact's window: open or closed, until when, and what may be sent. */
 export interface WindowResult {
 	channel: Channel;
 	state: 'open' | 'closed';
@@ -49,6 +50,7 @@ export interface WindowResult {
 	checkedAt: string;
 }
 
+/** The channel and window-length overrides of an evaluation. */
 export interface EvaluateOptions {
 	channel?: Channel;
 	lengths?: WindowLengths;
@@ -56,6 +58,7 @@ export interface EvaluateOptions {
 	rule?: ResolvedRule;
 }
 
+/** Epoch milliseconds as an ISO string. */
 export function iso(millis: number): string {
 	return new Date(millis).toISOString();
 }
@@ -71,12 +74,14 @@ function checkedIso(at: number): string {
 	return lastCheckedIso;
 }
 
+/** A time as epoch milliseconds. */
 export function toMillis(now: number | Date | DateTime): number {
 	if (typeof now === 'number') return now;
 	if (DateTime.isDateTime(now)) return now.toMillis();
 	return now.getTime();
 }
 
+/** A contact's window at a time, from its facts and the channel's rule. */
 export function evaluateWindow(
 	facts: WindowFacts,
 	now: number | Date | DateTime,

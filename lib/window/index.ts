@@ -1,5 +1,5 @@
-/** Messaging-window rules (rules.ts, as data), their evaluation (evaluate.ts) and CRM timestamp parsing (timestamp.ts). */
-export * from './rules';
+/** Messaging windows: the channel rules, their evaluation, CRM timestamp parsing and the window check. */
+export * from './channel-rules';
 export * from './evaluate';
 export * from './timestamp';
 export * from './check';

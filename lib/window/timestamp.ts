@@ -36,6 +36,7 @@ export type TimestampResult =
 			reason: string;
 	  };
 
+/** How CRM timestamps are read: the reference now, the zone of times without an offset, the future skew. */
 export interface TimestampOptions {
 	/** Reference "now" in epoch milliseconds (default Date.now()) */
 	now?: number;

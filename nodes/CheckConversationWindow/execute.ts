@@ -11,7 +11,7 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
-import { isChannel, type Channel, type WindowLengths } from '../../lib/window/rules';
+import { isChannel, type Channel, type WindowLengths } from '../../lib/window/channel-rules';
 import {
 	checkContacts,
 	type CheckInput,

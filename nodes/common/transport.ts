@@ -15,7 +15,7 @@ import {
 } from 'n8n-workflow';
 
 import { CloudApiClient, GraphApiError } from '../../lib/cloud-api/client';
-import { resolveBaseUrl } from '../../lib/cloud-api/endpoints';
+import { DEFAULT_GRAPH_API_VERSION, resolveBaseUrl } from '../../lib/cloud-api/endpoints';
 import { fetchHttp } from '../../lib/cloud-api/fetch-http';
 import { pooledHttp } from '../../lib/cloud-api/pooled-http';
 import { redactSecrets } from '../../lib/cloud-api/redact';
@@ -35,7 +35,7 @@ export function cloudApiCredentialsFrom(raw: ICredentialDataDecryptedObject): Cl
 	return {
 		provider: ((raw.provider as string) || 'meta') as Provider,
 		baseUrl: String(raw.baseUrl ?? ''),
-		apiVersion: String(raw.apiVersion || 'v24.0'),
+		apiVersion: String(raw.apiVersion || DEFAULT_GRAPH_API_VERSION),
 		accessToken: String(raw.accessToken ?? ''),
 		phoneNumberId: String(raw.phoneNumberId ?? ''),
 		wabaId: String(raw.wabaId ?? ''),
@@ -168,7 +168,7 @@ export async function cloudApiCredentialTest(
 	const credentials: CloudApiCredentials = {
 		provider: ((data.provider as string) || 'meta') as Provider,
 		baseUrl: String(data.baseUrl ?? ''),
-		apiVersion: String(data.apiVersion || 'v24.0'),
+		apiVersion: String(data.apiVersion || DEFAULT_GRAPH_API_VERSION),
 		accessToken: String(data.accessToken ?? ''),
 		phoneNumberId: String(data.phoneNumberId ?? ''),
 		wabaId: String(data.wabaId ?? ''),

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SqliteStore } from '../../lib/store/sqlite';
 import { checkContacts, type CheckInput, type CheckOptions } from '../../lib/window/check';
 import { evaluateWindow } from '../../lib/window/evaluate';
-import { resolveRule } from '../../lib/window/rules';
+import { resolveRule } from '../../lib/window/channel-rules';
 
 const CONTACTS = 100_000;
 const TARGET_MS = 500;

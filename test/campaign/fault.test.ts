@@ -11,7 +11,7 @@ import { join } from 'node:path';
 
 import type { RecipientRow } from '../../lib/campaign';
 import type { RecipientRecord } from '../../lib/store/types';
-import { arPhone, arWaId, startRig, type CampaignRig } from './helpers';
+import { arWaId, resumeRow, startRig, type CampaignRig } from './helpers';
 import { startStatusReceiver, type StatusReceiver } from './status-receiver';
 
 const RECIPIENTS = 10_000;
@@ -145,10 +145,7 @@ test('10,000 recipients, 20 % 5xx, 130429 bursts, 131056, hung requests and 10 S
 		burst130429: { everyMs: 8_000, durationMs: 100 },
 	});
 
-	const rows: RecipientRow[] = Array.from({ length: RECIPIENTS }, (_, i) => ({
-		phone: arPhone(i),
-		values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' },
-	}));
+	const rows: RecipientRow[] = Array.from({ length: RECIPIENTS }, (_, i) => resumeRow(i));
 	const rowsPath = join(rig.dir, 'rows.json');
 	writeFileSync(rowsPath, JSON.stringify(rows));
 	const configPath = join(rig.dir, 'worker.json');

@@ -9,6 +9,12 @@ import {
 	type CloudApiCredentials,
 	type MessageTemplate,
 } from '../../lib/cloud-api';
+import {
+	runBulkCampaign,
+	type BulkCampaignOptions,
+	type BulkCampaignReport,
+	type RecipientRow,
+} from '../../lib/campaign';
 import { SqliteStore } from '../../lib/store/sqlite';
 import {
 	startSandbox,
@@ -71,4 +77,33 @@ export async function startRig(options: SandboxOptions = {}): Promise<CampaignRi
 
 export function translationsOf(templates: MessageTemplate[], name: string): MessageTemplate[] {
 	return templates.filter((template) => template.name === name);
+}
+
+/** A resume_contact row for arPhone(i), with the template's two body values. */
+export const resumeRow = (i: number, extra: Partial<RecipientRow> = {}): RecipientRow => ({
+	phone: arPhone(i),
+	values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' },
+	...extra,
+});
+
+/** A resume_contact campaign over the rig's sandbox and store; `overrides` win. */
+export function resumeCampaign(
+	rig: CampaignRig,
+	rows: RecipientRow[],
+	overrides: Partial<BulkCampaignOptions> = {},
+): Promise<BulkCampaignReport> {
+	return runBulkCampaign({
+		campaignId: 'test-campaign',
+		businessNumberId: PHONE_NUMBER_ID,
+		store: rig.store,
+		api: rig.client,
+		template: {
+			name: 'resume_contact',
+			translations: translationsOf(rig.templates, 'resume_contact'),
+			defaultLanguage: 'es',
+		},
+		total: rows.length,
+		read: (index) => rows[index],
+		...overrides,
+	});
 }

@@ -2,11 +2,13 @@
  * lib/campaign against the sandbox over loopback with a real SQLite store: what is sent, what is skipped and
  * why, what a rerun does, pausing, and what the store holds afterwards.
  */
-import { runBulkCampaign, type BulkCampaignOptions, type RecipientRow } from '../../lib/campaign';
+import type { BulkCampaignOptions, RecipientRow } from '../../lib/campaign';
 import {
 	arPhone,
 	arWaId,
 	PHONE_NUMBER_ID,
+	resumeCampaign,
+	resumeRow,
 	startRig,
 	translationsOf,
 	type CampaignRig,
@@ -22,32 +24,8 @@ afterEach(async () => {
 	await rig.close();
 });
 
-function campaign(
-	rows: RecipientRow[],
-	overrides: Partial<BulkCampaignOptions> = {},
-): Promise<Awaited<ReturnType<typeof runBulkCampaign>>> {
-	return runBulkCampaign({
-		campaignId: 'test-campaign',
-		businessNumberId: PHONE_NUMBER_ID,
-		store: rig.store,
-		api: rig.client,
-		template: {
-			name: 'resume_contact',
-			translations: translationsOf(rig.templates, 'resume_contact'),
-			defaultLanguage: 'es',
-		},
-		total: rows.length,
-		read: (index) => rows[index],
-		requestTimeoutMs: 5_000,
-		...overrides,
-	});
-}
-
-const resumeRow = (i: number, extra: Partial<RecipientRow> = {}): RecipientRow => ({
-	phone: arPhone(i),
-	values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' },
-	...extra,
-});
+const campaign = (rows: RecipientRow[], overrides: Partial<BulkCampaignOptions> = {}) =>
+	resumeCampaign(rig, rows, { requestTimeoutMs: 5_000, ...overrides });
 
 test('sends each recipient once, records the results, and a rerun sends nothing new', async () => {
 	const rows = Array.from({ length: 60 }, (_, i) =>

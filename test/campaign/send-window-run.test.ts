@@ -2,9 +2,9 @@
  * lib/campaign's bounded wait for send windows, on a virtual clock (`now` and `sleep` injected): a run waits for the
  * windows that open within the bound, sends those recipients then, and leaves the others unclaimed.
  */
-import { runBulkCampaign, type RecipientRow } from '../../lib/campaign';
+import type { RecipientRow } from '../../lib/campaign';
 import { parseSendWindow } from '../../lib/campaign/send-window';
-import { arPhone, PHONE_NUMBER_ID, startRig, translationsOf, type CampaignRig } from './helpers';
+import { arPhone, startRig, resumeCampaign, resumeRow, type CampaignRig } from './helpers';
 
 let rig: CampaignRig;
 beforeAll(async () => {
@@ -23,20 +23,10 @@ test("waits 45 virtual minutes for Mexico City's 08:00 (bound 60), not 105 for D
 		{ phone: arPhone(1), timeZone: '' },
 		{ phone: arPhone(2), timeZone: 'America/Mexico_City' },
 		{ phone: arPhone(3), timeZone: 'America/Denver' },
-	].map((row, i) => ({ ...row, values: { 'body.1': `Ana ${i}`, 'body.2': 'Sofía' } }));
+	].map((row, i) => resumeRow(i, row));
 	const window = parseSendWindow({ from: '08:00', to: '20:00', waitMinutes: 60 });
-	const report = await runBulkCampaign({
+	const report = await resumeCampaign(rig, rows, {
 		campaignId: 'windowed',
-		businessNumberId: PHONE_NUMBER_ID,
-		store: rig.store,
-		api: rig.client,
-		template: {
-			name: 'resume_contact',
-			translations: translationsOf(rig.templates, 'resume_contact'),
-			defaultLanguage: 'es',
-		},
-		total: rows.length,
-		read: (index) => rows[index],
 		sendWindow: { window, workflowZone: 'America/Argentina/Buenos_Aires' },
 		now: () => clock,
 		sleep: async (ms) => {

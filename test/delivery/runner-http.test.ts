@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import {
 	RedisRateLimiter,
 	retryPolicy,
-	runCampaign,
+	runDeliveries,
 	type RateLimiter,
 	type SendResult,
 	type TokenGrant,
@@ -96,7 +96,7 @@ function recording(limiter: RateLimiter, grants: number[]): RateLimiter {
 	};
 }
 
-describe('runCampaign over real HTTP, two workers sharing a Redis bucket', () => {
+describe('runDeliveries over real HTTP, two workers sharing a Redis bucket', () => {
 	let graph: ReturnType<typeof graphServer>;
 	let baseUrl: string;
 	let redisA: Redis;
@@ -152,8 +152,8 @@ describe('runCampaign over real HTTP, two workers sharing a Redis bucket', () =>
 		const send = fetchTransport(baseUrl);
 		const common = { send, hooks, policy, requestTimeoutMs: 500, random: () => 0.5 };
 		const [a, b] = await Promise.all([
-			runCampaign({ jobs: workerA, limiter: limiter(redisA), ...common }),
-			runCampaign({ jobs: workerB, limiter: limiter(redisB), ...common }),
+			runDeliveries({ jobs: workerA, limiter: limiter(redisA), ...common }),
+			runDeliveries({ jobs: workerB, limiter: limiter(redisB), ...common }),
 		]);
 
 		const results = [...a.results, ...b.results];

@@ -2,9 +2,9 @@ import {
 	catchUpBurst,
 	LocalRateLimiter,
 	retryPolicy,
-	runCampaign,
+	runDeliveries,
 	VirtualClock,
-	type CampaignProgress,
+	type DeliveryProgress,
 	type JobResult,
 } from '../../lib/delivery';
 import { accepted, fakeTransport, jobs, maxInWindow, memoryHooks, type Behaviour } from './helpers';
@@ -27,11 +27,11 @@ function setup(behaviour: Behaviour, rate: number, latencyMs = 100) {
 const byKey = (results: JobResult[]) => new Map(results.map((result) => [result.key, result]));
 const always = (key: string) => accepted(key);
 
-describe('runCampaign', () => {
+describe('runDeliveries', () => {
 	it("sends every job once at the cap, with Little's-law concurrency", async () => {
 		const { clock, transport, hooks, common } = setup(always, 1_000);
 		const started = clock.now();
-		const { results, summary } = await runCampaign({ jobs: jobs(3_000), ...common });
+		const { results, summary } = await runDeliveries({ jobs: jobs(3_000), ...common });
 		expect(summary.counts).toEqual({ sent: 3_000, failed: 0, skipped: 0, uncertain: 0, paused: 0 });
 		expect(summary.stoppedBy).toBe('completed');
 		expect(
@@ -80,7 +80,7 @@ describe('runCampaign', () => {
 			(key, attempt) => script[key]?.[attempt - 1] ?? accepted(key),
 			50,
 		);
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: Object.keys(script).map((key) => ({ key, payload: { key } })),
 			...common,
 		});
@@ -119,7 +119,7 @@ describe('runCampaign', () => {
 				key === 'r0' && attempt <= 2 ? { ok: false, code: 131056, httpStatus: 400 } : accepted(key),
 			20,
 		);
-		const { results } = await runCampaign({ jobs: jobs(60), ...common });
+		const { results } = await runDeliveries({ jobs: jobs(60), ...common });
 		const [first, second, third] = transport.sendsFor('r0');
 		expect(byKey(results).get('r0')).toMatchObject({ outcome: 'sent', attempts: 3 });
 		expect(second.at - first.at).toBeGreaterThanOrEqual(100 + 4_000);
@@ -141,7 +141,7 @@ describe('runCampaign', () => {
 		};
 		const { transport, limiter, common } = setup(behaviour, 100);
 		const rates: number[] = [];
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: jobs(1_500),
 			...common,
 			onProgress: (progress) => rates.push(progress.rate),
@@ -168,7 +168,7 @@ describe('runCampaign', () => {
 					: accepted(key),
 			20,
 		);
-		const { results } = await runCampaign({ jobs: jobs(40), ...common, policy });
+		const { results } = await runDeliveries({ jobs: jobs(40), ...common, policy });
 		const failedAt = transport.sendsFor('r10')[0].at + 100;
 		const during = transport.log.filter(
 			(entry) => entry.at > failedAt && entry.at < failedAt + 60_000,
@@ -183,7 +183,7 @@ describe('runCampaign', () => {
 			(key) => (key === 'r20' ? { ok: false, code: 132015, httpStatus: 400 } : accepted(key)),
 			50,
 		);
-		const { results, summary } = await runCampaign({ jobs: jobs(200), ...common });
+		const { results, summary } = await runDeliveries({ jobs: jobs(200), ...common });
 		expect(summary.stoppedBy).toBe('paused');
 		expect(summary.stopDetail).toMatch(/template is paused/);
 		expect(results).toHaveLength(200);
@@ -208,7 +208,7 @@ describe('runCampaign', () => {
 	it('pauses when shouldPause says so (quality RED)', async () => {
 		const { clock, common } = setup(always, 50);
 		const redAt = clock.now() + 2_000;
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: jobs(300),
 			...common,
 			pauseCheckIntervalMs: 500,
@@ -226,7 +226,7 @@ describe('runCampaign', () => {
 
 	it('sends nothing when the number is already RED at the start', async () => {
 		const { transport, hooks, common } = setup(always, 50);
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: jobs(30),
 			...common,
 			shouldPause: async () => "The phone number's quality rating is RED",
@@ -249,7 +249,7 @@ describe('runCampaign', () => {
 							: accepted(key),
 			50,
 		);
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: jobs(20),
 			...common,
 			requestTimeoutMs: 2_000,
@@ -277,7 +277,7 @@ describe('runCampaign', () => {
 				yield job;
 			}
 		}
-		const { results, summary } = await runCampaign({
+		const { results, summary } = await runDeliveries({
 			jobs: source(),
 			...common,
 			signal: controller.signal,
@@ -302,7 +302,11 @@ describe('runCampaign', () => {
 			if (++retried === 2) controller.abort();
 			return accepted(key);
 		}, 100);
-		const { summary } = await runCampaign({ jobs: jobs(5), ...common, signal: controller.signal });
+		const { summary } = await runDeliveries({
+			jobs: jobs(5),
+			...common,
+			signal: controller.signal,
+		});
 		expect(retried).toBe(2);
 		expect(summary).toMatchObject({ stoppedBy: 'aborted', counts: { sent: 2, paused: 3 } });
 		expect(hooks.settled).toHaveLength(5);
@@ -318,7 +322,7 @@ describe('runCampaign', () => {
 			{ key: 'r1', payload: { key: 'r1' } },
 			{ key: 'done', payload: { key: 'done' } },
 		];
-		const { results, summary } = await runCampaign({ jobs: input, ...common, hooks });
+		const { results, summary } = await runDeliveries({ jobs: input, ...common, hooks });
 		expect(summary.counts).toMatchObject({ sent: 3, skipped: 2 });
 		expect(
 			results
@@ -342,7 +346,7 @@ describe('runCampaign', () => {
 				yield job;
 			}
 		}
-		const { summary } = await runCampaign({
+		const { summary } = await runDeliveries({
 			jobs: source(),
 			...common,
 			collectResults: false,
@@ -355,8 +359,8 @@ describe('runCampaign', () => {
 
 	it('reports progress: sent, remaining, rate, ETA', async () => {
 		const { common } = setup(always, 100);
-		const reports: CampaignProgress[] = [];
-		await runCampaign({
+		const reports: DeliveryProgress[] = [];
+		await runDeliveries({
 			jobs: jobs(1_000),
 			...common,
 			onProgress: (progress) => reports.push(progress),
@@ -385,7 +389,7 @@ describe('runCampaign', () => {
 				if (++settles === 5) throw new Error('database is locked');
 			},
 		};
-		const { summary } = await runCampaign({ jobs: jobs(200), ...common, hooks: failing });
+		const { summary } = await runDeliveries({ jobs: jobs(200), ...common, hooks: failing });
 		expect(summary.stoppedBy).toBe('error');
 		expect(summary.stopDetail).toMatch(
 			/Saving a result in the store failed: Error: database is locked/,

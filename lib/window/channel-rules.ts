@@ -15,6 +15,7 @@ export type Channel = 'whatsapp' | 'messenger' | 'instagram';
 
 export const CHANNELS: readonly Channel[] = ['whatsapp', 'messenger', 'instagram'];
 
+/** A channel's window lengths and what may be sent inside and outside them. */
 export interface ChannelRule {
 	channel: Channel;
 	label: string;
@@ -22,7 +23,10 @@ export interface ChannelRule {
 	serviceWindowHours: number;
 	/** Whether the business can start or resume a conversation with a template (HSM) */
 	templates: boolean;
-	/** WhatsApp's free entry point: the first reply within `replyWithinHours` of a referral inbound opens `durationHours` free */
+	/**
+	 * WhatsApp's free entry point: the first reply within `replyWithinHours` of a referral inbound opens
+	 * `durationHours` free
+	 */
 	freeEntryPoint?: { replyWithinHours: number; durationHours: number };
 	/** Messenger / Instagram: answers by a human agent allowed until `hours` after the last user message, with `tag` */
 	humanAgent?: { hours: number; tag: 'HUMAN_AGENT' };
@@ -73,6 +77,7 @@ export interface ResolvedRule {
 	humanAgentTag?: string;
 }
 
+/** Whether a value names a channel. */
 export function isChannel(value: unknown): value is Channel {
 	return typeof value === 'string' && (CHANNELS as readonly string[]).includes(value);
 }

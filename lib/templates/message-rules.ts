@@ -98,6 +98,7 @@ export type PriceCategory =
 	| 'authentication_international'
 	| 'free';
 
+/** Which template sends Meta bills, as data. */
 export interface PricingRules {
 	/** Date the rules were checked against Meta's pricing pages. */
 	asOf: string;

@@ -37,10 +37,12 @@ export const RECIPIENT_STATES: readonly RecipientState[] = [
 /** States a delivery status settles: the send's outcome was unknown until Meta reported on the message. */
 export const SETTLEABLE_STATES: readonly RecipientState[] = ['uncertain', 'claimed'];
 
+/** Whether a value is one of the delivery statuses the store ranks. */
 export function isDeliveryStatus(value: unknown): value is DeliveryStatus {
 	return typeof value === 'string' && Object.prototype.hasOwnProperty.call(STATUS_RANK, value);
 }
 
+/** A referral as one string, `source_type:source_id`, or undefined. */
 export function referralSource(referral: InboundInput['referral']): string | undefined {
 	if (!referral || referral === true) return undefined;
 	const parts = [referral.sourceType, referral.sourceId].filter(
@@ -104,6 +106,10 @@ export function applyOpt(contact: ContactState, input: OptInput): boolean {
 	return true;
 }
 
+/** A time that is set and later than the other (or the other is not set). */
+const isLater = (time: number | undefined, than: number | undefined): time is number =>
+	time !== undefined && (than === undefined || time > than);
+
 /** Folds a contact known only by user_id into its wa_id record: every fact keeps its newest (or first) value. */
 export function mergeContact(
 	into: ContactState,
@@ -111,10 +117,7 @@ export function mergeContact(
 	intoNameAt?: number,
 	fromNameAt?: number,
 ): number | undefined {
-	if (
-		from.lastInboundAt !== undefined &&
-		(into.lastInboundAt === undefined || from.lastInboundAt > into.lastInboundAt)
-	) {
+	if (isLater(from.lastInboundAt, into.lastInboundAt)) {
 		into.lastInboundAt = from.lastInboundAt;
 		into.lastInboundMessageId = from.lastInboundMessageId;
 		into.channel = from.channel;
@@ -127,19 +130,13 @@ export function mergeContact(
 		into.profileName = from.profileName;
 		nameAt = fromNameAt;
 	}
-	if (
-		from.referralAt !== undefined &&
-		(into.referralAt === undefined || from.referralAt > into.referralAt)
-	) {
+	if (isLater(from.referralAt, into.referralAt)) {
 		into.referralAt = from.referralAt;
 		into.referralSource = from.referralSource;
 		into.firstReplyAfterReferralAt = from.firstReplyAfterReferralAt;
 	}
 	if (from.optOut) applyOpt(into, from.optOut);
-	if (
-		from.marketingHoldUntil !== undefined &&
-		(into.marketingHoldUntil === undefined || from.marketingHoldUntil > into.marketingHoldUntil)
-	) {
+	if (isLater(from.marketingHoldUntil, into.marketingHoldUntil)) {
 		into.marketingHoldUntil = from.marketingHoldUntil;
 	}
 	if (

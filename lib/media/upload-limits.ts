@@ -6,6 +6,7 @@
 /** The header formats that carry a file. */
 export type MediaType = 'image' | 'video' | 'document';
 
+/** The file types and size a header format takes. */
 export interface MediaRule {
 	/** MIME types Meta accepts for this header format */
 	mimeTypes: readonly string[];

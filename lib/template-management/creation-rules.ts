@@ -9,7 +9,10 @@ export const templateCreationRules = {
 	/** Meta's language codes: es, en_US, pt_BR, zh_CN… */
 	languagePattern: /^[a-z]{2,3}(_[A-Z]{2,4})?$/,
 	categories: ['MARKETING', 'UTILITY', 'AUTHENTICATION'] as const,
-	/** Categories this package creates; authentication templates take Meta's fixed wording (create them in WhatsApp Manager) */
+	/**
+	 * Categories this package creates; authentication templates take Meta's fixed wording (create them in WhatsApp
+	 * Manager)
+	 */
 	creatableCategories: ['MARKETING', 'UTILITY'] as const,
 	headerFormats: ['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION'] as const,
 	headerTextMaxLength: 60,

@@ -78,11 +78,13 @@ export const skipReasons = {
 
 export type SkipReason = (typeof skipReasons)[keyof typeof skipReasons];
 
+/** Messages per second for a `throughput.level` (the default when none or unknown). */
 export function throughputFor(level: string | undefined): number {
 	if (!level) return defaultThroughputMps;
 	return throughputByLevel[level.toUpperCase()] ?? defaultThroughputMps;
 }
 
+/** Unique users per 24 h for a messaging-limit tier, or undefined when unknown or unlimited. */
 export function messagingLimitFor(tier: string | undefined): number | undefined {
 	if (!tier) return undefined;
 	return messagingLimitByTier[tier.toUpperCase()];

@@ -37,7 +37,6 @@ export class SendHsmTemplate implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
-			// Literal (not the shared array) so n8n's lint rules can read it.
 			{
 				name: 'whatsAppStoreRedisApi',
 				required: true,

@@ -52,7 +52,6 @@ export class WhatsAppHsmTrigger implements INodeType {
 		outputNames: ['Messages', 'Statuses', 'Other'],
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
-			// Literal (not the shared array) so n8n's lint rules can read it.
 			{
 				name: 'whatsAppStoreRedisApi',
 				required: true,

@@ -1,9 +1,4 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
 import { TEMPLATE_DETAIL_FIELDS } from '../../lib/cloud-api/client';
 import type { MessageTemplate } from '../../lib/cloud-api/types';
@@ -14,6 +9,7 @@ import {
 	type CreateTemplateRequest,
 	type TemplateDraft,
 } from '../../lib/template-management';
+import { errorItem, fieldError } from '../common/error-item';
 import { invalidateTemplates } from '../common/templates';
 import { cloudApiClient, secretsOf, toNodeError } from '../common/transport';
 
@@ -86,15 +82,7 @@ export async function runTemplateOperation(
 	const out: INodeExecutionData[] = [];
 	const failed = (index: number, error: Error) => {
 		if (!continueOnFail) throw error;
-		const description = (error as { description?: string }).description;
-		out.push({
-			json: {
-				status: 'failed',
-				error: error.message,
-				...(description ? { fix: description } : {}),
-			},
-			pairedItem: { item: index },
-		});
+		out.push(errorItem(error, index, { status: 'failed' }));
 	};
 	const apiCall = async <T>(index: number, call: () => Promise<T>): Promise<T | undefined> => {
 		try {
@@ -139,10 +127,15 @@ export async function runTemplateOperation(
 				const all = checked.problems.map((problem) => problem.message).join('; ');
 				failed(
 					index,
-					new NodeOperationError(node, `Item ${index}: ${checked.problems[0].message}`, {
-						itemIndex: index,
-						description: `Nothing was submitted. ${all}`,
-					}),
+					fieldError(
+						node,
+						checked.problems[0].field,
+						`Item ${index}: ${checked.problems[0].message}`,
+						{
+							itemIndex: index,
+							description: `Nothing was submitted. ${all}`,
+						},
+					),
 				);
 			}
 		}
@@ -173,8 +166,9 @@ export async function runTemplateOperation(
 			if (!templateId && !name) {
 				failed(
 					index,
-					new NodeOperationError(
+					fieldError(
 						node,
+						'Template ID',
 						`Item ${index}: Template ID and Template Name are both empty — give the ID of one language, or a name`,
 						{ itemIndex: index },
 					),
@@ -190,8 +184,9 @@ export async function runTemplateOperation(
 			if (found.length === 0) {
 				failed(
 					index,
-					new NodeOperationError(
+					fieldError(
 						node,
+						'Template Name',
 						`Item ${index}: Template Name — no template named "${name}" in this WhatsApp Business Account`,
 						{ itemIndex: index },
 					),
@@ -206,8 +201,9 @@ export async function runTemplateOperation(
 		if (!name) {
 			failed(
 				index,
-				new NodeOperationError(
+				fieldError(
 					node,
+					'Name',
 					`Item ${index}: Name is empty — give the template name to delete`,
 					{ itemIndex: index },
 				),

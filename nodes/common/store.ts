@@ -2,8 +2,12 @@
  * How every node of the package reaches the conversation store.
  *
  * - `storeProperties`: the "Store" parameter block (Embedded / Redis, and the embedded file) to spread into a
- *   node's properties; `storeCredentials` the Redis credential entry for its `credentials`;
- *   `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test" connect to Redis.
+ *   node's properties; `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test"
+ *   connect to Redis.
+ * - The Redis credential entry itself is written out in each node's `credentials`, the same five lines
+ *   (`name: STORE_CREDENTIAL`, `testedBy: STORE_CREDENTIAL_TEST`, shown for `store: ['redis']`): n8n's lint
+ *   (eslint-plugin-n8n-nodes-base, node-class-description-credentials-name-unsuffixed) crashes with a TypeError
+ *   on anything but object literals there, a shared constant or a spread alike.
  * - `openStore(ctx)`: the store the node's parameters name, shared process-wide: one SQLite handle per file and
  *   one ioredis client per credential, so executions do not open connections of their own. Do not close it.
  */
@@ -16,7 +20,6 @@ import {
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type ILoadOptionsFunctions,
-	type INodeCredentialDescription,
 	type INodeCredentialTestResult,
 	type INodeProperties,
 	type IWebhookFunctions,
@@ -74,15 +77,6 @@ export const storeProperties: INodeProperties[] = [
 		description:
 			'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
 		displayOptions: { show: { store: ['embedded'] } },
-	},
-];
-
-export const storeCredentials: INodeCredentialDescription[] = [
-	{
-		name: STORE_CREDENTIAL,
-		required: true,
-		testedBy: STORE_CREDENTIAL_TEST,
-		displayOptions: { show: { store: ['redis'] } },
 	},
 ];
 

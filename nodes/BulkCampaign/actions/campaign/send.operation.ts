@@ -1,191 +1,400 @@
+/**
+ * Bulk Campaign › Send (and its Dry Run): the operation's parameters and its run, in named phases:
+ * 1. the campaign-wide settings, checked before anything is claimed or sent (send-settings.ts);
+ * 2. Stop If Any Recipient Is Invalid: every recipient checked first, nothing sent when one is invalid;
+ * 3. Dry Run: the estimate instead of a send (dry-run.ts); or
+ * 4. the send: the recipients stream through lib/campaign, which reads each item's parameters only when its turn
+ *    comes;
+ * 5. the outputs (send-output.ts).
+ */
 import { randomUUID } from 'node:crypto';
 import {
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type INodeProperties,
 } from 'n8n-workflow';
 
-import {
-	checkCampaignId,
-	deriveCampaignId,
-	estimateCampaign,
-	formatProgress,
-	parseRateCard,
-	prepareRow,
-	runBulkCampaign,
-	type DryRunRow,
-	type RecipientOutcome,
-	type RecipientPolicy,
-	type RowReader,
-	type TemplateChoice,
-} from '../../lib/campaign';
-import { describeError } from '../../lib/cloud-api/errors';
-import type { CloudApiClient } from '../../lib/cloud-api/client';
-import type { PhoneNumberInfo } from '../../lib/cloud-api/types';
-import { sendableStatus } from '../../lib/templates';
-import { binaryResolver } from '../common/binary';
-import { openStore } from '../common/store';
-import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
-import { campaignClient, type cloudApiClient, toNodeError } from '../common/transport';
-import { sharedRateLimiter } from './limiter';
-import { readRecurring, type RecurringSettings } from './recurring';
+import { formatProgress, runBulkCampaign } from '../../../../lib/campaign';
+import { DEFAULT_RATE_CARD } from '../../../../lib/campaign/rate-card';
+import type { CloudApiClient } from '../../../../lib/cloud-api/client';
+import type { CloudApiCredentials } from '../../../../lib/cloud-api/types';
+import type { ConversationStore } from '../../../../lib/store/types';
+import { errorItems } from '../../../common/error-item';
+import { openStore } from '../../../common/store';
+import { templateProperties } from '../../../common/templates';
+import { campaignClient, toNodeError } from '../../../common/transport';
+import { sharedRateLimiter } from '../../limiter';
+import { campaignPeriodProperties, sendWindowProperties } from '../../recurring';
+import { dryRun } from './dry-run';
+import { sendOutputs, stoppedOutputs } from './send-output';
+import { findInvalid, readSettings, seconds, type SendSettings } from './send-settings';
 
-type Options = {
-	addSummary?: boolean;
-	campaignId?: string;
-	defaultCountry?: string;
-	deliveryGuarantee?: 'atMostOnce' | 'atLeastOnce';
-	frequencyCap?: number;
-	frequencyCapDays?: number;
-	maxRate?: number;
-	output?: 'all' | 'notSent' | 'summary';
-	qualityCheckInterval?: number;
-	quietPeriod?: number;
-	rateCard?: string | IDataObject;
-	requestTimeout?: number;
-	retryFailed?: boolean;
-	sendToOptedOut?: boolean;
-	staleClaim?: number;
-	stopOnInvalid?: boolean;
-};
+const send = { operation: ['send'] };
 
-interface Settings {
-	campaignId: string;
-	recurring: RecurringSettings;
-	/** The run's start: the period it belongs to, and the clock of the dry run */
-	startedAt: number;
-	template: TemplateChoice;
-	dryRun: boolean;
-	options: Options;
-	policy: RecipientPolicy;
-	read: RowReader;
-}
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Campaign Name',
+		name: 'campaignName',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'October reminders',
+		description:
+			'With the workflow, this node and the template it forms the campaign ID: rerunning the same campaign (after a crash, a timeout or a manual retry) sends only to recipients not done yet. A new name starts a new campaign. On a schedule, set Campaign Period so that each week (or day, month) is a new campaign.',
+		displayOptions: { show: send },
+	},
+	...campaignPeriodProperties.map((property) => ({
+		...property,
+		displayOptions: {
+			...property.displayOptions,
+			show: { ...send, ...(property.displayOptions?.show ?? {}) },
+		},
+	})),
+	{
+		displayName: 'Recipient Phone',
+		name: 'phone',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'e.g. +54 9 11 5555 1234, usually mapped from the input',
+		description:
+			"Each recipient's WhatsApp number with + and country code (e.g. +54 9 11 5555 1234), or a wa_ID (the digits WhatsApp uses). Numbers without country code use Options › Default Country.",
+		displayOptions: { show: send },
+	},
+	...templateProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
+	{
+		displayName: 'Dry Run',
+		name: 'dryRun',
+		type: 'boolean',
+		// On for a new node: one click on "Execute step" must not message (and bill) every input row.
+		default: true,
+		description:
+			"Whether to only estimate: nothing is claimed or sent. Outputs each recipient's rendered message, validation result and price category, plus a summary with the cost by category and country, the recipients outside the 24-hour window and the messaging-limit check.",
+		displayOptions: { show: send },
+	},
+	...sendWindowProperties.map((property) => ({ ...property, displayOptions: { show: send } })),
+	{
+		displayName:
+			'Dry Run is on: nothing is sent or billed. The outputs show what would be sent and a cost estimate. Turn Dry Run off to send the campaign.',
+		name: 'dryRunNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...send, dryRun: [true] } },
+	},
+	{
+		displayName:
+			'Dry Run is off: executing this node sends the template to every input item, and Meta bills each delivered message',
+		name: 'sendNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { ...send, dryRun: [false] } },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: send },
+		// Ordered by how often users need them, technical ones (delivery guarantee, timeouts, rate card) last.
+		// eslint-disable-next-line n8n-nodes-base/node-param-collection-type-unsorted-items
+		options: [
+			{
+				displayName: 'Add Summary Item',
+				name: 'addSummary',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to add one item at the end of the Sent output with the counts by outcome and Meta code, the duration and the achieved messages per second',
+			},
+			{
+				displayName: 'Campaign ID',
+				name: 'campaignId',
+				type: 'string',
+				default: '',
+				description:
+					'Overrides the ID derived from the workflow, node, template and Campaign Name, e.g. to continue a campaign started by another workflow',
+			},
+			{
+				displayName: 'Default Country',
+				name: 'defaultCountry',
+				type: 'string',
+				default: '',
+				placeholder: 'AR',
+				description: 'ISO country code for numbers written without country code',
+			},
+			{
+				displayName: 'Frequency Cap',
+				name: 'frequencyCap',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					'At most this many marketing templates per contact in the Frequency Cap Period, across campaigns (0: no cap). Counted from the store.',
+			},
+			{
+				displayName: 'Frequency Cap Period (Days)',
+				name: 'frequencyCapDays',
+				type: 'number',
+				typeOptions: { minValue: 0.01 },
+				default: 7,
+			},
+			{
+				displayName: 'Max Messages per Second',
+				name: 'maxRate',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description:
+					"Upper bound of the sending rate. 0: the number's throughput read from the API (80 msg/s, or 1,000 for numbers Meta upgraded); a lower value caps it.",
+			},
+			{
+				displayName: 'Output',
+				name: 'output',
+				type: 'options',
+				options: [
+					{
+						name: 'Every Recipient',
+						value: 'all',
+						description:
+							'One item per recipient on Sent or Not Sent (plus the summary with Add Summary Item)',
+					},
+					{
+						name: 'Not Sent + Summary',
+						value: 'notSent',
+						description:
+							'Only the recipients not sent (on Not Sent) and one summary item (on Sent)',
+					},
+					{
+						name: 'Summary Only',
+						value: 'summary',
+						description:
+							'One summary item: for large campaigns, so 100,000 sent items are not written into the execution data',
+					},
+				],
+				default: 'all',
+				description:
+					"What the node outputs. Every recipient's result is in the store either way (Report operation), and progress is in n8n's log.",
+			},
+			{
+				displayName: 'Retry Failed Recipients',
+				name: 'retryFailed',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether a rerun tries again the recipients whose send failed in an earlier run (otherwise only paused and new ones are sent)',
+			},
+			{
+				displayName: 'Send to Opted-Out Contacts',
+				name: 'sendToOptedOut',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
+			},
+			{
+				displayName: 'Stop If Any Recipient Is Invalid',
+				name: 'stopOnInvalid',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to check every recipient before the first send and send nothing when one is invalid (otherwise invalid ones are skipped with the field and the fix)',
+			},
+			{
+				displayName: 'Tags',
+				name: 'tags',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. october, vip',
+				description:
+					'Per recipient: labels copied to its output item (comma-separated text or a list)',
+			},
+			// Technical settings last: n8n lists options in this order.
+			{
+				displayName: 'Delivery Guarantee',
+				name: 'deliveryGuarantee',
+				type: 'options',
+				options: [
+					{
+						name: 'At Most Once',
+						value: 'atMostOnce',
+						description:
+							'A request without an answer is never resent: it stays "uncertain" until its status webhook (WhatsApp HSM Trigger) settles it',
+					},
+					{
+						name: 'At Least Once',
+						value: 'atLeastOnce',
+						description:
+							"A request without an answer is resent when no status webhook confirmed it within the quiet period (a rare duplicate is possible if Meta's webhook is later than that)",
+					},
+				],
+				default: 'atMostOnce',
+			},
+			{
+				displayName: 'Quiet Period (Seconds)',
+				name: 'quietPeriod',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 120,
+				description:
+					'At Least Once: how long to wait for a status webhook before resending a request that got no answer (at least the request timeout + 5 s). The execution waits for it, up to 3 rounds; a later run resends what is left.',
+			},
+			{
+				displayName: 'Request Timeout (Seconds)',
+				name: 'requestTimeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 30,
+				description:
+					'A request without an answer by then is "uncertain" (it may have reached Meta) and is not resent blindly',
+			},
+			{
+				displayName: 'Stale Claim After (Seconds)',
+				name: 'staleClaim',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description:
+					'A recipient claimed by an execution that stopped before sending is taken over after this long (safe: a recipient is only claimed, not sent, until its request leaves)',
+			},
+			{
+				displayName: 'Quality Check Interval (Seconds)',
+				name: 'qualityCheckInterval',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description:
+					"How often the number's quality rating is read while sending; the campaign pauses when it turns RED",
+			},
+			{
+				displayName: 'Rate Card (JSON)',
+				name: 'rateCard',
+				type: 'json',
+				default: JSON.stringify(DEFAULT_RATE_CARD, null, 2),
+				description:
+					'Dry Run prices per delivered template by category and recipient country. Default: Meta\'s rates effective 2025-07-01 in USD for Argentina, and "other" for every other country. Prices change each quarter: paste your markets from Meta\'s rate card.',
+			},
+		],
+	},
+];
 
-const seconds = (value: number | undefined, fallback: number) =>
-	Math.round((Number(value) > 0 ? Number(value) : fallback) * 1000);
-
-/**
- * Send (and Dry Run): campaign-wide settings are read and checked before anything is claimed or sent; then the
- * recipients stream through lib/campaign, which reads each item's parameters only when its turn comes.
- */
-export async function runSend(
+export async function execute(
 	ctx: IExecuteFunctions,
 	continueOnFail: boolean,
 ): Promise<INodeExecutionData[][]> {
-	const items = ctx.getInputData();
+	const total = ctx.getInputData().length;
 	try {
-		return await send(ctx, items.length, continueOnFail);
+		const { client, credentials, close } = await campaignClient(ctx);
+		try {
+			return await run(ctx, total, continueOnFail, client, credentials);
+		} finally {
+			close();
+		}
 	} catch (caught) {
-		// A refusal of the template list or phone-number read (token, permissions): Meta's code and the fix.
+		// A campaign-wide failure (a setting, the template list or phone-number read refused): Meta's code and the
+		// fix. With Continue On Fail every recipient is reported as not sent, with why, so the workflow can route on it.
 		const error = toNodeError(ctx.getNode(), caught);
 		if (!continueOnFail) throw error;
-		const description = (error as { description?: string }).description;
-		// Every recipient is reported as not sent, with why, so the workflow can route on it.
 		return [
 			[],
-			items.map((_, index) => ({
-				json: {
-					status: 'failed',
-					reason: 'error',
-					error: (error as Error).message,
-					...(description ? { fix: description } : {}),
-				},
-				pairedItem: { item: index },
-			})),
+			errorItems(
+				error,
+				Array.from({ length: total }, (_, index) => index),
+				{ status: 'failed', reason: 'error' },
+			),
 		];
 	}
 }
 
-async function send(
-	ctx: IExecuteFunctions,
-	total: number,
-	continueOnFail: boolean,
-): Promise<INodeExecutionData[][]> {
-	const { client, credentials, close } = await campaignClient(ctx);
-	try {
-		return await sendWith(ctx, total, continueOnFail, client, credentials);
-	} finally {
-		close();
-	}
-}
-
-async function sendWith(
+async function run(
 	ctx: IExecuteFunctions,
 	total: number,
 	continueOnFail: boolean,
 	client: CloudApiClient,
-	credentials: Awaited<ReturnType<typeof cloudApiClient>>['credentials'],
+	credentials: CloudApiCredentials,
 ): Promise<INodeExecutionData[][]> {
-	const node = ctx.getNode();
-	const fieldError = (field: string, message: string) =>
-		new NodeOperationError(node, `${field} — ${message}`);
-	const settings = await readSettings(ctx, client, credentials, fieldError);
+	// 1. Settings
+	const settings = await readSettings(ctx, client, credentials);
 	const store = await openStore(ctx);
 	if (total === 0) return [[], []];
 
+	// 2. Stop If Any Recipient Is Invalid
 	if (settings.options.stopOnInvalid) {
 		const invalid = findInvalid(settings, total);
-		if (invalid.length > 0 && continueOnFail) {
-			// Nothing is sent; each recipient says why: its own problem, or the others'.
-			const problems = new Map(invalid.map((row) => [row.index, row.message]));
-			const why = `Not sent: ${invalid.length} recipient(s) are invalid and "Stop If Any Recipient Is Invalid" is on`;
-			return [
-				[],
-				Array.from({ length: total }, (_, index) => ({
-					json: problems.has(index)
-						? {
-								campaignId: settings.campaignId,
-								...periodField(settings),
-								status: 'skipped',
-								reason: 'invalid',
-								message: problems.get(index) ?? '',
-							}
-						: {
-								campaignId: settings.campaignId,
-								...periodField(settings),
-								status: 'skipped',
-								reason: 'stopped_invalid_input',
-								message: why,
-							},
-					pairedItem: { item: index },
-				})),
-			];
-		}
 		if (invalid.length > 0) {
+			if (continueOnFail) return stoppedOutputs(settings, invalid, total);
 			const first = invalid[0];
-			throw new NodeOperationError(node, first.message ?? `Item ${first.index} is invalid`, {
-				itemIndex: first.index,
-				description: `${invalid.length} recipient(s) are invalid and "Stop If Any Recipient Is Invalid" is on: nothing was sent. First ones: ${invalid
-					.slice(0, 5)
-					.map((row) => row.message)
-					.join(' | ')}`,
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				first.message ?? `Item ${first.index} is invalid`,
+				{
+					itemIndex: first.index,
+					description: `${invalid.length} recipient(s) are invalid and "Stop If Any Recipient Is Invalid" is on: nothing was sent. First ones: ${invalid
+						.slice(0, 5)
+						.map((row) => row.message)
+						.join(' | ')}`,
+				},
+			);
 		}
 	}
 
 	const rateCap =
 		Number(settings.options.maxRate) > 0 ? Number(settings.options.maxRate) : undefined;
+	// 3. Dry Run
 	if (settings.dryRun) {
 		// Without the number's information the estimate still runs, without the tier check.
 		const phoneInfo = await client.getPhoneNumberInfo().catch(() => undefined);
-		return dryRun(ctx, settings, store, credentials.phoneNumberId, total, phoneInfo, rateCap);
+		return dryRun(ctx, settings, {
+			store,
+			businessNumberId: credentials.phoneNumberId,
+			total,
+			phoneInfo,
+			rateCap,
+		});
 	}
 
-	const limiter =
-		store.backend === 'redis' ? await sharedRateLimiter(ctx, credentials.phoneNumberId) : undefined;
-	const options = settings.options;
-	const report = await runBulkCampaign({
-		campaignId: settings.campaignId,
-		businessNumberId: credentials.phoneNumberId,
+	// 4. Send
+	const report = await sendCampaign(ctx, settings, {
 		store,
-		api: client,
-		template: settings.template,
+		client,
+		businessNumberId: credentials.phoneNumberId,
 		total,
+		rateCap,
+	});
+	ctx.logger.info(
+		`Bulk Campaign ${settings.campaignId}: ${report.summary.counts.sent} sent, ${total - report.summary.counts.sent} not sent in ${Math.round(report.summary.durationMs / 1000)} s (${report.summary.achievedRate} msg/s, cap ${report.summary.rateCap}); ${report.summary.stoppedBy}${report.summary.stopDetail ? `: ${report.summary.stopDetail}` : ''}`,
+	);
+
+	// 5. Outputs
+	return sendOutputs(settings, report, total);
+}
+
+async function sendCampaign(
+	ctx: IExecuteFunctions,
+	settings: SendSettings,
+	run: {
+		store: ConversationStore;
+		client: CloudApiClient;
+		businessNumberId: string;
+		total: number;
+		rateCap: number | undefined;
+	},
+) {
+	const limiter =
+		run.store.backend === 'redis' ? await sharedRateLimiter(ctx, run.businessNumberId) : undefined;
+	const options = settings.options;
+	return await runBulkCampaign({
+		campaignId: settings.campaignId,
+		businessNumberId: run.businessNumberId,
+		store: run.store,
+		api: run.client,
+		template: settings.template,
+		total: run.total,
 		read: settings.read,
 		defaultCountry: options.defaultCountry || undefined,
 		policy: settings.policy,
-		rateCap,
+		rateCap: run.rateCap,
 		limiter,
 		guarantee: options.deliveryGuarantee === 'atLeastOnce' ? 'at-least-once' : 'at-most-once',
 		quietPeriodMs: seconds(options.quietPeriod, 120),
@@ -203,285 +412,9 @@ async function sendWith(
 		onProgress: (progress) => ctx.logger.info(formatProgress(progress)),
 		signal: ctx.getExecutionCancelSignal?.(),
 	}).catch((error: Error) => {
-		throw new NodeOperationError(node, error.message, {
+		throw new NodeOperationError(ctx.getNode(), error.message, {
 			description:
 				'Nothing is lost: recipients already sent are recorded, so running the campaign again continues where it stopped.',
 		});
 	});
-
-	const sent: INodeExecutionData[] = [];
-	const notSent: INodeExecutionData[] = [];
-	const base = {
-		campaignId: settings.campaignId,
-		template: settings.template.name,
-		...periodField(settings),
-	};
-	// Output: every recipient, only the ones not sent, or none (the summary alone); the store has them all.
-	const output = options.output ?? 'all';
-	if (output !== 'summary') {
-		for (const outcome of report.outcomes) {
-			if (outcome.status === 'sent' && output === 'notSent') continue;
-			const json = outcomeJson(outcome, base);
-			(outcome.status === 'sent' ? sent : notSent).push({
-				json,
-				pairedItem: { item: outcome.index },
-			});
-		}
-	}
-	if (options.addSummary || output !== 'all') {
-		sent.push({
-			json: {
-				type: 'summary',
-				...(report.summary as unknown as IDataObject),
-				...periodSummary(settings),
-			},
-			pairedItem: allItems(total),
-		});
-	}
-	ctx.logger.info(
-		`Bulk Campaign ${settings.campaignId}: ${report.summary.counts.sent} sent, ${total - report.summary.counts.sent} not sent in ${Math.round(report.summary.durationMs / 1000)} s (${report.summary.achievedRate} msg/s, cap ${report.summary.rateCap}); ${report.summary.stoppedBy}${report.summary.stopDetail ? `: ${report.summary.stopDetail}` : ''}`,
-	);
-	return [sent, notSent];
-}
-
-async function readSettings(
-	ctx: IExecuteFunctions,
-	client: CloudApiClient,
-	credentials: Awaited<ReturnType<typeof cloudApiClient>>['credentials'],
-	fieldError: (field: string, message: string) => NodeOperationError,
-): Promise<Settings> {
-	const node = ctx.getNode();
-	const name = String(ctx.getNodeParameter('template', 0, '') ?? '').trim();
-	if (!name)
-		throw fieldError('Template', 'choose an approved template (or give its name by expression)');
-	const templates = await loadTemplates(client, credentials);
-	const translations = templates.filter((template) => template.name === name);
-	if (!translations.some((template) => template.status === sendableStatus))
-		throw fieldError('Template', describeAvailability(templates, name));
-	const campaignName = String(ctx.getNodeParameter('campaignName', 0, '') ?? '').trim();
-	const options = ctx.getNodeParameter('options', 0, {}) as Options;
-	let campaignId = String(options.campaignId ?? '').trim();
-	if (campaignId) {
-		const problem = checkCampaignId(campaignId);
-		if (problem) throw fieldError('Options › Campaign ID', problem);
-	} else {
-		if (!campaignName)
-			throw fieldError(
-				'Campaign Name',
-				'give the campaign a name: it makes reruns continue the same campaign instead of sending again',
-			);
-		campaignId = deriveCampaignId({
-			workflowId: String(ctx.getWorkflow().id ?? ''),
-			nodeName: node.name,
-			template: name,
-			name: campaignName,
-		});
-	}
-	const startedAt = Date.now();
-	const recurring = readRecurring(ctx, campaignId, startedAt, fieldError);
-	campaignId = recurring.campaignId;
-	const cap = Number(options.frequencyCap ?? 0);
-	if (!Number.isFinite(cap) || cap < 0)
-		throw fieldError('Options › Frequency Cap', 'must be 0 (no cap) or a number of templates');
-	const days = Number(options.frequencyCapDays ?? 7);
-	if (cap > 0 && !(days > 0))
-		throw fieldError('Options › Frequency Cap Period (Days)', 'must be a number of days above 0');
-	if (options.maxRate !== undefined && !(Number(options.maxRate) >= 0))
-		throw fieldError(
-			'Options › Max Messages per Second',
-			"must be 0 (the number's throughput) or a positive number",
-		);
-	if (
-		options.deliveryGuarantee === 'atLeastOnce' &&
-		seconds(options.quietPeriod, 120) < seconds(options.requestTimeout, 30) + 5_000
-	) {
-		throw fieldError(
-			'Options › Quiet Period (Seconds)',
-			`must be at least the request timeout + 5 s (${seconds(options.requestTimeout, 30) / 1000 + 5} s), or a request still on its way could be resent`,
-		);
-	}
-	const defaultLanguage = String(ctx.getNodeParameter('defaultLanguage', 0, '') ?? '');
-	const read: RowReader = (index) => ({
-		phone: ctx.getNodeParameter('phone', index, ''),
-		values: readVariables(ctx, index),
-		language: ctx.getNodeParameter('recipientLanguage', index, ''),
-		tags: ctx.getNodeParameter('options.tags', index, ''),
-		binary: binaryResolver(ctx, index),
-		timeZone: recurring.readTimeZone(index),
-	});
-	return {
-		campaignId,
-		recurring,
-		startedAt,
-		template: { name, translations, defaultLanguage },
-		dryRun: ctx.getNodeParameter('dryRun', 0, false) as boolean,
-		options,
-		policy: {
-			sendToOptedOut: !!options.sendToOptedOut,
-			frequencyCap: cap > 0 ? { max: cap, periodMs: days * 86_400_000 } : undefined,
-		},
-		read,
-	};
-}
-
-/** Stop If Any Recipient Is Invalid: every row built once, before anything is claimed or sent. */
-function findInvalid(
-	settings: Settings,
-	total: number,
-): Array<{ index: number; message?: string }> {
-	const invalid: Array<{ index: number; message?: string }> = [];
-	for (let index = 0; index < total; index++) {
-		const row = prepareRow(index, settings.read, {
-			template: settings.template,
-			campaignId: settings.campaignId,
-			defaultCountry: settings.options.defaultCountry || undefined,
-			sendWindow: settings.recurring.sendWindow,
-		});
-		if (row.kind === 'skipped') invalid.push({ index, message: row.message });
-	}
-	return invalid;
-}
-
-async function dryRun(
-	ctx: IExecuteFunctions,
-	settings: Settings,
-	store: Awaited<ReturnType<typeof openStore>>,
-	businessNumberId: string,
-	total: number,
-	phoneInfo: PhoneNumberInfo | undefined,
-	rateCap: number | undefined,
-): Promise<INodeExecutionData[][]> {
-	let rateCard;
-	try {
-		rateCard = parseRateCard(settings.options.rateCard);
-	} catch (error) {
-		throw new NodeOperationError(
-			ctx.getNode(),
-			`Options › Rate Card (JSON) — ${(error as Error).message}`,
-			{ description: (error as Error).message },
-		);
-	}
-	const wouldSend: INodeExecutionData[] = [];
-	const skipped: INodeExecutionData[] = [];
-	const summary = await estimateCampaign({
-		read: settings.read,
-		total,
-		template: settings.template,
-		campaignId: settings.campaignId,
-		businessNumberId,
-		store,
-		defaultCountry: settings.options.defaultCountry || undefined,
-		policy: settings.policy,
-		rateCard,
-		phoneInfo,
-		rateCap,
-		retryFailed: !!settings.options.retryFailed,
-		sendWindow: settings.recurring.sendWindow,
-		now: () => settings.startedAt,
-		onRow: (row: DryRunRow) => {
-			const json = {
-				campaignId: settings.campaignId,
-				...periodField(settings),
-				dryRun: true,
-				...dryRunJson(row),
-			};
-			(row.status === 'would_send' ? wouldSend : skipped).push({
-				json,
-				pairedItem: { item: row.index },
-			});
-		},
-	});
-	wouldSend.push({
-		json: { type: 'summary', ...(summary as unknown as IDataObject), ...periodSummary(settings) },
-		pairedItem: allItems(total),
-	});
-	return [wouldSend, skipped];
-}
-
-function dryRunJson(row: DryRunRow): IDataObject {
-	const json: IDataObject = { status: row.status === 'would_send' ? 'would_send' : 'skipped' };
-	const phone = row.waId ? `+${row.waId}` : row.phone;
-	if (phone !== undefined) json.phone = phone;
-	for (const key of [
-		'reason',
-		'message',
-		'field',
-		'code',
-		'waId',
-		'country',
-		'template',
-		'language',
-		'languageMatch',
-		'category',
-		'priceCategory',
-		'price',
-		'currency',
-		'windowOpen',
-		'freeEntryPoint',
-		'renderedText',
-		'tags',
-		'timeZone',
-		'timeZoneSource',
-		'timeZoneNote',
-		'localTime',
-		'sendWindowOpensAt',
-	] as const) {
-		if (row[key] !== undefined) json[key] = row[key] as IDataObject[string];
-	}
-	json.valid = row.reason !== 'invalid';
-	return json;
-}
-
-function outcomeJson(
-	outcome: RecipientOutcome,
-	base: { campaignId: string; template: string },
-): IDataObject {
-	const json: IDataObject = { ...base, status: outcome.status };
-	const phone = outcome.waId ? `+${outcome.waId}` : outcome.phone;
-	if (phone !== undefined) json.phone = phone;
-	if (outcome.waId) json.waId = outcome.waId;
-	for (const key of [
-		'reason',
-		'message',
-		'code',
-		'field',
-		'wamid',
-		'messageStatus',
-		'language',
-		'attempts',
-		'notBefore',
-		'details',
-		'tags',
-		'timeZone',
-		'timeZoneSource',
-		'timeZoneNote',
-		'localTime',
-		'sendWindowOpensAt',
-	] as const) {
-		if (outcome[key] !== undefined) json[key] = outcome[key] as IDataObject[string];
-	}
-	if (outcome.code !== undefined && outcome.code > 0)
-		json.meaning = describeError(outcome.code).meaning;
-	return json;
-}
-
-/** Every item of a recurring campaign names its period. */
-function periodField(settings: Settings): IDataObject {
-	return settings.recurring.period ? { period: settings.recurring.period.key } : {};
-}
-
-/** The summary: the period with its bounds (when the next campaign starts) in the workflow's zone. */
-function periodSummary(settings: Settings): IDataObject {
-	const period = settings.recurring.period;
-	if (!period) return {};
-	const json: IDataObject = { period: period.key, periodKind: period.kind };
-	if (period.startsAt) json.periodStartsAt = period.startsAt;
-	if (period.nextStartsAt) json.nextPeriodStartsAt = period.nextStartsAt;
-	if (period.zone) json.periodTimeZone = period.zone;
-	return json;
-}
-
-/** A summary comes from every input item. */
-function allItems(total: number): Array<{ item: number }> {
-	return Array.from({ length: total }, (_, item) => ({ item }));
 }

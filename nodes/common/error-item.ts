@@ -9,6 +9,13 @@
  * - `pairedItem`: the input item it stands for.
  *
  * A node adds its own status fields (e.g. `status: 'failed'`) through `extra`; the fields above always win.
+ *
+ * Which output it leaves by, with "On Error: Continue (using error output)": an item that is only an error (no
+ * `extra`; Check Conversation Window, Bulk Campaign's Report) carries the error itself as n8n's own nodes do
+ * (`item.error`), so n8n moves it to the error output; n8n recognises a plain-JSON error item only when its
+ * fields are error, message and details alone, and ours have more. An item with status fields (`status:
+ * 'failed'` from Send HSM Template, Bulk Campaign's Send, WhatsApp Templates) is one of its node's own results and
+ * stays where the node puts it (the main output, Not Sent).
  */
 import {
 	NodeApiError,
@@ -54,7 +61,11 @@ export function errorItem(
 		if (body && typeof body.code === 'number') json.code = body.code;
 		if (body) json.details = body as IDataObject;
 	}
-	return { json, pairedItem: { item: itemIndex } };
+	const item: INodeExecutionData = { json, pairedItem: { item: itemIndex } };
+	const onlyAnError = Object.keys(extra).length === 0;
+	if (onlyAnError && (error instanceof NodeOperationError || error instanceof NodeApiError))
+		item.error = error;
+	return item;
 }
 
 /** The same error item for each of `indexes` (one failure that stops every item, e.g. an unreachable store). */

@@ -184,8 +184,9 @@ export async function execute(
 			}
 			out.push(...rows);
 		} catch (error) {
-			if (!continueOnFail) throw toNodeError(ctx.getNode(), error, { itemIndex: index });
-			failed.push(errorItem(error, index));
+			const nodeError = toNodeError(ctx.getNode(), error, { itemIndex: index });
+			if (!continueOnFail) throw nodeError;
+			failed.push(errorItem(nodeError, index));
 		}
 	}
 	return [out, failed];

@@ -21,7 +21,7 @@ export class BulkCampaign implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Bulk Campaign',
 		name: 'bulkCampaign',
-		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		icon: { light: 'file:../common/whatsapp.svg', dark: 'file:../common/whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] === "report" ? "Report" : $parameter["template"] }}',

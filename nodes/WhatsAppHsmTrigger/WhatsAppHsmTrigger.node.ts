@@ -37,7 +37,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp HSM Trigger',
 		name: 'whatsAppHsmTrigger',
-		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		icon: { light: 'file:../common/whatsapp.svg', dark: 'file:../common/whatsapp.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves as 1. n8n 2.40 evaluates a Webhook-v1 expression ($parameter.options.binaryData) in its
 		// expression isolate on every POST to a typeVersion-1 trigger; above 1 it parses the JSON body directly.

@@ -15,7 +15,7 @@ export class WhatsAppTemplates implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp Templates',
 		name: 'whatsAppTemplates',
-		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		icon: { light: 'file:../common/whatsapp.svg', dark: 'file:../common/whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle:

@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -330,5 +329,3 @@ function readOptions(ctx: IWebhookFunctions): TriggerOptions {
 		includeRaw: options.includeRaw !== false,
 	};
 }
-
-export type { IHookFunctions };

@@ -25,6 +25,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { fieldError } from './error-item';
 import { RedisStore, DEFAULT_KEY_PREFIX, type RedisStoreOptions } from '../../lib/store/redis';
 import { resolveStorePath } from '../../lib/store/paths';
 import { SqliteStore } from '../../lib/store/sqlite';
@@ -157,6 +158,15 @@ export async function openStore(
 			? (ctx as IExecuteFunctions).getNodeParameter(name, index, fallback)
 			: (ctx as IWebhookFunctions).getNodeParameter(name, fallback);
 	const kind = String(getParameter('store', itemIndex, 'embedded'));
+	if (kind !== 'redis' && kind !== 'embedded')
+		throw fieldError(
+			ctx.getNode(),
+			'Store',
+			`Store "${kind}" is unknown: choose Embedded or Redis`,
+			{
+				itemIndex,
+			},
+		);
 	try {
 		if (kind === 'redis') {
 			const credentials = await (reader.credentials
@@ -166,8 +176,6 @@ export async function openStore(
 			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));
 		}
-		if (kind !== 'embedded')
-			throw new Error(`Store "${kind}" is unknown: choose Embedded or Redis`);
 		const path = resolveStorePath(String(getParameter('storeFile', itemIndex, '') ?? ''));
 		registerExitHook();
 		return await cached(`sqlite:${path}`, async () => {

@@ -1,36 +1,261 @@
-import { type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+/**
+ * WhatsApp Templates › Create and Submit: every item checked against Meta's rules before any is submitted (one item
+ * per language); then the dropdowns of this instance load the template list again.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
-import { TEMPLATE_DETAIL_FIELDS } from '../../lib/cloud-api/client';
-import type { MessageTemplate } from '../../lib/cloud-api/types';
 import {
 	checkTemplateDraft,
 	parseExamples,
-	rejectionReasons,
 	type CreateTemplateRequest,
 	type TemplateDraft,
-} from '../../lib/template-management';
-import { errorItem, fieldError } from '../common/error-item';
-import { invalidateTemplates } from '../common/templates';
-import { cloudApiClient, secretsOf, toNodeError } from '../common/transport';
+} from '../../../../lib/template-management';
+import { fieldError } from '../../../common/error-item';
+import { invalidateTemplates } from '../../../common/templates';
+import { templateNameProperty, type TemplateRun } from './shared';
 
-/** A template as list / get output it: Meta's fields plus quality and the rejection reason in words. */
-export function templateItem(template: MessageTemplate): IDataObject {
-	const reason = template.rejected_reason;
-	return {
-		id: template.id,
-		name: template.name,
-		language: template.language,
-		status: template.status,
-		category: template.category,
-		...(template.sub_category ? { subCategory: template.sub_category } : {}),
-		parameterFormat: template.parameter_format ?? 'POSITIONAL',
-		quality: template.quality_score?.score ?? 'UNKNOWN',
-		rejectionReason: reason ?? 'NONE',
-		...(reason && reason !== 'NONE'
-			? { rejectionMeaning: rejectionReasons[reason] ?? reason }
-			: {}),
-		components: template.components as unknown as IDataObject[],
-	};
+const show = { show: { operation: ['create'] } };
+
+export const description: INodeProperties[] = [
+	{ ...templateNameProperty, displayOptions: show },
+	{
+		displayName: 'Category',
+		name: 'category',
+		type: 'options',
+		options: [
+			{
+				name: 'Utility',
+				value: 'UTILITY',
+				description:
+					'About a transaction or an account the user has (results ready, appointment, order)',
+			},
+			{
+				name: 'Marketing',
+				value: 'MARKETING',
+				description: 'Promotions, offers, newsletters, invitations',
+			},
+		],
+		default: 'UTILITY',
+		description:
+			'Meta reviews the category: a promotion submitted as utility is rejected or re-categorised as marketing',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Language',
+		name: 'language',
+		type: 'string',
+		default: 'es',
+		required: true,
+		placeholder: 'es, en_US, pt_BR',
+		hint: 'One item per language: map the language (and the texts) from the items to submit all translations at once',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Parameter Format',
+		name: 'parameterFormat',
+		type: 'options',
+		options: [
+			{
+				name: 'From the Variables',
+				value: '',
+				description: '{{1}}-style variables are positional, {{first_name}}-style are named',
+			},
+			{ name: 'Named', value: 'NAMED', description: 'Variables such as {{first_name}}' },
+			{ name: 'Positional', value: 'POSITIONAL', description: 'Variables {{1}}, {{2}}…' },
+		],
+		default: '',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Header',
+		name: 'headerFormat',
+		type: 'options',
+		options: [
+			{ name: 'Document', value: 'DOCUMENT' },
+			{ name: 'Image', value: 'IMAGE' },
+			{ name: 'Location', value: 'LOCATION' },
+			{ name: 'None', value: '' },
+			{ name: 'Text', value: 'TEXT' },
+			{ name: 'Video', value: 'VIDEO' },
+		],
+		default: '',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Header Text',
+		name: 'headerText',
+		type: 'string',
+		default: '',
+		description: 'At most 60 characters and one variable',
+		displayOptions: { show: { operation: ['create'], headerFormat: ['TEXT'] } },
+	},
+	{
+		displayName: 'Header Example',
+		name: 'headerExample',
+		type: 'string',
+		default: '',
+		description: "An example value for the header's variable (Meta reviews it)",
+		displayOptions: { show: { operation: ['create'], headerFormat: ['TEXT'] } },
+	},
+	{
+		displayName: 'Header Example Handle',
+		name: 'headerHandle',
+		type: 'string',
+		default: '',
+		placeholder: '4::aW1hZ2UvanBlZw==:ARb…',
+		description: "A sample file for the review, as the handle Meta's Resumable Upload API returns",
+		displayOptions: {
+			show: { operation: ['create'], headerFormat: ['IMAGE', 'VIDEO', 'DOCUMENT'] },
+		},
+	},
+	{
+		displayName: 'Body',
+		name: 'body',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'Hola {{1}}, tus resultados ya están disponibles.',
+		description:
+			'At most 1,024 characters; variables {{1}}, {{2}}… in order (or {{first_name}}…), not at the very start or end',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Body Examples',
+		name: 'bodyExamples',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'Emilia',
+		description:
+			'One example per variable, one per line, in order (or "first_name: Emilia" for named variables). Meta needs one for every variable.',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Footer',
+		name: 'footer',
+		type: 'string',
+		default: '',
+		description: 'Fixed text under the message, at most 60 characters',
+		displayOptions: show,
+	},
+	{
+		displayName: 'Buttons',
+		name: 'buttons',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true },
+		placeholder: 'Add button',
+		default: {},
+		description:
+			'Up to 10: quick replies (10), URL (2), phone number (1), copy code (1); quick replies next to each other',
+		displayOptions: show,
+		options: [
+			{
+				displayName: 'Button',
+				name: 'button',
+				// Type first: it decides which of the other fields apply.
+				// eslint-disable-next-line n8n-nodes-base/node-param-fixed-collection-type-unsorted-items
+				values: [
+					{
+						displayName: 'Type',
+						name: 'type',
+						type: 'options',
+						options: [
+							{ name: 'Copy Code', value: 'COPY_CODE' },
+							{ name: 'Phone Number', value: 'PHONE_NUMBER' },
+							{ name: 'Quick Reply', value: 'QUICK_REPLY' },
+							{ name: 'URL', value: 'URL' },
+						],
+						default: 'QUICK_REPLY',
+					},
+					{
+						displayName: 'Text',
+						name: 'text',
+						type: 'string',
+						default: '',
+						description: 'The label, at most 25 characters (not used by Copy Code)',
+					},
+					{
+						displayName: 'URL',
+						name: 'url',
+						type: 'string',
+						default: '',
+						placeholder: 'https://lab.example.com/r/{{1}}',
+						description: 'URL buttons: the link; one variable {{1}} allowed at its end',
+					},
+					{
+						displayName: 'Phone Number',
+						name: 'phoneNumber',
+						type: 'string',
+						default: '',
+						placeholder: '+5491140001000',
+					},
+					{
+						displayName: 'Example',
+						name: 'example',
+						type: 'string',
+						default: '',
+						description:
+							'URL with a variable: a full example link. Copy Code: a sample code (letters and digits, at most 15).',
+					},
+				],
+			},
+		],
+	},
+];
+
+export async function execute(
+	ctx: IExecuteFunctions,
+	run: TemplateRun,
+): Promise<INodeExecutionData[]> {
+	const { items, client, credentials, out, failed, apiCall } = run;
+	const node = ctx.getNode();
+	// 1. every item checked before anything is submitted
+	const ready: Array<{ index: number; request: CreateTemplateRequest }> = [];
+	for (let index = 0; index < items.length; index++) {
+		const checked = checkTemplateDraft(draftOf(ctx, index));
+		if (checked.ok) ready.push({ index, request: checked.request });
+		else {
+			const all = checked.problems.map((problem) => problem.message).join('; ');
+			failed(
+				index,
+				fieldError(
+					node,
+					checked.problems[0].field,
+					`Item ${index}: ${checked.problems[0].message}`,
+					{
+						itemIndex: index,
+						description: `Nothing was submitted. ${all}`,
+					},
+				),
+			);
+		}
+	}
+	// 2. submit, item by item
+	for (const { index, request } of ready) {
+		const answer = await apiCall(index, () => client.createTemplate(request));
+		if (!answer) continue;
+		out.push({
+			json: {
+				id: answer.id,
+				name: request.name,
+				language: request.language,
+				status: answer.status,
+				category: answer.category,
+				requestedCategory: request.category,
+			},
+			pairedItem: { item: index },
+		});
+	}
+	if (ready.length > 0) invalidateTemplates(credentials.wabaId);
+	// In input order: the refused items were reported before the submitted ones.
+	const itemOf = (entry: INodeExecutionData) => (entry.pairedItem as { item: number }).item;
+	return [...out].sort((a, b) => itemOf(a) - itemOf(b));
 }
 
 function draftOf(ctx: IExecuteFunctions, index: number): TemplateDraft {
@@ -63,173 +288,4 @@ function draftOf(ctx: IExecuteFunctions, index: number): TemplateDraft {
 		footer: param('footer', ''),
 		buttons,
 	};
-}
-
-/**
- * WhatsApp Templates: Create and Submit checks every item against Meta's rules before submitting any (one item per
- * language); List, Get and Delete call the management API. After a create or delete the template dropdowns of
- * this instance load the list again.
- */
-export async function runTemplateOperation(
-	ctx: IExecuteFunctions,
-	continueOnFail: boolean,
-): Promise<INodeExecutionData[]> {
-	const items = ctx.getInputData();
-	const operation = ctx.getNodeParameter('operation', 0) as 'create' | 'list' | 'get' | 'delete';
-	const { client, credentials } = await cloudApiClient(ctx);
-	const secrets = secretsOf(credentials);
-	const node = ctx.getNode();
-	const out: INodeExecutionData[] = [];
-	const failed = (index: number, error: Error) => {
-		if (!continueOnFail) throw error;
-		out.push(errorItem(error, index, { status: 'failed' }));
-	};
-	const apiCall = async <T>(index: number, call: () => Promise<T>): Promise<T | undefined> => {
-		try {
-			return await call();
-		} catch (error) {
-			failed(index, toNodeError(node, error, { itemIndex: index, secrets }));
-			return undefined;
-		}
-	};
-
-	if (operation === 'list') {
-		const filters = ctx.getNodeParameter('filters', 0, {}) as {
-			name?: string;
-			status?: string[];
-			category?: string;
-			language?: string;
-		};
-		const templates = await apiCall(0, () =>
-			client.listTemplates({
-				fields: TEMPLATE_DETAIL_FIELDS,
-				...(filters.status?.length === 1 ? { status: filters.status[0] } : {}),
-			}),
-		);
-		if (!templates) return out;
-		const wanted = templates.filter(
-			(template) =>
-				(!filters.name || template.name.includes(filters.name)) &&
-				(!filters.status?.length || filters.status.includes(template.status)) &&
-				(!filters.category || template.category === filters.category) &&
-				(!filters.language || template.language === filters.language),
-		);
-		return wanted.map((template) => ({ json: templateItem(template), pairedItem: { item: 0 } }));
-	}
-
-	if (operation === 'create') {
-		// 1. every item checked before anything is submitted
-		const ready: Array<{ index: number; request: CreateTemplateRequest }> = [];
-		for (let index = 0; index < items.length; index++) {
-			const checked = checkTemplateDraft(draftOf(ctx, index));
-			if (checked.ok) ready.push({ index, request: checked.request });
-			else {
-				const all = checked.problems.map((problem) => problem.message).join('; ');
-				failed(
-					index,
-					fieldError(
-						node,
-						checked.problems[0].field,
-						`Item ${index}: ${checked.problems[0].message}`,
-						{
-							itemIndex: index,
-							description: `Nothing was submitted. ${all}`,
-						},
-					),
-				);
-			}
-		}
-		// 2. submit, item by item
-		for (const { index, request } of ready) {
-			const answer = await apiCall(index, () => client.createTemplate(request));
-			if (!answer) continue;
-			out.push({
-				json: {
-					id: answer.id,
-					name: request.name,
-					language: request.language,
-					status: answer.status,
-					category: answer.category,
-					requestedCategory: request.category,
-				},
-				pairedItem: { item: index },
-			});
-		}
-		if (ready.length > 0) invalidateTemplates(credentials.wabaId);
-		return order(out);
-	}
-
-	for (let index = 0; index < items.length; index++) {
-		const templateId = String(ctx.getNodeParameter('templateId', index, '') ?? '').trim();
-		if (operation === 'get') {
-			const name = String(ctx.getNodeParameter('getName', index, '') ?? '').trim();
-			if (!templateId && !name) {
-				failed(
-					index,
-					fieldError(
-						node,
-						'Template ID',
-						`Item ${index}: Template ID and Template Name are both empty — give the ID of one language, or a name`,
-						{ itemIndex: index },
-					),
-				);
-				continue;
-			}
-			const found = await apiCall(index, async () =>
-				templateId
-					? [await client.getTemplate(templateId)]
-					: await client.listTemplates({ name, fields: TEMPLATE_DETAIL_FIELDS }),
-			);
-			if (!found) continue;
-			if (found.length === 0) {
-				failed(
-					index,
-					fieldError(
-						node,
-						'Template Name',
-						`Item ${index}: Template Name — no template named "${name}" in this WhatsApp Business Account`,
-						{ itemIndex: index },
-					),
-				);
-				continue;
-			}
-			for (const template of found)
-				out.push({ json: templateItem(template), pairedItem: { item: index } });
-			continue;
-		}
-		const name = String(ctx.getNodeParameter('name', index, '') ?? '').trim();
-		if (!name) {
-			failed(
-				index,
-				fieldError(
-					node,
-					'Name',
-					`Item ${index}: Name is empty — give the template name to delete`,
-					{ itemIndex: index },
-				),
-			);
-			continue;
-		}
-		const done = await apiCall(index, async () => {
-			await client.deleteTemplate(name, templateId || undefined);
-			return true;
-		});
-		if (done)
-			out.push({
-				json: {
-					deleted: true,
-					name,
-					...(templateId ? { id: templateId } : { allLanguages: true }),
-				},
-				pairedItem: { item: index },
-			});
-	}
-	invalidateTemplates(credentials.wabaId);
-	return order(out);
-}
-
-/** Outputs in input order (failed items were pushed before the submitted ones). */
-function order(out: INodeExecutionData[]): INodeExecutionData[] {
-	const itemOf = (entry: INodeExecutionData) => (entry.pairedItem as { item: number }).item;
-	return [...out].sort((a, b) => itemOf(a) - itemOf(b));
 }

@@ -110,7 +110,7 @@ export class CheckConversationWindow implements INodeType {
 						name: 'Store',
 						value: 'store',
 						description:
-							'Last inbound message recorded by the WhatsApp HSM Trigger (same Store setting)',
+							'Last inbound message recorded by the WhatsApp HSM Trigger (same Conversation Store)',
 					},
 					{
 						name: 'Input Field',

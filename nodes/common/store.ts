@@ -1,8 +1,8 @@
 /**
  * How every node of the package reaches the conversation store.
  *
- * - `storeProperties`: the "Store" parameter block (Embedded / Redis, and the embedded file) to spread into a
- *   node's properties; `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test"
+ * - `storeProperties`: the "Conversation Store" parameter block (Embedded / Redis, and the embedded file under
+ *   Conversation Store Options) to spread at the end of a node's properties; `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test"
  *   connect to Redis.
  * - The Redis credential entry itself is written out in each node's `credentials`, the same five lines
  *   (`name: STORE_CREDENTIAL`, `testedBy: STORE_CREDENTIAL_TEST`, shown for `store: ['redis']`): n8n's lint
@@ -47,7 +47,7 @@ export const credentialSlot: INodeProperties = {
 
 export const storeProperties: INodeProperties[] = [
 	{
-		displayName: 'Store',
+		displayName: 'Conversation Store',
 		name: 'store',
 		type: 'options',
 		noDataExpression: true,
@@ -70,14 +70,31 @@ export const storeProperties: INodeProperties[] = [
 			"Where contacts' last messages, opt-outs, recontacts and campaign results are kept. Every node of this package that must see the same data needs the same store.",
 	},
 	{
-		displayName: 'Store File',
-		name: 'storeFile',
-		type: 'string',
-		default: '',
-		placeholder: '~/.n8n/whatsapp-hsm-store.sqlite',
-		description:
-			'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
+		displayName: 'Conversation Store Options',
+		name: 'storeOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
 		displayOptions: { show: { store: ['embedded'] } },
+		options: [
+			{
+				displayName: 'Store File',
+				name: 'file',
+				type: 'string',
+				default: '',
+				placeholder: '~/.n8n/whatsapp-hsm-store.sqlite',
+				description:
+					'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
+			},
+		],
+	},
+	// Store File was a parameter of its own before Conversation Store Options: kept (hidden) so that a workflow
+	// saved with one keeps its file; the option wins when both are set.
+	{
+		displayName: 'Store File (Before Conversation Store Options)',
+		name: 'storeFile',
+		type: 'hidden',
+		default: '',
 	},
 ];
 
@@ -176,7 +193,10 @@ export async function openStore(
 			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));
 		}
-		const path = resolveStorePath(String(getParameter('storeFile', itemIndex, '') ?? ''));
+		const file =
+			String(getParameter('storeOptions.file', itemIndex, '') ?? '').trim() ||
+			String(getParameter('storeFile', itemIndex, '') ?? '');
+		const path = resolveStorePath(file);
 		registerExitHook();
 		return await cached(`sqlite:${path}`, async () => {
 			const store = new SqliteStore({ path });
@@ -189,7 +209,7 @@ export async function openStore(
 			description:
 				kind === 'redis'
 					? 'Open the Redis (WhatsApp HSM Store) credential and check it with "Test".'
-					: 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
+					: 'Check Conversation Store Options › Store File or the WHATSAPP_HSM_STORE_PATH variable.',
 		});
 	}
 }

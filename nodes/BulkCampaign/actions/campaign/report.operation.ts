@@ -137,7 +137,7 @@ export async function execute(
 						{
 							itemIndex: index,
 							description:
-								'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Store as that node',
+								'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Conversation Store as that node',
 						},
 					);
 				}
@@ -161,7 +161,7 @@ export async function execute(
 					{
 						itemIndex: index,
 						description:
-							'Copy the campaignId from a Bulk Campaign output item, and use the same Store as that node',
+							'Copy the campaignId from a Bulk Campaign output item, and use the same Conversation Store as that node',
 					},
 				);
 			}

@@ -76,6 +76,21 @@ export function stoppedOutputs(
 	];
 }
 
+/** What a dry-run row and a send outcome both say about the recipient: its tags, time zone and send window. */
+const RECIPIENT_FIELDS = [
+	'tags',
+	'timeZone',
+	'timeZoneSource',
+	'timeZoneNote',
+	'localTime',
+	'sendWindowOpensAt',
+] as const;
+
+/** Copies `key` from lib/campaign's row or outcome into the item's fields when it is set. */
+function copy<T extends object>(json: IDataObject, from: T, key: keyof T & string): void {
+	if (from[key] !== undefined) json[key] = from[key] as IDataObject[string];
+}
+
 /** One dry-run row as its output item's fields. */
 export function dryRunJson(settings: SendSettings, row: DryRunRow): IDataObject {
 	const json: IDataObject = {
@@ -103,15 +118,9 @@ export function dryRunJson(settings: SendSettings, row: DryRunRow): IDataObject 
 		'windowOpen',
 		'freeEntryPoint',
 		'renderedText',
-		'tags',
-		'timeZone',
-		'timeZoneSource',
-		'timeZoneNote',
-		'localTime',
-		'sendWindowOpensAt',
-	] as const) {
-		if (row[key] !== undefined) json[key] = row[key] as IDataObject[string];
-	}
+		...RECIPIENT_FIELDS,
+	] as const)
+		copy(json, row, key);
 	json.valid = row.reason !== 'invalid';
 	return json;
 }
@@ -135,15 +144,9 @@ function outcomeJson(
 		'attempts',
 		'notBefore',
 		'details',
-		'tags',
-		'timeZone',
-		'timeZoneSource',
-		'timeZoneNote',
-		'localTime',
-		'sendWindowOpensAt',
-	] as const) {
-		if (outcome[key] !== undefined) json[key] = outcome[key] as IDataObject[string];
-	}
+		...RECIPIENT_FIELDS,
+	] as const)
+		copy(json, outcome, key);
 	if (outcome.code !== undefined && outcome.code > 0)
 		json.meaning = describeError(outcome.code).meaning;
 	return json;

@@ -15,7 +15,10 @@ export class WhatsAppCloudApi implements ICredentialType {
 
 	documentationUrl = 'https://developers.facebook.com/docs/whatsapp/cloud-api/get-started';
 
-	icon = { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' } as const;
+	icon = {
+		light: 'file:../nodes/common/whatsapp.svg',
+		dark: 'file:../nodes/common/whatsapp.dark.svg',
+	} as const;
 
 	properties: INodeProperties[] = [
 		{

@@ -26,11 +26,6 @@ function outputsFor(recontactCheck: boolean) {
 	return outputs;
 }
 
-function mergeOutputsInInputOrder(outputs: INodeExecutionData[][]): INodeExecutionData[] {
-	const itemIndex = (item: INodeExecutionData) => (item.pairedItem as { item: number }).item;
-	return outputs.flat().sort((a, b) => itemIndex(a) - itemIndex(b));
-}
-
 export class CheckConversationWindow implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Check Conversation Window',
@@ -50,7 +45,6 @@ export class CheckConversationWindow implements INodeType {
 		outputs: `={{ (${outputsFor.toString()})($parameter.recontactCheck) }}`,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: false, testedBy: 'whatsAppCloudApiConnectionTest' },
-			// Literal (not the shared array) so n8n's lint rules can read it.
 			{
 				name: 'whatsAppStoreRedisApi',
 				required: true,
@@ -116,7 +110,7 @@ export class CheckConversationWindow implements INodeType {
 						name: 'Store',
 						value: 'store',
 						description:
-							'Last inbound message recorded by the WhatsApp HSM Trigger (same Store setting)',
+							'Last inbound message recorded by the WhatsApp HSM Trigger (same Conversation Store)',
 					},
 					{
 						name: 'Input Field',
@@ -275,10 +269,8 @@ export class CheckConversationWindow implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const outputs = await checkWindows(this, this.continueOnFail());
 		// As an agent's tool (type checkConversationWindowTool) n8n hands the agent only the first output, which
 		// would hide every closed window: answer with all contacts in input order, each with its window verdict.
-		if (isToolType(this.getNode().type)) return [mergeOutputsInInputOrder(outputs)];
-		return outputs;
+		return await checkWindows(this, this.continueOnFail(), isToolType(this.getNode().type));
 	}
 }

@@ -20,6 +20,7 @@ import {
 } from '../../lib/window/check';
 import { parseTimestamp } from '../../lib/window/timestamp';
 import type { ConversationStore } from '../../lib/store/types';
+import { errorItem, fieldError } from '../common/error-item';
 import { openStore } from '../common/store';
 import { toNodeError } from '../common/transport';
 
@@ -82,15 +83,25 @@ function lengthsFrom(raw: IDataObject): WindowLengths {
 	return lengths;
 }
 
+type Route = 'open' | 'closed' | 'spent';
+
+/**
+ * The node's outputs, each in input order. `asTool`: one list of every item in input order instead, for an AI
+ * agent (n8n hands a tool's caller only the first output, which would hide every closed window).
+ */
 export async function checkWindows(
 	ctx: IExecuteFunctions,
 	continueOnFail: boolean,
+	asTool = false,
 ): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const node = ctx.getNode();
-	const open: INodeExecutionData[] = [];
-	const closed: INodeExecutionData[] = [];
-	const spent: INodeExecutionData[] = [];
+	// Per input item, where it goes: the outputs are filled from this in input order at the end.
+	const routed: Array<{ route: Route; item: INodeExecutionData } | undefined> = new Array(
+		items.length,
+	);
+	const toClosed = (index: number, error: unknown) =>
+		(routed[index] = { route: 'closed', item: errorItem(error, index) });
 
 	const source = ctx.getNodeParameter('windowSource', 0, 'store') as WindowSource;
 	const channel = ctx.getNodeParameter('channel', 0, 'whatsapp') as Channel;
@@ -138,11 +149,28 @@ export async function checkWindows(
 		recontact,
 	};
 
+	/** A bad input value of one item: stops the node, or with Continue On Fail goes to Closed as an error item. */
 	const fail = (index: number, field: Field, message: string): void => {
-		const text = `Item ${index}, ${FIELD_LABELS[field]}: ${message}`;
-		if (!continueOnFail)
-			throw new NodeOperationError(node, text, { itemIndex: index, description: FIXES[field] });
-		closed.push({ json: { error: text }, pairedItem: { item: index } });
+		const error = fieldError(
+			node,
+			FIELD_LABELS[field],
+			`Item ${index}, ${FIELD_LABELS[field]}: ${message}`,
+			{
+				itemIndex: index,
+				description: FIXES[field],
+			},
+		);
+		if (!continueOnFail) throw error;
+		toClosed(index, error);
+	};
+	/** Any other failure of one item (an expression, the store): its message, with the item named. */
+	const failOther = (index: number, error: unknown): void => {
+		toClosed(
+			index,
+			new NodeOperationError(node, `Item ${index}: ${(error as Error).message}`, {
+				itemIndex: index,
+			}),
+		);
 	};
 
 	// 1. Parameters per item (expressions can fail per item too).
@@ -165,28 +193,20 @@ export async function checkWindows(
 			prepared.push({ index, businessNumberId: business, input });
 		} catch (error) {
 			if (error instanceof ItemError) fail(index, error.field, error.message);
-			else if (continueOnFail)
-				closed.push({
-					json: { error: `Item ${index}: ${(error as Error).message}` },
-					pairedItem: { item: index },
-				});
+			else if (continueOnFail) failOther(index, error);
 			else throw toNodeError(node, error, { itemIndex: index });
 		}
 	}
 
 	// 2. One check per business number (normally one); the store only when something reads it.
 	let store: ConversationStore | undefined;
+	let storeError: unknown;
 	if (prepared.length > 0 && (source !== 'field' || recontact)) {
 		try {
 			store = await openStore(ctx);
 		} catch (error) {
 			if (!continueOnFail) throw toNodeError(node, error);
-			for (const { index } of prepared)
-				closed.push({
-					json: { error: `Item ${index}: ${(error as Error).message}` },
-					pairedItem: { item: index },
-				});
-			return recontact ? [open, closed, spent] : [open, closed];
+			storeError = error;
 		}
 	}
 	const groups = new Map<string, Prepared[]>();
@@ -195,7 +215,7 @@ export async function checkWindows(
 		group.push(entry);
 		groups.set(entry.businessNumberId, group);
 	}
-	for (const [businessNumberId, group] of groups) {
+	for (const [businessNumberId, group] of storeError === undefined ? groups : []) {
 		let outcomes;
 		try {
 			outcomes = await checkContacts(
@@ -208,11 +228,7 @@ export async function checkWindows(
 				throw new NodeOperationError(node, (error as Error).message, {
 					description: 'Check the window lengths and the store settings.',
 				});
-			for (const { index } of group)
-				closed.push({
-					json: { error: `Item ${index}: ${(error as Error).message}` },
-					pairedItem: { item: index },
-				});
+			for (const { index } of group) failOther(index, error);
 			continue;
 		}
 		group.forEach((entry, i) => {
@@ -227,13 +243,15 @@ export async function checkWindows(
 				pairedItem: { item: entry.index },
 			};
 			if (item.binary) out.binary = item.binary;
-			(outcome.route === 'open' ? open : outcome.route === 'spent' ? spent : closed).push(out);
+			routed[entry.index] = { route: outcome.route, item: out };
 		});
 	}
-	// Keep each output in input order (error items were added while reading parameters).
-	const byIndex = (a: INodeExecutionData, b: INodeExecutionData) =>
-		(a.pairedItem as { item: number }).item - (b.pairedItem as { item: number }).item;
-	const outputs = [open.sort(byIndex), closed.sort(byIndex)];
+	if (storeError !== undefined) for (const { index } of prepared) failOther(index, storeError);
+
+	const inInputOrder = routed.filter((entry) => entry !== undefined);
+	if (asTool) return [inInputOrder.map((entry) => entry.item)];
+	const outputs: Record<Route, INodeExecutionData[]> = { open: [], closed: [], spent: [] };
+	for (const entry of inInputOrder) outputs[entry.route].push(entry.item);
 	// The third output exists only while the recontact option is on (see the node's outputs expression).
-	return recontact ? [...outputs, spent.sort(byIndex)] : outputs;
+	return recontact ? [outputs.open, outputs.closed, outputs.spent] : [outputs.open, outputs.closed];
 }

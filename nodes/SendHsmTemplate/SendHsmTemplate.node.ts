@@ -25,7 +25,7 @@ export class SendHsmTemplate implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Send HSM Template',
 		name: 'sendHsmTemplate',
-		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		icon: { light: 'file:../common/whatsapp.svg', dark: 'file:../common/whatsapp.dark.svg' },
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["template"] }}',
@@ -37,7 +37,6 @@ export class SendHsmTemplate implements INodeType {
 		usableAsTool: true,
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
-			// Literal (not the shared array) so n8n's lint rules can read it.
 			{
 				name: 'whatsAppStoreRedisApi',
 				required: true,

@@ -10,9 +10,15 @@ import type { MessageTemplate } from '../../lib/cloud-api/types';
 import { MediaUploader } from '../../lib/media/upload';
 import type { ContactState } from '../../lib/store/types';
 import { sendWithPolicy, type PreparedSend } from '../../lib/send-template';
-import { buildTemplateMessage, pickTemplateLanguage } from '../../lib/templates';
+import {
+	buildTemplateMessage,
+	fieldName,
+	inspectTemplate,
+	pickTemplateLanguage,
+} from '../../lib/templates';
 import { encodeCallbackData } from '../../lib/webhook';
 import { binaryResolver } from '../common/binary';
+import { errorItem, withField } from '../common/error-item';
 import { openStore } from '../common/store';
 import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
 import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../common/transport';
@@ -50,17 +56,7 @@ export async function sendTemplates(
 	const results: Array<INodeExecutionData | undefined> = new Array(items.length);
 	const fail = (index: number, error: Error) => {
 		if (!continueOnFail) throw error;
-		const description = (error as { description?: string }).description;
-		const body = (error as { errorResponse?: IDataObject }).errorResponse;
-		results[index] = {
-			json: {
-				status: 'failed',
-				error: error.message,
-				...(description ? { fix: description } : {}),
-				...(body ? { details: body } : {}),
-			},
-			pairedItem: { item: index },
-		};
+		results[index] = errorItem(error, index, { status: 'failed' });
 	};
 
 	// 1. validate and build (the template list is the only call, and it is free)
@@ -128,22 +124,20 @@ export async function sendTemplates(
 				: outcome.error.message;
 			const description =
 				`Nothing was sent. ${graph ? `${graph.entry.message}${graph.details ? ` Details: ${graph.details}` : ''}` : ''}`.trim();
-			if (!continueOnFail) {
-				const error = graph
+			// `field` is the slot id ("header"), as on Bulk Campaign's outcome items for the same failure.
+			const error = withField(
+				graph
 					? toNodeApiError(ctx.getNode(), graph, { itemIndex: item.index, secrets })
-					: new NodeOperationError(ctx.getNode(), message, { itemIndex: item.index });
+					: new NodeOperationError(ctx.getNode(), message, { itemIndex: item.index }),
+				outcome.field,
+			);
+			error.description = description;
+			if (!continueOnFail) {
 				error.message = `Item ${item.index}: ${message}`;
-				error.description = description;
 				throw error;
 			}
-			emit({
-				status: 'failed',
-				reason: 'media_upload_failed',
-				field: outcome.field,
-				error: message,
-				fix: description,
-				...(graph ? { details: graph.toJSON() } : {}),
-			});
+			error.message = message;
+			emit(errorItem(error, item.index, { status: 'failed', reason: 'media_upload_failed' }).json);
 		} else if (outcome.status === 'uncertain' && continueOnFail) {
 			emit({ status: 'uncertain', error: outcome.error.toJSON() });
 		} else {
@@ -166,7 +160,10 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 	const options = ctx.getNodeParameter('options', index, {}) as Options;
 	// The field as the editor shows it, then what is wrong and the fix, once (no description repeating it).
 	const fieldError = (field: string, message: string) =>
-		new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index });
+		withField(
+			new NodeOperationError(node, `Item ${index}: ${field} — ${message}`, { itemIndex: index }),
+			field,
+		);
 
 	if (!name)
 		throw fieldError('Template', 'choose an approved template (or give its name by expression)');
@@ -213,12 +210,15 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		// Each message starts with its field as the editor shows it ("Recipient Phone: …"); the description lists
 		// only the other problems, so no sentence appears twice.
 		const [first, ...others] = built.errors;
-		throw new NodeOperationError(node, `Item ${index}: ${first.message}`, {
-			itemIndex: index,
-			...(others.length > 0
-				? { description: `Also: ${others.map((error) => error.message).join('; ')}` }
-				: {}),
-		});
+		throw withField(
+			new NodeOperationError(node, `Item ${index}: ${first.message}`, {
+				itemIndex: index,
+				...(others.length > 0
+					? { description: `Also: ${others.map((error) => error.message).join('; ')}` }
+					: {}),
+			}),
+			editorField(first.field, picked.template),
+		);
 	}
 	return {
 		index,
@@ -235,4 +235,13 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 		timeoutMs: Number(options.timeoutMs ?? 30_000) || 30_000,
 		media: built.media,
 	};
+}
+
+/** A build error's field (a slot id, `to`, `callbackData`…) as the editor shows it. */
+function editorField(field: string, template: MessageTemplate): string {
+	if (field === 'to') return 'Recipient Phone';
+	if (field === 'template') return 'Template';
+	if (field === 'callbackData') return 'Options › Reference';
+	const slot = inspectTemplate(template).slots.find((candidate) => candidate.id === field);
+	return slot ? fieldName(slot) : 'Template Variables';
 }

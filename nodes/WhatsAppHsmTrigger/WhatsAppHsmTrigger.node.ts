@@ -1,7 +1,6 @@
 import {
 	NodeConnectionTypes,
 	type IDataObject,
-	type IHookFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -37,7 +36,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'WhatsApp HSM Trigger',
 		name: 'whatsAppHsmTrigger',
-		icon: { light: 'file:whatsapp.svg', dark: 'file:whatsapp.dark.svg' },
+		icon: { light: 'file:../common/whatsapp.svg', dark: 'file:../common/whatsapp.dark.svg' },
 		group: ['trigger'],
 		// 1.1 behaves as 1. n8n 2.40 evaluates a Webhook-v1 expression ($parameter.options.binaryData) in its
 		// expression isolate on every POST to a typeVersion-1 trigger; above 1 it parses the JSON body directly.
@@ -52,7 +51,6 @@ export class WhatsAppHsmTrigger implements INodeType {
 		outputNames: ['Messages', 'Statuses', 'Other'],
 		credentials: [
 			{ name: 'whatsAppCloudApi', required: true, testedBy: 'whatsAppCloudApiConnectionTest' },
-			// Literal (not the shared array) so n8n's lint rules can read it.
 			{
 				name: 'whatsAppStoreRedisApi',
 				required: true,
@@ -340,5 +338,3 @@ function readOptions(ctx: IWebhookFunctions): TriggerOptions {
 		includeRaw: options.includeRaw !== false,
 	};
 }
-
-export type { IHookFunctions };

@@ -1,4 +1,4 @@
-import type { IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IHookFunctions } from 'n8n-workflow';
 
 import { forgetWorkflowCredentials } from '../common/credential-cache';
 import { cloudApiClient } from '../common/transport';
@@ -26,8 +26,13 @@ export const registration = {
 		if (!isAutomatic(this)) return true;
 		const { client, credentials } = await cloudApiClient(this);
 		if (!credentials.verifyToken) {
-			throw new Error(
+			throw new NodeOperationError(
+				this.getNode(),
 				'Automatic registration needs a Webhook Verify Token in the WhatsApp HSM Cloud API credential',
+				{
+					description:
+						"Open the credential and fill in Webhook Verify Token, or register the webhook in Meta's App Dashboard yourself.",
+				},
 			);
 		}
 		await client.subscribeApp({

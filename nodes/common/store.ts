@@ -1,9 +1,13 @@
 /**
  * How every node of the package reaches the conversation store.
  *
- * - `storeProperties`: the "Store" parameter block (Embedded / Redis, and the embedded file) to spread into a
- *   node's properties; `storeCredentials` the Redis credential entry for its `credentials`;
- *   `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test" connect to Redis.
+ * - `storeProperties`: the "Conversation Store" parameter block (Embedded / Redis, and the embedded file under
+ *   Conversation Store Options) to spread at the end of a node's properties; `storeCredentialTest` the `methods.credentialTest` entry that lets the editor's "Test"
+ *   connect to Redis.
+ * - The Redis credential entry itself is written out in each node's `credentials`, the same five lines
+ *   (`name: STORE_CREDENTIAL`, `testedBy: STORE_CREDENTIAL_TEST`, shown for `store: ['redis']`): n8n's lint
+ *   (eslint-plugin-n8n-nodes-base, node-class-description-credentials-name-unsuffixed) crashes with a TypeError
+ *   on anything but object literals there, a shared constant or a spread alike.
  * - `openStore(ctx)`: the store the node's parameters name, shared process-wide: one SQLite handle per file and
  *   one ioredis client per credential, so executions do not open connections of their own. Do not close it.
  */
@@ -16,12 +20,12 @@ import {
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type ILoadOptionsFunctions,
-	type INodeCredentialDescription,
 	type INodeCredentialTestResult,
 	type INodeProperties,
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { fieldError } from './error-item';
 import { RedisStore, DEFAULT_KEY_PREFIX, type RedisStoreOptions } from '../../lib/store/redis';
 import { resolveStorePath } from '../../lib/store/paths';
 import { SqliteStore } from '../../lib/store/sqlite';
@@ -43,7 +47,7 @@ export const credentialSlot: INodeProperties = {
 
 export const storeProperties: INodeProperties[] = [
 	{
-		displayName: 'Store',
+		displayName: 'Conversation Store',
 		name: 'store',
 		type: 'options',
 		noDataExpression: true,
@@ -66,23 +70,31 @@ export const storeProperties: INodeProperties[] = [
 			"Where contacts' last messages, opt-outs, recontacts and campaign results are kept. Every node of this package that must see the same data needs the same store.",
 	},
 	{
-		displayName: 'Store File',
-		name: 'storeFile',
-		type: 'string',
-		default: '',
-		placeholder: '~/.n8n/whatsapp-hsm-store.sqlite',
-		description:
-			'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
+		displayName: 'Conversation Store Options',
+		name: 'storeOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
 		displayOptions: { show: { store: ['embedded'] } },
+		options: [
+			{
+				displayName: 'Store File',
+				name: 'file',
+				type: 'string',
+				default: '',
+				placeholder: '~/.n8n/whatsapp-hsm-store.sqlite',
+				description:
+					'Leave empty for whatsapp-hsm-store.sqlite in the n8n folder (or the WHATSAPP_HSM_STORE_PATH environment variable). A relative path is taken inside the n8n folder.',
+			},
+		],
 	},
-];
-
-export const storeCredentials: INodeCredentialDescription[] = [
+	// Store File was a parameter of its own before Conversation Store Options: kept (hidden) so that a workflow
+	// saved with one keeps its file; the option wins when both are set.
 	{
-		name: STORE_CREDENTIAL,
-		required: true,
-		testedBy: STORE_CREDENTIAL_TEST,
-		displayOptions: { show: { store: ['redis'] } },
+		displayName: 'Store File (Before Conversation Store Options)',
+		name: 'storeFile',
+		type: 'hidden',
+		default: '',
 	},
 ];
 
@@ -163,6 +175,15 @@ export async function openStore(
 			? (ctx as IExecuteFunctions).getNodeParameter(name, index, fallback)
 			: (ctx as IWebhookFunctions).getNodeParameter(name, fallback);
 	const kind = String(getParameter('store', itemIndex, 'embedded'));
+	if (kind !== 'redis' && kind !== 'embedded')
+		throw fieldError(
+			ctx.getNode(),
+			'Store',
+			`Store "${kind}" is unknown: choose Embedded or Redis`,
+			{
+				itemIndex,
+			},
+		);
 	try {
 		if (kind === 'redis') {
 			const credentials = await (reader.credentials
@@ -172,9 +193,10 @@ export async function openStore(
 			const fingerprint = createHash('sha256').update(JSON.stringify(options)).digest('hex');
 			return await cached(`redis:${fingerprint}`, () => RedisStore.connect(options));
 		}
-		if (kind !== 'embedded')
-			throw new Error(`Store "${kind}" is unknown: choose Embedded or Redis`);
-		const path = resolveStorePath(String(getParameter('storeFile', itemIndex, '') ?? ''));
+		const file =
+			String(getParameter('storeOptions.file', itemIndex, '') ?? '').trim() ||
+			String(getParameter('storeFile', itemIndex, '') ?? '');
+		const path = resolveStorePath(file);
 		registerExitHook();
 		return await cached(`sqlite:${path}`, async () => {
 			const store = new SqliteStore({ path });
@@ -187,7 +209,7 @@ export async function openStore(
 			description:
 				kind === 'redis'
 					? 'Open the Redis (WhatsApp HSM Store) credential and check it with "Test".'
-					: 'Check the "Store File" parameter or the WHATSAPP_HSM_STORE_PATH variable.',
+					: 'Check Conversation Store Options › Store File or the WHATSAPP_HSM_STORE_PATH variable.',
 		});
 	}
 }

@@ -92,6 +92,27 @@ describe(`the package in a real n8n ${paths.N8N_VERSION}`, () => {
 		E2E_TIMEOUT_MS,
 	);
 
+	test(
+		"n8n serves every node's light and dark icon, including the shared ones under nodes/common",
+		async () => {
+			const ours = (await n8n().client.nodeTypes()).filter((type) =>
+				type.name.startsWith(`${manifest.name}.`),
+			) as Array<{ name: string; iconUrl?: string | { light: string; dark: string } }>;
+			expect(ours.length).toBeGreaterThan(0);
+			for (const type of ours) {
+				const { iconUrl } = type;
+				if (!iconUrl || typeof iconUrl === 'string')
+					throw new Error(`${type.name} has no light and dark icon: ${JSON.stringify(iconUrl)}`);
+				for (const url of [iconUrl.light, iconUrl.dark]) {
+					const response = await fetch(`${n8n().client.baseUrl}/${url}`);
+					expect([type.name, url, response.status]).toEqual([type.name, url, 200]);
+					expect(await response.text()).toMatch(/^<svg/);
+				}
+			}
+		},
+		E2E_TIMEOUT_MS,
+	);
+
 	test('n8n loads the package from its npm pack tarball unpacked in ~/.n8n/nodes/node_modules, with nothing installed beside it', () => {
 		const installed = path.join(n8n().userFolder, '.n8n', 'nodes', 'node_modules', manifest.name);
 		expect(lstatSync(installed).isDirectory()).toBe(true); // a folder as n8n's installer leaves it, not a link to the repo

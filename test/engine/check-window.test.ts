@@ -259,6 +259,20 @@ describe('Check Conversation Window (engine)', () => {
 		});
 	});
 
+	it('opens the file given under Conversation Store Options › Store File, before the older top-level Store File', async () => {
+		const file = join(dir, 'store-options.sqlite');
+		const chosen = new SqliteStore({ path: file });
+		await chosen.recordInbound({ businessNumberId: BN, waId: '5491155550009', at: before(HOUR) });
+		await chosen.close();
+		const result = await run([{ wa_id: '5491155550009' }], {
+			storeOptions: { file },
+			options: { checkAt: iso(checkAt) },
+		});
+		expect(result.error).toBeUndefined();
+		// The run's parameters also carry the default test file as storeFile: the option wins.
+		expect(routed(result).open.map((json) => json.wa_id)).toEqual(['5491155550009']);
+	});
+
 	it('reads the window from a CRM field, saying which format it detected, without touching the store', async () => {
 		const file = join(dir, 'never-created.sqlite');
 		const items = [

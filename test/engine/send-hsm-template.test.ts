@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoadOptionsContext } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
@@ -14,7 +14,6 @@ import {
 	credentialsHelperFor,
 	runWorkflow,
 } from '../helpers/engine';
-import { ExecutionLifecycleHooks } from 'n8n-core';
 
 const EMILIA = '5491155551234';
 const storeFile = join(mkdtempSync(join(tmpdir(), 'wa-send-')), 'store.sqlite');

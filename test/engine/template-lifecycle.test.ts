@@ -7,7 +7,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LoadOptionsContext } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
 import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
 
 import { clearTemplateCache, getTemplates } from '../../nodes/common/templates';
@@ -18,7 +18,6 @@ import {
 	credentialsHelperFor,
 	runWorkflow,
 } from '../helpers/engine';
-import { ExecutionLifecycleHooks } from 'n8n-core';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 import { startWebhookHost, type WebhookHost } from '../helpers/webhook-host';
 

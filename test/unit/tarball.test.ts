@@ -59,8 +59,16 @@ describe('the npm pack tarball, unpacked the way n8n installs community packages
 				...listed,
 			]),
 		);
-		// Light and dark icons: five nodes, two credentials.
-		expect(tarball.files.filter((file) => file.endsWith('.svg'))).toHaveLength(14);
+		// Light and dark icons, one copy each: the WhatsApp logo (four nodes and the Cloud API credential point to
+		// nodes/common), the window check's and the Redis credential's.
+		expect(tarball.files.filter((file) => file.endsWith('.svg')).sort()).toEqual([
+			'dist/credentials/whatsappStore.dark.svg',
+			'dist/credentials/whatsappStore.svg',
+			'dist/nodes/CheckConversationWindow/window.dark.svg',
+			'dist/nodes/CheckConversationWindow/window.svg',
+			'dist/nodes/common/whatsapp.dark.svg',
+			'dist/nodes/common/whatsapp.svg',
+		]);
 		// Sources, tests and maps of the bundle's inputs stay out of the tarball.
 		expect(
 			tarball.files.filter(

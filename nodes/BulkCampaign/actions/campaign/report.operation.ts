@@ -1,19 +1,71 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
+/**
+ * Bulk Campaign › Report: per input item, the funnel of the campaign it names (sent, delivered, read, replied,
+ * failed by code), from the store: the campaign's results and the statuses the trigger recorded.
+ */
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
 } from 'n8n-workflow';
 
-import { funnelChartSvg, funnelRows } from '../../lib/campaign';
+import { funnelChartSvg, funnelRows } from '../../../../lib/campaign';
 import {
 	periodCampaignId,
 	periodsEndingWith,
 	splitPeriodCampaignId,
-} from '../../lib/campaign/period';
-import { periodComparison } from '../../lib/campaign/period-report';
-import { openStore } from '../common/store';
-import { toNodeError } from '../common/transport';
+} from '../../../../lib/campaign/period';
+import { periodComparison } from '../../../../lib/campaign/period-report';
+import { errorItem, fieldError } from '../../../common/error-item';
+import { openStore } from '../../../common/store';
+import { toNodeError } from '../../../common/transport';
+import { reportPeriodOptions } from '../../recurring';
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Campaign ID',
+		name: 'reportCampaignId',
+		type: 'string',
+		default: '',
+		required: true,
+		description: "The campaignId shown in the Bulk Campaign's output items",
+		displayOptions: { show: { operation: ['report'] } },
+	},
+	{
+		displayName: 'Report Options',
+		name: 'reportOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { operation: ['report'] } },
+		options: [
+			{
+				displayName: 'Bucket (Minutes)',
+				name: 'bucketMinutes',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: "Width of the chart's time steps (0: chosen from the campaign's duration)",
+			},
+			...reportPeriodOptions,
+			{
+				displayName: 'Include Chart',
+				name: 'includeChart',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to attach the funnel over time as an SVG image (binary data) to the first item',
+			},
+			{
+				displayName: 'Put Chart in Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'chart',
+				description: 'The binary field that receives the chart',
+			},
+		],
+	},
+];
 
 type ReportOptions = {
 	bucketMinutes?: number;
@@ -39,8 +91,7 @@ function periodsToCompare(
 	return undefined;
 }
 
-/** Report: per input item, the funnel of the campaign it names, from the store (results and trigger statuses). */
-export async function runReport(
+export async function execute(
 	ctx: IExecuteFunctions,
 	continueOnFail: boolean,
 ): Promise<INodeExecutionData[][]> {
@@ -52,8 +103,9 @@ export async function runReport(
 		try {
 			const campaignId = String(ctx.getNodeParameter('reportCampaignId', index, '') ?? '').trim();
 			if (!campaignId)
-				throw new NodeOperationError(
+				throw fieldError(
 					ctx.getNode(),
+					'Campaign ID',
 					"Campaign ID — give the campaignId shown in the Bulk Campaign's output items",
 					{ itemIndex: index },
 				);
@@ -68,8 +120,9 @@ export async function runReport(
 					try {
 						id = periodCampaignId(compare.base, period);
 					} catch (error) {
-						throw new NodeOperationError(
+						throw fieldError(
 							ctx.getNode(),
+							'Report Options › Compare Period Keys',
 							`Report Options › Compare Period Keys — ${(error as Error).message}`,
 							{ itemIndex: index },
 						);
@@ -77,13 +130,14 @@ export async function runReport(
 					summaries.push({ period, summary: await store.summariseCampaign(id) });
 				}
 				if (summaries.every(({ summary }) => summary.total === 0)) {
-					throw new NodeOperationError(
+					throw fieldError(
 						ctx.getNode(),
+						'Campaign ID',
 						`Campaign ID — the store has no recipients for "${compare.base}" in ${compare.periods.join(', ')}`,
 						{
 							itemIndex: index,
 							description:
-								'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Store as that node',
+								'Copy the campaignId from a Bulk Campaign output item (…@2026-W49), and use the same Conversation Store as that node',
 						},
 					);
 				}
@@ -100,13 +154,14 @@ export async function runReport(
 				bucketMinutes > 0 ? { bucketMs: bucketMinutes * 60_000 } : {},
 			);
 			if (summary.total === 0) {
-				throw new NodeOperationError(
+				throw fieldError(
 					ctx.getNode(),
+					'Campaign ID',
 					`Campaign ID — the store has no recipients for campaign "${campaignId}"`,
 					{
 						itemIndex: index,
 						description:
-							'Copy the campaignId from a Bulk Campaign output item, and use the same Store as that node',
+							'Copy the campaignId from a Bulk Campaign output item, and use the same Conversation Store as that node',
 					},
 				);
 			}
@@ -129,8 +184,9 @@ export async function runReport(
 			}
 			out.push(...rows);
 		} catch (error) {
-			if (!continueOnFail) throw toNodeError(ctx.getNode(), error, { itemIndex: index });
-			failed.push({ json: { error: (error as Error).message }, pairedItem: { item: index } });
+			const nodeError = toNodeError(ctx.getNode(), error, { itemIndex: index });
+			if (!continueOnFail) throw nodeError;
+			failed.push(errorItem(nodeError, index));
 		}
 	}
 	return [out, failed];

@@ -4,7 +4,11 @@
  * with PROFILE_CAMPAIGN=<n>, runs one Bulk Campaign of n recipients at 1,000 msg/s; then summarises the
  * main process's profile: self time per package and the inclusive time of the suspects.
  *
- *   npx ts-node --transpile-only scripts/bench/n8n/profile.ts          (PROFILE_POSTS=3000 PROFILE_CAMPAIGN=0)
+ * PROFILE_STATUS_BATCH=<n> sends the campaign's status webhooks (sent, delivered, read) to that trigger in the
+ * same n8n, n changes per POST, as the bench's campaign rows do.
+ *
+ *   npx ts-node --transpile-only scripts/bench/n8n/profile.ts
+ *   (PROFILE_POSTS=3000 PROFILE_CAMPAIGN=0 PROFILE_STATUS_BATCH=0)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -77,11 +81,13 @@ export function summariseProfile(file: string, suspects: string[]): string {
 async function main(): Promise<void> {
 	const posts = Number(process.env.PROFILE_POSTS ?? 3000);
 	const campaign = Number(process.env.PROFILE_CAMPAIGN ?? 0);
+	const statusBatch = Number(process.env.PROFILE_STATUS_BATCH ?? 0);
 	const profileDir = mkdtempSync(join(tmpdir(), 'n8n-profile-'));
 	const sandbox = await startSandbox({
 		throughputMps: 1000,
 		latency: { minMs: 100, maxMs: 100 },
-		statusDelayMs: 600_000,
+		// No statuses unless asked for: they would load the trigger during the campaign.
+		statusDelayMs: statusBatch > 0 ? 100 : 600_000,
 	});
 	const n8n = await startBenchN8n({
 		env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
@@ -108,6 +114,10 @@ async function main(): Promise<void> {
 			{ credentials: { whatsAppCloudApi: credential } },
 		);
 		const url = await rest.productionWebhookUrl(trigger, TRIGGER);
+		if (statusBatch > 0) {
+			sandbox.control.configure({ webhookBatchSize: statusBatch });
+			sandbox.control.setWebhookUrl(url);
+		}
 		if (posts > 0) {
 			const bodies = Array.from({ length: posts }, (_, i) =>
 				statusBody({

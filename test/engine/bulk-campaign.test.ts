@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
 import IORedis from 'ioredis';
@@ -16,7 +16,7 @@ import { closeSharedStores } from '../../nodes/common/store';
 import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
-import { runWorkflow } from '../helpers/engine';
+import { afterInputItems, runWorkflow } from '../helpers/engine';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 
 const NODE = 'Bulk Campaign';
@@ -65,22 +65,7 @@ function workflow(
 		parameters: { storeFile, dryRun: false, ...parameters },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
-	return {
-		nodes: [
-			{
-				id: 'in',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			node,
-		],
-		connections: {
-			'Input Items': { main: [[{ node: NODE, type: NodeConnectionTypes.Main, index: 0 }]] },
-		},
-	};
+	return afterInputItems(node, items);
 }
 
 const run = (

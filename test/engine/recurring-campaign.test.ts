@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
 import { closeSharedRateLimiters } from '../../nodes/BulkCampaign/limiter';
@@ -14,7 +14,7 @@ import { closeSharedStores } from '../../nodes/common/store';
 import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { startStatusReceiver, type StatusReceiver } from '../campaign/status-receiver';
-import { runWorkflow } from '../helpers/engine';
+import { afterInputItems, runWorkflow } from '../helpers/engine';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 
 const NODE = 'Bulk Campaign';
@@ -70,23 +70,7 @@ function workflow(items: IDataObject[], parameters: IDataObject, zone: string, n
 		position: [200, 0],
 		parameters: { storeFile, dryRun: false, ...parameters },
 	};
-	return {
-		settings: { timezone: zone },
-		nodes: [
-			{
-				id: 'in',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			node,
-		],
-		connections: {
-			'Input Items': { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] },
-		},
-	};
+	return afterInputItems(node, items, { settings: { timezone: zone } });
 }
 
 async function run(items: IDataObject[], parameters: IDataObject, zone = BA, name = NODE) {

@@ -2,13 +2,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
-import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { SqliteStore } from '../../lib/store/sqlite';
 import { clearTemplateCache } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import { sandboxCredentials } from '../helpers/sandbox-credentials';
 import {
+	afterInputItems,
 	buildWorkflow,
 	createAdditionalData,
 	credentialsHelperFor,
@@ -49,24 +50,7 @@ function sendWorkflow(
 		parameters: { storeFile, ...parameters },
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
-	return {
-		nodes: [
-			{
-				id: 'in',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			node,
-		],
-		connections: {
-			'Input Items': {
-				main: [[{ node: 'Send HSM Template', type: NodeConnectionTypes.Main, index: 0 }]],
-			},
-		},
-	};
+	return afterInputItems(node, items);
 }
 
 const reminder = (extra: IDataObject = {}, options: IDataObject = {}) => ({

@@ -8,11 +8,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExecutionLifecycleHooks, LoadOptionsContext } from 'n8n-core';
-import { NodeConnectionTypes, type IDataObject, type INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
 import { clearTemplateCache, getTemplates } from '../../nodes/common/templates';
 import { startSandbox, type RunningSandbox } from '../../sandbox';
 import {
+	afterInputItems,
 	buildWorkflow,
 	createAdditionalData,
 	credentialsHelperFor,
@@ -63,22 +64,7 @@ function single(
 		parameters: parameters as INode['parameters'],
 		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
-	return {
-		nodes: [
-			{
-				id: 'in',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			node,
-		],
-		connections: {
-			'Input Items': { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] },
-		},
-	};
+	return afterInputItems(node, items);
 }
 const TEMPLATES = 'WhatsApp Templates';
 const templatesNode = (

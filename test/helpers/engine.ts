@@ -12,6 +12,7 @@
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	createRunExecutionData,
+	NodeConnectionTypes,
 	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
@@ -277,6 +278,31 @@ export async function runWorkflow(
 		nodeError(nodeName) {
 			const runs = runData[nodeName];
 			return runs?.[runs.length - 1]?.error;
+		},
+	};
+}
+
+/** `node` fed by a test.inputItems node holding `items`: the workflow most engine tests run. */
+export function afterInputItems(
+	node: INode,
+	items: unknown[],
+	extra: Omit<Partial<WorkflowJson>, 'nodes' | 'connections'> = {},
+): WorkflowJson {
+	return {
+		...extra,
+		nodes: [
+			{
+				id: 'in',
+				name: 'Input Items',
+				type: 'test.inputItems',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: { items: JSON.stringify(items) },
+			},
+			node,
+		],
+		connections: {
+			'Input Items': { main: [[{ node: node.name, type: NodeConnectionTypes.Main, index: 0 }]] },
 		},
 	};
 }

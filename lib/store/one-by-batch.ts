@@ -11,12 +11,19 @@ import type {
 	RecipientRecord,
 	RecontactRecord,
 	ResultInput,
+	StatusInput,
+	StatusResult,
 } from './types';
 import { recontactKey } from './types';
 
 type Batched = Pick<
 	ConversationStore,
-	'getContacts' | 'getRecontacts' | 'claimRecipients' | 'recordResults' | 'getRecipients'
+	| 'getContacts'
+	| 'getRecontacts'
+	| 'claimRecipients'
+	| 'recordResults'
+	| 'getRecipients'
+	| 'recordStatuses'
 >;
 
 /** A backend's one-item calls, each one batch of one. */
@@ -36,6 +43,9 @@ export abstract class OneByBatch implements Batched {
 	abstract getRecipients(
 		...args: Parameters<Batched['getRecipients']>
 	): ReturnType<Batched['getRecipients']>;
+	abstract recordStatuses(
+		...args: Parameters<Batched['recordStatuses']>
+	): ReturnType<Batched['recordStatuses']>;
 
 	async getContact(businessNumberId: string, contactId: string): Promise<ContactState | undefined> {
 		return (await this.getContacts(businessNumberId, [contactId])).get(contactId);
@@ -71,5 +81,9 @@ export abstract class OneByBatch implements Batched {
 		recipientId: string,
 	): Promise<RecipientRecord | undefined> {
 		return (await this.getRecipients(campaignId, [recipientId])).get(recipientId);
+	}
+
+	async recordStatus(input: StatusInput): Promise<StatusResult> {
+		return (await this.recordStatuses([input]))[0];
 	}
 }

@@ -556,26 +556,35 @@ export class RedisStore extends OneByBatch implements ConversationStore {
 		});
 	}
 
-	async recordStatus(input: StatusInput): Promise<StatusResult> {
-		checkStatus(input);
-		return this.run('recordStatus', async () => {
-			const [matched, advanced, settled, flat] = (await this.script(
-				'waRecordStatus',
-				input.wamid,
-				input.status,
-				input.at,
-				str(input.campaignId),
-				str(input.recipientId),
-				str(input.errorCode),
-				str(input.errorTitle),
-			)) as [number, number, number, string[]?];
-			if (matched !== 1 || !flat) return { matched: false, advanced: false, settled: false };
-			return {
-				matched: true,
-				advanced: advanced === 1,
-				settled: settled === 1,
-				record: rowToRecipient(pairsToRow(flat)),
-			};
+	async recordStatuses(inputs: readonly StatusInput[]): Promise<StatusResult[]> {
+		inputs.forEach(checkStatus);
+		if (inputs.length === 0) return [];
+		return this.run('recordStatuses', async () => {
+			const now = this.now();
+			const replies = await this.pipelineExec((pipeline) => {
+				for (const input of inputs)
+					(pipeline as unknown as Record<string, (...a: unknown[]) => void>).waRecordStatus(
+						this.keyPrefix,
+						now,
+						input.wamid,
+						input.status,
+						input.at,
+						str(input.campaignId),
+						str(input.recipientId),
+						str(input.errorCode),
+						str(input.errorTitle),
+					);
+			});
+			return replies.map((reply): StatusResult => {
+				const [matched, advanced, settled, flat] = reply as [number, number, number, string[]?];
+				if (matched !== 1 || !flat) return { matched: false, advanced: false, settled: false };
+				return {
+					matched: true,
+					advanced: advanced === 1,
+					settled: settled === 1,
+					record: rowToRecipient(pairsToRow(flat)),
+				};
+			});
 		});
 	}
 

@@ -660,26 +660,29 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		return this.write(() => results.map((result) => this.resultOne(campaignId, result)));
 	}
 
-	async recordStatus(input: StatusInput): Promise<StatusResult> {
-		checkStatus(input);
-		return this.write(() => {
-			let row: Row | undefined;
-			if (input.campaignId && input.recipientId) {
-				row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
-					input.campaignId,
-					input.recipientId,
-				) as Row | undefined;
-			}
-			row ??= this.byWamid(input.wamid);
-			if (!row) return { matched: false, advanced: false, settled: false };
-			const record = rowToRecipient(row);
-			const { advanced, settled } = applyStatus(record, input);
-			record.updatedAt = Math.max(record.updatedAt, this.now());
-			this.saveRecipient(record);
-			this.indexWamid(input.wamid, record);
-			if (settled) this.pointLastCampaign(record);
-			return { matched: true, advanced, settled, record };
-		});
+	async recordStatuses(inputs: readonly StatusInput[]): Promise<StatusResult[]> {
+		inputs.forEach(checkStatus);
+		if (inputs.length === 0) return [];
+		return this.write(() => inputs.map((input) => this.statusOne(input)));
+	}
+
+	private statusOne(input: StatusInput): StatusResult {
+		let row: Row | undefined;
+		if (input.campaignId && input.recipientId) {
+			row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
+				input.campaignId,
+				input.recipientId,
+			) as Row | undefined;
+		}
+		row ??= this.byWamid(input.wamid);
+		if (!row) return { matched: false, advanced: false, settled: false };
+		const record = rowToRecipient(row);
+		const { advanced, settled } = applyStatus(record, input);
+		record.updatedAt = Math.max(record.updatedAt, this.now());
+		this.saveRecipient(record);
+		this.indexWamid(input.wamid, record);
+		if (settled) this.pointLastCampaign(record);
+		return { matched: true, advanced, settled, record };
 	}
 
 	async getRecipients(

@@ -396,6 +396,12 @@ export interface ConversationStore {
 	 */
 	recordStatus(input: StatusInput): Promise<StatusResult>;
 
+	/**
+	 * Several statuses (one webhook POST's) in one transaction / pipeline, applied in input order, so a `sent`
+	 * and a `delivered` for the same message in one POST end as `delivered`. Results in input order.
+	 */
+	recordStatuses(inputs: readonly StatusInput[]): Promise<StatusResult[]>;
+
 	getRecipient(campaignId: string, recipientId: string): Promise<RecipientRecord | undefined>;
 
 	getRecipients(

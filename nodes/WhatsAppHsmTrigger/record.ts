@@ -74,9 +74,11 @@ export async function recordEvents(
 	for (const event of events)
 		if (event.field.startsWith('message_template_')) invalidateTemplates(event.wabaId);
 
+	// One transaction (SQLite) or one pipeline (Redis) for the POST's statuses: Meta batches up to a thousand.
+	await recordStatuses(store, newEvents);
+
 	for (const event of newEvents) {
 		await applyOptChange(store, event, options);
-		if (event.kind === 'status') await recordStatus(store, event);
 
 		const index = event.kind === 'message' ? 0 : event.kind === 'status' ? 1 : 2;
 		const wanted =
@@ -111,29 +113,41 @@ async function applyOptChange(
 	});
 }
 
-async function recordStatus(
-	store: ConversationStore,
-	event: Extract<WebhookEvent, { kind: 'status' }>,
-): Promise<void> {
-	if (!event.id || !event.status || !DELIVERY_STATUSES.has(event.status)) return;
-	const error = event.errors?.[0];
-	await store.recordStatus({
-		wamid: event.id,
-		status: event.status as DeliveryStatus,
-		at: event.timestampMs ?? Date.now(),
-		campaignId: event.callbackData?.campaignId,
-		recipientId: event.callbackData?.recipient,
-		errorCode: error?.code,
-		errorTitle: error?.title,
-	});
-	const contactId = event.wa_id ?? event.recipientId;
-	// 131049: Meta held a marketing template for this user's health; do not try again for a day.
-	if (error?.code === 131049 && contactId && event.phoneNumberId) {
-		await store.markMarketingHold(
-			event.phoneNumberId,
-			contactId,
-			marketingHoldUntil(event.timestampMs ?? Date.now()),
-		);
+type StatusEvent = Extract<WebhookEvent, { kind: 'status' }>;
+
+async function recordStatuses(store: ConversationStore, events: WebhookEvent[]): Promise<void> {
+	const statuses = events.filter(
+		(event): event is StatusEvent & { id: string; status: string } =>
+			event.kind === 'status' &&
+			!!event.id &&
+			!!event.status &&
+			DELIVERY_STATUSES.has(event.status),
+	);
+	if (statuses.length === 0) return;
+	await store.recordStatuses(
+		statuses.map((event) => {
+			const error = event.errors?.[0];
+			return {
+				wamid: event.id,
+				status: event.status as DeliveryStatus,
+				at: event.timestampMs ?? Date.now(),
+				campaignId: event.callbackData?.campaignId,
+				recipientId: event.callbackData?.recipient,
+				errorCode: error?.code,
+				errorTitle: error?.title,
+			};
+		}),
+	);
+	for (const event of statuses) {
+		const contactId = event.wa_id ?? event.recipientId;
+		// 131049: Meta held a marketing template for this user's health; do not try again for a day.
+		if (event.errors?.[0]?.code === 131049 && contactId && event.phoneNumberId) {
+			await store.markMarketingHold(
+				event.phoneNumberId,
+				contactId,
+				marketingHoldUntil(event.timestampMs ?? Date.now()),
+			);
+		}
 	}
 }
 

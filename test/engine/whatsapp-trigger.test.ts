@@ -324,6 +324,38 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		});
 	});
 
+	it('records a POST of 500 statuses (Meta batches) as one batch: every one recorded in order, every one emitted', async () => {
+		const ids = Array.from({ length: 250 }, (_, i) => `549110000${String(i).padStart(3, '0')}`);
+		await store.claimRecipients(
+			'camp-batch',
+			ids.map((recipientId) => ({ recipientId })),
+		);
+		await store.recordResults(
+			'camp-batch',
+			ids.map((recipientId) => ({ recipientId, state: 'sent', wamid: `wamid.b${recipientId}` })),
+		);
+		const statuses = ids.flatMap((recipientId) =>
+			(['sent', 'delivered'] as const).map((value, step) => ({
+				id: `wamid.b${recipientId}`,
+				status: value,
+				timestamp: String(1_700_003_000 + step),
+				recipient_id: recipientId,
+				biz_opaque_callback_data: encodeCallbackData({
+					campaignId: 'camp-batch',
+					recipient: recipientId,
+				}),
+			})),
+		);
+		expect(await post(host, envelope({ statuses }))).toBe(200);
+		expect(host.items(1)).toHaveLength(500);
+		const recorded = await store.getRecipients('camp-batch', ids);
+		expect([...recorded.values()].map((r) => r.status)).toEqual(ids.map(() => 'delivered'));
+		expect(recorded.get(ids[7])?.statusTimes).toEqual({
+			sent: 1_700_003_000_000,
+			delivered: 1_700_003_001_000,
+		});
+	});
+
 	it('a failed status with 131049 holds marketing to that contact for the time Meta asks (24 h)', async () => {
 		const failed = envelope({
 			statuses: [

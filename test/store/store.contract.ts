@@ -663,6 +663,66 @@ export function describeStoreContract(
 				).rejects.toThrow(/status must be/);
 			});
 
+			it('records one POST of statuses as one batch, in order, matching what one-by-one gives', async () => {
+				await store.claimRecipients(
+					camp(),
+					[{ recipientId: 'b1' }, { recipientId: 'b2' }, { recipientId: 'b3' }],
+					{ businessNumberId: bn, at: T0 },
+				);
+				for (const id of ['b1', 'b2'])
+					await store.recordResult(camp(), {
+						recipientId: id,
+						state: 'sent',
+						wamid: `w.${bn}.${id}`,
+						at: T0,
+					});
+				await store.recordResult(camp(), { recipientId: 'b3', state: 'uncertain', at: T0 + 1 });
+				const results = await store.recordStatuses([
+					{ wamid: `w.${bn}.b1`, status: 'sent', at: T0 + 10 },
+					{ wamid: `w.${bn}.b1`, status: 'delivered', at: T0 + 20 },
+					{ wamid: 'wamid.nobody', status: 'read', at: T0 },
+					{ wamid: `w.${bn}.b2`, status: 'read', at: T0 + 30 },
+					{ wamid: `w.${bn}.b2`, status: 'delivered', at: T0 + 25 },
+					{
+						wamid: `w.${bn}.b3`,
+						status: 'delivered',
+						at: T0 + 40,
+						campaignId: camp(),
+						recipientId: 'b3',
+					},
+				]);
+				expect(results.map((r) => [r.matched, r.advanced, r.settled])).toEqual([
+					[true, true, false],
+					[true, true, false],
+					[false, false, false],
+					[true, true, false],
+					[true, false, false],
+					[true, true, true],
+				]);
+				// The second status of a message sees the first one's write (same transaction / pipeline).
+				expect(results[1].record).toMatchObject({
+					status: 'delivered',
+					statusTimes: { sent: T0 + 10, delivered: T0 + 20 },
+				});
+				expect(await store.getRecipient(camp(), 'b2')).toMatchObject({
+					status: 'read',
+					statusTimes: { delivered: T0 + 25, read: T0 + 30 },
+				});
+				expect(await store.getRecipient(camp(), 'b3')).toMatchObject({
+					state: 'sent',
+					wamid: `w.${bn}.b3`,
+				});
+				expect(await store.recordStatuses([])).toEqual([]);
+				// One bad status refuses the whole batch before anything is written.
+				await expect(
+					store.recordStatuses([
+						{ wamid: `w.${bn}.b1`, status: 'read', at: T0 + 50 },
+						{ wamid: 'x', status: 'bogus' as 'read', at: T0 },
+					]),
+				).rejects.toThrow(/status must be/);
+				expect((await store.getRecipient(camp(), 'b1'))?.status).toBe('delivered');
+			});
+
 			it('marks a recipient replied on the first inbound after its send', async () => {
 				await store.recordInbound({ businessNumberId: bn, waId: '549111', at: T0 - HOUR });
 				await store.claimRecipients(camp(), [{ recipientId: '549111' }], {

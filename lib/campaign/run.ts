@@ -167,8 +167,11 @@ export interface BulkCampaignOptions {
 	progressIntervalMs?: number;
 	/** Each final outcome as soon as it is known (resent ones may be reported twice: the last one counts) */
 	onOutcome?: (outcome: RecipientOutcome) => void;
-	/** Keep outcomes in the report (default true; the memory benchmark streams them instead) */
-	keepOutcomes?: boolean;
+	/**
+	 * Which outcomes the report holds: every row's (default), or only the rows not sent ('notSent': a 100,000-row
+	 * campaign that outputs a summary keeps a byte per sent row instead of its outcome). The summary is the same.
+	 */
+	keepOutcomes?: 'all' | 'notSent';
 	signal?: AbortSignal;
 	concurrency?: Partial<InFlightOptions>;
 	retryPolicy?: RetryPolicy;
@@ -186,7 +189,7 @@ export interface BulkCampaignOptions {
 
 /** A run's result: one outcome per input row and the summary. */
 export interface BulkCampaignReport {
-	/** By input index (undefined when keepOutcomes is false) */
+	/** By input index: every row's, or with keepOutcomes 'notSent' only the rows not sent */
 	outcomes: RecipientOutcome[];
 	summary: BulkCampaignSummary;
 	phoneInfo?: PhoneNumberInfo;
@@ -224,19 +227,22 @@ export async function runBulkCampaign(options: BulkCampaignOptions): Promise<Bul
 	return new CampaignRun(options).run();
 }
 
-/**
- * Where a run holds its outcomes: every row's for the report, or (keepOutcomes: false, 100,000 rows in little
- * memory) only those of rows still waiting for a send result, each final one streamed through onOutcome.
- */
+/** Where a run holds its outcomes: every row's, or (keepOutcomes 'notSent') only the ones not sent. */
 interface OutcomeBook {
 	get(index: number): RecipientOutcome | undefined;
 	put(outcome: RecipientOutcome): void;
-	/** Every row's outcome by input index; undefined when outcomes are streamed */
-	readonly kept?: RecipientOutcome[];
+	/** Whether the row has its final outcome (not pending, not unreached) */
+	isFinal(index: number): boolean;
+	/** Final outcomes of rows not sent, in input order */
+	notSent(): RecipientOutcome[];
+	/** The report's outcomes */
+	outcomes(): RecipientOutcome[];
+	/** The time zones of the sent rows (for the send-window tally) */
+	sentZones(): Iterable<string>;
 }
 
 class KeptOutcomes implements OutcomeBook {
-	readonly kept: RecipientOutcome[];
+	private readonly kept: RecipientOutcome[];
 	constructor(total: number) {
 		this.kept = new Array<RecipientOutcome>(total);
 	}
@@ -246,16 +252,58 @@ class KeptOutcomes implements OutcomeBook {
 	put(outcome: RecipientOutcome): void {
 		this.kept[outcome.index] = outcome;
 	}
+	isFinal(index: number): boolean {
+		const status = this.kept[index]?.status;
+		return status !== undefined && status !== 'pending';
+	}
+	notSent(): RecipientOutcome[] {
+		return this.kept.filter((outcome) => outcome && outcome.status !== 'sent');
+	}
+	outcomes(): RecipientOutcome[] {
+		return this.kept;
+	}
+	*sentZones(): Iterable<string> {
+		for (const outcome of this.kept)
+			if (outcome?.status === 'sent' && outcome.timeZone) yield outcome.timeZone;
+	}
 }
 
-class StreamedOutcomes implements OutcomeBook {
-	private readonly pending = new Map<number, RecipientOutcome>();
+/** A sent row's outcome is final (nothing replaces it), so only that it was sent, and its zone, are kept. */
+class NotSentOutcomes implements OutcomeBook {
+	private readonly held = new Map<number, RecipientOutcome>();
+	private readonly sent: Uint8Array;
+	private readonly zones = new Map<string, number>();
+	constructor(total: number) {
+		this.sent = new Uint8Array(total);
+	}
 	get(index: number): RecipientOutcome | undefined {
-		return this.pending.get(index);
+		return this.held.get(index);
 	}
 	put(outcome: RecipientOutcome): void {
-		if (outcome.status === 'pending') this.pending.set(outcome.index, outcome);
-		else this.pending.delete(outcome.index);
+		if (outcome.status !== 'sent') {
+			this.held.set(outcome.index, outcome);
+			return;
+		}
+		this.held.delete(outcome.index);
+		this.sent[outcome.index] = 1;
+		if (outcome.timeZone)
+			this.zones.set(outcome.timeZone, (this.zones.get(outcome.timeZone) ?? 0) + 1);
+	}
+	isFinal(index: number): boolean {
+		if (this.sent[index] === 1) return true;
+		const status = this.held.get(index)?.status;
+		return status !== undefined && status !== 'pending';
+	}
+	notSent(): RecipientOutcome[] {
+		return [...this.held.values()]
+			.filter((outcome) => outcome.status !== 'pending')
+			.sort((a, b) => a.index - b.index);
+	}
+	outcomes(): RecipientOutcome[] {
+		return this.notSent();
+	}
+	*sentZones(): Iterable<string> {
+		for (const [zone, count] of this.zones) for (let i = 0; i < count; i++) yield zone;
 	}
 }
 
@@ -318,7 +366,9 @@ class CampaignRun {
 		checkOptions(options, this.requestTimeoutMs, this.quietPeriodMs);
 		this.waitUntil = this.startedAt + (options.sendWindow?.window.waitMs ?? 0);
 		this.book =
-			(options.keepOutcomes ?? true) ? new KeptOutcomes(options.total) : new StreamedOutcomes();
+			options.keepOutcomes === 'notSent'
+				? new NotSentOutcomes(options.total)
+				: new KeptOutcomes(options.total);
 		this.hooks = new StoreDeliveryHooks({
 			store: options.store,
 			campaignId: options.campaignId,
@@ -453,10 +503,12 @@ class CampaignRun {
 	 * without an answer: a row refused because another run's request was uncertain is that run's to report.
 	 */
 	private async settleFromStatusWebhooks(): Promise<void> {
-		const uncertain = (this.book.kept ?? []).filter(
-			(outcome) =>
-				outcome?.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId,
-		);
+		const uncertain = this.book
+			.notSent()
+			.filter(
+				(outcome) =>
+					outcome.status === 'uncertain' && outcome.reason === 'no_answer' && outcome.waId,
+			);
 		const { store, campaignId } = this.options;
 		for (let i = 0; i < uncertain.length; i += 500) {
 			const part = uncertain.slice(i, i + 500);
@@ -485,16 +537,12 @@ class CampaignRun {
 		}
 	}
 
-	/**
-	 * Rows never reached (a pause, an abort, a store failure): not sent, resumable. Held rows get an outcome
-	 * each; streamed ones are only counted.
-	 */
+	/** Rows never reached (a pause, an abort, a store failure): not sent, resumable, each with an outcome. */
 	private pauseUnreached(): void {
-		const { kept } = this.book;
 		const why = this.stopDetail ?? 'the campaign stopped';
-		for (let index = 0; kept && index < this.options.total; index++) {
-			const outcome = kept[index];
-			if (outcome && outcome.status !== 'pending') continue;
+		for (let index = 0; index < this.options.total; index++) {
+			if (this.book.isFinal(index)) continue;
+			const outcome = this.book.get(index);
 			this.decide(
 				{
 					...(outcome ?? { index }),
@@ -506,21 +554,19 @@ class CampaignRun {
 				outcome?.status,
 			);
 		}
-		this.counts.paused += this.options.total - this.decided;
 	}
 
 	private report(): BulkCampaignReport {
-		const { options, counts, sendingMs, phoneInfo } = this;
-		const kept = this.book.kept;
+		const { options, counts, sendingMs, phoneInfo, book } = this;
+		const notSent = book.notSent();
 		const byReason: Record<string, number> = {};
 		const byCode: Record<string, number> = {};
-		for (const outcome of kept ?? []) {
-			if (outcome.status === 'sent') continue;
+		for (const outcome of notSent) {
 			if (outcome.reason) byReason[outcome.reason] = (byReason[outcome.reason] ?? 0) + 1;
 			if (outcome.code !== undefined) byCode[outcome.code] = (byCode[outcome.code] ?? 0) + 1;
 		}
 		return {
-			outcomes: kept ?? [],
+			outcomes: book.outcomes(),
 			phoneInfo,
 			summary: {
 				campaignId: options.campaignId,
@@ -541,8 +587,9 @@ class CampaignRun {
 				resendRounds: this.resendRounds,
 				stoppedBy: this.stoppedBy,
 				stopDetail: this.stopDetail,
-				sendWindow:
-					kept && options.sendWindow ? tallyWindow(options.sendWindow.window, kept) : undefined,
+				sendWindow: options.sendWindow
+					? tallyWindow(options.sendWindow.window, notSent, book.sentZones())
+					: undefined,
 			},
 		};
 	}
@@ -814,10 +861,15 @@ function skippedOutcome(row: SkippedRecipient): RecipientOutcome {
 }
 
 /** Sent now (every recipient the window let through) and left for later (outside_send_window), per zone. */
-function tallyWindow(window: SendWindow, outcomes: RecipientOutcome[]): SendWindowTally {
+function tallyWindow(
+	window: SendWindow,
+	notSent: RecipientOutcome[],
+	sentZones: Iterable<string>,
+): SendWindowTally {
 	const counter = new SendWindowCounter(window);
-	for (const outcome of outcomes) {
-		if (!outcome?.timeZone) continue;
+	for (const zone of sentZones) counter.add(zone, undefined);
+	for (const outcome of notSent) {
+		if (!outcome.timeZone) continue;
 		if (outcome.reason === skipReasons.outsideSendWindow)
 			counter.add(outcome.timeZone, Date.parse(outcome.sendWindowOpensAt as string));
 		else if (outcome.status !== 'skipped') counter.add(outcome.timeZone, undefined);

@@ -128,6 +128,54 @@ test('skips invalid, duplicate, opted-out, frequency-capped, US and 131049-held 
 	expect([...counts.values()]).toEqual([1, 1]);
 });
 
+test("keepOutcomes 'notSent' (Summary Only, Not Sent + Summary) holds only the rows not sent, with the same summary", async () => {
+	const rows = Array.from({ length: 30 }, (_, i) => resumeRow(i));
+	rows[5] = { ...rows[5], phone: '12345' };
+	rows[9] = { ...rows[9], phone: 'not a phone' };
+	rows[12] = resumeRow(0);
+	const all = await campaign(rows, { campaignId: 'keep-all' });
+	const notSent = await campaign(rows, { campaignId: 'keep-not-sent', keepOutcomes: 'notSent' });
+	const { durationMs, sendingMs, achievedRate, campaignId, ...same } = notSent.summary;
+	expect(same).toEqual({
+		...same,
+		counts: all.summary.counts,
+		byReason: all.summary.byReason,
+		byCode: all.summary.byCode,
+	});
+	expect(same.counts).toMatchObject({ sent: 27, skipped: 3 });
+	expect(notSent.outcomes.map((outcome) => [outcome.index, outcome.reason])).toEqual([
+		[5, 'invalid'],
+		[9, 'invalid'],
+		[12, 'duplicate'],
+	]);
+	expect(notSent.outcomes).toEqual(all.outcomes.filter((outcome) => outcome.status !== 'sent'));
+	expect(rig.sandbox.control.ledger.count()).toBe(54);
+
+	// Stopped midway: the rows never reached are reported as paused, the sent ones only counted.
+	const controller = new AbortController();
+	let sent = 0;
+	const stopped = await campaign(
+		Array.from({ length: 200 }, (_, i) => resumeRow(100 + i)),
+		{
+			campaignId: 'keep-not-sent-stopped',
+			keepOutcomes: 'notSent',
+			rateCap: 50,
+			signal: controller.signal,
+			onOutcome: (outcome) => {
+				if (outcome.status === 'sent' && ++sent === 10) controller.abort();
+			},
+		},
+	);
+	const { counts } = stopped.summary;
+	expect(counts.sent).toBeGreaterThanOrEqual(10);
+	expect(counts.sent + counts.paused + counts.uncertain).toBe(200);
+	expect(stopped.outcomes).toHaveLength(200 - counts.sent);
+	expect(stopped.outcomes.every((outcome) => outcome.status !== 'sent')).toBe(true);
+	expect(stopped.outcomes.filter((outcome) => outcome.status === 'paused')).toHaveLength(
+		counts.paused,
+	);
+});
+
 test('pauses when the template is paused (132015): the rest is not sent, and resumes on rerun', async () => {
 	const rows = Array.from({ length: 40 }, (_, i) => resumeRow(i));
 	// The number's cap is 20 msg/s: the template is paused after the first sends, long before the end.

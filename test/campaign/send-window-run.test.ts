@@ -67,4 +67,18 @@ test("waits 45 virtual minutes for Mexico City's 08:00 (bound 60), not 105 for D
 		arPhone(3).slice(1),
 	]);
 	expect([...records.keys()].sort()).toEqual([arPhone(1).slice(1), arPhone(2).slice(1)].sort());
+
+	// Summary Only holds no sent outcome, yet tallies the same zones.
+	clock = Date.UTC(2026, 11, 4, 13, 15);
+	const summaryOnly = await resumeCampaign(rig, rows, {
+		campaignId: 'windowed-summary-only',
+		keepOutcomes: 'notSent',
+		sendWindow: { window, workflowZone: 'America/Argentina/Buenos_Aires' },
+		now: () => clock,
+		sleep: async (ms) => {
+			clock += ms;
+		},
+	});
+	expect(summaryOnly.summary.sendWindow).toEqual(report.summary.sendWindow);
+	expect(summaryOnly.outcomes).toEqual([report.outcomes[2]]);
 });

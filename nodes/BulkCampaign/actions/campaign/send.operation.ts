@@ -402,6 +402,8 @@ async function sendCampaign(
 		requestTimeoutMs: seconds(options.requestTimeout, 30),
 		qualityCheckIntervalMs: seconds(options.qualityCheckInterval, 60),
 		retryFailed: !!options.retryFailed,
+		// Not Sent + Summary / Summary Only: a sent recipient's outcome is never output, so it is not held either.
+		keepOutcomes: (options.output ?? 'all') === 'all' ? 'all' : 'notSent',
 		// Unique per execution, even for two manual runs at once: the store's fences compare owners.
 		owner: `${ctx.getExecutionId() || 'manual'}:${randomUUID()}`,
 		sendWindow: settings.recurring.sendWindow,

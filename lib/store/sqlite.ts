@@ -674,13 +674,18 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 				input.recipientId,
 			) as Row | undefined;
 		}
-		row ??= this.byWamid(input.wamid);
+		// Found under the wamid the send recorded (resultOne indexed it): no index write per status.
+		let indexed = row !== undefined && row.wamid === input.wamid;
+		if (!row) {
+			row = this.byWamid(input.wamid);
+			indexed = true;
+		}
 		if (!row) return { matched: false, advanced: false, settled: false };
 		const record = rowToRecipient(row);
 		const { advanced, settled } = applyStatus(record, input);
 		record.updatedAt = Math.max(record.updatedAt, this.now());
 		this.saveRecipient(record);
-		this.indexWamid(input.wamid, record);
+		if (!indexed) this.indexWamid(input.wamid, record);
 		if (settled) this.pointLastCampaign(record);
 		return { matched: true, advanced, settled, record };
 	}

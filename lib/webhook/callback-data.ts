@@ -60,8 +60,10 @@ export function decodeCallbackData(value: unknown): CallbackData | undefined {
 		const key = part.slice(0, eq);
 		const entry = KEYS.find(([, k]) => k === key);
 		if (!entry || result[entry[0]] !== undefined) continue;
+		const encoded = part.slice(eq + 1);
 		try {
-			result[entry[0]] = decodeURIComponent(part.slice(eq + 1));
+			// Most values (campaign IDs, wa_IDs) hold no escape: skip the decoder for them.
+			result[entry[0]] = encoded.includes('%') ? decodeURIComponent(encoded) : encoded;
 		} catch {
 			return undefined; // broken percent-encoding: not something we wrote
 		}

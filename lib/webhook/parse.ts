@@ -50,10 +50,12 @@ export function parseWebhook(rawBody: Buffer | Uint8Array | string): ParseResult
 	} catch {
 		return fail(text.trim().length === 0 ? 'empty' : 'not-json');
 	}
-	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-		return fail('not-whatsapp');
-	const envelope = parsed as JsonObject;
-	if (envelope.object !== WHATSAPP_OBJECT || !Array.isArray(envelope.entry))
-		return fail('not-whatsapp');
-	return { ok: true, payload: envelope as WebhookPayload };
+	return isEnvelope(parsed) ? { ok: true, payload: parsed } : fail('not-whatsapp');
+}
+
+/** A JSON object with `object: "whatsapp_business_account"` and an `entry` array. */
+export function isEnvelope(value: unknown): value is WebhookPayload {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+	const envelope = value as JsonObject;
+	return envelope.object === WHATSAPP_OBJECT && Array.isArray(envelope.entry);
 }

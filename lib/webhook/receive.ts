@@ -3,7 +3,7 @@
  * The node answers with `status` and, on 200, turns `events` into items after answering.
  */
 import { normaliseEvents } from './normalise';
-import { parseWebhook, type ParseFailure, type WebhookPayload } from './parse';
+import { isEnvelope, parseWebhook, type ParseFailure, type WebhookPayload } from './parse';
 import {
 	SIGNATURE_HEADER,
 	getHeader,
@@ -24,6 +24,11 @@ export interface WebhookRequest {
 	/** The request bytes exactly as received (n8n: this.getRequestObject().rawBody) */
 	rawBody: Buffer | Uint8Array;
 	headers: HeaderMap;
+	/**
+	 * The body as the HTTP server already parsed it from those bytes (n8n: `request.body`). Used instead of parsing
+	 * `rawBody` again when it is a WhatsApp envelope: a 1,000-status POST is then parsed once, not twice.
+	 */
+	parsedBody?: unknown;
 }
 
 export type ReceiveResult =
@@ -42,7 +47,9 @@ export function receiveWebhook(request: WebhookRequest, auth: WebhookAuth): Rece
 				)
 			: verifySharedHeader(request.headers, auth.headerName, auth.headerValue);
 	if (!verified.ok) return { status: 401, reason: verified.reason, message: verified.message };
-	const parsed = parseWebhook(request.rawBody);
+	const parsed = isEnvelope(request.parsedBody)
+		? { ok: true as const, payload: request.parsedBody }
+		: parseWebhook(request.rawBody);
 	if (!parsed.ok) return { status: 400, reason: parsed.reason, message: parsed.message };
 	return { status: 200, payload: parsed.payload, events: normaliseEvents(parsed.payload) };
 }

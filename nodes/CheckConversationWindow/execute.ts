@@ -21,6 +21,7 @@ import {
 import { parseTimestamp } from '../../lib/window/timestamp';
 import type { ConversationStore } from '../../lib/store/types';
 import { errorItem, fieldError } from '../common/error-item';
+import { ItemParameters } from '../common/item-parameters';
 import { openStore } from '../common/store';
 import { toNodeError } from '../common/transport';
 
@@ -176,20 +177,21 @@ export async function checkWindows(
 	// 1. Parameters per item (expressions can fail per item too).
 	const fallbackBusiness = await credentialPhoneNumberId(ctx);
 	const prepared: Prepared[] = [];
+	// Constants read once, bare {{ $json.x }} read from the item: n8n's expression runtime only for the rest.
+	const parameters = new ItemParameters(ctx);
 	for (let index = 0; index < items.length; index++) {
 		try {
 			const business =
-				String(ctx.getNodeParameter('businessPhoneNumberId', index, '') ?? '').trim() ||
-				fallbackBusiness;
+				String(parameters.get('businessPhoneNumberId', index, '') ?? '').trim() || fallbackBusiness;
 			if (!business)
 				throw new ItemError(
 					'businessPhoneNumberId',
 					'no business number: the parameter is empty and no WhatsApp HSM Cloud API credential is selected',
 				);
-			const input: CheckInput = { contact: ctx.getNodeParameter('contact', index, undefined) };
+			const input: CheckInput = { contact: parameters.get('contact', index, undefined) };
 			if (source !== 'store')
-				input.lastInbound = ctx.getNodeParameter('lastInboundTime', index, undefined);
-			if (recontact) input.queryId = ctx.getNodeParameter('queryId', index, undefined);
+				input.lastInbound = parameters.get('lastInboundTime', index, undefined);
+			if (recontact) input.queryId = parameters.get('queryId', index, undefined);
 			prepared.push({ index, businessNumberId: business, input });
 		} catch (error) {
 			if (error instanceof ItemError) fail(index, error.field, error.message);

@@ -10,6 +10,7 @@ import { CLOUD_API_CREDENTIAL_TEST, cloudApiCredentialTest } from '../common/tra
 import {
 	STORE_CREDENTIAL_TEST,
 	credentialSlot,
+	sendToOptedOutOption,
 	storeCredentialTest,
 	storeProperties,
 } from '../common/store';
@@ -99,14 +100,7 @@ export class SendHsmTemplate implements INodeType {
 						description:
 							'A reference echoed back in status webhooks (biz_opaque_callback_data), e.g. a CRM ID',
 					},
-					{
-						displayName: 'Send to Opted-Out Contacts',
-						name: 'sendToOptedOut',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
-					},
+					sendToOptedOutOption,
 					{
 						displayName: 'Smart Mode (Free Text When Window Open)',
 						name: 'smartMode',

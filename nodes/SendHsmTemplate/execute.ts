@@ -20,7 +20,8 @@ import { encodeCallbackData } from '../../lib/webhook';
 import { binaryResolver } from '../common/binary';
 import { errorItem, withField } from '../common/error-item';
 import { openStore } from '../common/store';
-import { describeAvailability, loadTemplates, readVariables } from '../common/templates';
+import { ItemParameters } from '../common/item-parameters';
+import { describeAvailability, loadTemplates } from '../common/templates';
 import { cloudApiClient, secretsOf, toNodeApiError, toNodeError } from '../common/transport';
 
 /** A valid item, ready for lib/send-template.ts */
@@ -70,9 +71,10 @@ export async function sendTemplates(
 		return results as INodeExecutionData[];
 	}
 	const prepared: Prepared[] = [];
+	const parameters = new ItemParameters(ctx);
 	for (let i = 0; i < items.length; i++) {
 		try {
-			prepared.push(prepare(ctx, i, templates));
+			prepared.push(prepare(ctx, parameters, i, templates));
 		} catch (error) {
 			fail(i, error as Error);
 		}
@@ -154,10 +156,16 @@ export async function sendTemplates(
 	return results.filter((result): result is INodeExecutionData => result !== undefined);
 }
 
-function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTemplate[]): Prepared {
+/** One item's message, built and checked; `parameters` reads constants once and bare `{{ $json.x }}` directly. */
+function prepare(
+	ctx: IExecuteFunctions,
+	parameters: ItemParameters,
+	index: number,
+	templates: MessageTemplate[],
+): Prepared {
 	const node = ctx.getNode();
-	const name = String(ctx.getNodeParameter('template', index, '') ?? '').trim();
-	const options = ctx.getNodeParameter('options', index, {}) as Options;
+	const name = String(parameters.get('template', index, '') ?? '').trim();
+	const options = parameters.get('options', index, {}) as Options;
 	// The field as the editor shows it, then what is wrong and the fix, once (no description repeating it).
 	const fieldError = (field: string, message: string) =>
 		withField(
@@ -168,8 +176,8 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 	if (!name)
 		throw fieldError('Template', 'choose an approved template (or give its name by expression)');
 	const translations = templates.filter((template) => template.name === name);
-	const recipientLanguage = ctx.getNodeParameter('recipientLanguage', index, '');
-	const defaultLanguage = ctx.getNodeParameter('defaultLanguage', index, '');
+	const recipientLanguage = parameters.get('recipientLanguage', index, '');
+	const defaultLanguage = parameters.get('defaultLanguage', index, '');
 	const picked = pickTemplateLanguage(translations, recipientLanguage, defaultLanguage);
 	if (!picked.ok && !recipientLanguage && !defaultLanguage && picked.approvedLanguages.length > 0) {
 		throw fieldError(
@@ -200,8 +208,8 @@ function prepare(ctx: IExecuteFunctions, index: number, templates: MessageTempla
 
 	const built = buildTemplateMessage({
 		template: picked.template,
-		to: ctx.getNodeParameter('to', index, ''),
-		values: readVariables(ctx, index),
+		to: parameters.get('to', index, ''),
+		values: parameters.mappedValues('variables', index),
 		callbackData,
 		defaultCountry: options.defaultCountry || undefined,
 		binary: binaryResolver(ctx, index),

@@ -259,8 +259,14 @@ export class WhatsAppHsmTrigger implements INodeType {
 				typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? ''),
 			);
 		const headers = this.getHeaderData() as Record<string, string>;
+		// n8n parsed rawBody already; the signature is still checked over rawBody itself.
+		const webhookRequest = {
+			rawBody,
+			headers,
+			parsedBody: request.rawBody ? request.body : undefined,
+		};
 		let auth = webhookAuth(this, (await credentialsNow()).appSecret);
-		let result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
+		let result = auth ? receiveWebhook(webhookRequest, auth) : undefined;
 		// Refused with the cached App Secret: it may have just been changed in the credential.
 		if (
 			(!auth || result?.status === 401) &&
@@ -268,7 +274,7 @@ export class WhatsAppHsmTrigger implements INodeType {
 			!isFreshRead(this, CLOUD_API_CREDENTIAL)
 		) {
 			auth = webhookAuth(this, (await credentialsNow(true)).appSecret);
-			result = auth ? receiveWebhook({ rawBody, headers }, auth) : undefined;
+			result = auth ? receiveWebhook(webhookRequest, auth) : undefined;
 		}
 		if (!auth || !result) {
 			this.logger.warn(

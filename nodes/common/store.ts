@@ -45,6 +45,16 @@ export const credentialSlot: INodeProperties = {
 	default: '',
 };
 
+/** The option of both sending nodes that overrides the opt-outs the trigger recorded in the store. */
+export const sendToOptedOutOption: INodeProperties = {
+	displayName: 'Send to Opted-Out Contacts',
+	name: 'sendToOptedOut',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
+};
+
 export const storeProperties: INodeProperties[] = [
 	{
 		displayName: 'Conversation Store',

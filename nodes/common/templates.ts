@@ -241,11 +241,3 @@ export async function getTemplateFields(
 		return { fields, emptyFieldsNotice: `"${name}" takes no variables: nothing to fill in` };
 	return { fields };
 }
-
-/** Mapped values of one item, keyed by slot id ("body.1", "header", "button.0.payload"…). */
-export function readVariables(ctx: IExecuteFunctions, itemIndex: number): Record<string, unknown> {
-	const mapped = ctx.getNodeParameter('variables', itemIndex, { value: null }) as {
-		value?: Record<string, unknown> | null;
-	};
-	return { ...(mapped?.value ?? {}) };
-}

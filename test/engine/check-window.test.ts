@@ -10,7 +10,7 @@ import type { IDataObject, INode } from 'n8n-workflow';
 
 import { RedisStore } from '../../lib/store/redis';
 import { SqliteStore } from '../../lib/store/sqlite';
-import { runWorkflow } from '../helpers/engine';
+import { afterInputItems, runWorkflow } from '../helpers/engine';
 import { closeSharedStores } from '../../nodes/common/store';
 import { CheckConversationWindow } from '../../nodes/CheckConversationWindow/CheckConversationWindow.node';
 
@@ -33,28 +33,18 @@ const cloudApi = {
 };
 
 function workflow(items: IDataObject[], parameters: IDataObject, settings: Partial<INode> = {}) {
-	return {
-		nodes: [
-			{
-				id: 'in',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			{
-				id: 'check',
-				name: NODE,
-				type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
-				typeVersion: 1,
-				position: [200, 0] as [number, number],
-				parameters: { storeFile, businessPhoneNumberId: BN, ...parameters },
-				...settings,
-			},
-		],
-		connections: { 'Input Items': { main: [[{ node: NODE, type: 'main' as const, index: 0 }]] } },
-	};
+	return afterInputItems(
+		{
+			id: 'check',
+			name: NODE,
+			type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { storeFile, businessPhoneNumberId: BN, ...parameters },
+			...settings,
+		},
+		items,
+	);
 }
 
 async function run(

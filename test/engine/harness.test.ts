@@ -9,7 +9,7 @@ import {
 } from 'n8n-workflow';
 
 import { cloudApiClient, secretsOf, toNodeApiError } from '../../nodes/common/transport';
-import { runWorkflow } from '../helpers/engine';
+import { afterInputItems, runWorkflow } from '../helpers/engine';
 
 /** A test-only node that calls the Cloud API through our transport, the way every node of the package does. */
 class GraphProbe implements INodeType {
@@ -107,32 +107,18 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => (seen.length = 0));
 
 function workflow(items: object[], continueOnFail = false) {
-	return {
-		nodes: [
-			{
-				id: '1',
-				name: 'Input Items',
-				type: 'test.inputItems',
-				typeVersion: 1,
-				position: [0, 0] as [number, number],
-				parameters: { items: JSON.stringify(items) },
-			},
-			{
-				id: '2',
-				name: 'Graph Probe',
-				type: 'test.graphProbe',
-				typeVersion: 1,
-				position: [200, 0] as [number, number],
-				parameters: {},
-				...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
-			},
-		],
-		connections: {
-			'Input Items': {
-				main: [[{ node: 'Graph Probe', type: NodeConnectionTypes.Main, index: 0 }]],
-			},
+	return afterInputItems(
+		{
+			id: '2',
+			name: 'Graph Probe',
+			type: 'test.graphProbe',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: {},
+			...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 		},
-	};
+		items,
+	);
 }
 
 const credentials = (provider: string) => ({

@@ -470,36 +470,22 @@ describe('WhatsApp HSM Trigger fed by the sandbox', () => {
 	});
 
 	it('then Check Conversation Window reads Open for that contact, and Closed for one who wrote 30 hours ago', async () => {
-		const { runWorkflow } = await import('../helpers/engine');
+		const { afterInputItems, runWorkflow } = await import('../helpers/engine');
 		sandbox.control.say('contact +54 9 11 5555 4321 named Marta says hola 30 hours ago');
 		sandbox.control.say('contact +54 9 11 5555 1234 named Emilia says sigo acá');
 		await sandbox.control.flushWebhooks();
 		const result = await runWorkflow(
-			{
-				nodes: [
-					{
-						id: 'in',
-						name: 'Input Items',
-						type: 'test.inputItems',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: { items: JSON.stringify([{ wa_id: EMILIA }, { wa_id: '5491155554321' }]) },
-					},
-					{
-						id: 'cw',
-						name: 'Check Conversation Window',
-						type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
-						typeVersion: 1,
-						position: [200, 0],
-						parameters: { storeFile },
-					},
-				],
-				connections: {
-					'Input Items': {
-						main: [[{ node: 'Check Conversation Window', type: 'main', index: 0 }]],
-					},
+			afterInputItems(
+				{
+					id: 'cw',
+					name: 'Check Conversation Window',
+					type: 'n8n-nodes-whatsapp-hsm.checkConversationWindow',
+					typeVersion: 1,
+					position: [200, 0],
+					parameters: { storeFile },
 				},
-			},
+				[{ wa_id: EMILIA }, { wa_id: '5491155554321' }],
+			),
 			{ credentials: credentials(sandbox.url) },
 		);
 		expect(result.error).toBeUndefined();

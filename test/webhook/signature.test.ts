@@ -219,6 +219,25 @@ describe('receiveWebhook', () => {
 		if (result.status === 200) expect(result.events).toHaveLength(1);
 	});
 
+	it("takes the server's parsed body when it is a WhatsApp envelope, after the signature over the raw bytes", () => {
+		const auth = { mode: 'signature' as const, appSecret: APP_SECRET };
+		const headers = { 'x-hub-signature-256': sign(body) };
+		const parsedBody = JSON.parse(body.toString('utf8')) as unknown;
+		const once = receiveWebhook({ rawBody: body, headers, parsedBody }, auth);
+		expect(once).toEqual(receiveWebhook({ rawBody: body, headers }, auth));
+		if (once.status === 200) expect(once.payload).toBe(parsedBody);
+		// Anything else the server made of the body (nothing, text, a form) is ignored: the raw bytes are parsed.
+		for (const other of [undefined, {}, 'text', { object: 'whatsapp_business_account' }])
+			expect(receiveWebhook({ rawBody: body, headers, parsedBody: other }, auth)).toEqual(once);
+		// A forged body is refused for its signature whatever was parsed.
+		expect(
+			receiveWebhook(
+				{ rawBody: body, headers: { 'x-hub-signature-256': 'sha256=00' }, parsedBody },
+				auth,
+			),
+		).toMatchObject({ status: 401 });
+	});
+
 	it('uses the shared header instead of the signature in shared-header mode', () => {
 		const auth = {
 			mode: 'shared-header' as const,

@@ -21,7 +21,7 @@ import type { CloudApiClient } from '../../../../lib/cloud-api/client';
 import type { CloudApiCredentials } from '../../../../lib/cloud-api/types';
 import type { ConversationStore } from '../../../../lib/store/types';
 import { errorItems } from '../../../common/error-item';
-import { openStore } from '../../../common/store';
+import { openStore, sendToOptedOutOption } from '../../../common/store';
 import { templateProperties } from '../../../common/templates';
 import { campaignClient, toNodeError } from '../../../common/transport';
 import { sharedRateLimiter } from '../../limiter';
@@ -185,14 +185,7 @@ export const description: INodeProperties[] = [
 				description:
 					'Whether a rerun tries again the recipients whose send failed in an earlier run (otherwise only paused and new ones are sent)',
 			},
-			{
-				displayName: 'Send to Opted-Out Contacts',
-				name: 'sendToOptedOut',
-				type: 'boolean',
-				default: false,
-				description:
-					'Whether to ignore opt-outs recorded by the WhatsApp HSM Trigger. Authentication templates are always sent.',
-			},
+			sendToOptedOutOption,
 			{
 				displayName: 'Stop If Any Recipient Is Invalid',
 				name: 'stopOnInvalid',

@@ -44,6 +44,7 @@ import {
 	type ContactState,
 	type ContactWindowFacts,
 	type ConversationStore,
+	type DeliveryStatus,
 	type InboundInput,
 	type InboundResult,
 	type ListOptions,
@@ -121,6 +122,15 @@ const MIGRATIONS: string[] = [
 ];
 
 const CHUNK = 500;
+
+/** The column holding the first time each delivery status was seen. */
+const STATUS_TIME_COLUMNS: Record<DeliveryStatus, string> = {
+	sent: 'st_sent',
+	delivered: 'st_delivered',
+	read: 'st_read',
+	played: 'st_played',
+	failed: 'st_failed',
+};
 
 const CONTACT_UPSERT = (() => {
 	const columns = CONTACT_COLUMNS.split(', ');
@@ -617,6 +627,20 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		).run(...recipientParams(record));
 	}
 
+	/** What applyStatus changes when it does not settle the recipient: the status, its time, its code. */
+	private saveStatusColumns(record: RecipientRecord, status: DeliveryStatus): void {
+		this.stmt(
+			`UPDATE recipients SET status = ?, ${STATUS_TIME_COLUMNS[status]} = ?, status_code = ?, updated_at = ? WHERE campaign = ? AND recipient = ?`,
+		).run(
+			orNull(record.status),
+			orNull(record.statusTimes[status]),
+			orNull(record.statusCode),
+			record.updatedAt,
+			record.campaignId,
+			record.recipientId,
+		);
+	}
+
 	/** Every wamid a recipient was sent under finds it (an at-least-once resend has two). */
 	private indexWamid(wamid: string, record: RecipientRecord): void {
 		this.stmt(
@@ -645,7 +669,19 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		if (result.code !== undefined) record.code = result.code;
 		if (result.reason !== undefined) record.reason = result.reason;
 		if (result.state === 'sent') record.sentAt = record.sentAt ?? at;
-		this.saveRecipient(record);
+		// A result changes only these columns (the status columns are the webhooks').
+		this.stmt(
+			'UPDATE recipients SET state = ?, updated_at = ?, wamid = ?, code = ?, reason = ?, sent_at = ? WHERE campaign = ? AND recipient = ?',
+		).run(
+			record.state,
+			record.updatedAt,
+			orNull(record.wamid),
+			orNull(record.code),
+			orNull(record.reason),
+			orNull(record.sentAt),
+			record.campaignId,
+			record.recipientId,
+		);
 		if (result.wamid !== undefined) this.indexWamid(result.wamid, record);
 		this.pointLastCampaign(record);
 		return record;
@@ -682,9 +718,12 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		}
 		if (!row) return { matched: false, advanced: false, settled: false };
 		const record = rowToRecipient(row);
+		const wamidBefore = record.wamid;
 		const { advanced, settled } = applyStatus(record, input);
 		record.updatedAt = Math.max(record.updatedAt, this.now());
-		this.saveRecipient(record);
+		// The usual status (sent → delivered → read of a sent message) changes four columns: write only those.
+		if (!settled && record.wamid === wamidBefore) this.saveStatusColumns(record, input.status);
+		else this.saveRecipient(record);
 		if (!indexed) this.indexWamid(input.wamid, record);
 		if (settled) this.pointLastCampaign(record);
 		return { matched: true, advanced, settled, record };

@@ -30,8 +30,7 @@ interface ProfileNode {
 /** The package (or our dist folder, or node:internal) a script URL belongs to. */
 function packageOf(url: string): string {
 	if (!url) return '(native / GC / idle)';
-	if (url.includes('/issue-11/dist/') || url.includes('n8n-nodes-whatsapp-hsm/dist/'))
-		return 'n8n-nodes-whatsapp-hsm (ours)';
+	if (url.includes('n8n-nodes-whatsapp-hsm/dist/')) return 'n8n-nodes-whatsapp-hsm (ours)';
 	const parts = url.split('/node_modules/');
 	if (parts.length > 1) {
 		const rest = parts[parts.length - 1].split('/');

@@ -454,6 +454,14 @@ export class RedisStore extends OneByBatch implements ConversationStore {
 		});
 	}
 
+	async forgetSeen(keys: readonly string[]): Promise<void> {
+		for (const key of keys) requireId(key, 'seen key');
+		if (keys.length === 0) return;
+		await this.run('forgetSeen', async () => {
+			await this.client.del(...keys.map((key) => `${this.keyPrefix}s:${key}`));
+		});
+	}
+
 	// ---------------------------------------------------------------- campaigns
 
 	async claimRecipients(

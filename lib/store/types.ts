@@ -357,6 +357,12 @@ export interface ConversationStore {
 	 */
 	markSeen(keys: readonly string[], ttlSeconds?: number): Promise<boolean[]>;
 
+	/**
+	 * Undoes markSeen for these keys: their events could not be recorded, so the webhook is refused and Meta's
+	 * retry of it must be processed, not dropped as a duplicate.
+	 */
+	forgetSeen(keys: readonly string[]): Promise<void>;
+
 	// ---------------------------------------------------------------- campaigns (issue 7)
 
 	/** Claims one recipient; see claimRecipients. */

@@ -290,11 +290,19 @@ export class WhatsAppHsmTrigger implements INodeType {
 			res.status(result.status).end();
 			return { noWebhookResponse: true };
 		}
-		// Meta wants a fast 200: answer before the store work and the execution.
+		// 200 only once the events are in the store (a few ms; Meta's target median is 250 ms): after a failure Meta
+		// retries the POST, for up to 7 days, instead of the events being lost. The execution starts after the answer.
+		let outputs: INodeExecutionData[][];
+		try {
+			outputs = await recordEvents(this, result.events, readOptions(this));
+		} catch (error) {
+			this.logger.error(
+				`WhatsApp webhook not recorded, answered 500 so that Meta sends it again: ${(error as Error).message}`,
+			);
+			res.status(500).end();
+			return { noWebhookResponse: true };
+		}
 		res.status(200).end();
-
-		const options = readOptions(this);
-		const outputs = await recordEvents(this, result.events, options);
 		if (outputs.every((items) => items.length === 0)) return { noWebhookResponse: true };
 		return { noWebhookResponse: true, workflowData: outputs as INodeExecutionData[][] };
 	}

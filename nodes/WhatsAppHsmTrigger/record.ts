@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
 
 import { marketingHoldUntil } from '../../lib/contact-policy';
 import type { ConversationStore, DeliveryStatus, InboundInput } from '../../lib/store/types';
@@ -35,13 +40,30 @@ export async function recordEvents(
 			: allEvents.filter(
 					(event) => !event.phoneNumberId || options.phoneNumberIds.has(event.phoneNumberId),
 				);
-	const outputs: INodeExecutionData[][] = [[], [], []];
-	if (events.length === 0) return outputs;
+	if (events.length === 0) return [[], [], []];
 
 	// The Redis credential (Redis store) from the trigger's short-lived cache, like the Cloud API one.
 	const store = await openStore(ctx, 0, { credentials: (type) => cachedCredentials(ctx, type) });
-	const fresh = await store.markSeen(events.map(dedupKey), DEFAULT_SEEN_TTL_SECONDS);
+	const keys = events.map(dedupKey);
+	const fresh = await store.markSeen(keys, DEFAULT_SEEN_TTL_SECONDS);
 	const newEvents = events.filter((_, index) => fresh[index]);
+	try {
+		return await recordNew(store, events, newEvents, options);
+	} catch (error) {
+		// Not recorded: the POST is refused, and Meta's retry must not be dropped as already seen. (What was
+		// written before the failure is written again by the retry without harm: every record is idempotent.)
+		await store.forgetSeen(keys.filter((_, index) => fresh[index])).catch(() => undefined);
+		throw new NodeOperationError(ctx.getNode(), error as Error);
+	}
+}
+
+async function recordNew(
+	store: ConversationStore,
+	events: WebhookEvent[],
+	newEvents: WebhookEvent[],
+	options: TriggerOptions,
+): Promise<INodeExecutionData[][]> {
+	const outputs: INodeExecutionData[][] = [[], [], []];
 
 	const inbounds: InboundInput[] = [];
 	for (const event of newEvents) {

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import { CloudApiClient } from '../../lib/cloud-api/client';
@@ -354,6 +355,47 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 			sent: 1_700_003_000_000,
 			delivered: 1_700_003_001_000,
 		});
+	});
+
+	it('answers 500 when the store cannot record a POST, and processes the retry instead of dropping it as seen', async () => {
+		await store.claimRecipient('camp-fail', { recipientId: EMILIA });
+		await store.recordResult('camp-fail', {
+			recipientId: EMILIA,
+			state: 'sent',
+			wamid: 'wamid.f1',
+		});
+		const body = status(
+			'wamid.f1',
+			'delivered',
+			1_700_005_000,
+			encodeCallbackData({ campaignId: 'camp-fail', recipient: EMILIA }),
+		);
+		const log: CapturedLog = [];
+		const logged = await startWebhookHost(triggerNode(storeFile), {
+			credentials: credentials(),
+			log,
+		});
+		// A real SQLite failure inside the trigger's write (as a full disk or a corrupt page would give).
+		const db = new DatabaseSync(storeFile);
+		try {
+			db.exec(
+				"CREATE TRIGGER refuse_updates BEFORE UPDATE ON recipients BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+			);
+			expect(await post(logged, body)).toBe(500);
+			expect(logged.items(1)).toHaveLength(0);
+			expect((await store.getRecipient('camp-fail', EMILIA))?.status).toBeUndefined();
+			expect(log.some((line) => /not recorded, answered 500/.test(line.message))).toBe(true);
+			db.exec('DROP TRIGGER refuse_updates');
+			// Meta sends the same POST again: recorded and emitted once.
+			expect(await post(logged, body)).toBe(200);
+			expect((await store.getRecipient('camp-fail', EMILIA))?.status).toBe('delivered');
+			expect(logged.items(1)).toHaveLength(1);
+			expect(await post(logged, body)).toBe(200);
+			expect(logged.items(1)).toHaveLength(1);
+		} finally {
+			db.close();
+			await logged.stop();
+		}
 	});
 
 	it('a failed status with 131049 holds marketing to that contact for the time Meta asks (24 h)', async () => {

@@ -397,6 +397,14 @@ export function describeStoreContract(
 				await expect(store.markSeen([k('d')], 0)).rejects.toThrow(/ttlSeconds/);
 			});
 
+			it('forgets the keys it is told to (a webhook that could not be recorded), and only those', async () => {
+				const k = (s: string) => `${bn}:status:wamid.F${s}:read`;
+				expect(await store.markSeen([k('1'), k('2'), k('3')])).toEqual([true, true, true]);
+				await store.forgetSeen([k('1'), k('3'), k('never-seen')]);
+				await store.forgetSeen([]);
+				expect(await store.markSeen([k('1'), k('2'), k('3')])).toEqual([true, false, true]);
+			});
+
 			it('forgets keys after their TTL, not before', async () => {
 				const key = `${bn}:status:wamid.X:read`;
 				expect(await store.markSeen([key], 0.5)).toEqual([true]);

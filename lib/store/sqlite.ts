@@ -143,6 +143,7 @@ const CONTACT_UPSERT = (() => {
 
 /** Placeholder lists per size, built once (bulk reads use a handful of sizes). */
 const IN_LISTS = new Map<number, string>();
+const VALUES_LISTS = new Map<string, string>();
 const SEEN_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
@@ -254,6 +255,18 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		if (list === undefined) {
 			list = new Array(size).fill('?').join(',');
 			IN_LISTS.set(size, list);
+		}
+		return list;
+	}
+
+	/** `(?, ?), (?, ?)…`: `rows` tuples of `width` parameters. */
+	private valuesList(rows: number, width: number): string {
+		const key = `${rows}x${width}`;
+		let list = VALUES_LISTS.get(key);
+		if (list === undefined) {
+			const tuple = `(${new Array(width).fill('?').join(', ')})`;
+			list = new Array(rows).fill(tuple).join(', ');
+			VALUES_LISTS.set(key, list);
 		}
 		return list;
 	}
@@ -563,10 +576,26 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 					'DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires_at <= ? LIMIT 10000)',
 				).run(now);
 			}
-			const mark = this.stmt(
-				'INSERT INTO seen (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen.expires_at <= ? RETURNING key',
-			);
-			return keys.map((key) => mark.get(key, expires, now) !== undefined);
+			// One statement per 500 keys (a 1,000-status POST: two, not a thousand). RETURNING gives the keys inserted
+			// or whose mark had expired, i.e. the new ones.
+			const fresh = new Set<string>();
+			for (const part of chunks([...new Set(keys)])) {
+				const rows = this.stmt(
+					`INSERT INTO seen (key, expires_at) VALUES ${this.valuesList(part.length, 2)} ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen.expires_at <= ? RETURNING key`,
+				).all(...part.flatMap((key) => [key, expires]), now) as Row[];
+				for (const row of rows) fresh.add(String(row.key));
+			}
+			// A key repeated in one call is new once: at its first place.
+			return keys.map((key) => fresh.delete(key));
+		});
+	}
+
+	async forgetSeen(keys: readonly string[]): Promise<void> {
+		for (const key of keys) requireId(key, 'seen key');
+		if (keys.length === 0) return;
+		this.write(() => {
+			for (const part of chunks([...keys]))
+				this.stmt(`DELETE FROM seen WHERE key IN (${this.inList(part.length)})`).run(...part);
 		});
 	}
 
@@ -699,34 +728,66 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 	async recordStatuses(inputs: readonly StatusInput[]): Promise<StatusResult[]> {
 		inputs.forEach(checkStatus);
 		if (inputs.length === 0) return [];
-		return this.write(() => inputs.map((input) => this.statusOne(input)));
+		return this.write(() => {
+			const batch = this.recipientsOf(inputs);
+			return inputs.map((input) => this.statusOne(input, batch));
+		});
 	}
 
-	private statusOne(input: StatusInput): StatusResult {
-		let row: Row | undefined;
-		if (input.campaignId && input.recipientId) {
-			row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
-				input.campaignId,
-				input.recipientId,
-			) as Row | undefined;
+	/** The recipients the statuses name by callback data, read in one query per 500 (by campaign\nrecipient). */
+	private recipientsOf(inputs: readonly StatusInput[]): Map<string, RecipientRecord> {
+		const byCampaign = new Map<string, Set<string>>();
+		for (const input of inputs) {
+			if (!input.campaignId || !input.recipientId) continue;
+			let ids = byCampaign.get(input.campaignId);
+			if (!ids) byCampaign.set(input.campaignId, (ids = new Set()));
+			ids.add(input.recipientId);
 		}
-		// Found under the wamid the send recorded (resultOne indexed it): no index write per status.
-		let indexed = row !== undefined && row.wamid === input.wamid;
-		if (!row) {
-			row = this.byWamid(input.wamid);
-			indexed = true;
+		const records = new Map<string, RecipientRecord>();
+		for (const [campaignId, ids] of byCampaign)
+			for (const part of chunks([...ids])) {
+				const rows = this.stmt(
+					`SELECT * FROM recipients WHERE campaign = ? AND recipient IN (${this.inList(part.length)})`,
+				).all(campaignId, ...part) as Row[];
+				for (const row of rows) {
+					const record = rowToRecipient(row);
+					records.set(`${record.campaignId}\n${record.recipientId}`, record);
+				}
+			}
+		return records;
+	}
+
+	/**
+	 * One status against its recipient. `batch` holds the batch's recipients as this transaction left them, so a
+	 * `sent` and a `delivered` of one message in one POST build on each other.
+	 */
+	private statusOne(input: StatusInput, batch: Map<string, RecipientRecord>): StatusResult {
+		let record =
+			input.campaignId && input.recipientId
+				? batch.get(`${input.campaignId}\n${input.recipientId}`)
+				: undefined;
+		if (!record) {
+			const row = this.byWamid(input.wamid);
+			if (!row) return { matched: false, advanced: false, settled: false };
+			const key = `${String(row.campaign)}\n${String(row.recipient)}`;
+			record = batch.get(key) ?? rowToRecipient(row);
+			batch.set(key, record);
 		}
-		if (!row) return { matched: false, advanced: false, settled: false };
-		const record = rowToRecipient(row);
-		const wamidBefore = record.wamid;
+		// Found under the wamid its send (or an earlier status) recorded and indexed: no index write per status.
+		const indexed = record.wamid === input.wamid;
 		const { advanced, settled } = applyStatus(record, input);
 		record.updatedAt = Math.max(record.updatedAt, this.now());
 		// The usual status (sent → delivered → read of a sent message) changes four columns: write only those.
-		if (!settled && record.wamid === wamidBefore) this.saveStatusColumns(record, input.status);
+		if (!settled && indexed) this.saveStatusColumns(record, input.status);
 		else this.saveRecipient(record);
 		if (!indexed) this.indexWamid(input.wamid, record);
 		if (settled) this.pointLastCampaign(record);
-		return { matched: true, advanced, settled, record };
+		return {
+			matched: true,
+			advanced,
+			settled,
+			record: { ...record, statusTimes: { ...record.statusTimes } },
+		};
 	}
 
 	async getRecipients(

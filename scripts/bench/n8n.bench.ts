@@ -480,11 +480,11 @@ async function campaignLazy(ctx: Context): Promise<void> {
 
 // ------------------------------------------------------------------------------------------------ 3. 100,000
 
-async function big(ctx: Context): Promise<void> {
-	const { rest, url } = ctx.n8n.instance;
-	const { sandbox } = ctx;
+async function big(main: Context): Promise<void> {
+	const { sandbox } = main;
 	const count = SIZES.big;
-	const measure = async (workflow: WorkflowJson, path: string) => {
+	const measure = async (ctx: Context, workflow: WorkflowJson, path: string) => {
+		const { rest, url } = ctx.n8n.instance;
 		sandbox.control.reset();
 		sandbox.control.configure({ throughputMps: 1000 });
 		const stored = await publish(ctx, workflow);
@@ -544,30 +544,47 @@ async function big(ctx: Context): Promise<void> {
 	const tag = randomUUID().slice(0, 8);
 	// Phones +549115 followed by 7 digits: these rows start at 8,000,000 so they meet no other run's recipients.
 	const bigOffset = 8_000_000;
-	// A small campaign first, so n8n has loaded the package's modules before either measurement.
-	await measure(
-		campaignWorkflow(`bench big warm-up ${tag}`, {
-			path: `bench-big-warm-${tag}`,
-			count: 20,
-			offset: bigOffset - 100,
-			campaignName: `warm-${tag}`,
-			storeFile: ctx.storeFile,
-			maxRate: 1000,
-			output: 'summary',
-		}),
-		`bench-big-warm-${tag}`,
-	);
-	const noOp = await measure(
+	/**
+	 * Peak RSS depends on what the process did before (V8 keeps the heap it grew), so each of the two runs gets an
+	 * n8n of its own, started fresh, warmed up by the same small campaign (the package's modules loaded).
+	 */
+	const inFreshN8n = async (name: string, workflow: (ctx: Context) => WorkflowJson) => {
+		const n8n = await startBenchN8n({ log: (line) => console.log(line) });
+		try {
+			const ctx: Context = {
+				...main,
+				n8n,
+				cloudApi: await createCloudApi(n8n, sandbox),
+				storeFile: join(n8n.instance.userFolder, 'bench-store.sqlite'),
+			};
+			await measure(
+				ctx,
+				campaignWorkflow(`bench big warm-up ${name} ${tag}`, {
+					path: `bench-big-warm-${name}-${tag}`,
+					count: 20,
+					offset: bigOffset - 100,
+					campaignName: `warm-${name}-${tag}`,
+					storeFile: ctx.storeFile,
+					maxRate: 1000,
+					output: 'summary',
+				}),
+				`bench-big-warm-${name}-${tag}`,
+			);
+			return await measure(ctx, workflow(ctx), `bench-big-${name}-${tag}`);
+		} finally {
+			await n8n.stop();
+		}
+	};
+	const noOp = await inFreshN8n('noop', () =>
 		noOpWorkflow(`bench big no-op ${tag}`, {
 			path: `bench-big-noop-${tag}`,
 			count,
 			offset: bigOffset,
 		}),
-		`bench-big-noop-${tag}`,
 	);
-	const campaign = await measure(
+	const campaign = await inFreshN8n('campaign', (ctx) =>
 		campaignWorkflow(`bench big campaign ${tag}`, {
-			path: `bench-big-${tag}`,
+			path: `bench-big-campaign-${tag}`,
 			count,
 			offset: bigOffset,
 			campaignName: `big-${tag}`,
@@ -575,7 +592,6 @@ async function big(ctx: Context): Promise<void> {
 			maxRate: 1000,
 			output: 'summary',
 		}),
-		`bench-big-${tag}`,
 	);
 	const measured = ledgerRate(sandbox);
 	const duplicates = sandbox.control.ledger.duplicates().length;
@@ -591,24 +607,24 @@ async function big(ctx: Context): Promise<void> {
 			`(+${fmt((campaign.peak - noOp.peak) / 1e6, 0)} MB over the No Op peak = ${fmt(perRecipient, 0)} B/recipient); /healthz p50 ${fmt(campaign.healthP50)} ms, max ${fmt(campaign.healthMax)} ms over the whole execution, ` +
 			`max ${fmt(campaign.healthMaxSending ?? Number.NaN)} ms over the ${campaign.healthSamplesSending} samples taken while it sent`,
 	);
-	ctx.rows.push([
+	main.rows.push([
 		`${count} recipients, cap 1,000, one execution`,
 		`${fmt(measured.rate)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS, /healthz max ${fmt(campaign.healthMaxSending ?? Number.NaN, 0)} ms while sending (${fmt(campaign.healthMax, 0)} ms over the execution)`,
 		`No Op: peak RSS ${fmt(noOp.peak / 1e6, 0)} MB, /healthz max ${fmt(noOp.healthMax, 0)} ms over the execution`,
 	]);
-	ctx.check(
+	main.check(
 		measured.count === count && duplicates === 0,
 		`big: every recipient exactly once (${measured.count} of ${count})`,
 	);
-	ctx.check(
+	main.check(
 		measured.rate >= 1000 * TARGETS.bigRate,
 		`big: ${fmt(measured.rate / 10)} % of the 1,000 msg/s cap (target ≥ ${TARGETS.bigRate * 100} %)`,
 	);
-	ctx.check(
+	main.check(
 		perRecipient <= TARGETS.bigRssPerRecipient,
 		`big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline (target ≤ ${TARGETS.bigRssPerRecipient} B)`,
 	);
-	ctx.check(
+	main.check(
 		campaign.healthMaxSending !== undefined &&
 			campaign.healthSamplesSending >= 10 &&
 			campaign.healthMaxSending <= TARGETS.healthzMs,

@@ -8,7 +8,8 @@
  * same n8n, n changes per POST, as the bench's campaign rows do.
  *
  *   npx ts-node --transpile-only scripts/bench/n8n/profile.ts
- *   (PROFILE_POSTS=3000 PROFILE_CAMPAIGN=0 PROFILE_STATUS_BATCH=0)
+ *   (PROFILE_POSTS=3000 PROFILE_CAMPAIGN=0 PROFILE_STATUS_BATCH=0; PROFILE_LAZY=1 starts n8n with
+ *   N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true)
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -89,7 +90,10 @@ async function main(): Promise<void> {
 		statusDelayMs: statusBatch > 0 ? 100 : 600_000,
 	});
 	const n8n = await startBenchN8n({
-		env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
+		env: {
+			NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}`,
+			...(process.env.PROFILE_LAZY ? { N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE: 'true' } : {}),
+		},
 		log: (line) => console.log(line),
 	});
 	try {

@@ -28,6 +28,7 @@ import { dedupKey, receiveWebhook } from '../../lib/webhook';
 import type { StoredCredential, StoredWorkflow, WorkflowJson } from '../n8n/rest';
 import { SANDBOX_DEFAULTS, startSandbox, type RunningSandbox } from '../../sandbox';
 import {
+	createSandboxCredential,
 	messageBody,
 	percentile,
 	signature,
@@ -554,7 +555,7 @@ async function big(main: Context): Promise<void> {
 			const ctx: Context = {
 				...main,
 				n8n,
-				cloudApi: await createCloudApi(n8n, sandbox),
+				cloudApi: await createSandboxCredential(n8n, sandbox),
 				storeFile: join(n8n.instance.userFolder, 'bench-store.sqlite'),
 			};
 			await measure(
@@ -638,23 +639,6 @@ async function big(main: Context): Promise<void> {
 
 // ------------------------------------------------------------------------------------------------ run
 
-/** The WhatsApp HSM Cloud API credential pointing at the sandbox, in that n8n. */
-function createCloudApi(n8n: BenchN8n, sandbox: RunningSandbox): Promise<StoredCredential> {
-	return n8n.instance.rest.createCredential({
-		name: 'bench sandbox',
-		type: 'whatsAppCloudApi',
-		data: {
-			provider: 'sandbox',
-			baseUrl: sandbox.url,
-			apiVersion: 'v24.0',
-			accessToken,
-			phoneNumberId,
-			wabaId,
-			appSecret,
-		},
-	});
-}
-
 export default async function bench(): Promise<void> {
 	console.log(`sizes ${JSON.stringify(SIZES)}, parts ${[...PARTS].join(',')}, ${load()}`);
 	const failures: string[] = [];
@@ -668,7 +652,7 @@ export default async function bench(): Promise<void> {
 	try {
 		n8n = await startBenchN8n({ log: (line) => console.log(line) });
 		const { rest } = n8n.instance;
-		const cloudApi = await createCloudApi(n8n, sandbox);
+		const cloudApi = await createSandboxCredential(n8n, sandbox);
 		const headerAuth = await rest.createCredential({
 			name: 'bench sandbox header',
 			type: 'httpHeaderAuth',
@@ -701,7 +685,7 @@ export default async function bench(): Promise<void> {
 			const lazyCtx: Context = {
 				...ctx,
 				n8n: lazy,
-				cloudApi: await createCloudApi(lazy, sandbox),
+				cloudApi: await createSandboxCredential(lazy, sandbox),
 				storeFile: join(lazy.instance.userFolder, 'bench-store.sqlite'),
 			};
 			if (PARTS.has('intake')) await intake(lazyCtx, 'lazy isolate');

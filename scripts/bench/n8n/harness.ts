@@ -9,6 +9,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { SANDBOX_DEFAULTS, type RunningSandbox } from '../../../sandbox';
+import type { StoredCredential } from '../../n8n/rest';
 import { startN8n, type N8nInstance } from '../../n8n/runtime';
 
 /** Linux clock ticks per second for /proc/<pid>/stat (getconf CLK_TCK; 100 on every usual kernel). */
@@ -97,6 +99,27 @@ export async function startBenchN8n(
 				rmSync(userFolder, { recursive: true, force: true });
 		},
 	};
+}
+
+/** The WhatsApp HSM Cloud API credential pointing at the sandbox, in that n8n. */
+export function createSandboxCredential(
+	n8n: BenchN8n,
+	sandbox: RunningSandbox,
+): Promise<StoredCredential> {
+	const { accessToken, phoneNumberId, wabaId, appSecret } = SANDBOX_DEFAULTS;
+	return n8n.instance.rest.createCredential({
+		name: 'bench sandbox',
+		type: 'whatsAppCloudApi',
+		data: {
+			provider: 'sandbox',
+			baseUrl: sandbox.url,
+			apiVersion: 'v24.0',
+			accessToken,
+			phoneNumberId,
+			wabaId,
+			appSecret,
+		},
+	});
 }
 
 /** utime + stime of every live process in the group, in ms (n8n's main process and its task runner). */

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 
 import { startSandbox } from '../../../sandbox';
 import { SANDBOX_DEFAULTS } from '../../../sandbox';
-import { postLoad, startBenchN8n, statusBody } from './harness';
+import { createSandboxCredential, postLoad, startBenchN8n, statusBody } from './harness';
 import { campaignWorkflow, CAMPAIGN, TRIGGER, triggerWorkflow } from './workflows';
 
 interface ProfileNode {
@@ -99,19 +99,7 @@ async function main(): Promise<void> {
 	try {
 		const { rest } = n8n.instance;
 		const storeFile = join(n8n.instance.userFolder, 'bench-store.sqlite');
-		const credential = await rest.createCredential({
-			name: 'bench sandbox',
-			type: 'whatsAppCloudApi',
-			data: {
-				provider: 'sandbox',
-				baseUrl: sandbox.url,
-				apiVersion: 'v24.0',
-				accessToken: SANDBOX_DEFAULTS.accessToken,
-				phoneNumberId: SANDBOX_DEFAULTS.phoneNumberId,
-				wabaId: SANDBOX_DEFAULTS.wabaId,
-				appSecret: SANDBOX_DEFAULTS.appSecret,
-			},
-		});
+		const credential = await createSandboxCredential(n8n, sandbox);
 		const trigger = await rest.importAndPublish(
 			triggerWorkflow('profile trigger', { emit: [], storeFile }),
 			{ credentials: { whatsAppCloudApi: credential } },

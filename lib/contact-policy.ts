@@ -25,9 +25,19 @@ export interface ContactSkip {
 	message: string;
 }
 
+/** Meta's code for "held for this user's health" (per-user marketing limit): no marketing to them for a while. */
+export const MARKETING_HOLD_CODE = 131049;
+/** Meta's code for "the user stopped marketing messages": a marketing opt-out. */
+export const MARKETING_OPT_OUT_CODE = 131050;
+
+/** Whether a send's or a status webhook's error code holds marketing to the contact (131049). */
+export function isMarketingHoldCode(code: number | undefined): boolean {
+	return code === MARKETING_HOLD_CODE;
+}
+
 /** 131049: when marketing to this contact may resume, from the time Meta held a message. */
 export function marketingHoldUntil(heldAt: number): number {
-	return heldAt + (describeError(131049).waitMs ?? 0);
+	return heldAt + (describeError(MARKETING_HOLD_CODE).waitMs ?? 0);
 }
 
 /** 131050 on a send: the user stopped marketing messages — recorded as a marketing opt-out. */
@@ -50,7 +60,7 @@ export function contactSkip(
 	if (!options.sendToOptedOut && optOut?.optedOut && (optOut.scope === 'all' || marketing)) {
 		return {
 			reason: contactSkipReasons.optedOut,
-			code: optOut.reason === 'error-131050' ? 131050 : undefined,
+			code: optOut.reason === 'error-131050' ? MARKETING_OPT_OUT_CODE : undefined,
 			message: `The contact opted out${optOut.scope === 'marketing' ? ' of marketing' : ''} on ${new Date(optOut.at).toISOString()} (${optOut.reason}${optOut.detail ? `: ${optOut.detail}` : ''})`,
 		};
 	}
@@ -62,7 +72,7 @@ export function contactSkip(
 		const until = new Date(contact.marketingHoldUntil).toISOString();
 		return {
 			reason: contactSkipReasons.marketingHold,
-			code: 131049,
+			code: MARKETING_HOLD_CODE,
 			notBefore: until,
 			message: `Meta held a marketing message to this contact (131049, per-user marketing limit): no marketing before ${until}`,
 		};

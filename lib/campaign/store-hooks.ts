@@ -23,7 +23,12 @@ import type {
 	ResultInput,
 } from '../store/types';
 import { GroupCommit } from './group-commit';
-import { marketingHoldUntil, marketingOptOut } from '../contact-policy';
+import {
+	MARKETING_OPT_OUT_CODE,
+	isMarketingHoldCode,
+	marketingHoldUntil,
+	marketingOptOut,
+} from '../contact-policy';
 import { skipReasons, type SkipReason } from './sending-rules';
 
 export type DeliveryGuarantee = 'at-most-once' | 'at-least-once';
@@ -286,10 +291,10 @@ export class StoreDeliveryHooks implements DeliveryHooks {
 					);
 				if (this.referralContacts.has(result.key))
 					effects.push(store.recordBusinessReply(businessNumberId, result.key, at));
-			} else if (result.outcome === 'failed' && result.code === 131049) {
+			} else if (result.outcome === 'failed' && isMarketingHoldCode(result.code)) {
 				const until = result.notBefore ? Date.parse(result.notBefore) : marketingHoldUntil(at);
 				effects.push(store.markMarketingHold(businessNumberId, result.key, until));
-			} else if (result.outcome === 'failed' && result.code === 131050) {
+			} else if (result.outcome === 'failed' && result.code === MARKETING_OPT_OUT_CODE) {
 				effects.push(store.setOptState(businessNumberId, result.key, marketingOptOut(at)));
 			}
 		}

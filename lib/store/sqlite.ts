@@ -146,6 +146,18 @@ const IN_LISTS = new Map<number, string>();
 const VALUES_LISTS = new Map<string, string>();
 const SEEN_PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
+/**
+ * The list in parts of 256, 64, 16, 4 and 1 (largest first): statements built per part size stay five, however the
+ * sizes of the batches vary (one prepared statement per size would grow without bound in a long-running n8n).
+ */
+function sizedParts<T>(list: readonly T[]): T[][] {
+	const parts: T[][] = [];
+	let at = 0;
+	for (const size of [256, 64, 16, 4, 1])
+		for (; list.length - at >= size; at += size) parts.push(list.slice(at, at + size));
+	return parts;
+}
+
 function chunks<T>(list: readonly T[], size = CHUNK): T[][] {
 	const out: T[][] = [];
 	for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -576,10 +588,10 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 					'DELETE FROM seen WHERE key IN (SELECT key FROM seen WHERE expires_at <= ? LIMIT 10000)',
 				).run(now);
 			}
-			// One statement per 500 keys (a 1,000-status POST: two, not a thousand). RETURNING gives the keys inserted
-			// or whose mark had expired, i.e. the new ones.
+			// A few statements per POST (a 1,000-status POST: ten, not a thousand). RETURNING gives the keys inserted or
+			// whose mark had expired, i.e. the new ones.
 			const fresh = new Set<string>();
-			for (const part of chunks([...new Set(keys)])) {
+			for (const part of sizedParts([...new Set(keys)])) {
 				const rows = this.stmt(
 					`INSERT INTO seen (key, expires_at) VALUES ${this.valuesList(part.length, 2)} ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at WHERE seen.expires_at <= ? RETURNING key`,
 				).all(...part.flatMap((key) => [key, expires]), now) as Row[];
@@ -734,7 +746,7 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		});
 	}
 
-	/** The recipients the statuses name by callback data, read in one query per 500 (by campaign\nrecipient). */
+	/** The recipients the statuses name by callback data, read in a few queries (by campaign\nrecipient). */
 	private recipientsOf(inputs: readonly StatusInput[]): Map<string, RecipientRecord> {
 		const byCampaign = new Map<string, Set<string>>();
 		for (const input of inputs) {
@@ -745,7 +757,7 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		}
 		const records = new Map<string, RecipientRecord>();
 		for (const [campaignId, ids] of byCampaign)
-			for (const part of chunks([...ids])) {
+			for (const part of sizedParts([...ids])) {
 				const rows = this.stmt(
 					`SELECT * FROM recipients WHERE campaign = ? AND recipient IN (${this.inList(part.length)})`,
 				).all(campaignId, ...part) as Row[];

@@ -6,10 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { ConversationStore, DeliveryStatus } from '../../lib/store/types';
+import type { ConversationStore } from '../../lib/store/types';
 import { receiveWebhook } from '../../lib/webhook';
-
-const STATUSES = new Set<DeliveryStatus>(['sent', 'delivered', 'read', 'played', 'failed']);
+import { isDeliveryStatusEvent, statusInputOf } from '../../lib/webhook/record';
 
 export interface StatusReceiver {
 	url: string;
@@ -46,16 +45,8 @@ export async function startStatusReceiver(
 			}
 			const work = queue.then(async () => {
 				for (const event of result.events) {
-					if (event.kind === 'status' && event.id && STATUSES.has(event.status as DeliveryStatus)) {
-						const recorded = await store.recordStatus({
-							wamid: event.id,
-							status: event.status as DeliveryStatus,
-							at: event.timestampMs ?? Date.now(),
-							campaignId: event.callbackData?.campaignId,
-							recipientId: event.callbackData?.recipient,
-							errorCode: event.errors?.[0]?.code,
-							errorTitle: event.errors?.[0]?.title,
-						});
+					if (isDeliveryStatusEvent(event)) {
+						const recorded = await store.recordStatus(statusInputOf(event));
 						counts.statuses++;
 						if (recorded.settled) counts.settled++;
 						if (!recorded.matched) counts.unmatched++;

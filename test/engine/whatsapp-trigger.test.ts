@@ -325,7 +325,7 @@ describe('WhatsApp HSM Trigger through its webhook entry point (real HTTP)', () 
 		});
 	});
 
-	it('records a POST of 500 statuses (Meta batches) as one batch: every one recorded in order, every one emitted', async () => {
+	it('records a POST of 500 statuses (Meta batches up to 1,000): every one recorded in order, every one emitted', async () => {
 		const ids = Array.from({ length: 250 }, (_, i) => `549110000${String(i).padStart(3, '0')}`);
 		await store.claimRecipients(
 			'camp-batch',

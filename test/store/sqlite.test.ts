@@ -54,6 +54,45 @@ describe('SQLite store: file, schema and processes', () => {
 		await expect(again.getContact('pn', '1')).rejects.toThrow(/closed/);
 	});
 
+	it("writes a POST's statuses in one transaction: a failure at the last one leaves none of them written", async () => {
+		const path = join(tempDir(), 'statuses.sqlite');
+		const store = new SqliteStore({ path });
+		const ids = Array.from({ length: 300 }, (_, i) => `549110${String(i).padStart(4, '0')}`);
+		await store.claimRecipients(
+			'c',
+			ids.map((recipientId) => ({ recipientId })),
+		);
+		await store.recordResults(
+			'c',
+			ids.map((recipientId) => ({
+				recipientId,
+				state: 'sent' as const,
+				wamid: `w.${recipientId}`,
+			})),
+		);
+		const statuses = ids.map((recipientId, i) => ({
+			wamid: `w.${recipientId}`,
+			status: 'delivered' as const,
+			at: 1_700_000_000_000 + i,
+			campaignId: 'c',
+			recipientId,
+		}));
+		const raw = new DatabaseSync(path);
+		raw.exec(
+			`CREATE TRIGGER refuse_last BEFORE UPDATE ON recipients WHEN NEW.recipient = '${ids[299]}' BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
+		);
+		await expect(store.recordStatuses(statuses)).rejects.toThrow(/disk full/);
+		const none = await store.getRecipients('c', ids);
+		expect([...none.values()].filter((record) => record.status !== undefined)).toHaveLength(0);
+		raw.exec('DROP TRIGGER refuse_last');
+		raw.close();
+		const results = await store.recordStatuses(statuses);
+		expect(results.every((result) => result.matched && result.advanced)).toBe(true);
+		const all = await store.getRecipients('c', ids);
+		expect([...all.values()].map((record) => record.status)).toEqual(ids.map(() => 'delivered'));
+		await store.close();
+	});
+
 	it('refuses a file written by a newer schema, naming the fix', () => {
 		const path = join(tempDir(), 'future.sqlite');
 		const raw = new DatabaseSync(path);

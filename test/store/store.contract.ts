@@ -397,6 +397,15 @@ export function describeStoreContract(
 				await expect(store.markSeen([k('d')], 0)).rejects.toThrow(/ttlSeconds/);
 			});
 
+			it("answers a 1,000-status POST's 700 keys (with repeats) in order, each new once", async () => {
+				const keys = Array.from({ length: 700 }, (_, i) => `${bn}:status:wamid.M${i % 650}:read`);
+				const first = await store.markSeen(keys);
+				expect(first.filter(Boolean)).toHaveLength(650);
+				expect(first.slice(650)).toEqual(keys.slice(650).map(() => false));
+				expect(first.slice(0, 650).every(Boolean)).toBe(true);
+				expect((await store.markSeen(keys)).some(Boolean)).toBe(false);
+			});
+
 			it('forgets the keys it is told to (a webhook that could not be recorded), and only those', async () => {
 				const k = (s: string) => `${bn}:status:wamid.F${s}:read`;
 				expect(await store.markSeen([k('1'), k('2'), k('3')])).toEqual([true, true, true]);

@@ -366,18 +366,26 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		return { applied, contact };
 	}
 
+	/**
+	 * The contact's last campaign moves to this sent recipient unless a later send holds it: one upsert (under the
+	 * wa_id a user_id alias names), since every sent result of a campaign passes here.
+	 */
 	private pointLastCampaign(record: RecipientRecord): void {
 		if (!record.businessNumberId || record.state !== 'sent' || record.sentAt === undefined) return;
-		const sentAt = record.sentAt;
-		this.updateContact(record.businessNumberId, record.contactId, (contact) => {
-			if (contact.lastCampaign && contact.lastCampaign.sentAt > sentAt) return false;
-			contact.lastCampaign = {
-				campaignId: record.campaignId,
-				recipientId: record.recipientId,
-				sentAt,
-			};
-			return true;
-		});
+		this.stmt(
+			`INSERT INTO contacts (business, contact, lc_campaign, lc_recipient, lc_sent_at, updated_at)
+			VALUES (?1, coalesce((SELECT contact FROM contact_aliases WHERE business = ?1 AND user_id = ?2), ?2), ?3, ?4, ?5, ?6)
+			ON CONFLICT (business, contact) DO UPDATE SET lc_campaign = excluded.lc_campaign, lc_recipient = excluded.lc_recipient,
+				lc_sent_at = excluded.lc_sent_at, updated_at = excluded.updated_at
+			WHERE contacts.lc_sent_at IS NULL OR contacts.lc_sent_at <= excluded.lc_sent_at`,
+		).run(
+			record.businessNumberId,
+			record.contactId,
+			record.campaignId,
+			record.recipientId,
+			record.sentAt,
+			this.now(),
+		);
 	}
 
 	// ---------------------------------------------------------------- contacts (public)
@@ -695,34 +703,27 @@ export class SqliteStore extends OneByBatch implements ConversationStore {
 		).get(wamid) as Row | undefined;
 	}
 
+	/** One result: one UPDATE … RETURNING (owner-checked in its WHERE), then the wamid index and the contact. */
 	private resultOne(campaignId: string, result: ResultInput): RecipientRecord | undefined {
-		const row = this.stmt('SELECT * FROM recipients WHERE campaign = ? AND recipient = ?').get(
+		const at = result.at ?? this.now();
+		// A result changes only these columns (the status columns are the webhooks').
+		const row = this.stmt(
+			`UPDATE recipients SET state = ?1, updated_at = ?2, wamid = coalesce(?3, wamid), code = coalesce(?4, code),
+				reason = coalesce(?5, reason), sent_at = CASE WHEN ?1 = 'sent' THEN coalesce(sent_at, ?2) ELSE sent_at END
+			WHERE campaign = ?6 AND recipient = ?7 AND (?8 IS NULL OR owner IS ?8)
+			RETURNING *`,
+		).get(
+			result.state,
+			at,
+			orNull(result.wamid),
+			orNull(result.code),
+			orNull(result.reason),
 			campaignId,
 			result.recipientId,
+			orNull(result.owner),
 		) as Row | undefined;
 		if (!row) return undefined;
 		const record = rowToRecipient(row);
-		if (result.owner !== undefined && record.owner !== result.owner) return undefined;
-		const at = result.at ?? this.now();
-		record.state = result.state;
-		record.updatedAt = at;
-		if (result.wamid !== undefined) record.wamid = result.wamid;
-		if (result.code !== undefined) record.code = result.code;
-		if (result.reason !== undefined) record.reason = result.reason;
-		if (result.state === 'sent') record.sentAt = record.sentAt ?? at;
-		// A result changes only these columns (the status columns are the webhooks').
-		this.stmt(
-			'UPDATE recipients SET state = ?, updated_at = ?, wamid = ?, code = ?, reason = ?, sent_at = ? WHERE campaign = ? AND recipient = ?',
-		).run(
-			record.state,
-			record.updatedAt,
-			orNull(record.wamid),
-			orNull(record.code),
-			orNull(record.reason),
-			orNull(record.sentAt),
-			record.campaignId,
-			record.recipientId,
-		);
 		if (result.wamid !== undefined) this.indexWamid(result.wamid, record);
 		this.pointLastCampaign(record);
 		return record;

@@ -14,6 +14,9 @@
  * 4. the intake and the 1,000 msg/s batched campaign again in an n8n started with
  *    N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (no expression isolate per webhook POST).
  *
+ * 5. part `repeat` (not in the default parts): only the 1,000 msg/s batched campaign, BENCH_N8N_REPEAT times
+ *    (default 5) in one n8n, each rate and the median printed: how much one run's figure moves on this machine.
+ *
  * Targets (the run fails when one is missed) are the issue's; the one-change-per-POST runs are printed only.
  * Sizes come from the environment so a quick run is possible (defaults: the issue's sizes):
  *   BENCH_N8N_PARTS=intake,campaign,big  BENCH_N8N_POSTS=1000  BENCH_N8N_CONCURRENCY=16
@@ -64,6 +67,7 @@ const SIZES = {
 	// body is one expression): 20,000 rows would take over half an hour, so it sends at most this many rows
 	// and its rate is measured over them.
 	peerRows: env('BENCH_N8N_PEER_ROWS', 1000),
+	repeat: env('BENCH_N8N_REPEAT', 5),
 };
 const PARTS = new Set(
 	(process.env.BENCH_N8N_PARTS ?? 'intake,campaign,big').split(',').map((part) => part.trim()),
@@ -443,6 +447,37 @@ async function campaigns(ctx: Context): Promise<void> {
 	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
 }
 
+/** Part `repeat`: the 1,000 msg/s batched campaign several times in one n8n, to show the spread of one figure. */
+async function repeatedCampaign(ctx: Context): Promise<void> {
+	const statusTrigger = await publish(
+		ctx,
+		triggerWorkflow(`bench status trigger ${randomUUID().slice(0, 8)}`, {
+			emit: [],
+			storeFile: ctx.storeFile,
+		}),
+	);
+	const triggerUrl = await ctx.n8n.instance.rest.productionWebhookUrl(statusTrigger, TRIGGER);
+	const rates: number[] = [];
+	for (let run = 1; run <= SIZES.repeat; run++) {
+		const campaign = await sendRun(ctx, {
+			variant: 'campaign',
+			cap: 1000,
+			count: SIZES.recipients1000,
+			batch: 1000,
+			triggerUrl,
+		});
+		rates.push(campaign.rate);
+		console.log(
+			`repeat ${run}: ${fmt(campaign.rate)} msg/s (${fmt(campaign.rate / 10)} % of the cap), ${campaign.count} accepted, ${campaign.duplicates} duplicates (${load()})`,
+		);
+	}
+	const sorted = [...rates].sort((a, b) => a - b);
+	console.log(
+		`repeat: median ${fmt(sorted[Math.floor(sorted.length / 2)] / 10)} % of the cap, min ${fmt(sorted[0] / 10)} %, max ${fmt(sorted[sorted.length - 1] / 10)} %`,
+	);
+	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
+}
+
 /**
  * The 1,000 msg/s batched row again in the n8n started with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true: the same
  * campaign once n8n no longer acquires an expression isolate for every status POST. Printed, not a target.
@@ -673,6 +708,7 @@ export default async function bench(): Promise<void> {
 		if (PARTS.has('intake')) await intake(ctx, 'default');
 		if (PARTS.has('campaign')) await campaigns(ctx);
 		if (PARTS.has('big')) await big(ctx);
+		if (PARTS.has('repeat')) await repeatedCampaign(ctx);
 		if (PARTS.has('intake') || PARTS.has('campaign')) {
 			// Again in an n8n with N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (what we recommend for busy triggers).
 			await n8n.stop();

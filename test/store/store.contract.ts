@@ -773,6 +773,68 @@ export function describeStoreContract(
 				expect((await store.getRecipient(camp(), '549222'))?.repliedAt).toBe(T0 + HOUR);
 			});
 
+			it("points the contact's last campaign at its latest send, also through a user_id alias", async () => {
+				const send = async (campaignId: string, recipientId: string, at: number) => {
+					await store.claimRecipients(campaignId, [{ recipientId }], { businessNumberId: bn, at });
+					return store.recordResult(campaignId, {
+						recipientId,
+						state: 'sent',
+						wamid: `w.${campaignId}.${at}`,
+						at,
+					});
+				};
+				await send(`${camp()}:a`, '549333', T0);
+				await send(`${camp()}:b`, '549333', T0 - HOUR); // an older send recorded later does not move it
+				expect((await store.getContact(bn, '549333'))?.lastCampaign).toEqual({
+					campaignId: `${camp()}:a`,
+					recipientId: '549333',
+					sentAt: T0,
+				});
+				await send(`${camp()}:c`, '549333', T0 + HOUR);
+				expect((await store.getContact(bn, '549333'))?.lastCampaign?.campaignId).toBe(
+					`${camp()}:c`,
+				);
+				// A recipient named by the contact's user_id points the wa_id's record.
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '549444',
+					userId: 'AR.444',
+					at: T0 - HOUR,
+				});
+				await send(`${camp()}:d`, 'AR.444', T0);
+				expect((await store.getContact(bn, '549444'))?.lastCampaign).toEqual({
+					campaignId: `${camp()}:d`,
+					recipientId: 'AR.444',
+					sentAt: T0,
+				});
+				// A result the claim's owner does not hold is not recorded, and moves nothing.
+				await store.claimRecipients(`${camp()}:e`, [{ recipientId: '549555' }], {
+					businessNumberId: bn,
+					owner: 'run-1',
+					at: T0,
+				});
+				expect(
+					await store.recordResult(`${camp()}:e`, {
+						recipientId: '549555',
+						state: 'sent',
+						owner: 'run-2',
+						at: T0,
+					}),
+				).toBeUndefined();
+				expect(await store.getRecipient(`${camp()}:e`, '549555')).toMatchObject({
+					state: 'claimed',
+				});
+				expect((await store.getContact(bn, '549555'))?.lastCampaign).toBeUndefined();
+				expect(
+					await store.recordResult(`${camp()}:e`, {
+						recipientId: '549555',
+						state: 'sent',
+						owner: 'run-1',
+						at: T0 + 5,
+					}),
+				).toMatchObject({ state: 'sent', sentAt: T0 + 5, owner: 'run-1' });
+			});
+
 			it('lists recipients in ID order page by page, filtered by state, summarises the funnel and deletes', async () => {
 				const ids = Array.from({ length: 25 }, (_, i) => `r${String(i).padStart(2, '0')}`);
 				await store.claimRecipients(

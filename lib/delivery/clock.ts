@@ -15,6 +15,10 @@ export const systemClock: Clock = {
 			const timer = setTimeout(done, Math.max(0, ms));
 			signal?.addEventListener('abort', done, { once: true });
 		}),
+	timer: (ms, fire) => {
+		const timer = setTimeout(fire, Math.max(0, ms));
+		return () => clearTimeout(timer);
+	},
 };
 
 interface VirtualTimer {
@@ -49,30 +53,36 @@ export class VirtualClock implements Clock {
 	sleep(ms: number, signal?: AbortSignal): Promise<void> {
 		if (signal?.aborted) return Promise.resolve();
 		return new Promise<void>((resolve) => {
-			const timer: VirtualTimer = {
-				at: this.current + Math.max(0, ms),
-				seq: this.seq++,
-				resolve,
-				done: false,
-			};
-			const fire = () => {
-				if (timer.done) return;
-				timer.done = true;
+			const onAbort = () => {
+				cancel();
 				resolve();
 			};
-			const cancel = () => {
-				if (timer.done) return;
-				fire();
-				this.forget();
-			};
-			timer.resolve = () => {
-				signal?.removeEventListener('abort', cancel);
-				fire();
-			};
-			signal?.addEventListener('abort', cancel, { once: true });
-			this.timers.push(timer);
-			this.schedule();
+			const cancel = this.timer(ms, () => {
+				signal?.removeEventListener('abort', onAbort);
+				resolve();
+			});
+			signal?.addEventListener('abort', onAbort, { once: true });
 		});
+	}
+
+	timer(ms: number, fire: () => void): () => void {
+		const timer: VirtualTimer = {
+			at: this.current + Math.max(0, ms),
+			seq: this.seq++,
+			resolve: () => {
+				if (timer.done) return;
+				timer.done = true;
+				fire();
+			},
+			done: false,
+		};
+		this.timers.push(timer);
+		this.schedule();
+		return () => {
+			if (timer.done) return;
+			timer.done = true;
+			this.forget();
+		};
 	}
 
 	/** Cancelled timers stay in the heap until popped; rebuild it when they dominate, so memory follows live timers. */

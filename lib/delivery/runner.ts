@@ -370,23 +370,23 @@ class DeliveryRun<P> {
 		const request = new AbortController();
 		const sent = this.options.send(payload, request.signal);
 		if (!(this.requestTimeoutMs > 0)) return sent;
-		const timer = new AbortController();
-		const timeout = this.clock
-			.sleep(this.requestTimeoutMs, timer.signal)
-			.then((): SendResult | undefined => {
-				if (timer.signal.aborted) return undefined;
-				request.abort(new Error(`No answer within ${this.requestTimeoutMs} ms`));
-				return {
-					ok: false,
-					timedOut: true,
-					details: `No answer within ${this.requestTimeoutMs} ms`,
-				};
+		return new Promise<SendResult>((resolve, reject) => {
+			const cancel = this.clock.timer(this.requestTimeoutMs, () => {
+				const details = `No answer within ${this.requestTimeoutMs} ms`;
+				request.abort(new Error(details));
+				resolve({ ok: false, timedOut: true, details });
 			});
-		sent.catch(() => undefined);
-		return Promise.race([
-			sent.finally(() => timer.abort()),
-			timeout.then((timedOut) => timedOut ?? sent),
-		]);
+			sent.then(
+				(result) => {
+					cancel();
+					resolve(result);
+				},
+				(error: unknown) => {
+					cancel();
+					reject(error);
+				},
+			);
+		});
 	}
 
 	private async failed(entry: Entry<P>, failure: SendFailed, now: number): Promise<void> {
@@ -515,15 +515,15 @@ class DeliveryRun<P> {
 			return Promise.resolve();
 		}
 		return new Promise<void>((resolve) => {
-			const timer = new AbortController();
+			let cancel: (() => void) | undefined;
 			const done = () => {
 				if (this.wake === done) this.wake = undefined;
 				this.dirty = false;
-				timer.abort();
+				cancel?.();
 				resolve();
 			};
 			this.wake = done;
-			if (Number.isFinite(ms)) void this.clock.sleep(Math.max(0, ms), timer.signal).then(done);
+			if (Number.isFinite(ms)) cancel = this.clock.timer(Math.max(0, ms), done);
 		});
 	}
 

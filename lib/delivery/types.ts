@@ -127,6 +127,12 @@ export interface DeliveryProgress {
 export interface Clock {
 	now(): number;
 	sleep(ms: number, signal?: AbortSignal): Promise<void>;
+	/**
+	 * Calls `fire` after `ms` unless the returned cancel is called first. The runner's per-request timeout and
+	 * its wake-ups use this, not an aborted sleep: AbortController.abort() builds a DOMException and dispatches
+	 * an event, ~5 % of n8n's main thread at 1,000 msg/s.
+	 */
+	timer(ms: number, fire: () => void): () => void;
 }
 
 /** What a limiter gave: tokens now, or how long to wait for the next. */

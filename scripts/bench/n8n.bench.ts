@@ -313,9 +313,32 @@ function ledgerRate(sandbox: RunningSandbox): { count: number; rate: number; spa
 	};
 }
 
+/** The whole seconds of a run (from its first accepted message, the last partial second left out) that sent under 90 % of the cap, as "second: messages". */
+function slowSeconds(sandbox: RunningSandbox, cap: number): string[] {
+	const times = sandbox.control.ledger.all().map((entry) => entry.at.getTime());
+	if (times.length === 0) return [];
+	const start = Math.min(...times);
+	const perSecond = new Map<number, number>();
+	for (const at of times) {
+		const second = Math.floor((at - start) / 1000);
+		perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+	}
+	const last = Math.max(...perSecond.keys());
+	const slow: string[] = [];
+	for (let second = 0; second < last; second++) {
+		const sent = perSecond.get(second) ?? 0;
+		if (sent < 0.9 * cap) slow.push(`${second}: ${sent}`);
+	}
+	return slow;
+}
+
 interface SendRun {
 	rate: number;
 	count: number;
+	/** Seconds under 90 % of the cap, "second: messages" (see slowSeconds) */
+	slowSeconds: string[];
+	/** Sends the sandbox refused with 130429 (over the number's throughput) */
+	throttled: number;
 	duplicates: number;
 	executionSeconds: number;
 	/** Status changes the trigger answered 200 for by the end of the execution, and the 3 per message due */
@@ -375,6 +398,9 @@ async function sendRun(
 	const result: SendRun = {
 		rate: measured.rate,
 		count: measured.count,
+		slowSeconds: slowSeconds(sandbox, options.cap),
+		throttled: sandbox.control.ledger.rejections().filter((refusal) => refusal.code === 130429)
+			.length,
 		duplicates: sandbox.control.ledger.duplicates().length,
 		executionSeconds:
 			(new Date(execution.stoppedAt ?? Date.now()).getTime() -
@@ -468,7 +494,7 @@ async function repeatedCampaign(ctx: Context): Promise<void> {
 		});
 		rates.push(campaign.rate);
 		console.log(
-			`repeat ${run}: ${fmt(campaign.rate)} msg/s (${fmt(campaign.rate / 10)} % of the cap), ${campaign.count} accepted, ${campaign.duplicates} duplicates (${load()})`,
+			`repeat ${run}: ${fmt(campaign.rate)} msg/s (${fmt(campaign.rate / 10)} % of the cap), ${campaign.count} accepted, ${campaign.duplicates} duplicates, ${campaign.throttled} refused 130429; seconds below 90 % of the cap: ${campaign.slowSeconds.join(', ') || 'none'} (${load()})`,
 		);
 	}
 	const sorted = [...rates].sort((a, b) => a - b);

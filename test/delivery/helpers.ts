@@ -21,6 +21,16 @@ export function manualClock(
 	return {
 		now: () => now,
 		sleep: async () => undefined,
+		// Like sleep, a timer is due at once: time moves only by hand.
+		timer: (_ms, fire) => {
+			let cancelled = false;
+			queueMicrotask(() => {
+				if (!cancelled) fire();
+			});
+			return () => {
+				cancelled = true;
+			};
+		},
 		set: (ms) => {
 			now = ms;
 		},

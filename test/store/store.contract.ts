@@ -587,6 +587,78 @@ export function describeStoreContract(
 				).rejects.toThrow(/state must be/);
 			});
 
+			it('records a batch of results as one at a time would: owners checked per row, aliases, repeats in order', async () => {
+				const c = `${camp()}:batch`;
+				const ids = Array.from({ length: 341 }, (_, i) => `54977${String(i).padStart(5, '0')}`); // 256 + 64 + 16 + 4 + 1
+				await store.recordInbound({
+					businessNumberId: bn,
+					waId: '549888',
+					userId: 'AR.888',
+					at: T0,
+				});
+				await store.claimRecipients(
+					c,
+					[...ids, 'AR.888', 'theirs'].map((recipientId) => ({ recipientId })),
+					{ businessNumberId: bn, owner: 'w1', at: T0 },
+				);
+				await store.claimRecipients(c, [{ recipientId: 'other-owner' }], {
+					businessNumberId: bn,
+					owner: 'w2',
+					at: T0,
+				});
+				const records = await store.recordResults(c, [
+					...ids.map((recipientId, i) => ({
+						recipientId,
+						state: i % 2 ? ('failed' as const) : ('sent' as const),
+						wamid: i % 2 ? undefined : `w.${c}.${recipientId}`,
+						code: i % 2 ? 131026 : undefined,
+						owner: 'w1',
+						at: T0 + i,
+					})),
+					{
+						recipientId: 'AR.888',
+						state: 'sent',
+						wamid: `w.${c}.alias`,
+						owner: 'w1',
+						at: T0 + 1000,
+					},
+					{ recipientId: 'other-owner', state: 'sent', wamid: `w.${c}.x`, owner: 'w1', at: T0 },
+					{ recipientId: 'never-claimed', state: 'sent', at: T0 },
+				]);
+				expect(records).toHaveLength(ids.length + 3);
+				expect(records[0]).toMatchObject({ state: 'sent', sentAt: T0, wamid: `w.${c}.${ids[0]}` });
+				expect(records[1]).toMatchObject({ state: 'failed', code: 131026 });
+				expect(records[1]?.sentAt).toBeUndefined();
+				expect(records.slice(-2)).toEqual([undefined, undefined]);
+				expect(await store.getRecipient(c, 'other-owner')).toMatchObject({ state: 'claimed' });
+				expect(await store.findRecipientByWamid(`w.${c}.${ids[340]}`)).toEqual(records[340]);
+				expect(await store.findRecipientByWamid(`w.${c}.x`)).toBeUndefined();
+				expect((await store.getContact(bn, ids[338]))?.lastCampaign).toEqual({
+					campaignId: c,
+					recipientId: ids[338],
+					sentAt: T0 + 338,
+				});
+				expect((await store.getContact(bn, ids[339]))?.lastCampaign).toBeUndefined();
+				expect((await store.getContact(bn, '549888'))?.lastCampaign).toEqual({
+					campaignId: c,
+					recipientId: 'AR.888',
+					sentAt: T0 + 1000,
+				});
+				// The same recipient twice in one call: applied in order, the second builds on the first.
+				const [first, second] = await store.recordResults(c, [
+					{
+						recipientId: 'theirs',
+						state: 'uncertain',
+						wamid: `w.${c}.t1`,
+						owner: 'w1',
+						at: T0 + 1,
+					},
+					{ recipientId: 'theirs', state: 'sent', owner: 'w1', at: T0 + 2 },
+				]);
+				expect(first).toMatchObject({ state: 'uncertain', wamid: `w.${c}.t1` });
+				expect(second).toMatchObject({ state: 'sent', wamid: `w.${c}.t1`, sentAt: T0 + 2 });
+			});
+
 			it('never lets a status regress, keeps first-seen times, and settles uncertain sends', async () => {
 				await store.claimRecipients(
 					camp(),

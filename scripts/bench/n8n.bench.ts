@@ -15,7 +15,9 @@
  *    N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (no expression isolate per webhook POST).
  *
  * 5. part `repeat` (not in the default parts): only the 1,000 msg/s batched campaign, BENCH_N8N_REPEAT times
- *    (default 5) in one n8n, each rate and the median printed: how much one run's figure moves on this machine.
+ *    (default 5) in one n8n, each rate and the median printed: how much one run's figure moves on this machine;
+ *    each time with the statuses to our trigger, to the floor trigger and to no receiver, interleaved
+ *    (BENCH_N8N_REPEAT_RECEIVERS=our,floor,no picks them).
  *
  * Targets (the run fails when one is missed) are the issue's; the one-change-per-POST runs are printed only.
  * Sizes come from the environment so a quick run is possible (defaults: the issue's sizes):
@@ -68,6 +70,8 @@ const SIZES = {
 	// and its rate is measured over them.
 	peerRows: env('BENCH_N8N_PEER_ROWS', 1000),
 	repeat: env('BENCH_N8N_REPEAT', 5),
+	// Which status receivers part `repeat` interleaves: our, floor, no (trigger, floor trigger, none).
+	repeatReceivers: (process.env.BENCH_N8N_REPEAT_RECEIVERS ?? 'our,floor,no').split(','),
 };
 const PARTS = new Set(
 	(process.env.BENCH_N8N_PARTS ?? 'intake,campaign,big').split(',').map((part) => part.trim()),
@@ -344,6 +348,10 @@ interface SendRun {
 	/** Status changes the trigger answered 200 for by the end of the execution, and the 3 per message due */
 	statusChangesOk: number;
 	statusChangesDue: number;
+	/** Status POSTs answered 200 by then (with batching, as many changes per POST as were due together) */
+	statusPosts: number;
+	/** n8n's CPU (all its threads and its task runner) from the start POST to the finished execution */
+	cpuSeconds: number;
 }
 
 let offset = 0;
@@ -384,6 +392,7 @@ async function sendRun(
 					cap: options.cap,
 				});
 	const stored = await publish(ctx, workflow);
+	const cpuBefore = ctx.n8n.cpuMs();
 	const response = await fetch(`${url}/webhook/${path}`, { method: 'POST' });
 	if (response.status !== 200) throw new Error(`starting ${path} answered ${response.status}`);
 	const execution = await waitForExecution(ctx, stored.id, {
@@ -393,6 +402,7 @@ async function sendRun(
 		throw new Error(
 			`${path}: execution ${execution.id} ${execution.status}: ${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 500)}`,
 		);
+	const cpuSeconds = (ctx.n8n.cpuMs() - cpuBefore) / 1000;
 	const measured = ledgerRate(sandbox);
 	const deliveries = sandbox.control.webhookDeliveries();
 	const result: SendRun = {
@@ -410,6 +420,8 @@ async function sendRun(
 			.filter((delivery) => delivery.status === 200)
 			.reduce((sum, delivery) => sum + delivery.changes, 0),
 		statusChangesDue: 3 * measured.count,
+		statusPosts: deliveries.filter((delivery) => delivery.status === 200).length,
+		cpuSeconds,
 	};
 	await rest.unpublishWorkflow(stored.id);
 	// A backlog of status webhooks (one per POST) is dropped, so it does not load the next run.
@@ -473,35 +485,48 @@ async function campaigns(ctx: Context): Promise<void> {
 	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
 }
 
-/** Part `repeat`: the 1,000 msg/s batched campaign several times in one n8n, to show the spread of one figure. */
+/**
+ * Part `repeat`: the 1,000 msg/s batched campaign several times in one n8n, to show the spread of one figure,
+ * with its status webhooks going in turn to our trigger, to the floor trigger (n8n's own cost per POST, nothing
+ * recorded) and nowhere: the three medians split the cost between n8n's per-POST work and our recording.
+ */
 async function repeatedCampaign(ctx: Context): Promise<void> {
+	const suffix = randomUUID().slice(0, 8);
+	const { rest } = ctx.n8n.instance;
 	const statusTrigger = await publish(
 		ctx,
-		triggerWorkflow(`bench status trigger ${randomUUID().slice(0, 8)}`, {
-			emit: [],
-			storeFile: ctx.storeFile,
-		}),
+		triggerWorkflow(`bench status trigger ${suffix}`, { emit: [], storeFile: ctx.storeFile }),
 	);
-	const triggerUrl = await ctx.n8n.instance.rest.productionWebhookUrl(statusTrigger, TRIGGER);
-	const rates: number[] = [];
+	const floor = await publish(ctx, floorWorkflow(`bench status floor ${suffix}`));
+	const receivers = [
+		{ name: 'our trigger', url: await rest.productionWebhookUrl(statusTrigger, TRIGGER) },
+		{ name: 'floor trigger', url: await rest.productionWebhookUrl(floor, FLOOR) },
+		{ name: 'no status webhooks', url: '' },
+	].filter((receiver) => SIZES.repeatReceivers.includes(receiver.name.split(' ')[0]));
+	const rates = new Map<string, number[]>(receivers.map((receiver) => [receiver.name, []]));
 	for (let run = 1; run <= SIZES.repeat; run++) {
-		const campaign = await sendRun(ctx, {
-			variant: 'campaign',
-			cap: 1000,
-			count: SIZES.recipients1000,
-			batch: 1000,
-			triggerUrl,
-		});
-		rates.push(campaign.rate);
+		for (const receiver of receivers) {
+			const campaign = await sendRun(ctx, {
+				variant: 'campaign',
+				cap: 1000,
+				count: SIZES.recipients1000,
+				batch: 1000,
+				triggerUrl: receiver.url,
+			});
+			rates.get(receiver.name)!.push(campaign.rate);
+			console.log(
+				`repeat ${run}, statuses to ${receiver.name}: ${fmt(campaign.rate)} msg/s (${fmt(campaign.rate / 10)} % of the cap), n8n CPU ${fmt(campaign.cpuSeconds)} s over ${fmt(campaign.executionSeconds)} s, ${campaign.count} accepted, ${campaign.duplicates} duplicates, ${campaign.throttled} refused 130429, ${campaign.statusPosts} status POSTs (${fmt(campaign.statusChangesOk / Math.max(1, campaign.statusPosts))} changes each); seconds below 90 % of the cap: ${campaign.slowSeconds.join(', ') || 'none'} (${load()})`,
+			);
+		}
+	}
+	for (const [name, list] of rates) {
+		const sorted = [...list].sort((a, b) => a - b);
 		console.log(
-			`repeat ${run}: ${fmt(campaign.rate)} msg/s (${fmt(campaign.rate / 10)} % of the cap), ${campaign.count} accepted, ${campaign.duplicates} duplicates, ${campaign.throttled} refused 130429; seconds below 90 % of the cap: ${campaign.slowSeconds.join(', ') || 'none'} (${load()})`,
+			`repeat, statuses to ${name}: median ${fmt(sorted[Math.floor(sorted.length / 2)] / 10)} % of the cap, min ${fmt(sorted[0] / 10)} %, max ${fmt(sorted[sorted.length - 1] / 10)} % (${sorted.map((rate) => fmt(rate / 10)).join(', ')})`,
 		);
 	}
-	const sorted = [...rates].sort((a, b) => a - b);
-	console.log(
-		`repeat: median ${fmt(sorted[Math.floor(sorted.length / 2)] / 10)} % of the cap, min ${fmt(sorted[0] / 10)} %, max ${fmt(sorted[sorted.length - 1] / 10)} %`,
-	);
-	await ctx.n8n.instance.rest.unpublishWorkflow(statusTrigger.id);
+	await rest.unpublishWorkflow(statusTrigger.id);
+	await rest.unpublishWorkflow(floor.id);
 }
 
 /**

@@ -6,11 +6,14 @@
  * 1. webhook intake: WhatsApp HSM Trigger vs n8n's Webhook node vs a test-only floor trigger (answers 200,
  *    starts nothing): POSTs/s, p50/p99 and n8n's CPU per POST (n8n + task runner, from /proc), for statuses
  *    (recorded, no execution) and messages (an execution each); every POST answered 200 must be in the store;
+ *    the variants are loaded in BENCH_N8N_INTAKE_ROUNDS (default 4) interleaved rounds, so warm-up and noise fall
+ *    on each alike;
  * 2. Bulk Campaign vs the HTTP Request node with Batching (cap per 1,000 ms), same rows from a Code node, at 80
  *    and 1,000 msg/s, with status webhooks from the sandbox to a trigger workflow in the same n8n, batched and
  *    one change per POST; every recipient exactly once;
  * 3. 100,000 recipients in one execution (Output: Summary Only) vs the same workflow with a No Op node: wall
- *    time, msg/s, n8n peak RSS, and /healthz latency sampled while it runs;
+ *    time, msg/s, n8n peak RSS, and /healthz latency sampled while it runs; BENCH_N8N_BIG_RUNS (default 3)
+ *    pairs, each run in a fresh n8n, the memory figure their median;
  * 4. the intake and the 1,000 msg/s batched campaign again in an n8n started with
  *    N8N_EXPRESSION_ENGINE_LAZY_ACQUIRE=true (no expression isolate per webhook POST).
  *
@@ -20,6 +23,7 @@
  *    (BENCH_N8N_REPEAT_RECEIVERS=our,floor,no picks them).
  *
  * Targets (the run fails when one is missed) are the issue's; the one-change-per-POST runs are printed only.
+ * The batched-status campaign rows (the targets) run BENCH_N8N_TARGET_RUNS times (default 3) and judge the median.
  * Sizes come from the environment so a quick run is possible (defaults: the issue's sizes):
  *   BENCH_N8N_PARTS=intake,campaign,big  BENCH_N8N_POSTS=1000  BENCH_N8N_CONCURRENCY=16
  *   BENCH_N8N_RECIPIENTS_80=2000  BENCH_N8N_RECIPIENTS_1000=20000  BENCH_N8N_BIG=100000  BENCH_N8N_PEER_ROWS=1000
@@ -37,6 +41,7 @@ import {
 	messageBody,
 	percentile,
 	signature,
+	mergeLoads,
 	postLoad,
 	rssBytes,
 	sleep,
@@ -70,6 +75,12 @@ const SIZES = {
 	// and its rate is measured over them.
 	peerRows: env('BENCH_N8N_PEER_ROWS', 1000),
 	repeat: env('BENCH_N8N_REPEAT', 5),
+	// No Op / campaign pairs of the 100,000 row (each in a fresh n8n); the memory figure is their median.
+	bigRuns: env('BENCH_N8N_BIG_RUNS', 3),
+	// The intake's variants are loaded in this many interleaved rounds each.
+	intakeRounds: env('BENCH_N8N_INTAKE_ROUNDS', 4),
+	// Campaign runs behind each batched-status target (the median is judged); the other rows run once.
+	targetRuns: env('BENCH_N8N_TARGET_RUNS', 3),
 	// Which status receivers part `repeat` interleaves: our, floor, no (trigger, floor trigger, none).
 	repeatReceivers: (process.env.BENCH_N8N_REPEAT_RECEIVERS ?? 'our,floor,no').split(','),
 };
@@ -168,56 +179,80 @@ async function intake(ctx: Context, config: 'default' | 'lazy isolate'): Promise
 			}),
 		);
 
-	const run = async (name: string, url: string, bodies: Buffer[]): Promise<LoadResult> => {
-		// Warm-up (n8n loads the workflow and the node's modules on first use), then the measured load.
-		await postLoad({
-			url,
-			bodies: bodies.slice(0, 20),
-			secret: appSecret,
-			concurrency: 4,
-			cpuMs: ctx.n8n.cpuMs,
+	/**
+	 * Loads the variants in interleaved rounds (each round in a rotated order), so that n8n warming up, its
+	 * database growing and the machine's noise fall on every variant alike, not on whichever runs first.
+	 */
+	const interleaved = async (
+		variants: Array<{ name: string; url: string; bodies: Buffer[] }>,
+	): Promise<LoadResult[]> => {
+		// Warm-up (n8n loads the workflow and the node's modules on first use), not measured.
+		for (const variant of variants)
+			await postLoad({
+				url: variant.url,
+				bodies: variant.bodies.slice(0, 20),
+				secret: appSecret,
+				concurrency: 4,
+				cpuMs: ctx.n8n.cpuMs,
+			});
+		const parts = variants.map(() => [] as LoadResult[]);
+		const cpu = variants.map(() => 0);
+		const rounds = SIZES.intakeRounds;
+		for (let round = 0; round < rounds; round++)
+			for (let k = 0; k < variants.length; k++) {
+				const index = (round + k) % variants.length;
+				const measured = variants[index].bodies.slice(20);
+				const size = Math.ceil(measured.length / rounds);
+				const cpuBefore = ctx.n8n.cpuMs();
+				parts[index].push(
+					await postLoad({
+						url: variants[index].url,
+						bodies: measured.slice(round * size, (round + 1) * size),
+						secret: appSecret,
+						concurrency: SIZES.concurrency,
+						cpuMs: ctx.n8n.cpuMs,
+					}),
+				);
+				// Executions are saved after the answer: their CPU belongs to the POST too.
+				await sleep(1_000);
+				cpu[index] += ctx.n8n.cpuMs() - cpuBefore;
+			}
+		return variants.map((variant, index) => {
+			const result = mergeLoads(parts[index], cpu[index]);
+			console.log(
+				`  ${variant.name.padEnd(44)} ${fmt(result.postsPerSecond).padStart(6)} POSTs/s  p50 ${fmt(result.p50Ms).padStart(6)} ms  p99 ${fmt(result.p99Ms).padStart(7)} ms  ` +
+					`${fmt(result.cpuMsPerPost, 2).padStart(6)} ms n8n CPU/POST  answers ${JSON.stringify(result.statuses)}  (${rounds} interleaved rounds, ${load()})`,
+			);
+			return result;
 		});
-		const measured = bodies.slice(20);
-		const cpuBefore = ctx.n8n.cpuMs();
-		const result = await postLoad({
-			url,
-			bodies: measured,
-			secret: appSecret,
-			concurrency: SIZES.concurrency,
-			cpuMs: ctx.n8n.cpuMs,
-		});
-		// Executions are saved after the answer: their CPU belongs to the POST too.
-		await sleep(1_500);
-		result.cpuMsPerPost = (ctx.n8n.cpuMs() - cpuBefore) / measured.length;
-		console.log(
-			`  ${name.padEnd(44)} ${fmt(result.postsPerSecond).padStart(6)} POSTs/s  p50 ${fmt(result.p50Ms).padStart(6)} ms  p99 ${fmt(result.p99Ms).padStart(7)} ms  ` +
-				`${fmt(result.cpuMsPerPost, 2).padStart(6)} ms n8n CPU/POST  answers ${JSON.stringify(result.statuses)}  (${load()})`,
-		);
-		return result;
 	};
 
 	console.log(
 		`webhook intake, n8n ${config}: ${SIZES.posts} signed POSTs each (one change per POST), ${SIZES.concurrency} in flight`,
 	);
 	const statusBodies = statuses('q');
-	const ours = await run('WhatsApp HSM Trigger, statuses (no execution)', urls.quiet, statusBodies);
-	const floorStatus = await run(
-		'floor trigger (answers 200, starts nothing)',
-		urls.floor,
-		statuses('f'),
-	);
-	const webhookStatus = await run(
-		"n8n's Webhook node (an execution per POST)",
-		urls.webhook,
-		statuses('w'),
-	);
+	const [ours, floorStatus, webhookStatus] = await interleaved([
+		{
+			name: 'WhatsApp HSM Trigger, statuses (no execution)',
+			url: urls.quiet,
+			bodies: statusBodies,
+		},
+		{ name: 'floor trigger (answers 200, starts nothing)', url: urls.floor, bodies: statuses('f') },
+		{
+			name: "n8n's Webhook node (an execution per POST)",
+			url: urls.webhook,
+			bodies: statuses('w'),
+		},
+	]);
 	const messageBodies = messages('e');
-	const oursMessages = await run(
-		'WhatsApp HSM Trigger, messages (an execution each)',
-		urls.emitting,
-		messageBodies,
-	);
-	const webhookMessages = await run("n8n's Webhook node, messages", urls.webhook, messages('w'));
+	const [oursMessages, webhookMessages] = await interleaved([
+		{
+			name: 'WhatsApp HSM Trigger, messages (an execution each)',
+			url: urls.emitting,
+			bodies: messageBodies,
+		},
+		{ name: "n8n's Webhook node, messages", url: urls.webhook, bodies: messages('w') },
+	]);
 
 	// Every POST answered 200 is in the store: marking its event seen again must find it already seen.
 	const store = new SqliteStore({ path: ctx.storeFile });
@@ -444,7 +479,12 @@ async function campaigns(ctx: Context): Promise<void> {
 			['batched', 1000],
 			['one per POST', 1],
 		] as const) {
-			const campaign = await sendRun(ctx, { variant: 'campaign', cap, count, batch, triggerUrl });
+			// The target rows run the campaign several times and judge the median: on this shared 2-core machine one
+			// 1,000 msg/s run moves by several points between runs of the same code (part `repeat` shows it).
+			const runs: SendRun[] = [];
+			for (let run = 0; run < (shape === 'batched' ? SIZES.targetRuns : 1); run++)
+				runs.push(await sendRun(ctx, { variant: 'campaign', cap, count, batch, triggerUrl }));
+			const campaign = [...runs].sort((a, b) => a.rate - b.rate)[Math.floor(runs.length / 2)];
 			const peerRows = Math.min(count, SIZES.peerRows);
 			const http = await sendRun(ctx, {
 				variant: 'httpRequest',
@@ -457,23 +497,33 @@ async function campaigns(ctx: Context): Promise<void> {
 				`  ${name.padEnd(22)} ${fmt(run.rate).padStart(7)} msg/s (${fmt((run.rate / cap) * 100)} % of the cap), ${run.count} of ${rows} accepted, ${run.duplicates} duplicates, ` +
 				`execution ${fmt(run.executionSeconds)} s; status changes taken (200) by the trigger by then: ${run.statusChangesOk} of ${run.statusChangesDue}`;
 			console.log(`cap ${cap} msg/s, ${count} recipients, status webhooks ${shape} (${load()}):`);
-			console.log(line('Bulk Campaign', campaign, count));
+			for (const run of runs)
+				console.log(
+					line(
+						runs.length > 1 && run === campaign ? 'Bulk Campaign (median)' : 'Bulk Campaign',
+						run,
+						count,
+					),
+				);
 			console.log(line('HTTP Request, Batching', http, peerRows));
 			console.log(`  ratio campaign / HTTP Request: ${fmt(campaign.rate / http.rate, 2)}×`);
 			ctx.rows.push([
 				`${count} recipients, cap ${cap}, statuses ${shape}`,
-				`${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %)`,
+				runs.length > 1
+					? `${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %), median of ${runs.map((run) => fmt((run.rate / cap) * 100)).join(' / ')} %`
+					: `${fmt(campaign.rate)} msg/s (${fmt((campaign.rate / cap) * 100)} %)`,
 				`HTTP Request ${fmt(http.rate)} msg/s (${fmt((http.rate / cap) * 100)} %), ${http.count} accepted`,
 			]);
-			ctx.check(
-				campaign.count === count && campaign.duplicates === 0,
-				`cap ${cap}, ${shape}: every recipient exactly once (${campaign.count} of ${count}, ${campaign.duplicates} duplicates)`,
-			);
+			for (const run of runs)
+				ctx.check(
+					run.count === count && run.duplicates === 0,
+					`cap ${cap}, ${shape}: every recipient exactly once (${run.count} of ${count}, ${run.duplicates} duplicates)`,
+				);
 			if (shape !== 'batched') continue;
 			const target = cap === 80 ? TARGETS.rateAt80 : TARGETS.rateAt1000;
 			ctx.check(
 				campaign.rate >= cap * target,
-				`cap ${cap}, statuses batched: campaign at ${fmt((campaign.rate / cap) * 100)} % of the cap (target ≥ ${target * 100} %)`,
+				`cap ${cap}, statuses batched: campaign at ${fmt((campaign.rate / cap) * 100)} % of the cap${runs.length > 1 ? `, median of ${runs.length} runs (${runs.map((run) => fmt((run.rate / cap) * 100)).join(', ')} %)` : ''} (target ≥ ${target * 100} %)`,
 			);
 			if (cap === 1000)
 				ctx.check(
@@ -662,60 +712,90 @@ async function big(main: Context): Promise<void> {
 			await n8n.stop();
 		}
 	};
-	const noOp = await inFreshN8n('noop', () =>
-		noOpWorkflow(`bench big no-op ${tag}`, {
-			path: `bench-big-noop-${tag}`,
-			count,
-			offset: bigOffset,
-		}),
-	);
-	const campaign = await inFreshN8n('campaign', (ctx) =>
-		campaignWorkflow(`bench big campaign ${tag}`, {
-			path: `bench-big-campaign-${tag}`,
-			count,
-			offset: bigOffset,
-			campaignName: `big-${tag}`,
-			storeFile: ctx.storeFile,
-			maxRate: 1000,
-			output: 'summary',
-		}),
-	);
-	const measured = ledgerRate(sandbox);
-	const duplicates = sandbox.control.ledger.duplicates().length;
-	const perRecipient = (campaign.peak - noOp.peak) / count;
-	console.log(
-		`${count} recipients in one execution, cap 1,000 msg/s, Output: Summary Only (${load()}):`,
-	);
-	console.log(
-		`  No Op baseline: ${fmt(noOp.wallSeconds)} s, n8n peak RSS ${fmt(noOp.peak / 1e6, 0)} MB (${fmt(noOp.before / 1e6, 0)} MB before); /healthz p50 ${fmt(noOp.healthP50)} ms, max ${fmt(noOp.healthMax)} ms`,
-	);
-	console.log(
-		`  Bulk Campaign: ${fmt(campaign.wallSeconds)} s, ${measured.count} accepted at ${fmt(measured.rate)} msg/s at the sandbox, ${duplicates} duplicates; n8n peak RSS ${fmt(campaign.peak / 1e6, 0)} MB ` +
-			`(+${fmt((campaign.peak - noOp.peak) / 1e6, 0)} MB over the No Op peak = ${fmt(perRecipient, 0)} B/recipient); /healthz p50 ${fmt(campaign.healthP50)} ms, max ${fmt(campaign.healthMax)} ms over the whole execution, ` +
-			`max ${fmt(campaign.healthMaxSending ?? Number.NaN)} ms over the ${campaign.healthSamplesSending} samples taken while it sent`,
-	);
+	// Peak RSS is V8's heap growth, so one pair's difference moves by a few hundred MB either way between runs of
+	// the same code (-27 MB and +269 MB in two runs): the memory figure is the median of BENCH_N8N_BIG_RUNS pairs.
+	const pairs: Array<{
+		noOp: Awaited<ReturnType<typeof measure>>;
+		campaign: Awaited<ReturnType<typeof measure>>;
+		rate: number;
+		accepted: number;
+		duplicates: number;
+		perRecipient: number;
+	}> = [];
+	for (let pair = 0; pair < SIZES.bigRuns; pair++) {
+		const noOp = await inFreshN8n(`noop-${pair}`, () =>
+			noOpWorkflow(`bench big no-op ${tag} ${pair}`, {
+				path: `bench-big-noop-${tag}-${pair}`,
+				count,
+				offset: bigOffset,
+			}),
+		);
+		const campaign = await inFreshN8n(`campaign-${pair}`, (ctx) =>
+			campaignWorkflow(`bench big campaign ${tag} ${pair}`, {
+				path: `bench-big-campaign-${tag}-${pair}`,
+				count,
+				offset: bigOffset,
+				campaignName: `big-${tag}-${pair}`,
+				storeFile: ctx.storeFile,
+				maxRate: 1000,
+				output: 'summary',
+			}),
+		);
+		const measured = ledgerRate(sandbox);
+		const result = {
+			noOp,
+			campaign,
+			rate: measured.rate,
+			accepted: measured.count,
+			duplicates: sandbox.control.ledger.duplicates().length,
+			perRecipient: (campaign.peak - noOp.peak) / count,
+		};
+		pairs.push(result);
+		console.log(
+			`${count} recipients in one execution, cap 1,000 msg/s, Output: Summary Only, pair ${pair + 1} of ${SIZES.bigRuns} (${load()}):`,
+		);
+		console.log(
+			`  No Op baseline: ${fmt(noOp.wallSeconds)} s, n8n peak RSS ${fmt(noOp.peak / 1e6, 0)} MB (${fmt(noOp.before / 1e6, 0)} MB before); /healthz p50 ${fmt(noOp.healthP50)} ms, max ${fmt(noOp.healthMax)} ms`,
+		);
+		console.log(
+			`  Bulk Campaign: ${fmt(campaign.wallSeconds)} s, ${result.accepted} accepted at ${fmt(result.rate)} msg/s at the sandbox, ${result.duplicates} duplicates; n8n peak RSS ${fmt(campaign.peak / 1e6, 0)} MB ` +
+				`(${fmt((campaign.peak - noOp.peak) / 1e6, 0)} MB over the No Op peak = ${fmt(result.perRecipient, 0)} B/recipient); /healthz p50 ${fmt(campaign.healthP50)} ms, max ${fmt(campaign.healthMax)} ms over the whole execution, ` +
+				`max ${fmt(campaign.healthMaxSending ?? Number.NaN)} ms over the ${campaign.healthSamplesSending} samples taken while it sent`,
+		);
+	}
+	const median = [...pairs].sort((a, b) => a.perRecipient - b.perRecipient)[
+		Math.floor(pairs.length / 2)
+	];
+	const { noOp, campaign, perRecipient } = median;
+	const slowest = Math.min(...pairs.map((pair) => pair.rate));
+	const worstHealth = Math.max(...pairs.map((pair) => pair.campaign.healthMaxSending ?? Infinity));
+	const fewestSamples = Math.min(...pairs.map((pair) => pair.campaign.healthSamplesSending));
+	const everyPair = (values: number[], digits = 0) =>
+		values.map((value) => fmt(value, digits)).join(' / ');
 	main.rows.push([
-		`${count} recipients, cap 1,000, one execution`,
-		`${fmt(measured.rate)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS, /healthz max ${fmt(campaign.healthMaxSending ?? Number.NaN, 0)} ms while sending (${fmt(campaign.healthMax, 0)} ms over the execution)`,
+		`${count} recipients, cap 1,000, one execution${pairs.length > 1 ? ` (${pairs.length} runs)` : ''}`,
+		`${everyPair(
+			pairs.map((pair) => pair.rate),
+			1,
+		)} msg/s, +${fmt(perRecipient, 0)} B/recipient RSS (median of ${everyPair(pairs.map((pair) => pair.perRecipient))}), /healthz max ${fmt(worstHealth, 0)} ms while sending (${fmt(campaign.healthMax, 0)} ms over the execution)`,
 		`No Op: peak RSS ${fmt(noOp.peak / 1e6, 0)} MB, /healthz max ${fmt(noOp.healthMax, 0)} ms over the execution`,
 	]);
+	for (const pair of pairs)
+		main.check(
+			pair.accepted === count && pair.duplicates === 0,
+			`big: every recipient exactly once (${pair.accepted} of ${count}, ${pair.duplicates} duplicates)`,
+		);
 	main.check(
-		measured.count === count && duplicates === 0,
-		`big: every recipient exactly once (${measured.count} of ${count})`,
-	);
-	main.check(
-		measured.rate >= 1000 * TARGETS.bigRate,
-		`big: ${fmt(measured.rate / 10)} % of the 1,000 msg/s cap (target ≥ ${TARGETS.bigRate * 100} %)`,
+		slowest >= 1000 * TARGETS.bigRate,
+		`big: ${fmt(slowest / 10)} % of the 1,000 msg/s cap in the slowest run (target ≥ ${TARGETS.bigRate * 100} %)`,
 	);
 	main.check(
 		perRecipient <= TARGETS.bigRssPerRecipient,
-		`big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline (target ≤ ${TARGETS.bigRssPerRecipient} B)`,
+		`big: peak RSS ${fmt(perRecipient, 0)} B per recipient above the No Op baseline, median of ${pairs.length} pairs (${everyPair(pairs.map((pair) => pair.perRecipient))}) (target ≤ ${TARGETS.bigRssPerRecipient} B)`,
 	);
 	main.check(
-		campaign.healthMaxSending !== undefined &&
-			campaign.healthSamplesSending >= 10 &&
-			campaign.healthMaxSending <= TARGETS.healthzMs,
-		`big: /healthz answered within ${fmt(campaign.healthMaxSending ?? Number.NaN, 0)} ms while the campaign sent, ${campaign.healthSamplesSending} samples (target ≤ ${TARGETS.healthzMs} ms)`,
+		fewestSamples >= 10 && worstHealth <= TARGETS.healthzMs,
+		`big: /healthz answered within ${fmt(worstHealth, 0)} ms while the campaign sent, in every run (at least ${fewestSamples} samples each; target ≤ ${TARGETS.healthzMs} ms)`,
 	);
 	// Over the whole execution the No Op run sets n8n's own floor (the Code node's rows, saving the execution).
 	console.log(

@@ -162,6 +162,8 @@ export interface LoadResult {
 	p50Ms: number;
 	p99Ms: number;
 	cpuMsPerPost: number;
+	/** Every POST's answer time, ms, sorted */
+	latencies: number[];
 }
 
 export const percentile = (sorted: number[], p: number) =>
@@ -234,6 +236,29 @@ export async function postLoad(options: {
 		p50Ms: percentile(latencies, 50),
 		p99Ms: percentile(latencies, 99),
 		cpuMsPerPost: cpu / posts,
+		latencies,
+	};
+}
+
+/** One LoadResult from several loads of one variant (interleaved rounds): sums, and percentiles over all POSTs. */
+export function mergeLoads(parts: LoadResult[], cpuMs: number): LoadResult {
+	const latencies = parts.flatMap((part) => part.latencies).sort((a, b) => a - b);
+	const statuses: Record<number, number> = {};
+	for (const part of parts)
+		for (const [status, count] of Object.entries(part.statuses))
+			statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
+	const posts = parts.reduce((sum, part) => sum + part.posts, 0);
+	const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+	return {
+		posts,
+		ok: statuses[200] ?? 0,
+		statuses,
+		seconds,
+		postsPerSecond: posts / seconds,
+		p50Ms: percentile(latencies, 50),
+		p99Ms: percentile(latencies, 99),
+		cpuMsPerPost: cpuMs / posts,
+		latencies,
 	};
 }
 

@@ -172,8 +172,16 @@ export class RedisStore extends OneByBatch implements ConversationStore {
 			return await fn();
 		} catch (error) {
 			if (error instanceof TypeError || error instanceof RangeError) throw error;
+			// Where and what to fix, as the shared rate limit says it: when Redis goes away mid-campaign, either may
+			// be the one that notices first.
+			const { host, port } =
+				(this.client as unknown as { options?: { host?: string; port?: number } }).options ?? {};
+			const where = host ? ` at ${host}:${port ?? 6379}` : '';
 			throw new Error(
-				scrub(`Redis store (${what}) failed: ${(error as Error).message}`, this.secrets),
+				scrub(
+					`Redis${where} did not answer the conversation store (${what}: ${(error as Error).message}): check that Redis is running and reachable (Redis (WhatsApp HSM Store) credential)`,
+					this.secrets,
+				),
 			);
 		}
 	}

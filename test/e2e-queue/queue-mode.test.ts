@@ -748,12 +748,15 @@ describe('campaigns across both workers, one Redis token bucket', () => {
 			`[queue] Redis restart: execution ${run.id} ${run.status}: ${error} ${JSON.stringify(stopped && { counts: stopped.counts, byReason: stopped.byReason, stoppedBy: stopped.stoppedBy, stopDetail: stopped.stopDetail })}; not sent: ${JSON.stringify(items(run, 'Send campaign', 1).slice(0, 2))}\n`,
 		);
 		// Bulk Campaign stops the campaign (not the execution): the summary's stop reason and every paused
-		// recipient's message name Redis; the paused ones are resumable.
+		// recipient's message name Redis and where it is; the paused ones are resumable. Whichever notices first
+		// names itself: the shared rate limit or the conversation store (a claim).
 		if (run.status === 'error') expect(error).toMatch(/Redis/);
 		else {
 			expect([stopped?.stoppedBy, stopped?.stopDetail]).toEqual([
 				'error',
-				expect.stringMatching(/Redis at 127\.0\.0\.1:\d+ did not answer the shared rate limit/),
+				expect.stringMatching(
+					/Redis at 127\.0\.0\.1:\d+ did not answer the (shared rate limit|conversation store)/,
+				),
 			]);
 			expect(stopped?.counts.paused).toBeGreaterThan(0);
 		}

@@ -27,6 +27,23 @@ describeStoreContract(
 );
 
 describe('Redis store: connection, secrets and key layout', () => {
+	it('names where Redis is and what to check when it stops answering, without the password', async () => {
+		const store = await RedisStore.connect({ host, port, password, keyPrefix: prefix });
+		// The connection goes away under the store, as when Redis restarts mid-campaign.
+		(store as unknown as { client: Redis }).client.disconnect();
+		const error = await store.getContact('pn', '1').then(
+			() => undefined,
+			(e: Error) => e,
+		);
+		expect(error?.message).toMatch(
+			new RegExp(
+				`^Redis at ${host.replace(/\./g, '\\.')}:${port} did not answer the conversation store \\(getContacts: .+\\): check that Redis is running and reachable \\(Redis \\(WhatsApp HSM Store\\) credential\\)$`,
+			),
+		);
+		if (password) expect(String(error?.stack)).not.toContain(password);
+		await store.close();
+	});
+
 	it('names the problem of a wrong password without ever showing the password', async () => {
 		const wrong = `wrong-${randomUUID()}`;
 		const error = await RedisStore.connect({

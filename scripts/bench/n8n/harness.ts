@@ -225,30 +225,18 @@ export async function postLoad(options: {
 	const seconds = (performance.now() - started) / 1000;
 	const cpu = options.cpuMs() - cpuBefore;
 	agent.destroy();
-	latencies.sort((a, b) => a - b);
-	const posts = options.bodies.length;
-	return {
-		posts,
-		ok: statuses[200] ?? 0,
-		statuses,
-		seconds,
-		postsPerSecond: posts / seconds,
-		p50Ms: percentile(latencies, 50),
-		p99Ms: percentile(latencies, 99),
-		cpuMsPerPost: cpu / posts,
-		latencies,
-	};
+	return loadResult(latencies, statuses, seconds, cpu);
 }
 
-/** One LoadResult from several loads of one variant (interleaved rounds): sums, and percentiles over all POSTs. */
-export function mergeLoads(parts: LoadResult[], cpuMs: number): LoadResult {
-	const latencies = parts.flatMap((part) => part.latencies).sort((a, b) => a - b);
-	const statuses: Record<number, number> = {};
-	for (const part of parts)
-		for (const [status, count] of Object.entries(part.statuses))
-			statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
-	const posts = parts.reduce((sum, part) => sum + part.posts, 0);
-	const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+/** The figures of a load from its answer times, answer statuses, duration and n8n's CPU over it. */
+function loadResult(
+	latencies: number[],
+	statuses: Record<number, number>,
+	seconds: number,
+	cpuMs: number,
+): LoadResult {
+	latencies.sort((a, b) => a - b);
+	const posts = latencies.length;
 	return {
 		posts,
 		ok: statuses[200] ?? 0,
@@ -260,6 +248,20 @@ export function mergeLoads(parts: LoadResult[], cpuMs: number): LoadResult {
 		cpuMsPerPost: cpuMs / posts,
 		latencies,
 	};
+}
+
+/** One LoadResult from several loads of one variant (interleaved rounds): sums, and percentiles over all POSTs. */
+export function mergeLoads(parts: LoadResult[], cpuMs: number): LoadResult {
+	const statuses: Record<number, number> = {};
+	for (const part of parts)
+		for (const [status, count] of Object.entries(part.statuses))
+			statuses[Number(status)] = (statuses[Number(status)] ?? 0) + count;
+	return loadResult(
+		parts.flatMap((part) => part.latencies),
+		statuses,
+		parts.reduce((sum, part) => sum + part.seconds, 0),
+		cpuMs,
+	);
 }
 
 /** Meta's shape for one status change (one POST each, Meta's usual delivery). */
